@@ -1,0 +1,51 @@
+"""The one clock: a SimPy environment whose processes mark work as due.
+
+SimPy decides *when* something is due (a review every N weeks, a cohort
+launch, a one-off date); the model's `step` decides *in which order* the week's
+work is done. `advance(week)` runs every SimPy event up to and including that
+week, so work due in week t is always seen by step t, whatever order the events
+were scheduled in.
+"""
+from __future__ import annotations
+
+import simpy
+
+
+class Clock:
+    """Weeks as integer SimPy time; `due(week)` returns the names marked for that week."""
+
+    def __init__(self):
+        self.env = simpy.Environment()
+        self._due: dict[int, set[str]] = {}
+
+    @property
+    def now(self) -> int:
+        return int(self.env.now)
+
+    def _mark(self, name: str) -> None:
+        self._due.setdefault(int(self.env.now), set()).add(name)
+
+    def every(self, name: str, period: int, first: int = 0, until: int | None = None) -> None:
+        """Mark `name` due at first, first + period, ... (before `until`)."""
+
+        def process():
+            yield self.env.timeout(first)
+            while until is None or self.env.now < until:
+                self._mark(name)
+                yield self.env.timeout(period)
+
+        self.env.process(process())
+
+    def at(self, name: str, week: int) -> None:
+        """Mark `name` due once, at `week`."""
+
+        def process():
+            yield self.env.timeout(week - self.env.now)
+            self._mark(name)
+
+        self.env.process(process())
+
+    def advance(self, week: int) -> set[str]:
+        """Run the SimPy events of weeks <= `week`; return (and forget) what is due in `week`."""
+        self.env.run(until=week + 1)
+        return self._due.pop(week, set())

@@ -1,0 +1,56 @@
+"""The event log: typed rows, appended in array chunks, one DataFrame at the end."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# Every kind of event the model can log. Programs add theirs through `register_kind`.
+EVENT_KINDS = ["hire", "voluntary_exit", "retirement", "involuntary_exit", "cycle_exit", "promotion",
+               "passed_over"]
+DETAIL = {
+    "hire": "weeks the seat was vacant",
+    "voluntary_exit": "tenure in weeks",
+    "retirement": "tenure in weeks",
+    "involuntary_exit": "tenure in weeks",
+    "cycle_exit": "tenure in weeks",
+    "promotion": "weeks spent in the previous level (level = the new level)",
+    "passed_over": "times passed over so far",
+}
+
+
+def register_kind(kind: str, detail: str) -> None:
+    """Declare a new event kind (idempotent)."""
+    if kind not in EVENT_KINDS:
+        EVENT_KINDS.append(kind)
+    DETAIL[kind] = detail
+
+
+class EventLog:
+    """Append-only log; `enabled=False` keeps nothing (large sweeps)."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self._chunks: list[tuple] = []
+
+    def record(self, kind: str, week: int, employee, level, group, detail) -> None:
+        if not self.enabled or len(employee) == 0:
+            return
+        n = len(employee)
+        code = EVENT_KINDS.index(kind)
+        self._chunks.append((
+            np.full(n, week, dtype=np.int32), np.full(n, code, dtype=np.int16),
+            np.asarray(employee, dtype=np.int64), np.asarray(level, dtype=np.int16),
+            np.asarray(group, dtype=np.int16), np.asarray(detail, dtype=np.float64),
+        ))
+
+    def frame(self, level_names, group_names) -> pd.DataFrame:
+        columns = ["week", "kind", "employee", "level", "group", "detail"]
+        if not self._chunks:
+            parts = [np.zeros(0, dtype=t) for t in (np.int32, np.int16, np.int64, np.int16, np.int16, np.float64)]
+        else:
+            parts = [np.concatenate(col) for col in zip(*self._chunks)]
+        df = pd.DataFrame(dict(zip(columns, parts)))
+        df["kind"] = pd.Categorical.from_codes(df["kind"], EVENT_KINDS)
+        df["level"] = pd.Categorical.from_codes(df["level"], level_names)
+        df["group"] = pd.Categorical.from_codes(df["group"], group_names)
+        return df

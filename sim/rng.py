@@ -1,0 +1,132 @@
+"""Counter-based random streams: (seed, stream, key, week, k) -> a draw.
+
+No generator state is carried between draws. A draw is a hash of its
+coordinates, so:
+- turning one process on or off never shifts another process's draws
+  (each process has its own stream number);
+- two scenarios with the same seed see the same draws for the same employee in
+  the same week (common random numbers);
+- a parallel loop gives bit-identical results for any thread count.
+
+The hash is the SplitMix64 finalizer (Steele, Lea & Flood 2014), applied twice:
+once to fold the employee (or vacancy, pair) key into the stream key, once to
+fold in the week and the draw index.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_WEEK_MULT = np.uint64(0xD1B54A32D192ED03)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_TWO_PI = 2.0 * np.pi
+_INV_2_53 = 1.0 / 9007199254740992.0
+
+# One number per random process. Never renumber: it would change every result.
+STREAMS = {
+    "init": 1,
+    "hire": 2,
+    "development": 3,
+    "state_noise": 4,
+    "attrition": 5,
+    "retirement": 6,
+    "performance": 7,
+    "involuntary": 8,
+    "cycle_exit": 9,
+    "vacancy_channel": 10,
+    "time_to_fill": 11,
+    "promotion": 12,
+    "department": 13,
+    # Programs (mentoring) use 100 and above.
+    "matching": 100,
+    "meetings": 101,
+    "mentoring_effects": 102,
+    "enrollment": 103,
+}
+
+_MASK = (1 << 64) - 1
+
+
+def _mix_py(z: int) -> int:
+    z &= _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def stream_key(seed: int, stream: str | int) -> np.uint64:
+    """The 64-bit key of one stream under one seed."""
+    number = STREAMS[stream] if isinstance(stream, str) else int(stream)
+    return np.uint64(_mix_py(_mix_py(int(seed) + 0x9E3779B97F4A7C15) ^ (number * 0x9E3779B97F4A7C15)))
+
+
+class Streams:
+    """Stream keys for one seed, by name: `streams["attrition"]`."""
+
+    def __init__(self, seed: int):
+        self.seed = int(seed)
+        self._keys = {name: stream_key(seed, name) for name in STREAMS}
+
+    def __getitem__(self, name: str) -> np.uint64:
+        return self._keys[name]
+
+
+@njit(inline="always", cache=True)
+def mix(z):
+    """SplitMix64 finalizer on a uint64."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@njit(inline="always", cache=True)
+def entity_key(key, entity):
+    """Fold an entity (employee id, pair id, vacancy id) into a stream key."""
+    return mix(key ^ (np.uint64(entity) * _GOLDEN))
+
+
+@njit(inline="always", cache=True)
+def uniform_at(ekey, week, k):
+    """Uniform on (0, 1) for an entity key, a week and a draw index k."""
+    h = mix(ekey ^ (np.uint64(week) * _WEEK_MULT + np.uint64(k)))
+    return (np.float64(h >> _S11) + 0.5) * _INV_2_53
+
+
+@njit(inline="always", cache=True)
+def normal_at(ekey, week, k):
+    """Standard normal (Box-Muller) from draw indices 2k and 2k+1."""
+    u1 = uniform_at(ekey, week, 2 * k)
+    u2 = uniform_at(ekey, week, 2 * k + 1)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(_TWO_PI * u2)
+
+
+@njit(cache=True, parallel=True)
+def uniforms(key, entities, week, k):
+    """Vectorized `uniform_at` for an array of entity ids. Parallel-safe."""
+    out = np.empty(entities.shape[0])
+    for i in prange(entities.shape[0]):
+        out[i] = uniform_at(entity_key(key, entities[i]), week, k)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def normals(key, entities, week, k):
+    """Vectorized `normal_at` for an array of entity ids. Parallel-safe."""
+    out = np.empty(entities.shape[0])
+    for i in prange(entities.shape[0]):
+        out[i] = normal_at(entity_key(key, entities[i]), week, k)
+    return out
+
+
+def choice(key, entities, week, k, probabilities) -> np.ndarray:
+    """Index drawn from `probabilities` for each entity (inverse CDF of one uniform)."""
+    cdf = np.cumsum(np.asarray(probabilities, dtype=float))
+    cdf /= cdf[-1]
+    u = uniforms(key, np.asarray(entities, dtype=np.int64), week, k)
+    return np.minimum(np.searchsorted(cdf, u, side="right"), len(cdf) - 1)

@@ -132,8 +132,23 @@ def compose_tree(overrides: list[str] | None = None, config_name: str = CONFIG_N
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             cfg = compose(config_name=config_name, overrides=list(overrides or []))
     except (HydraException, OmegaConfBaseException) as err:
-        raise ConfigError(one_line(str(err))) from None
+        raise ConfigError(hydra_message(str(err))) from None
     return to_container(cfg)
+
+
+def hydra_message(message: str) -> str:
+    """Hydra's multi-line composition errors, said in one line in our key = value form."""
+    missing = re.search(r"Could not override '([^']+)'", message)
+    if missing:
+        key = missing.group(1)
+        return f"{key}: unknown key; check the spelling (a new key needs +{key}=VALUE)"
+    group = re.search(r"Could not find '([^'/]+)/([^']+)'", message)
+    if group:
+        name, option = group.groups()
+        listed = message.split(f"Available options in '{name}':", 1)[-1].split("Config search path", 1)[0]
+        options = ", ".join(line.strip() for line in listed.splitlines() if line.strip())
+        return f"{name} = {option!r}: no such config; available: {options}"
+    return one_line(message.split("Config search path", 1)[0])
 
 
 def load_config(overrides: list[str] | None = None, config_name: str = CONFIG_NAME) -> Config:

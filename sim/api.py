@@ -1,0 +1,71 @@
+"""The Python API: build a config in code, run it, get DataFrames back.
+
+    from sim import load_config, run
+    result = run(load_config(["org=small", "sim.horizon_years=5"]))
+    result.metrics["turnover_annual"], result.timeseries.head()
+    result.save("outputs/my-run")
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .config import load_config
+from .model import OrgModel
+from .schema import Config
+from .summary import summarize
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced, as plain data."""
+
+    config: Config
+    metrics: dict
+    timeseries: pd.DataFrame
+    level_timeseries: pd.DataFrame
+    model_timeseries: pd.DataFrame
+    events: pd.DataFrame
+    wall_seconds: float
+    model: OrgModel | None = field(default=None, repr=False)
+
+    def save(self, folder: str | Path, charts: bool | None = None) -> Path:
+        """Write the run folder (see README, Outputs); returns its path."""
+        from .outputs import write_run
+
+        return write_run(self, Path(folder), charts=self.config.output.charts if charts is None else charts)
+
+
+def set_threads(cfg: Config) -> None:
+    if cfg.sim.numba_threads:
+        import numba
+
+        numba.set_num_threads(min(cfg.sim.numba_threads, numba.config.NUMBA_NUM_THREADS))
+
+
+def result_of(model: OrgModel) -> RunResult:
+    """Collect a finished model's outputs."""
+    metrics = model.metrics
+    model_ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    return RunResult(
+        config=model.cfg,
+        metrics=summarize(metrics),
+        timeseries=metrics.timeseries(),
+        level_timeseries=metrics.level_timeseries(),
+        model_timeseries=model_ts,
+        events=model.events.frame(model.org.level_names, model.org.group_names),
+        wall_seconds=model.wall_seconds,
+        model=model,
+    )
+
+
+def run(cfg: Config | list[str] | None = None, interventions=(), progress=None) -> RunResult:
+    """Simulate one configuration (a Config, or a list of Hydra overrides) to its horizon."""
+    if not isinstance(cfg, Config):
+        cfg = load_config(cfg)
+    set_threads(cfg)
+    model = OrgModel(cfg, interventions=interventions)
+    model.run(progress=progress)
+    return result_of(model)

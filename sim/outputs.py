@@ -1,0 +1,83 @@
+"""The run folder. Every file is written under a temporary name and renamed into
+place; `status.json` is written last, so a folder without it (or with a status
+other than "complete") is an interrupted run, never a result that looks whole.
+
+    config.yaml              the resolved configuration
+    metrics.json             flat summary (keys documented in README)
+    timeseries.parquet       (period, level, group, participation) flows and state means
+    level_timeseries.parquet (period, level) vacancies, fills, time to fill
+    model_timeseries.parquet organization-level series (Mesa DataCollector)
+    events.parquet           typed event log
+    charts/*.png             the engine's charts
+    status.json              {"status": "complete", ...}, written last
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from .config import as_dict
+
+STATUS_FILE = "status.json"
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def clean_json(value):
+    """NaN and infinities become null: metrics.json stays standard JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: clean_json(v) for k, v in value.items()}
+    return value
+
+
+def write_json(path: Path, data) -> None:
+    _atomic_write(path, lambda p: p.write_text(json.dumps(clean_json(data), indent=1, sort_keys=False) + "\n"))
+
+
+def write_run(result, folder: Path, charts: bool = True) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    status = folder / STATUS_FILE
+    if status.exists():
+        status.unlink()  # rewriting: the folder is incomplete until the end
+    config_text = yaml.safe_dump(as_dict(result.config), sort_keys=False)
+    _atomic_write(folder / "config.yaml", lambda p: p.write_text(config_text))
+    tables = {
+        "timeseries": result.timeseries,
+        "level_timeseries": result.level_timeseries,
+        "model_timeseries": result.model_timeseries,
+        "events": result.events,
+    }
+    for name, frame in tables.items():
+        _atomic_write(folder / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+    write_json(folder / "metrics.json", result.metrics)
+    chart_files = []
+    if charts:
+        from .plotting import engine_charts
+
+        chart_files = engine_charts(result, folder / "charts")
+    write_json(status, {
+        "status": "complete",
+        "version": __version__,
+        "seed": result.config.sim.seed,
+        "wall_seconds": result.wall_seconds,
+        "charts": [str(p.relative_to(folder)) for p in chart_files],
+    })
+    return folder
+
+
+def is_complete(folder: Path) -> bool:
+    try:
+        return json.loads((Path(folder) / STATUS_FILE).read_text()).get("status") == "complete"
+    except (OSError, ValueError):
+        return False

@@ -49,7 +49,7 @@ class OrgModel(mesa.Model):
         self.cfg = cfg
         self.week = 0
         self.horizon = cfg.sim.horizon_weeks
-        self.org = Org(cfg.org, cfg.sim.weeks_per_year)
+        self.org = Org(cfg.org, cfg.sim.weeks_per_year, internal_only=cfg.hiring.internal_only)
         self.streams = Streams(cfg.sim.seed)
         # Headcount and open seats never exceed the seats, so capacity = seats is exact.
         seats = self.org.total_seats

@@ -12,7 +12,7 @@ INTERNAL, EXTERNAL = 0, 1  # how a vacancy is being filled
 class Org:
     """Per-level arrays derived once from the org config."""
 
-    def __init__(self, cfg: OrgConfig, weeks_per_year: int):
+    def __init__(self, cfg: OrgConfig, weeks_per_year: int, internal_only: bool = False):
         levels = cfg.levels
         self.cfg = cfg
         self.n_levels = len(levels)
@@ -31,6 +31,8 @@ class Org:
         self.base_hazard_week = -np.log1p(-annual) / weeks_per_year
         self.ttf_weeks = np.array([lv.ttf_weeks for lv in levels], dtype=np.float64)
         self.external_share = np.array([lv.external_share for lv in levels], dtype=np.float64)
+        if internal_only:
+            self.external_share[:] = 0.0
         self.external_share[0] = 1.0  # nobody below the entry level to promote
         self.capability_weight = np.array([lv.capability_weight for lv in levels], dtype=np.float64)
         self.hire_share = np.array([g.share for g in cfg.groups], dtype=np.float64)

@@ -323,6 +323,7 @@ class PromotionConfig:
 class HiringConfig:
     ttf_shape: float = 4.0  # gamma shape of time to fill (integer part used: Erlang)
     ttf_scale: float = 1.0  # multiplies every level's ttf_weeks
+    internal_only: bool = False  # above the entry level, never open a seat to the market first
 
     def check(self, path: str) -> None:
         require(self.ttf_shape >= 1, f"{path}.ttf_shape", self.ttf_shape, "must be >= 1")

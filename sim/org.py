@@ -27,8 +27,10 @@ class Org:
         self.profile = profile / profile.sum(axis=1, keepdims=True)  # rows sum to 1
         # Readiness is judged under the next level's profile; the top level uses its own.
         self.next_level = np.minimum(np.arange(self.n_levels) + 1, self.n_levels - 1)
+        # base_turnover is an annual rate (exits per person-year, the HR turnover
+        # definition), so the constant hazard that reproduces it is rate / weeks.
         annual = np.array([lv.base_turnover for lv in levels])
-        self.base_hazard_week = -np.log1p(-annual) / weeks_per_year
+        self.base_hazard_week = annual / weeks_per_year
         self.ttf_weeks = np.array([lv.ttf_weeks for lv in levels], dtype=np.float64)
         self.external_share = np.array([lv.external_share for lv in levels], dtype=np.float64)
         if internal_only:

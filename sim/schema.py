@@ -46,7 +46,7 @@ class LevelConfig:
     leadership: bool = False
     demand: float = 0.5  # competence the level asks for, on the 0-1 competency scale
     profile: list[float] = field(default_factory=lambda: [0.2] * 5)  # weight per competency
-    base_turnover: float = 0.12  # annual voluntary exit probability at baseline state
+    base_turnover: float = 0.12  # voluntary exits per person-year at baseline state
     ttf_weeks: float = 6.0  # mean external time to fill, weeks
     external_share: float = 0.0  # share of vacancies opened to outside candidates
     mean_age: float = 35.0  # initial population
@@ -70,7 +70,12 @@ class LevelConfig:
             self.profile,
             "weights must be >= 0 and not all zero",
         )
-        _in_unit(f"{path}.base_turnover", self.base_turnover, closed_high=False)
+        require(
+            0 <= self.base_turnover <= 5,
+            f"{path}.base_turnover",
+            self.base_turnover,
+            "must be an annual rate in [0, 5] (exits per person-year)",
+        )
         require(self.ttf_weeks >= 0, f"{path}.ttf_weeks", self.ttf_weeks, "must be >= 0")
         _in_unit(f"{path}.external_share", self.external_share)
         require(18 <= self.mean_age <= 70, f"{path}.mean_age", self.mean_age, "must be in [18, 70]")

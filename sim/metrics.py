@@ -104,7 +104,7 @@ class Metrics:
         total = kernels.capability_sum(pop.active, pop.count, pop.level, pop.competency, org.profile,
                                        org.demand, org.capability_weight)
         self.capability[index] = total / float((org.capability_weight * org.seats).sum())
-        self.model.collect()
+        self.model.collect(index)
 
     # ------------------------------------------------------------ derived series
     def headcount_by_level(self, index: int) -> np.ndarray:

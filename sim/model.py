@@ -94,8 +94,9 @@ class OrgModel(mesa.Model):
         self.events.record(kind, week, pop.eid[slots], pop.level[slots] if level is None else level,
                            pop.group[slots], detail)
 
-    def collect(self) -> None:
-        self._model_row = self.metrics.model_row(int(np.flatnonzero(self.metrics.snapshot_week <= self.week).max()))
+    def collect(self, snapshot_index: int) -> None:
+        """Record organization-level values of one metrics snapshot in the DataCollector."""
+        self._model_row = self.metrics.model_row(snapshot_index)
         self.datacollector.collect(self)
 
     def view(self, slot: int) -> Employee:

@@ -30,6 +30,7 @@ class RunResult:
     events: pd.DataFrame
     wall_seconds: float
     model: OrgModel | None = field(default=None, repr=False)
+    twin: "RunResult | None" = field(default=None, repr=False)  # same org, same seed, no program
 
     def save(self, folder: str | Path, charts: bool | None = None) -> Path:
         """Write the run folder (see README, Outputs); returns its path."""
@@ -61,11 +62,34 @@ def result_of(model: OrgModel) -> RunResult:
     )
 
 
-def run(cfg: Config | list[str] | None = None, interventions=(), progress=None) -> RunResult:
-    """Simulate one configuration (a Config, or a list of Hydra overrides) to its horizon."""
-    if not isinstance(cfg, Config):
-        cfg = load_config(cfg)
-    set_threads(cfg)
+def simulate(cfg: Config, interventions, progress=None) -> RunResult:
+    """One model run to the horizon, nothing else."""
     model = OrgModel(cfg, interventions=interventions)
     model.run(progress=progress)
     return result_of(model)
+
+
+def run(cfg: Config | list[str] | None = None, interventions=None, progress=None,
+        twin: bool | None = None) -> RunResult:
+    """Simulate a configuration (a Config, or a list of Hydra overrides) to its horizon.
+
+    The programs in the config run as interventions (unless `interventions` is
+    given). When programs run and `twin` (default: `evaluation.twin`) is on, the
+    same organization is also run with the same seed and no program, and the
+    metrics gain the causal effect (`effect.*`), the naive comparison
+    (`naive.*`), costs, value and ROI.
+    """
+    from .mentoring.evaluation import compare, program_metrics, twin_config
+    from .mentoring.program import Program
+
+    if not isinstance(cfg, Config):
+        cfg = load_config(cfg)
+    set_threads(cfg)
+    programs = [Program(p, i) for i, p in enumerate(cfg.programs())] if interventions is None else []
+    result = simulate(cfg, programs if interventions is None else interventions, progress)
+    if programs:
+        result.metrics.update(program_metrics(programs))
+        if cfg.evaluation.twin if twin is None else twin:
+            result.twin = simulate(twin_config(cfg), [], None)
+            result.metrics.update(compare(result, result.twin, result.metrics["programs_total_cost"]))
+    return result

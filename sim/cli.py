@@ -78,6 +78,14 @@ def task(cfg) -> float:
           f"turnover {m['turnover_annual']:.1%}/yr, internal leadership fill "
           f"{m['internal_fill_rate_leadership']:.0%}, bench {m['bench_strength_end']:.2f} "
           f"({result.wall_seconds:.2f} s)")
+    if result.twin is not None:
+        names = ", ".join(p.name for p in config.programs())
+        naive = m.get("naive.turnover_annual.mentee_minus_none", float("nan"))
+        print(f"{PROG}: program {names} vs its twin (same seed, no program): turnover "
+              f"{100 * m['effect.turnover_annual']:+.2f} pts/yr, promotions {m['effect.promotions_total']:+d}, "
+              f"internal leadership fill {100 * m['effect.internal_fill_rate_leadership']:+.1f} pts; "
+              f"naive mentees-vs-others turnover gap {100 * naive:+.2f} pts; cost {m['cost.total']:,.0f}, "
+              f"ROI {m['roi']:+.2f}")
     print(f"{PROG}: wrote {folder}")
     return float(m["turnover_annual"])
 

@@ -23,6 +23,7 @@ class Dynamics:
             growth_per_week=dev.learning_rate_per_year / wpy,
             stretch=dev.stretch,
             talent_sd=dev.talent_sd,
+            decay_factor=dev.decay_factor,
             noise_sd_week=dev.noise_sd_per_year / np.sqrt(wpy),
             drift_per_week=min(1.0, dev.drift_per_year / wpy),
             state_noise_sd_week=dev.state_noise_sd_per_year / np.sqrt(wpy),
@@ -63,7 +64,7 @@ class Dynamics:
         voluntary_on = self.cfg.attrition.mode == "hazard"
         kernels.draw_exits(p.active, p.count, p.eid, p.level, p.hire_week, p.retire_week, p.competency,
                            p.confidence, p.engagement, p.belonging, p.passed_over, p.participation,
-                           o.profile, o.demand, o.base_hazard_week, self.participation_effect,
+                           p.hazard_shift, o.profile, o.demand, o.base_hazard_week, self.participation_effect,
                            self.hazard_params, self.model.streams["attrition"], week, voluntary_on,
                            self.exit_code)
         code = self.exit_code[: p.count]

@@ -21,6 +21,7 @@ class DevelopmentParams(NamedTuple):
     growth_per_week: float  # learning rate per year / weeks per year
     stretch: float
     talent_sd: float
+    decay_factor: float
     noise_sd_week: float
     drift_per_week: float
     state_noise_sd_week: float
@@ -64,7 +65,8 @@ def develop(active, count, eid, level, talent, competency, confidence, engagemen
             profile, demand, next_level, p, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
 
-    c_k += g * K w_{L,k} * max(d_L + stretch + talent_sd * talent - c_k, 0) + s * N(0,1), clipped to [0, 1]
+    gap = d_L + stretch + talent_sd * talent - c_k  (the distance to the personal ceiling)
+    c_k += g * K w_{L,k} * gap * (1 if gap > 0 else decay_factor) + s * N(0,1), clipped to [0, 1]
     x   += r * (baseline_x - x) + s_x * N(0,1) for x in confidence, engagement, belonging
     readiness = sum_k w_{L+1,k} c_k
     """
@@ -77,7 +79,10 @@ def develop(active, count, eid, level, talent, competency, confidence, engagemen
         kd = entity_key(key_dev, eid[i])
         for k in range(n_comp):
             c = competency[i, k]
-            growth = p.growth_per_week * n_comp * profile[lv, k] * max(target - c, 0.0)
+            gap = target - c
+            # Growth toward the personal ceiling; skills above it (noise, mentoring) fade more slowly.
+            rate = p.growth_per_week * n_comp * profile[lv, k]
+            growth = rate * gap if gap > 0.0 else p.decay_factor * rate * gap
             if p.noise_sd_week > 0.0:
                 growth += p.noise_sd_week * normal_at(kd, week, k)
             competency[i, k] = _clip01(c + growth)
@@ -98,8 +103,8 @@ def develop(active, count, eid, level, talent, competency, confidence, engagemen
 
 @njit(inline="always", cache=True)
 def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                  participation, profile, demand, base_hazard, participation_effect, p, week):
-    """h = h_L * tenure shape * exp(sum of state effects), per week."""
+                  participation, hazard_shift, profile, demand, base_hazard, participation_effect, p, week):
+    """h = h_L * tenure shape * exp(sum of state effects + program shift), per week."""
     lv = level[i]
     h = base_hazard[lv]
     if week - hire_week[i] < p.first_year_weeks:
@@ -112,13 +117,14 @@ def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belon
         + p.passed_over_effect * min(passed_over[i], p.passed_over_cap)
         + p.market_pull_effect * above_demand
         + participation_effect[participation[i]]
+        + hazard_shift[i]
     )
     return h * np.exp(log_effect)
 
 
 @njit(cache=True, parallel=True)
 def draw_exits(active, count, eid, level, hire_week, retire_week, competency, confidence, engagement,
-               belonging, passed_over, participation, profile, demand, base_hazard, participation_effect,
+               belonging, passed_over, participation, hazard_shift, profile, demand, base_hazard, participation_effect,
                p, key_attrition, week, voluntary_on, exit_code):
     """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe.
 
@@ -134,7 +140,7 @@ def draw_exits(active, count, eid, level, hire_week, retire_week, competency, co
             continue
         if voluntary_on:
             h = weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging,
-                              passed_over, participation, profile, demand, base_hazard,
+                              passed_over, participation, hazard_shift, profile, demand, base_hazard,
                               participation_effect, p, week)
             u = uniform_at(entity_key(key_attrition, eid[i]), week, 0)
             if u < -np.expm1(-h):
@@ -215,3 +221,115 @@ def capability_sum(active, count, level, competency, profile, demand, weight):
             lv = level[i]
             total += weight[lv] * competence_under(profile[lv], competency[i]) / demand[lv]
     return total
+
+
+# ---------------------------------------------------------------------------- mentoring
+
+END_NONE, END_COMPLETED, END_MENTOR_LEFT, END_MENTEE_LEFT, END_PROMOTED, END_DISSOLVED, END_REMATCHED = range(7)
+
+
+class MeetingParams(NamedTuple):
+    attendance_base: float
+    attendance_load_slope: float
+    initiation_weeks: float
+    skill_transfer: float
+    initiation_skill_factor: float
+    format_skill_factor: float  # 1 one-to-one, group_skill_factor for circles
+    training_multiplier: float  # 1 when mentors are not trained
+    confidence_gain: float
+    engagement_gain: float
+    belonging_gain_same_group: float
+    belonging_gain_cross_group: float
+    trust_gain: float
+    trust_loss: float
+    trust_floor: float
+    mentor_leadership_gain: float
+    mentor_engagement_gain: float
+    n_focus: float
+
+
+@njit(cache=True)
+def greedy_assign(score, feasible, capacity, order):
+    """Rows in `order` each take the feasible column with the highest score and spare capacity.
+
+    Serial: each choice depends on the ones before. Returns the column per row, -1 if none.
+    """
+    n_rows, n_cols = score.shape
+    choice = np.full(n_rows, -1, dtype=np.int64)
+    for r in order:
+        best, best_score = -1, -np.inf
+        for c in range(n_cols):
+            if capacity[c] > 0 and feasible[r, c] and score[r, c] > best_score:
+                best, best_score = c, score[r, c]
+        if best >= 0:
+            choice[r] = best
+            capacity[best] -= 1
+    return choice
+
+
+@njit(inline="always", cache=True)
+def _grow(x, gain):
+    return min(1.0, x + gain * (1.0 - x))
+
+
+@njit(cache=True)
+def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, next_meeting, held, missed,
+                  alignment, trust, phase, end_reason, mentor_load, mentoring_skill,
+                  competency, confidence, engagement, belonging, group, level, profile, next_level,
+                  fixed_focus, growth_mask, p, key_meetings, week):
+    """Meetings due this week, and what each held or missed meeting does. Serial.
+
+    Serial because a mentor (or a mentee in two programs) can sit in several rows.
+    Attendance: P = attendance_base - slope * (mentor load - 1), one draw per circle
+    (a one-to-one pair is a circle of one), keyed by (circle, week).
+    Held: trust += trust_gain (1 - trust); on each focus competency
+      c_e += skill_transfer * trust * alignment * skill * training * phase * format * max(c_m - c_e, 0);
+    confidence, engagement, belonging of the mentee and the mentor's growth
+    competencies and engagement rise toward 1. Missed: trust -= trust_loss.
+    Trust below the floor ends the relationship (END_DISSOLVED).
+    """
+    n_comp = competency.shape[1]
+    need = np.empty(n_comp)
+    for r in range(count):
+        if not active[r] or next_meeting[r] != week:
+            continue
+        next_meeting[r] = week + cadence[r]
+        phase[r] = 0 if week - start_week[r] < p.initiation_weeks else 1
+        attend = p.attendance_base - p.attendance_load_slope * (mentor_load[r] - 1.0)
+        u = uniform_at(entity_key(key_meetings, circle[r]), week, 0)
+        m, e = mentor[r], mentee[r]
+        if u < attend:
+            held[r] += 1
+            trust[r] = _grow(trust[r], p.trust_gain)
+            eff = trust[r] * alignment[r] * mentoring_skill[r] * p.training_multiplier * p.format_skill_factor
+            if phase[r] == 0:
+                eff *= p.initiation_skill_factor
+            rate = p.skill_transfer * eff
+            if fixed_focus.sum() > 0:
+                for k in range(n_comp):
+                    if fixed_focus[k]:
+                        competency[e, k] += min(rate, 1.0) * max(competency[m, k] - competency[e, k], 0.0)
+            else:
+                target = profile[next_level[level[e]]]
+                for k in range(n_comp):
+                    need[k] = target[k] * (1.0 - competency[e, k])
+                for _ in range(int(p.n_focus)):
+                    k = np.argmax(need)
+                    if need[k] < 0.0:
+                        break
+                    need[k] = -1.0
+                    competency[e, k] += min(rate, 1.0) * max(competency[m, k] - competency[e, k], 0.0)
+            t = trust[r]
+            confidence[e] = _grow(confidence[e], p.confidence_gain * t)
+            engagement[e] = _grow(engagement[e], p.engagement_gain * t)
+            gain = p.belonging_gain_same_group if group[e] == group[m] else p.belonging_gain_cross_group
+            belonging[e] = _grow(belonging[e], gain * t)
+            for k in range(n_comp):
+                if growth_mask[k]:
+                    competency[m, k] = _grow(competency[m, k], p.mentor_leadership_gain)
+            engagement[m] = _grow(engagement[m], p.mentor_engagement_gain)
+        else:
+            missed[r] += 1
+            trust[r] = max(0.0, trust[r] - p.trust_loss)
+        if trust[r] < p.trust_floor:
+            end_reason[r] = END_DISSOLVED

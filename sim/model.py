@@ -110,6 +110,9 @@ class OrgModel(mesa.Model):
         review = "review" in due
         staffing = self.staffing
         self.dynamics.develop(week)
+        if self.interventions:  # programs re-declare their hazard and promotion effects every week
+            self.pop.hazard_shift[: self.pop.count] = 0.0
+            self.pop.visibility[: self.pop.count] = 0.0
         for intervention in self.interventions:
             intervention.step(self, week, due)
         for code, slots in self.dynamics.hazard_exits(week).items():

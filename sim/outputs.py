@@ -8,6 +8,8 @@ other than "complete") is an interrupted run, never a result that looks whole.
     level_timeseries.parquet (period, level) vacancies, fills, time to fill
     model_timeseries.parquet organization-level series (Mesa DataCollector)
     events.parquet           typed event log
+    effects.csv              with programs and a twin: metric, program, twin, effect
+    twin/                    the counterfactual twin's own run folder (no charts)
     charts/*.png             the engine's charts
     status.json              {"status": "complete", ...}, written last
 """
@@ -61,6 +63,11 @@ def write_run(result, folder: Path, charts: bool = True) -> Path:
     for name, frame in tables.items():
         _atomic_write(folder / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     write_json(folder / "metrics.json", result.metrics)
+    if result.twin is not None:
+        from .mentoring.evaluation import effects_table
+
+        _atomic_write(folder / "effects.csv", lambda p: effects_table(result.metrics).to_csv(p, index=False))
+        write_run(result.twin, folder / "twin", charts=False)
     chart_files = []
     if charts:
         from .plotting import engine_charts

@@ -33,7 +33,10 @@ def employee_columns(n_competencies: int) -> list[Column]:
         Column("readiness", np.float64, 0.0, doc="competence under the next level's profile"),
         Column("hipo", np.bool_, False, doc="flagged high potential at the last review"),
         Column("passed_over", np.int16, 0, doc="times passed over while ready"),
-        Column("participation", np.int8, NONE, doc="0 none, 1 mentee, 2 mentor"),
+        Column("participation", np.int8, NONE, doc="first program role: 0 none, 1 mentee, 2 mentor"),
+        Column("interest", np.float64, 0.0, width=3, doc="unit vector of interests and style (matching)"),
+        Column("hazard_shift", np.float64, 0.0, doc="log-hazard added by programs this week"),
+        Column("visibility", np.float64, 0.0, doc="promotion-score boost from sponsorship, in SDs"),
     ]
 
 

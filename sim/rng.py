@@ -15,7 +15,7 @@ fold in the week and the draw index.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -98,28 +98,31 @@ def uniform_at(ekey, week, k):
     return (np.float64(h >> _S11) + 0.5) * _INV_2_53
 
 
+_NORMAL_BASE = 1 << 20  # normals use their own index range, never a uniform's
+
+
 @njit(inline="always", cache=True)
 def normal_at(ekey, week, k):
-    """Standard normal (Box-Muller) from draw indices 2k and 2k+1."""
-    u1 = uniform_at(ekey, week, 2 * k)
-    u2 = uniform_at(ekey, week, 2 * k + 1)
+    """Standard normal (Box-Muller) from uniform indices 2^20 + 2k and 2^20 + 2k + 1."""
+    u1 = uniform_at(ekey, week, _NORMAL_BASE + 2 * k)
+    u2 = uniform_at(ekey, week, _NORMAL_BASE + 2 * k + 1)
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(_TWO_PI * u2)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def uniforms(key, entities, week, k):
-    """Vectorized `uniform_at` for an array of entity ids. Parallel-safe."""
+    """Vectorized `uniform_at` for an array of entity ids (serial: arrays here are small)."""
     out = np.empty(entities.shape[0])
-    for i in prange(entities.shape[0]):
+    for i in range(entities.shape[0]):
         out[i] = uniform_at(entity_key(key, entities[i]), week, k)
     return out
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def normals(key, entities, week, k):
-    """Vectorized `normal_at` for an array of entity ids. Parallel-safe."""
+    """Vectorized `normal_at` for an array of entity ids (serial: arrays here are small)."""
     out = np.empty(entities.shape[0])
-    for i in prange(entities.shape[0]):
+    for i in range(entities.shape[0]):
         out[i] = normal_at(entity_key(key, entities[i]), week, k)
     return out
 

@@ -7,6 +7,7 @@ whose message names the key, the bad value and what is allowed, on one line.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 DEFAULT_COMPETENCIES = [
@@ -19,22 +20,8 @@ DEFAULT_COMPETENCIES = [
 PARTICIPATION_LABELS = ("none", "mentee", "mentor")
 
 
-class ConfigError(ValueError):
-    """A user mistake in the configuration: reported as one line, exit code 2."""
-
-
-def require(ok: bool, path: str, value, allowed: str) -> None:
-    """Raise a one-line ConfigError unless `ok`."""
-    if not ok:
-        raise ConfigError(f"{path} = {value!r}: {allowed}")
-
-
-def _in_unit(path, value, *, closed_low=True, closed_high=True):
-    low_ok = value >= 0 if closed_low else value > 0
-    high_ok = value <= 1 if closed_high else value < 1
-    lo = "[" if closed_low else "("
-    hi = "]" if closed_high else ")"
-    require(low_ok and high_ok, path, value, f"must be in {lo}0, 1{hi}")
+from .mentoring.schema import EvaluationConfig, MatchingConfig, ProgramConfig
+from .checks import ConfigError, in_unit as _in_unit, require  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -53,6 +40,8 @@ class LevelConfig:
     mean_tenure_years: float = 5.0  # initial population
     hire_age: float = 30.0  # mean age of external hires
     capability_weight: float = 1.0  # weight of a seat in the capability index
+    salary: float = 80000.0  # annual salary (currency units), for program costs and value
+    replacement_cost_share: float = 0.3  # cost of replacing a leaver, as a share of salary
 
     def check(self, path: str, n_competencies: int) -> None:
         require(bool(self.name.strip()), f"{path}.name", self.name, "must be a non-empty name")
@@ -83,6 +72,13 @@ class LevelConfig:
             self.mean_tenure_years >= 0, f"{path}.mean_tenure_years", self.mean_tenure_years, "must be >= 0"
         )
         require(18 <= self.hire_age <= 70, f"{path}.hire_age", self.hire_age, "must be in [18, 70]")
+        require(self.salary >= 0, f"{path}.salary", self.salary, "must be >= 0")
+        require(
+            self.replacement_cost_share >= 0,
+            f"{path}.replacement_cost_share",
+            self.replacement_cost_share,
+            "must be >= 0",
+        )
         require(
             self.capability_weight > 0,
             f"{path}.capability_weight",
@@ -235,7 +231,8 @@ class AttritionConfig:
 
 @dataclass
 class DevelopmentConfig:
-    learning_rate_per_year: float = 0.6  # share of the gap to the level's demand closed per year
+    learning_rate_per_year: float = 0.6  # rate (per year) of closing the gap to the personal ceiling
+    decay_factor: float = 0.25  # above the ceiling, competencies fade at this fraction of that rate
     stretch: float = 0.0  # people grow until demand + stretch + talent_sd * talent
     talent_sd: float = 0.06  # spread of personal ceilings (persistent talent)
     noise_sd_per_year: float = 0.03  # random walk of each competency
@@ -256,6 +253,7 @@ class DevelopmentConfig:
         for key in (
             "learning_rate_per_year",
             "talent_sd",
+            "decay_factor",
             "noise_sd_per_year",
             "hire_gap",
             "hire_sd",
@@ -364,6 +362,20 @@ class Config:
     hiring: HiringConfig = field(default_factory=HiringConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    program: ProgramConfig = field(default_factory=lambda: ProgramConfig(name="none", enabled=False))
+    matching: MatchingConfig = field(default_factory=MatchingConfig)
+    extra_programs: list[ProgramConfig] = field(default_factory=list)  # programs running beside `program`
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+
+    def programs(self) -> list[ProgramConfig]:
+        """Enabled programs, each with its matching resolved (default: the top-level `matching`)."""
+        out = []
+        for program in [self.program, *self.extra_programs]:
+            if program.enabled:
+                if program.matching is None:
+                    program = dataclasses.replace(program, matching=self.matching)
+                out.append(program)
+        return out
 
     def check(self) -> None:
         self.org.check("org")
@@ -375,3 +387,10 @@ class Config:
         self.promotion.check("promotion")
         self.hiring.check("hiring")
         self.metrics.check("metrics")
+        self.matching.check("matching")
+        self.program.check("program", self.org)
+        for i, extra in enumerate(self.extra_programs):
+            extra.check(f"extra_programs[{i}]", self.org)
+        names = [p.name for p in self.programs()]
+        require(len(set(names)) == len(names), "extra_programs", names, "running programs need distinct names")
+        self.evaluation.check("evaluation")

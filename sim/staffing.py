@@ -78,6 +78,8 @@ class Staffing:
              ("belonging", dev.baseline_belonging))
         ):
             getattr(pop, name)[slots] = np.clip(base + dev.state_sd * rng.normals(key, eids, 0, 30 + j), 0, 1)
+        interest = np.stack([rng.normals(key, eids, 0, 40 + j) for j in range(3)], axis=1)
+        pop.interest[slots] = interest / np.linalg.norm(interest, axis=1, keepdims=True)
         nxt = org.next_level[levels]
         pop.readiness[slots] = np.einsum("ij,ij->i", org.profile[nxt], pop.competency[slots])
 
@@ -143,12 +145,18 @@ class Staffing:
         pop, rule = self.pop, self.cfg.promotion.rule
         tiebreak = rng.uniforms(self.streams["promotion"], pop.eid[cand], week, 0)
         if rule == "random":
-            return tiebreak
-        if rule == "readiness":
-            return pop.readiness[cand] + 1e-9 * tiebreak
-        if rule == "performance":
-            return pop.performance[cand] + 1e-9 * tiebreak
-        return (week - pop.hire_week[cand]) + 1e-3 * tiebreak  # seniority: tenure in weeks
+            score = tiebreak
+        elif rule == "readiness":
+            score = pop.readiness[cand] + 1e-9 * tiebreak
+        elif rule == "performance":
+            score = pop.performance[cand] + 1e-9 * tiebreak
+        else:  # seniority: tenure in weeks
+            score = (week - pop.hire_week[cand]) + 1e-3 * tiebreak
+        boost = pop.visibility[cand]
+        if not boost.any():
+            return score
+        # Sponsorship shifts a candidate by `visibility` SDs of the candidates' scores.
+        return score + boost * max(float(score.std()), 1e-12)
 
     def promote_chains(self, week: int) -> int:
         """Fill internal vacancies top-down; each promotion opens a seat one level below."""
@@ -205,6 +213,7 @@ class Staffing:
             (lv < org.n_levels - 1)
             & (self.promotions_since_review[target] > 0)
             & (week - pop.level_week[s] >= prom.min_weeks_in_level)
+            & (pop.level_week[s] < week)  # promoted this week: not passed over for the next level yet
             & (pop.readiness[s] >= prom.ready_now_ratio * org.demand[target])
         )
         s = s[hit]

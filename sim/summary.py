@@ -46,7 +46,7 @@ def summarize(metrics) -> dict:
         "seats": int(org.seats.sum()),
         "person_years": float(exposure.sum()),
     }
-    for name in ("hires", "exits", "voluntary_exits", "retirements", "involuntary_exits", "promotions"):
+    for name in ("hires", "exits", "voluntary_exits", "retirements", "involuntary_exits", "cycle_exits", "promotions"):
         out[f"{name}_total"] = int(f[name].sum())
     _split(out, "turnover_annual", f["exits"], exposure, labels)
     _split(out, "voluntary_turnover_annual", f["voluntary_exits"], exposure, labels)

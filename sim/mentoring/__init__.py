@@ -1,0 +1,1 @@
+"""Mentoring programs: relationships, matching policies, the program intervention, evaluation."""

@@ -1,0 +1,167 @@
+"""Matching policies, one registry. A new policy is one function here and one file in configs/matching/.
+
+Every policy sees the same `Pool` (mentees, mentors with spare capacity, which
+pairs are feasible, and the pairwise scores) and returns, for each mentee, the
+index of its mentor in the pool or -1. Match quality (in [0, 1]) is the
+weighted mean of skill complementarity, interest similarity and same group; it
+sets each relationship's goal alignment and initial trust, and is the
+"predicted benefit" that `optimal` maximizes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from .. import rng
+from ..kernels import greedy_assign
+
+POLICIES: dict[str, Callable[["Pool"], np.ndarray]] = {}
+# Complementarity saturates when the mentor leads by this much on each focus competency.
+FULL_GAP = 0.2
+# Upper bound on numbers of matrix cells built at once (memory: cells x K x 8 bytes).
+MAX_CELLS = 4_000_000
+
+
+def policy(name: str):
+    """Register a matching policy under `name`."""
+
+    def register(fn):
+        POLICIES[name] = fn
+        return fn
+
+    return register
+
+
+@dataclass
+class Pool:
+    """One matching round: mentees (rows) x mentors (columns)."""
+
+    mentees: np.ndarray  # slots
+    mentors: np.ndarray  # slots
+    capacity: np.ndarray  # spare places per mentor
+    feasible: np.ndarray  # (rows, cols) bool
+    skill: np.ndarray  # (rows, cols) complementarity in [0, 1]
+    similarity: np.ndarray  # (rows, cols) interest similarity in [0, 1]
+    same_group: np.ndarray  # (rows, cols) bool
+    quality: np.ndarray  # (rows, cols) in [0, 1]
+    random: np.ndarray  # (rows, cols) uniform, keyed by both ids and the week
+    order: np.ndarray  # a random order of the rows, for greedy policies
+
+
+def focus_mask(pop, org, mentees, n_focus: int, fixed: np.ndarray | None) -> np.ndarray:
+    """Each mentee's focus competencies: the n weakest, weighted by the next level's profile."""
+    K = pop.n_competencies
+    if fixed is not None:
+        return np.broadcast_to(fixed, (len(mentees), K)).copy()
+    need = org.profile[org.next_level[pop.level[mentees]]] * (1.0 - pop.competency[mentees])
+    n = min(n_focus, K)
+    top = np.argpartition(-need, n - 1, axis=1)[:, :n]
+    mask = np.zeros((len(mentees), K), dtype=bool)
+    np.put_along_axis(mask, top, True, axis=1)
+    return mask
+
+
+def build_pool(pop, org, program, mentees, mentors, capacity, key, week: int, reverse_mask) -> Pool:
+    """Score every mentee-mentor pair of one block."""
+    m = program.matching
+    mask = focus_mask(pop, org, mentees, m.n_focus, reverse_mask)
+    lead = pop.competency[mentors][None, :, :] - pop.competency[mentees][:, None, :]
+    skill = (np.clip(lead, 0.0, None) * mask[:, None, :]).sum(axis=2) / (mask.sum(axis=1)[:, None] * FULL_GAP)
+    skill = np.clip(skill, 0.0, 1.0)
+    similarity = 0.5 * (1.0 + pop.interest[mentees] @ pop.interest[mentors].T)
+    same_group = pop.group[mentees][:, None] == pop.group[mentors][None, :]
+    weights = np.array([m.skill_weight, m.similarity_weight, m.same_group_weight])
+    weights = weights / weights.sum()
+    quality = weights[0] * skill + weights[1] * similarity + weights[2] * same_group
+    gap = pop.level[mentors][None, :].astype(int) - pop.level[mentees][:, None].astype(int)
+    if program.format == "reverse":
+        gap = -gap
+    feasible = (gap >= program.min_level_gap) & (mentees[:, None] != mentors[None, :])
+    if program.mentor_other_department:
+        feasible &= pop.department[mentees][:, None] != pop.department[mentors][None, :]
+    e_ids, m_ids = pop.eid[mentees], pop.eid[mentors]
+    pair_ids = (e_ids[:, None] * np.int64(1_000_003) + m_ids[None, :]).ravel()
+    random = rng.uniforms(key, pair_ids, week, 0).reshape(len(mentees), len(mentors))
+    order = np.argsort(rng.uniforms(key, e_ids, week, 1), kind="stable")
+    return Pool(mentees, mentors, capacity.astype(np.int64), feasible, skill, similarity, same_group, quality,
+                random, order)
+
+
+def assign_greedy(pool: Pool, score: np.ndarray) -> np.ndarray:
+    """Mentees in random order each take their best feasible mentor with a free place."""
+    return greedy_assign(np.ascontiguousarray(score, dtype=np.float64), pool.feasible, pool.capacity.copy(),
+                         pool.order)
+
+
+def assign_optimal(pool: Pool, score: np.ndarray) -> np.ndarray:
+    """Maximum total score under capacities: linear_sum_assignment on mentors repeated by capacity."""
+    n_rows = len(pool.mentees)
+    columns = np.repeat(np.arange(len(pool.mentors)), pool.capacity)
+    choice = np.full(n_rows, -1, dtype=np.int64)
+    if columns.size == 0 or n_rows == 0:
+        return choice
+    # Infeasible cells cost more than any feasible matching can gain, so they are used only when forced.
+    big = 1.0 + 2.0 * n_rows * (np.abs(score).max() + 1.0)
+    benefit = np.where(pool.feasible[:, columns], score[:, columns], -big)
+    rows, cols = linear_sum_assignment(benefit, maximize=True)
+    ok = pool.feasible[rows, columns[cols]]
+    choice[rows[ok]] = columns[cols[ok]]
+    return choice
+
+
+@policy("random")
+def random_policy(pool: Pool) -> np.ndarray:
+    """Any feasible mentor, at random (the usual 'assigned by HR' baseline)."""
+    return assign_greedy(pool, pool.random)
+
+
+@policy("skill_gap")
+def skill_gap_policy(pool: Pool) -> np.ndarray:
+    """The mentor who leads most on the mentee's weakest competencies."""
+    return assign_greedy(pool, pool.skill + 1e-6 * pool.random)
+
+
+@policy("affinity")
+def affinity_policy(pool: Pool) -> np.ndarray:
+    """Similar interests and the same group: the pairs people would choose themselves."""
+    return assign_greedy(pool, 0.5 * pool.similarity + 0.5 * pool.same_group + 1e-6 * pool.random)
+
+
+@policy("cross_group")
+def cross_group_policy(pool: Pool) -> np.ndarray:
+    """As many cross-group pairs as capacity allows (sponsorship across groups), then quality."""
+    bonus = float(len(pool.mentees) + 1)  # one more cross-group pair outweighs any quality total
+    return assign_optimal(pool, bonus * (~pool.same_group) + pool.quality)
+
+
+@policy("optimal")
+def optimal_policy(pool: Pool) -> np.ndarray:
+    """Globally maximal total match quality under mentor capacities."""
+    return assign_optimal(pool, pool.quality)
+
+
+def match(pop, org, program, mentees, mentors, capacity, key, week: int, reverse_mask=None):
+    """Run the program's policy over blocks of mentees; returns (mentee slots, mentor slots, quality)."""
+    capacity = capacity.astype(np.int64).copy()
+    fn = POLICIES[program.matching.policy]
+    out_e, out_m, out_q = [], [], []
+    block = max(1, min(program.matching.block_size, MAX_CELLS // max(len(mentors), 1)))
+    for start in range(0, len(mentees), block):
+        rows = mentees[start:start + block]
+        free = capacity > 0
+        if not free.any():
+            break
+        pool = build_pool(pop, org, program, rows, mentors[free], capacity[free], key, week, reverse_mask)
+        choice = fn(pool)
+        got = np.flatnonzero(choice >= 0)
+        out_e.append(rows[got])
+        out_m.append(pool.mentors[choice[got]])
+        out_q.append(pool.quality[got, choice[got]])
+        np.subtract.at(capacity, np.flatnonzero(free)[choice[got]], 1)
+    if not out_e:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    return np.concatenate(out_e), np.concatenate(out_m), np.concatenate(out_q)

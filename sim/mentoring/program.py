@@ -1,0 +1,329 @@
+"""A mentoring program as an intervention: `init`, `step` (each week), `on_leave`, `finalize`.
+
+A week of a program (inside phase 3 of the model's week):
+  1. meetings due this week are held or missed (one kernel over the relationship rows);
+  2. relationships end: dissolved (trust below floor), rematched (monitoring), promoted
+     out of eligibility, completed (planned end);
+  3. enrollment: at a cohort launch (or every week when rolling) eligible, invited
+     employees are matched to mentors with spare capacity; mentees whose tie ended
+     by monitoring or a departing mentor are rematched at once;
+  4. effects on hazards and promotion chances are declared for this week.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+import numpy as np
+
+from .. import kernels, rng
+from ..events import register_kind
+from ..kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
+from ..population import MENTEE, MENTOR, NONE
+from ..rng import STREAMS
+from .matching import match
+from .relationships import END_REASONS, Relationships
+from .schema import ProgramConfig
+
+log = logging.getLogger(__name__)
+register_kind("mentoring_start", "mentor's employee id (employee = the mentee)")
+register_kind("mentoring_end", "end reason code: 1 completed, 2 mentor_left, 3 mentee_left, 4 promoted, "
+              "5 dissolved, 6 rematched (employee = the mentee)")
+MENTORING_SKILL_COMPETENCIES = ("communication", "emotional_intelligence")
+
+
+class Program:
+    """One running mentoring program."""
+
+    def __init__(self, cfg: ProgramConfig, index: int):
+        self.cfg = cfg
+        self.index = index
+        self.name = cfg.name
+        self.stats: dict[str, float] = defaultdict(float)
+
+    # ------------------------------------------------------------ lifecycle
+    def init(self, model) -> None:
+        cfg, org, pop = self.cfg, model.org, model.pop
+        self.model, self.pop, self.org = model, pop, org
+        self.rel = Relationships(capacity=org.total_seats)
+        seed = model.cfg.sim.seed
+        self.keys = {name: rng.stream_key(seed, STREAMS[name] * 1000 + self.index)
+                     for name in ("matching", "meetings", "enrollment")}
+        names = org.competency_names
+        self.fixed_focus = np.array([cfg.format == "reverse" and c in cfg.reverse_competencies for c in names])
+        self.growth_mask = np.array([c in cfg.effects.mentor_growth_competencies for c in names])
+        self.skill_columns = [names.index(c) for c in MENTORING_SKILL_COMPETENCIES if c in names] or list(
+            range(len(names)))
+        e = cfg.effects
+        self.params = kernels.MeetingParams(
+            attendance_base=cfg.attendance_base, attendance_load_slope=cfg.attendance_load_slope,
+            initiation_weeks=float(cfg.initiation_weeks), skill_transfer=e.skill_transfer,
+            initiation_skill_factor=e.initiation_skill_factor,
+            format_skill_factor=e.group_skill_factor if cfg.format == "group" else 1.0,
+            training_multiplier=e.training_multiplier if cfg.mentor_training else 1.0,
+            confidence_gain=e.confidence_gain, engagement_gain=e.engagement_gain,
+            belonging_gain_same_group=e.belonging_gain_same_group,
+            belonging_gain_cross_group=e.belonging_gain_cross_group, trust_gain=e.trust_gain,
+            trust_loss=e.trust_loss, trust_floor=e.trust_floor, mentor_leadership_gain=e.mentor_leadership_gain,
+            mentor_engagement_gain=e.mentor_engagement_gain, n_focus=float(model.cfg.matching.n_focus
+                                                                            if cfg.matching is None
+                                                                            else cfg.matching.n_focus))
+        salary = np.array([lv.salary for lv in org.cfg.levels])
+        self.hourly_cost = salary * cfg.loaded_cost_factor / cfg.hours_per_year
+        self.ever_enrolled = np.zeros(max(1024, 2 * org.total_seats), dtype=bool)  # by employee id
+        self.trained = np.zeros_like(self.ever_enrolled)
+        self.rematch_eids = np.zeros(0, dtype=np.int64)
+        self.alumni_slots = np.zeros(0, dtype=np.int64)
+        self.alumni_eids = np.zeros(0, dtype=np.int64)
+        self.alumni_until = np.zeros(0, dtype=np.int64)
+        self.cohort_event = f"cohort:{self.name}"
+        if cfg.enrollment == "cohort":
+            model.clock.every(self.cohort_event, cfg.cohort_every_weeks, first=cfg.first_cohort_week,
+                              until=model.horizon)
+        self.weeks_running = 0
+
+    def step(self, model, week: int, due: set[str]) -> None:
+        self._meet(week)
+        self._end_due(week)
+        if self.cfg.enrollment == "rolling" or self.cohort_event in due:
+            self._enroll(week)
+        elif self.rematch_eids.size:
+            self._enroll(week, only=self.rematch_eids)
+        self._declare_effects(week)
+        self.weeks_running += 1
+
+    def on_leave(self, model, slots) -> None:
+        rel = self.rel
+        rows = rel.active_slots()
+        self._end(rows[np.isin(rel.mentee[rows], slots)], END_MENTEE_LEFT, model.week)
+        rows = rel.active_slots()
+        self._end(rows[np.isin(rel.mentor[rows], slots)], END_MENTOR_LEFT, model.week)
+
+    def finalize(self, model) -> None:
+        rows = self.rel.active_slots()
+        s = self.stats
+        s["meetings_held"] += float(self.rel.held[rows].sum())
+        s["meetings_missed"] += float(self.rel.missed[rows].sum())
+        s["active_at_end"] = float(rows.size)
+        years = self.weeks_running / model.cfg.sim.weeks_per_year
+        s["coordinator_cost"] = self.cfg.coordinator_cost_per_year * years
+
+    # ------------------------------------------------------------ phases
+    def _meet(self, week: int) -> None:
+        rel, pop = self.rel, self.pop
+        if rel.n_active == 0:
+            return
+        held_before = rel.held[: rel.count].copy()
+        load = np.ones(rel.count) if self.cfg.format == "group" else rel.load_per_row()
+        kernels.hold_meetings(rel.active, rel.count, rel.circle, rel.mentor, rel.mentee, rel.start_week,
+                              rel.cadence, rel.next_meeting, rel.held, rel.missed, rel.alignment, rel.trust,
+                              rel.phase, rel.end_reason, load, rel.mentoring_skill, pop.competency,
+                              pop.confidence, pop.engagement, pop.belonging, pop.group, pop.level,
+                              self.org.profile, self.org.next_level, self.fixed_focus, self.growth_mask,
+                              self.params, self.keys["meetings"], week)
+        met = np.flatnonzero(rel.held[: rel.count] > held_before)
+        if met.size:
+            hours = self.cfg.meeting_hours
+            # A circle's mentor spends the meeting's hours once, shared by its mentees.
+            circle_share = rel.load_per_row()[met] if self.cfg.format == "group" else np.ones(met.size)
+            self.stats["mentee_hours"] += hours * met.size
+            self.stats["mentor_hours"] += float(np.sum(hours / circle_share))
+            self.stats["mentee_cost"] += float(np.sum(hours * self.hourly_cost[pop.level[rel.mentee[met]]]))
+            self.stats["mentor_cost"] += float(
+                np.sum(hours * self.hourly_cost[pop.level[rel.mentor[met]]] / circle_share))
+        rows = rel.active_slots()
+        self.stats["pair_weeks"] += rows.size
+        self.stats["mentor_weeks"] += np.unique(rel.mentor[rows]).size
+        self.stats["trust_sum"] += float(rel.trust[rows].sum())
+
+    def _end_due(self, week: int) -> None:
+        rel, pop, cfg = self.rel, self.pop, self.cfg
+        rows = rel.active_slots()
+        if rows.size == 0:
+            return
+        self._end(rows[rel.end_reason[rows] == END_DISSOLVED], END_DISSOLVED, week)
+        rows = rel.active_slots()
+        if cfg.monitoring:
+            low = (week - rel.start_week[rows] == cfg.monitor_after_weeks) & (rel.trust[rows] < cfg.rematch_trust_below)
+            self._end(rows[low], END_REMATCHED, week)
+            rows = rel.active_slots()
+        mentee_level = pop.level[rel.mentee[rows]].astype(int)
+        gap = pop.level[rel.mentor[rows]].astype(int) - mentee_level
+        if cfg.format == "reverse":
+            gap = -gap
+        out = ~np.isin(mentee_level, cfg.mentee_levels) | (gap < cfg.min_level_gap)
+        self._end(rows[out], END_PROMOTED, week)
+        rows = rel.active_slots()
+        self._end(rows[week >= rel.end_week[rows]], END_COMPLETED, week)
+
+    def _end(self, rows, reason: int, week: int) -> None:
+        if rows.size == 0:
+            return
+        rel, pop, s = self.rel, self.pop, self.stats
+        s[f"pairs_{END_REASONS[reason]}"] += rows.size
+        s["meetings_held"] += float(rel.held[rows].sum())
+        s["meetings_missed"] += float(rel.missed[rows].sum())
+        s["trust_at_end_sum"] += float(rel.trust[rows].sum())
+        s["pairs_ended"] += rows.size
+        mentees = rel.mentee[rows]
+        self.model.record("mentoring_end", mentees, week, detail=np.full(rows.size, reason))
+        if reason == END_COMPLETED:
+            until = week + self.cfg.effects.alumni_weeks
+            self.alumni_slots = np.concatenate([self.alumni_slots, mentees])
+            self.alumni_eids = np.concatenate([self.alumni_eids, rel.mentee_eid[rows]])
+            self.alumni_until = np.concatenate([self.alumni_until, np.full(rows.size, until)])
+        elif reason == END_DISSOLVED:
+            pen = self.cfg.effects.dissolution_engagement_penalty
+            pop.engagement[mentees] = np.maximum(0.0, pop.engagement[mentees] - pen)
+        if reason in (END_REMATCHED, END_MENTOR_LEFT):
+            self.rematch_eids = np.union1d(self.rematch_eids, rel.mentee_eid[rows])
+        rel.remove(rows)
+
+    def eligible_mentees(self, week: int) -> np.ndarray:
+        """Slots of employees who may enroll now (before invitation and caps)."""
+        pop, cfg = self.pop, self.cfg
+        s = pop.active_slots()
+        tenure = week - pop.hire_week[s]
+        ok = np.isin(pop.level[s], cfg.mentee_levels) & (tenure >= cfg.mentee_min_tenure_weeks)
+        if cfg.mentee_max_tenure_weeks is not None:
+            ok &= tenure <= cfg.mentee_max_tenure_weeks
+        if cfg.mentee_hipo_only:
+            ok &= pop.hipo[s]
+        if cfg.mentee_groups:
+            ok &= np.isin(pop.group[s], [self.org.group_names.index(g) for g in cfg.mentee_groups])
+        ok &= ~self._enrolled(pop.eid[s])
+        ok &= ~np.isin(s, self.rel.mentee[self.rel.active_slots()])
+        return s[ok]
+
+    def _enrolled(self, eids) -> np.ndarray:
+        if eids.size and eids.max() >= self.ever_enrolled.size:
+            grow = max(2 * self.ever_enrolled.size, int(eids.max()) + 1)
+            self.ever_enrolled = np.concatenate([self.ever_enrolled, np.zeros(grow - self.ever_enrolled.size, bool)])
+            self.trained = np.concatenate([self.trained, np.zeros(grow - self.trained.size, bool)])
+        return self.ever_enrolled[eids]
+
+    def _enroll(self, week: int, only=None) -> None:
+        pop, cfg, rel = self.pop, self.cfg, self.rel
+        if only is None:
+            mentees = self.eligible_mentees(week)
+            invited = rng.uniforms(self.keys["enrollment"], pop.eid[mentees], 0, 0) < cfg.enroll_share
+            mentees = mentees[invited]
+            if self.rematch_eids.size:
+                s = pop.active_slots()
+                mentees = np.union1d(mentees, s[np.isin(pop.eid[s], self.rematch_eids)])
+        else:
+            s = pop.active_slots()
+            mentees = s[np.isin(pop.eid[s], only)]
+        self.rematch_eids = np.zeros(0, dtype=np.int64)
+        if mentees.size == 0:
+            if only is None:
+                log.warning("program %s: nobody eligible to enroll in week %d", self.name, week)
+                self.stats["empty_enrollments"] += 1
+            return
+        order = np.argsort(rng.uniforms(self.keys["enrollment"], pop.eid[mentees], week, 1), kind="stable")
+        mentees = mentees[order][: self._places_left()]
+        mentors, spare = self._mentor_pool(week)
+        if mentees.size == 0 or mentors.size == 0:
+            if mentors.size == 0:
+                log.warning("program %s: no mentor with spare capacity in week %d", self.name, week)
+                self.stats["empty_mentor_pools"] += 1
+            return
+        reverse_mask = self.fixed_focus if cfg.format == "reverse" else None
+        e, m, q = match(pop, self.org, cfg, mentees, mentors, spare, self.keys["matching"], week, reverse_mask)
+        self.stats["unmatched"] += mentees.size - e.size
+        if e.size:
+            self._start(e, m, q, week)
+
+    def _places_left(self) -> int:
+        cfg, rel = self.cfg, self.rel
+        places = np.iinfo(np.int64).max
+        if cfg.max_mentees is not None:
+            places = min(places, cfg.max_mentees - rel.n_active)
+        if cfg.budget_per_year is not None:
+            meetings = self.model.cfg.sim.weeks_per_year / cfg.cadence_weeks
+            per_pair = meetings * cfg.meeting_hours * 2 * float(self.hourly_cost.mean())
+            room = cfg.budget_per_year - cfg.coordinator_cost_per_year - rel.n_active * per_pair
+            places = min(places, int(room // per_pair) if per_pair > 0 else places)
+        return max(0, places)
+
+    def _mentor_pool(self, week: int):
+        """Mentors with spare capacity, and how much."""
+        pop, cfg, rel = self.pop, self.cfg, self.rel
+        s = pop.active_slots()
+        ok = week - pop.hire_week[s] >= cfg.mentor_min_tenure_weeks
+        if cfg.mentor_levels:
+            ok &= np.isin(pop.level[s], cfg.mentor_levels)
+        live = rel.active_slots()
+        ok &= ~np.isin(s, rel.mentee[live])
+        s = s[ok]
+        load = np.zeros(s.size, dtype=np.int64)
+        if live.size:
+            busy, counts = np.unique(rel.mentor[live], return_counts=True)
+            where = np.searchsorted(busy, s)
+            hit = (where < busy.size) & (busy[np.minimum(where, busy.size - 1)] == s)
+            load[hit] = counts[where[hit]]
+        if cfg.format == "group":  # one circle at a time
+            spare = np.where(load > 0, 0, cfg.mentor_capacity)
+        else:
+            spare = cfg.mentor_capacity - load
+        keep = spare > 0
+        return s[keep], spare[keep]
+
+    def _start(self, mentees, mentors, quality, week: int) -> None:
+        pop, cfg, rel = self.pop, self.cfg, self.rel
+        alignment = np.clip(0.3 + 0.5 * quality + (0.2 if cfg.goal_setting else 0.0), 0.0, 1.0)
+        trust = 0.3 + 0.3 * quality
+        skill = 0.5 + pop.competency[mentors][:, self.skill_columns].mean(axis=1)
+        rows = rel.start(mentors, mentees, pop, week, end_week=week + cfg.length_weeks, cadence=cfg.cadence_weeks,
+                         next_meeting=week + cfg.cadence_weeks, quality=quality, alignment=alignment, trust=trust,
+                         mentoring_skill=skill)
+        if cfg.format == "group":  # a circle per mentor and launch: its first row's id
+            _, first, inverse = np.unique(mentors, return_index=True, return_inverse=True)
+            rel.circle[rows] = rel.pid[rows[first]][inverse]
+        else:
+            rel.circle[rows] = rel.pid[rows]
+        self._enrolled(pop.eid[mentees])
+        self.ever_enrolled[pop.eid[mentees]] = True
+        pop.participation[mentees[pop.participation[mentees] == NONE]] = MENTEE
+        pop.participation[mentors[pop.participation[mentors] == NONE]] = MENTOR
+        if cfg.mentor_training:
+            self._enrolled(pop.eid[mentors])
+            new = np.unique(pop.eid[mentors][~self.trained[pop.eid[mentors]]])
+            self.trained[new] = True
+            self.stats["mentors_trained"] += new.size
+            self.stats["training_cost"] += new.size * cfg.training_cost_per_mentor
+        self.stats["pairs_started"] += mentees.size
+        self.stats["quality_sum"] += float(quality.sum())
+        self.model.record("mentoring_start", mentees, week, detail=pop.eid[mentors])
+
+    def _declare_effects(self, week: int) -> None:
+        pop, e, rel = self.pop, self.cfg.effects, self.rel
+        rows = rel.active_slots()
+        mentees = np.unique(rel.mentee[rows])
+        mentors = np.unique(rel.mentor[rows])
+        pop.hazard_shift[mentees] += e.mentee_retention_effect
+        pop.hazard_shift[mentors] += e.mentor_retention_effect
+        keep = (self.alumni_until >= week) & pop.active[self.alumni_slots] & (
+            pop.eid[self.alumni_slots] == self.alumni_eids)
+        self.alumni_slots, self.alumni_eids = self.alumni_slots[keep], self.alumni_eids[keep]
+        self.alumni_until = self.alumni_until[keep]
+        alumni = np.setdiff1d(np.unique(self.alumni_slots), mentees)
+        pop.hazard_shift[alumni] += e.alumni_retention_effect
+        sponsored = mentors if self.cfg.format == "reverse" else np.union1d(mentees, alumni)
+        pop.visibility[sponsored] += e.sponsorship
+
+    # ------------------------------------------------------------ results
+    def summary(self) -> dict[str, float]:
+        """Program statistics, flat (prefix added by the caller)."""
+        s = self.stats
+        out = {k: float(v) for k, v in s.items() if not k.endswith("_sum")}
+        out["mean_trust"] = s["trust_sum"] / s["pair_weeks"] if s["pair_weeks"] else float("nan")
+        out["mean_trust_at_end"] = s["trust_at_end_sum"] / s["pairs_ended"] if s["pairs_ended"] else float("nan")
+        out["mean_match_quality"] = s["quality_sum"] / s["pairs_started"] if s["pairs_started"] else float("nan")
+        out["mean_mentor_load"] = s["pair_weeks"] / s["mentor_weeks"] if s["mentor_weeks"] else float("nan")
+        total = s["meetings_held"] + s["meetings_missed"]
+        out["attendance_rate"] = s["meetings_held"] / total if total else float("nan")
+        out["total_cost"] = s["mentee_cost"] + s["mentor_cost"] + s["coordinator_cost"] + s["training_cost"]
+        for reason in END_REASONS.values():
+            out.setdefault(f"pairs_{reason}", 0.0)
+        return out

@@ -100,12 +100,12 @@ class Staffing:
         if slots.size == 0:
             return
         pop = self.pop
+        self.model.on_leave(slots)  # programs close the leavers' ties first: the exit is their last event
         tenure = week - pop.hire_week[slots]
         self.model.record(EXIT_KIND[exit_code], slots, week, detail=tenure)
         self.model.metrics.count_exits(slots, exit_code, week)
         levels = pop.level[slots].copy()
         departments = pop.department[slots].copy()
-        self.model.on_leave(slots)
         pop.remove(slots)
         self.open_vacancies(levels, departments, week)
 

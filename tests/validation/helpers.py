@@ -9,9 +9,13 @@ from tests.conftest import make_config
 N_LEVELS = 6
 EXIT_KINDS = ("voluntary_exit", "retirement", "involuntary_exit", "cycle_exit")
 
-# Every state effect on the voluntary hazard off, no tenure shape, no retirement,
+# No mentoring program (the default config runs one): the organization alone.
+NO_PROGRAM = ("program=none",)
+
+# Every state effect on the voluntary hazard off, no program, no tenure shape, no retirement,
 # no involuntary exits: the hazard is the level's base rate and nothing else.
 CONSTANT_HAZARD = (
+    *NO_PROGRAM,
     "attrition.mode=hazard",
     "attrition.confidence_effect=0",
     "attrition.engagement_effect=0",

@@ -22,17 +22,37 @@ def _is_multirun(argv: list[str]) -> bool:
     return "-m" in argv or "--multirun" in argv
 
 
-def _hydra_flags(argv: list[str]) -> bool:
-    return any(a.startswith("-") for a in argv)
-
-
 def precheck(argv: list[str]) -> None:
-    """Compose and validate before Hydra starts, so mistakes are one line and exit 2."""
+    """Compose and validate before Hydra starts, so mistakes are one line and exit 2.
+
+    In a sweep, every value of every swept key is checked once (the others at
+    their first value), so a misspelt option fails before any job starts.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
     from .config import load_config
 
-    overrides = [a for a in argv if not a.startswith(("hydra.", "hydra/", "+hydra", "~hydra"))]
+    overrides = [a for a in argv if not a.startswith(("-", "hydra.", "hydra/", "+hydra", "~hydra"))]
     try:
-        load_config(overrides)
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as err:
+        fail(f"cannot parse the overrides: {err}".splitlines()[0])
+    fixed, swept = [], []
+    for text, override in zip(overrides, parsed):
+        if override.is_sweep_override():
+            if override.is_discrete_sweep():  # choices and ranges; intervals belong to optimizing sweepers
+                key = override.get_key_element()
+                swept.append([f"{key}={v}" for v in override.sweep_string_iterator()])
+        else:
+            fixed.append(text)
+    combos = [[]] if not swept else []
+    for i, values in enumerate(swept):
+        others = [v[0] for j, v in enumerate(swept) if j != i]
+        combos.extend([value, *others] for value in values)
+    try:
+        for combo in combos:
+            load_config(fixed + combo)
     except ConfigError as err:
         fail(str(err))
 
@@ -74,9 +94,10 @@ def task(cfg) -> float:
     except OSError as err:
         fail(f"output.dir = {folder!r}: cannot write the run folder ({err.strerror})", code=1)
     m = result.metrics
-    print(f"{PROG}: {config.org.name} org, {m['years']:.0f} years, seed {config.sim.seed}: "
+    fill = m["internal_fill_rate_leadership"]
+    print(f"{PROG}: {config.org.name} org, {m['years']:g} years, seed {config.sim.seed}: "
           f"turnover {m['turnover_annual']:.1%}/yr, internal leadership fill "
-          f"{m['internal_fill_rate_leadership']:.0%}, bench {m['bench_strength_end']:.2f} "
+          f"{'n/a' if fill != fill else format(fill, '.0%')}, bench {m['bench_strength_end']:.2f} "
           f"({result.wall_seconds:.2f} s)")
     if result.twin is not None:
         names = ", ".join(p.name for p in config.programs())
@@ -102,7 +123,7 @@ def run_hydra(argv: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not _is_multirun(argv) and not _hydra_flags(argv):
+    if not any(a.startswith("--") for a in argv):  # --help, --cfg ... are Hydra's own
         precheck(argv)
     run_hydra(argv)
 

@@ -132,15 +132,16 @@ def compose_tree(overrides: list[str] | None = None, config_name: str = CONFIG_N
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             cfg = compose(config_name=config_name, overrides=list(overrides or []))
     except (HydraException, OmegaConfBaseException) as err:
-        raise ConfigError(hydra_message(str(err))) from None
+        raise ConfigError(hydra_message(str(err), str(err.__cause__ or ""))) from None
     return to_container(cfg)
 
 
-def hydra_message(message: str) -> str:
+def hydra_message(message: str, cause: str = "") -> str:
     """Hydra's multi-line composition errors, said in one line in our key = value form."""
     missing = re.search(r"Could not override '([^']+)'", message)
     if missing:
-        key = missing.group(1)
+        full = re.search(r"full_key: (\S+)", cause)
+        key = full.group(1) if full else missing.group(1)
         return f"{key}: unknown key; check the spelling (a new key needs +{key}=VALUE)"
     group = re.search(r"Could not find '([^'/]+)/([^']+)'", message)
     if group:

@@ -100,8 +100,12 @@ class OrgModel(mesa.Model):
         self.datacollector.collect(self)
 
     def view(self, slot: int) -> Employee:
-        """The agent view of a slot (created on demand when views are off)."""
-        return self._views.get(slot) or Employee(self, slot)
+        """The agent view of a live employee's slot (views are kept only when agent_views is on)."""
+        if not self.pop.active[slot]:
+            raise KeyError(f"slot {slot} holds nobody")
+        if slot not in self._views:
+            raise KeyError("agent views are off (sim.agent_views=off or a large org)")
+        return self._views[slot]
 
     # ------------------------------------------------------------ the week
     def step(self) -> None:

@@ -85,6 +85,7 @@ def write_run(result, folder: Path, charts: bool = True) -> Path:
 
 def is_complete(folder: Path) -> bool:
     try:
-        return json.loads((Path(folder) / STATUS_FILE).read_text()).get("status") == "complete"
+        status = json.loads((Path(folder) / STATUS_FILE).read_text())
     except (OSError, ValueError):
         return False
+    return isinstance(status, dict) and status.get("status") == "complete"

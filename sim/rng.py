@@ -88,7 +88,7 @@ def mix(z):
 @njit(inline="always", cache=True)
 def entity_key(key, entity):
     """Fold an entity (employee id, pair id, vacancy id) into a stream key."""
-    return mix(key ^ (np.uint64(entity) * _GOLDEN))
+    return mix(np.uint64(key) ^ (np.uint64(entity) * _GOLDEN))
 
 
 @njit(inline="always", cache=True)

@@ -76,6 +76,8 @@ class Table:
             return
         if not self.active[slots].all():
             raise RuntimeError("removing a row that is not live")
+        if np.unique(slots).size != slots.size:
+            raise RuntimeError("removing the same row twice")
         self.active[slots] = False
         self._free[self._n_free : self._n_free + slots.size] = slots
         self._n_free += slots.size

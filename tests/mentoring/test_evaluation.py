@@ -1,0 +1,175 @@
+"""The twin evaluation: effect.*, naive.*, value, cost and ROI, the run folder; and program costs."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import run
+from sim.mentoring.evaluation import EFFECT_METRICS
+from sim.outputs import is_complete
+from tests.conftest import make_config
+from tests.mentoring.helpers import EXIT_KINDS, simulate_with
+
+YEARS = 3
+RUN_FILES = ["config.yaml", "metrics.json", "timeseries.parquet", "level_timeseries.parquet",
+             "model_timeseries.parquet", "events.parquet", "status.json"]
+
+
+@pytest.fixture(scope="module")
+def evaluated():
+    return run(make_config("program=default", f"sim.horizon_years={YEARS}", "evaluation.twin=true"))
+
+
+def same(a, b):
+    return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=1e-12)
+
+
+def test_twin_is_the_same_org_and_seed_without_programs(evaluated):
+    twin = evaluated.twin
+    assert twin is not None
+    assert twin.config.program.enabled is False and twin.config.extra_programs == []
+    assert twin.config.sim == evaluated.config.sim and twin.config.org == evaluated.config.org
+    assert not twin.events["kind"].astype(str).str.startswith("mentoring_").any()
+    assert (evaluated.events["kind"] == "mentoring_start").sum() > 0
+    assert twin.twin is None and not any(k.startswith(("effect.", "program.")) for k in twin.metrics)
+
+
+def test_effects_are_program_minus_twin(evaluated):
+    m, t = evaluated.metrics, evaluated.twin.metrics
+    keys = EFFECT_METRICS + ["representation_end.B.level.Executive"]
+    for key in keys:
+        assert same(m[f"effect.{key}"], m[key] - t[key]), key
+        assert same(m[f"twin.{key}"], t[key]), key
+    assert m["effect.turnover_annual"] == m["turnover_annual"] - t["turnover_annual"]
+    assert m["effect.exits_total"] != 0 or m["effect.promotions_total"] != 0, "the program changed nothing"
+
+
+def test_naive_comparison_is_inside_the_program_world(evaluated):
+    m = evaluated.metrics
+    for y in ("turnover_annual", "promotion_rate_annual", "regretted_turnover_annual"):
+        for role in ("mentee", "mentor"):
+            key = f"naive.{y}.{role}_minus_none"
+            assert key in m
+            assert same(m[key], m[f"{y}.participation.{role}"] - m[f"{y}.participation.none"]), key
+    assert not math.isnan(m["naive.turnover_annual.mentee_minus_none"])
+
+
+def exits_by_level(result):
+    ev = result.events
+    ex = ev[ev["kind"].isin(EXIT_KINDS)]
+    return ex["level"].value_counts().reindex(result.model.org.level_names, fill_value=0).to_numpy(float)
+
+
+def test_cost_value_and_roi(evaluated):
+    m, cfg = evaluated.metrics, evaluated.config
+    p = "program.default."
+    total = m[p + "mentee_cost"] + m[p + "mentor_cost"] + m[p + "coordinator_cost"] + m.get(p + "training_cost", 0)
+    assert m[p + "total_cost"] == pytest.approx(total, rel=1e-12)
+    assert m["cost.total"] == m["programs_total_cost"] == m[p + "total_cost"]
+    assert m[p + "coordinator_cost"] == pytest.approx(cfg.program.coordinator_cost_per_year * YEARS, rel=1e-12)
+    assert m["value.net"] == pytest.approx(m["value.total"] - m["cost.total"], rel=1e-12, abs=1e-6)
+    assert m["roi"] == pytest.approx((m["value.total"] - m["cost.total"]) / m["cost.total"], rel=1e-12, abs=1e-12)
+    assert m["value.total"] == pytest.approx(m["value.replacement_savings"] + m["value.internal_fill_savings"])
+    # Value from the event logs: exits avoided by level, times salary and replacement share.
+    levels = cfg.org.levels
+    avoided = exits_by_level(evaluated.twin) - exits_by_level(evaluated)
+    assert m["value.avoided_exits"] == avoided.sum() == -m["effect.exits_total"]
+    savings = sum(a * lv.salary * lv.replacement_cost_share for a, lv in zip(avoided, levels))
+    assert m["value.replacement_savings"] == pytest.approx(savings, rel=1e-12, abs=1e-6)
+    premium = cfg.evaluation.external_hire_premium_share * np.mean([lv.salary for lv in levels if lv.leadership])
+    assert m["value.internal_fill_savings"] == pytest.approx(m["value.extra_internal_leadership_fills"] * premium)
+    assert m["assumption.external_hire_premium_share"] == cfg.evaluation.external_hire_premium_share
+
+
+def test_mentee_promotion_comparison(evaluated):
+    m, ev, tw = evaluated.metrics, evaluated.events, evaluated.twin.events
+    first = ev[ev["kind"] == "mentoring_start"].groupby("employee")["week"].min()
+    initial = first[first.index < m["headcount_start"]]
+    assert len(initial) <= m["mentees_compared"] <= len(first)
+    for label, events in (("program", ev), ("twin", tw)):
+        promo = events[(events["kind"] == "promotion") & events["employee"].isin(initial.index)]
+        promoted = {e for e, w in zip(promo["employee"], promo["week"]) if w >= initial[e]}
+        if m["mentees_compared"] == len(initial):
+            assert m[f"mentee_promotion_share.{label}"] == pytest.approx(len(promoted) / len(initial))
+    assert m["effect.mentee_promotion_share"] == pytest.approx(
+        m["mentee_promotion_share.program"] - m["mentee_promotion_share.twin"])
+
+
+def test_save_writes_effects_csv_and_a_complete_twin_folder(evaluated, tmp_path):
+    folder = evaluated.save(tmp_path / "run", charts=False)
+    assert is_complete(folder)
+    for name in RUN_FILES + ["effects.csv"]:
+        assert (folder / name).is_file(), name
+    effects = pd.read_csv(folder / "effects.csv")
+    assert list(effects.columns) == ["metric", "program", "twin", "effect"]
+    m = evaluated.metrics
+    assert set(EFFECT_METRICS) <= set(effects["metric"])
+    for row in effects.itertuples():
+        assert same(row.effect, m[f"effect.{row.metric}"]) and same(row.twin, m[f"twin.{row.metric}"])
+        assert same(row.program, m[row.metric])
+    twin = folder / "twin"
+    assert is_complete(twin)
+    for name in RUN_FILES:
+        assert (twin / name).is_file(), f"twin/{name}"
+    assert not (twin / "effects.csv").exists() and not (twin / "twin").exists() and not (twin / "charts").exists()
+    twin_metrics = json.loads((twin / "metrics.json").read_text())
+    assert twin_metrics["turnover_annual"] == pytest.approx(evaluated.twin.metrics["turnover_annual"])
+    assert not any(k.startswith("effect.") for k in twin_metrics)
+    twin_events = pd.read_parquet(twin / "events.parquet")
+    assert len(twin_events) == len(evaluated.twin.events)
+    saved = json.loads((folder / "metrics.json").read_text())
+    assert saved["cost.total"] == pytest.approx(m["cost.total"]) and "roi" in saved
+
+
+def test_no_twin_when_off_or_without_programs():
+    result = run(make_config("program=default", "sim.horizon_years=1", "evaluation.twin=false"))
+    assert result.twin is None
+    assert "program.default.total_cost" in result.metrics
+    assert not any(k.startswith(("effect.", "naive.", "roi", "cost.")) for k in result.metrics)
+    result = run(make_config("program=default", "sim.horizon_years=1"), twin=False)
+    assert result.twin is None and "roi" not in result.metrics
+    result = run(make_config("program=none", "sim.horizon_years=1", "evaluation.twin=true"))
+    assert result.twin is None and "roi" not in result.metrics
+
+
+def test_two_programs_costs_add_up():
+    result = run(make_config("experiment=onboarding_plus_leadership", "sim.horizon_years=2"), twin=True)
+    m = result.metrics
+    totals = [m["program.hipo_leadership.total_cost"], m["program.onboarding.total_cost"]]
+    assert all(t > 0 for t in totals)
+    assert m["cost.total"] == pytest.approx(sum(totals), rel=1e-12)
+    assert m["program.hipo_leadership.training_cost"] == pytest.approx(
+        m["program.hipo_leadership.mentors_trained"] * 1500.0)
+
+
+@pytest.mark.parametrize("program", ["default", "peer_circle"])
+def test_costs_follow_the_meetings(program):
+    """Mentee and mentor cost per held meeting at the levels of that week; circles share the mentor's hour."""
+    cfg = make_config(f"program={program}", "program.enroll_share=1.0", "program.meeting_hours=1.5",
+                      "sim.horizon_years=2", "metrics.period_weeks=52")
+    _, (prog,) = simulate_with(cfg)
+    s = prog.summary()
+    org = prog.org
+    hourly = np.array([lv.salary for lv in cfg.org.levels]) * cfg.program.loaded_cost_factor / cfg.program.hours_per_year
+    m = prog.meetings
+    m["circle_size"] = m.groupby(["week", "circle"])["pid"].transform("size")
+    held = m[m["d_held"] > 0]
+    assert len(held) >= 100
+    hours = 1.5
+    assert s["meetings_held"] == len(held)
+    assert s["mentee_hours"] == pytest.approx(hours * len(held))
+    assert s["mentor_hours"] == pytest.approx(hours * held.groupby(["week", "circle"]).ngroups)
+    if program == "default":
+        assert s["mentor_hours"] == pytest.approx(s["mentee_hours"])
+    else:
+        assert s["mentor_hours"] < 0.5 * s["mentee_hours"]
+    assert s["mentee_cost"] == pytest.approx((hours * hourly[held["mentee_level"]]).sum(), rel=1e-12)
+    assert s["mentor_cost"] == pytest.approx((hours * hourly[held["mentor_level"]] / held["circle_size"]).sum(),
+                                             rel=1e-12)
+    assert s["coordinator_cost"] == pytest.approx(cfg.program.coordinator_cost_per_year * 2)
+    assert s["total_cost"] == pytest.approx(s["mentee_cost"] + s["mentor_cost"] + s["coordinator_cost"])
+    assert org.n_levels == len(hourly)

@@ -32,11 +32,12 @@ class RunResult:
     model: OrgModel | None = field(default=None, repr=False)
     twin: "RunResult | None" = field(default=None, repr=False)  # same org, same seed, no program
 
-    def save(self, folder: str | Path, charts: bool | None = None) -> Path:
+    def save(self, folder: str | Path, charts: bool | None = None, extra_status: dict | None = None) -> Path:
         """Write the run folder (see README, Outputs); returns its path."""
         from .outputs import write_run
 
-        return write_run(self, Path(folder), charts=self.config.output.charts if charts is None else charts)
+        return write_run(self, Path(folder), charts=self.config.output.charts if charts is None else charts,
+                         extra_status=extra_status)
 
 
 def set_threads(cfg: Config) -> None:

@@ -74,41 +74,42 @@ def _progress_printer(horizon_weeks: int):
 
 
 def task(cfg) -> float:
-    """One Hydra job: validate, simulate, write the run folder, print the headline."""
+    """One Hydra job: validate, simulate (or skip if already complete), write the run folder.
+
+    Returns the objective (`evaluation.objective`) for optimizing sweepers.
+    """
     import logging
 
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
 
-    from . import api
     from .config import build, to_container
+    from .jobs import headline, objective, run_job
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     try:
         config = build(to_container(cfg))
     except ConfigError as err:
         fail(str(err))
-    folder = config.output.dir or HydraConfig.get().runtime.output_dir
-    result = api.run(config, progress=_progress_printer(config.sim.horizon_weeks))
+    hydra_cfg = HydraConfig.get()
+    sweeping = hydra_cfg.mode == RunMode.MULTIRUN
+    if sweeping and config.sim.numba_threads == 0:
+        config.sim.numba_threads = 1  # sweep jobs share the cores: one numba thread each
+    folder = config.output.dir or hydra_cfg.runtime.output_dir
+    progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
     try:
-        result.save(folder)
+        status, metrics = run_job(config, folder, progress=progress)
     except OSError as err:
         fail(f"output.dir = {folder!r}: cannot write the run folder ({err.strerror})", code=1)
-    m = result.metrics
-    fill = m["internal_fill_rate_leadership"]
-    print(f"{PROG}: {config.org.name} org, {m['years']:g} years, seed {config.sim.seed}: "
-          f"turnover {m['turnover_annual']:.1%}/yr, internal leadership fill "
-          f"{'n/a' if fill != fill else format(fill, '.0%')}, bench {m['bench_strength_end']:.2f} "
-          f"({result.wall_seconds:.2f} s)")
-    if result.twin is not None:
-        names = ", ".join(p.name for p in config.programs())
-        naive = m.get("naive.turnover_annual.mentee_minus_none", float("nan"))
-        print(f"{PROG}: program {names} vs its twin (same seed, no program): turnover "
-              f"{100 * m['effect.turnover_annual']:+.2f} pts/yr, promotions {m['effect.promotions_total']:+d}, "
-              f"internal leadership fill {100 * m['effect.internal_fill_rate_leadership']:+.1f} pts; "
-              f"naive mentees-vs-others turnover gap {100 * naive:+.2f} pts; cost {m['cost.total']:,.0f}, "
-              f"ROI {m['roi']:+.2f}")
-    print(f"{PROG}: wrote {folder}")
-    return float(m["turnover_annual"])
+    if status == "failed":
+        if not sweeping:
+            fail(f"the run failed; see {folder}/status.json", code=1)
+        return float("nan")
+    if not sweeping:
+        for line in headline(config, metrics):
+            print(line)
+        print(f"{PROG}: wrote {folder}")
+    return objective(config, metrics)
 
 
 def run_hydra(argv: list[str]) -> None:
@@ -121,11 +122,23 @@ def run_hydra(argv: list[str]) -> None:
     main()
 
 
+SUBCOMMANDS = ("collect", "compare", "sensitivity")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        from .sweeps.commands import dispatch
+
+        sys.exit(dispatch(argv))
     if not any(a.startswith("--") for a in argv):  # --help, --cfg ... are Hydra's own
         precheck(argv)
-    run_hydra(argv)
+    if _is_multirun(argv):
+        from .sweeps.progress import run_sweep
+
+        run_sweep(argv, run_hydra)
+    else:
+        run_hydra(argv)
 
 
 if __name__ == "__main__":

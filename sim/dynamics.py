@@ -55,7 +55,7 @@ class Dynamics:
     def develop(self, week: int) -> None:
         p, o, s = self.pop, self.org, self.model.streams
         kernels.develop(p.active, p.count, p.eid, p.level, p.talent, p.competency, p.confidence, p.engagement,
-                        p.belonging, p.readiness, o.profile, o.demand, o.next_level, self.dev_params,
+                        p.belonging, p.readiness, o.profile, o.target, o.next_level, self.dev_params,
                         s["development"], s["state_noise"], week)
 
     def hazard_exits(self, week: int) -> dict[int, np.ndarray]:

@@ -62,10 +62,11 @@ def competence_under(profile_row, competency_row):
 
 @njit(cache=True, parallel=True)
 def develop(active, count, eid, level, talent, competency, confidence, engagement, belonging, readiness,
-            profile, demand, next_level, p, key_dev, key_state, week):
+            profile, target, next_level, p, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
 
-    gap = d_L + stretch + talent_sd * talent - c_k  (the distance to the personal ceiling)
+    gap = t_{L,k} + stretch + talent_sd * talent - c_k  (the distance to the personal ceiling;
+          t_{L,k} is the level's target for competency k, see Org.target)
     c_k += g * K w_{L,k} * gap * (1 if gap > 0 else decay_factor) + s * N(0,1), clipped to [0, 1]
     x   += r * (baseline_x - x) + s_x * N(0,1) for x in confidence, engagement, belonging
     readiness = sum_k w_{L+1,k} c_k
@@ -75,11 +76,11 @@ def develop(active, count, eid, level, talent, competency, confidence, engagemen
         if not active[i]:
             continue
         lv = level[i]
-        target = demand[lv] + p.stretch + p.talent_sd * talent[i]
+        ceiling = p.stretch + p.talent_sd * talent[i]
         kd = entity_key(key_dev, eid[i])
         for k in range(n_comp):
             c = competency[i, k]
-            gap = target - c
+            gap = target[lv, k] + ceiling - c
             # Growth toward the personal ceiling; skills above it (noise, mentoring) fade more slowly.
             rate = p.growth_per_week * n_comp * profile[lv, k]
             growth = rate * gap if gap > 0.0 else p.decay_factor * rate * gap
@@ -274,7 +275,7 @@ def _grow(x, gain):
 
 @njit(cache=True)
 def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, next_meeting, held, missed,
-                  alignment, trust, phase, end_reason, mentor_load, mentoring_skill,
+                  alignment, trust, phase, end_reason, mentor_load, mentor_share, mentoring_skill,
                   competency, confidence, engagement, belonging, group, level, profile, next_level,
                   fixed_focus, growth_mask, p, key_meetings, week):
     """Meetings due this week, and what each held or missed meeting does. Serial.
@@ -284,8 +285,9 @@ def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, ne
     (a one-to-one pair is a circle of one), keyed by (circle, week).
     Held: trust += trust_gain (1 - trust); on each focus competency
       c_e += skill_transfer * trust * alignment * skill * training * phase * format * max(c_m - c_e, 0);
-    confidence, engagement, belonging of the mentee and the mentor's growth
-    competencies and engagement rise toward 1. Missed: trust -= trust_loss.
+    confidence, engagement, belonging of the mentee rise toward 1 (x += gain * trust * (1 - x)),
+    and so do the mentor's growth competencies and engagement (scaled by trust and,
+    in a circle, by 1 / circle size). Missed: trust -= trust_loss.
     Trust below the floor ends the relationship (END_DISSOLVED).
     """
     n_comp = competency.shape[1]
@@ -324,10 +326,12 @@ def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, ne
             engagement[e] = _grow(engagement[e], p.engagement_gain * t)
             gain = p.belonging_gain_same_group if group[e] == group[m] else p.belonging_gain_cross_group
             belonging[e] = _grow(belonging[e], gain * t)
+            # A circle's mentor learns once per meeting: each row carries its share.
+            mentor_gain = p.mentor_leadership_gain * t * mentor_share[r]
             for k in range(n_comp):
                 if growth_mask[k]:
-                    competency[m, k] = _grow(competency[m, k], p.mentor_leadership_gain)
-            engagement[m] = _grow(engagement[m], p.mentor_engagement_gain)
+                    competency[m, k] = _grow(competency[m, k], mentor_gain)
+            engagement[m] = _grow(engagement[m], p.mentor_engagement_gain * t * mentor_share[r])
         else:
             missed[r] += 1
             trust[r] = max(0.0, trust[r] - p.trust_loss)

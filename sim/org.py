@@ -25,6 +25,12 @@ class Org:
         self.demand = np.array([lv.demand for lv in levels], dtype=np.float64)
         profile = np.array([lv.profile for lv in levels], dtype=np.float64)
         self.profile = profile / profile.sum(axis=1, keepdims=True)  # rows sum to 1
+        # What each level asks of each competency: more of what it weights, normalized so
+        # that the profile-weighted target is exactly the level's demand.
+        k = profile.shape[1]
+        tilt = 0.5 + 0.5 * k * self.profile
+        norm = (self.profile * tilt).sum(axis=1, keepdims=True)
+        self.target = np.clip(self.demand[:, None] * tilt / norm, 0.0, 1.0)
         # Readiness is judged under the next level's profile; the top level uses its own.
         self.next_level = np.minimum(np.arange(self.n_levels) + 1, self.n_levels - 1)
         # base_turnover is an annual rate (exits per person-year, the HR turnover

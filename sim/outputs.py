@@ -47,10 +47,10 @@ def write_json(path: Path, data) -> None:
     _atomic_write(path, lambda p: p.write_text(json.dumps(clean_json(data), indent=1, sort_keys=False) + "\n"))
 
 
-def write_run(result, folder: Path, charts: bool = True) -> Path:
+def write_run(result, folder: Path, charts: bool = True, extra_status: dict | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     status = folder / STATUS_FILE
-    if status.exists():
+    if is_complete(folder):
         status.unlink()  # rewriting: the folder is incomplete until the end
     config_text = yaml.safe_dump(as_dict(result.config), sort_keys=False)
     _atomic_write(folder / "config.yaml", lambda p: p.write_text(config_text))
@@ -74,6 +74,7 @@ def write_run(result, folder: Path, charts: bool = True) -> Path:
 
         chart_files = engine_charts(result, folder / "charts")
     write_json(status, {
+        **(extra_status or {}),
         "status": "complete",
         "version": __version__,
         "seed": result.config.sim.seed,

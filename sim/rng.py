@@ -46,7 +46,6 @@ STREAMS = {
     # Programs (mentoring) use 100 and above.
     "matching": 100,
     "meetings": 101,
-    "mentoring_effects": 102,
     "enrollment": 103,
 }
 
@@ -124,6 +123,17 @@ def normals(key, entities, week, k):
     out = np.empty(entities.shape[0])
     for i in range(entities.shape[0]):
         out[i] = normal_at(entity_key(key, entities[i]), week, k)
+    return out
+
+
+@njit(cache=True)
+def pair_uniforms(key, first, second, week):
+    """Uniform for every (first[i], second[j]) pair of entities: a (len(first), len(second)) array."""
+    out = np.empty((first.shape[0], second.shape[0]))
+    for i in range(first.shape[0]):
+        ki = entity_key(key, first[i])
+        for j in range(second.shape[0]):
+            out[i, j] = uniform_at(entity_key(ki, second[j]), week, 0)
     return out
 
 

@@ -62,17 +62,17 @@ class Staffing:
             in_level = rng.uniforms(key, eids, 0, 5) * np.minimum(tenure, 4.0)
             pop.hire_week[slots] = np.round(week - tenure * self.wpy).astype(np.int32)
             pop.level_week[slots] = np.round(week - in_level * self.wpy).astype(np.int32)
-            centre = org.demand[levels]
+            centre = org.target[levels]
         else:
             pop.hire_week[slots] = week
             pop.level_week[slots] = week
-            centre = org.demand[levels] - dev.hire_gap
+            centre = org.target[levels] - dev.hire_gap
         pop.talent[slots] = rng.normals(key, eids, 0, 6)
         if initial:  # the initial workforce has grown toward its ceilings already
-            centre = centre + dev.stretch + dev.talent_sd * pop.talent[slots]
+            centre = centre + (dev.stretch + dev.talent_sd * pop.talent[slots])[:, None]
         for k in range(pop.n_competencies):
             z = rng.normals(key, eids, 0, 10 + k)
-            pop.competency[slots, k] = np.clip(centre + dev.hire_sd * z, 0.0, 1.0)
+            pop.competency[slots, k] = np.clip(centre[:, k] + dev.hire_sd * z, 0.0, 1.0)
         for j, (name, base) in enumerate(
             (("confidence", dev.baseline_confidence), ("engagement", dev.baseline_engagement),
              ("belonging", dev.baseline_belonging))

@@ -28,8 +28,9 @@ def _top_representation_key(cfg: Config) -> str:
 
 
 def _exits_by_level(result) -> np.ndarray:
+    """Voluntary exits by level: the exits a program can prevent (retirements are age-driven)."""
     ts = result.timeseries
-    return ts.groupby("level", observed=False)["exits"].sum().to_numpy(dtype=float)
+    return ts.groupby("level", observed=False)["voluntary_exits"].sum().to_numpy(dtype=float)
 
 
 def _internal_leadership_fills(result) -> float:
@@ -95,7 +96,7 @@ def compare(result, twin, program_costs: float) -> dict:
     salary = np.array([lv.salary for lv in cfg.org.levels])
     share = np.array([lv.replacement_cost_share for lv in cfg.org.levels])
     avoided = _exits_by_level(twin) - _exits_by_level(result)
-    out["value.avoided_exits"] = float(avoided.sum())
+    out["value.avoided_voluntary_exits"] = float(avoided.sum())
     out["value.replacement_savings"] = float((avoided * salary * share).sum())
     lead = np.array([lv.leadership for lv in cfg.org.levels])
     extra_internal = _internal_leadership_fills(result) - _internal_leadership_fills(twin)

@@ -83,8 +83,7 @@ def build_pool(pop, org, program, mentees, mentors, capacity, key, week: int, re
     if program.mentor_other_department:
         feasible &= pop.department[mentees][:, None] != pop.department[mentors][None, :]
     e_ids, m_ids = pop.eid[mentees], pop.eid[mentors]
-    pair_ids = (e_ids[:, None] * np.int64(1_000_003) + m_ids[None, :]).ravel()
-    random = rng.uniforms(key, pair_ids, week, 0).reshape(len(mentees), len(mentors))
+    random = rng.pair_uniforms(key, e_ids, m_ids, week)
     order = np.argsort(rng.uniforms(key, e_ids, week, 1), kind="stable")
     return Pool(mentees, mentors, capacity.astype(np.int64), feasible, skill, similarity, same_group, quality,
                 random, order)

@@ -114,10 +114,15 @@ class Program:
         if rel.n_active == 0:
             return
         held_before = rel.held[: rel.count].copy()
-        load = np.ones(rel.count) if self.cfg.format == "group" else rel.load_per_row()
+        load = rel.load_per_row()
+        group = self.cfg.format == "group"
+        # A circle is one meeting: its mentor's load is one circle, and its gains are shared.
+        attendance_load = np.ones(rel.count) if group else load
+        mentor_share = 1.0 / np.maximum(load, 1.0) if group else np.ones(rel.count)
         kernels.hold_meetings(rel.active, rel.count, rel.circle, rel.mentor, rel.mentee, rel.start_week,
                               rel.cadence, rel.next_meeting, rel.held, rel.missed, rel.alignment, rel.trust,
-                              rel.phase, rel.end_reason, load, rel.mentoring_skill, pop.competency,
+                              rel.phase, rel.end_reason, attendance_load, mentor_share, rel.mentoring_skill,
+                              pop.competency,
                               pop.confidence, pop.engagement, pop.belonging, pop.group, pop.level,
                               self.org.profile, self.org.next_level, self.fixed_focus, self.growth_mask,
                               self.params, self.keys["meetings"], week)
@@ -125,7 +130,7 @@ class Program:
         if met.size:
             hours = self.cfg.meeting_hours
             # A circle's mentor spends the meeting's hours once, shared by its mentees.
-            circle_share = rel.load_per_row()[met] if self.cfg.format == "group" else np.ones(met.size)
+            circle_share = load[met] if group else np.ones(met.size)
             self.stats["mentee_hours"] += hours * met.size
             self.stats["mentor_hours"] += float(np.sum(hours / circle_share))
             self.stats["mentee_cost"] += float(np.sum(hours * self.hourly_cost[pop.level[rel.mentee[met]]]))
@@ -192,7 +197,8 @@ class Program:
         if cfg.mentee_groups:
             ok &= np.isin(pop.group[s], [self.org.group_names.index(g) for g in cfg.mentee_groups])
         ok &= ~self._enrolled(pop.eid[s])
-        ok &= ~np.isin(s, self.rel.mentee[self.rel.active_slots()])
+        live = self.rel.active_slots()
+        ok &= ~np.isin(s, self.rel.mentee[live]) & ~np.isin(s, self.rel.mentor[live])  # one role at a time
         return s[ok]
 
     def _enrolled(self, eids) -> np.ndarray:
@@ -313,10 +319,14 @@ class Program:
         pop.visibility[sponsored] += e.sponsorship
 
     # ------------------------------------------------------------ results
+    STAT_KEYS = ("pairs_started", "pairs_ended", "unmatched", "meetings_held", "meetings_missed", "pair_weeks",
+                 "mentor_weeks", "mentee_hours", "mentor_hours", "mentee_cost", "mentor_cost", "coordinator_cost",
+                 "training_cost", "mentors_trained", "active_at_end", "empty_enrollments", "empty_mentor_pools")
+
     def summary(self) -> dict[str, float]:
-        """Program statistics, flat (prefix added by the caller)."""
+        """Program statistics, flat (prefix added by the caller); the same keys for every run."""
         s = self.stats
-        out = {k: float(v) for k, v in s.items() if not k.endswith("_sum")}
+        out = {k: float(s[k]) for k in self.STAT_KEYS}
         out["mean_trust"] = s["trust_sum"] / s["pair_weeks"] if s["pair_weeks"] else float("nan")
         out["mean_trust_at_end"] = s["trust_at_end_sum"] / s["pairs_ended"] if s["pairs_ended"] else float("nan")
         out["mean_match_quality"] = s["quality_sum"] / s["pairs_started"] if s["pairs_started"] else float("nan")

@@ -148,11 +148,12 @@ class ProgramConfig:
             require(self.mentee_max_tenure_weeks >= self.mentee_min_tenure_weeks, f"{path}.mentee_max_tenure_weeks",
                     self.mentee_max_tenure_weeks, "eligibility matches nobody: must be >= mentee_min_tenure_weeks")
         require(self.min_level_gap >= 1, f"{path}.min_level_gap", self.min_level_gap, "must be >= 1")
-        highest_mentee = min(self.mentee_levels) if self.format == "reverse" else max(self.mentee_levels)
-        reachable = (highest_mentee - self.min_level_gap >= 0) if self.format == "reverse" else (
-            min(self.mentee_levels) + self.min_level_gap < n_levels)
-        require(reachable, f"{path}.min_level_gap", self.min_level_gap,
-                "no level can supply mentors for these mentee levels")
+        mentor_levels = self.mentor_levels or list(range(n_levels))
+        for lv in self.mentee_levels:
+            gaps = [(lv - m) if self.format == "reverse" else (m - lv) for m in mentor_levels]
+            require(max(gaps) >= self.min_level_gap, f"{path}.mentee_levels", lv,
+                    f"no mentor level is {self.min_level_gap}+ levels "
+                    f"{'below' if self.format == 'reverse' else 'above'} this mentee level")
         if self.enabled:
             require(self.mentor_capacity >= 1, f"{path}.mentor_capacity", self.mentor_capacity,
                     "must be >= 1 when the program enrolls mentees")
@@ -182,6 +183,12 @@ class EvaluationConfig:
 
     twin: bool = True  # also run the same organization, same seed, without programs
     external_hire_premium_share: float = 0.25  # extra cost of an outside leadership hire, share of salary
+    objective: str = "turnover_annual"  # the metrics.json key a run returns to an optimizing sweeper
+    objective_budget: float | None = None  # cost.total above this adds (cost / budget - 1) to the objective
 
     def check(self, path: str) -> None:
         non_negative(self, path, "external_hire_premium_share")
+        require(bool(self.objective.strip()), f"{path}.objective", self.objective, "must name a metrics.json key")
+        if self.objective_budget is not None:
+            require(self.objective_budget > 0, f"{path}.objective_budget", self.objective_budget,
+                    "must be > 0 (or null)")

@@ -1,0 +1,1 @@
+"""Sweeps at research scale: progress, collect, compare on common random numbers, sensitivity."""

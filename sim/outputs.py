@@ -10,7 +10,7 @@ other than "complete") is an interrupted run, never a result that looks whole.
     events.parquet           typed event log
     effects.csv              with programs and a twin: metric, program, twin, effect
     twin/                    the counterfactual twin's own run folder (no charts)
-    charts/*.png             the engine's charts
+    charts/*.png             the run's charts (sim.charts.run)
     status.json              {"status": "complete", ...}, written last
 """
 from __future__ import annotations
@@ -70,9 +70,9 @@ def write_run(result, folder: Path, charts: bool = True, extra_status: dict | No
         write_run(result.twin, folder / "twin", charts=False)
     chart_files = []
     if charts:
-        from .plotting import engine_charts
+        from .charts import run_charts
 
-        chart_files = engine_charts(result, folder / "charts")
+        chart_files = run_charts(result, folder / "charts")
     write_json(status, {
         **(extra_status or {}),
         "status": "complete",

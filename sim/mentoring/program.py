@@ -148,10 +148,6 @@ class Program:
             return
         self._end(rows[rel.end_reason[rows] == END_DISSOLVED], END_DISSOLVED, week)
         rows = rel.active_slots()
-        if cfg.monitoring:
-            low = (week - rel.start_week[rows] == cfg.monitor_after_weeks) & (rel.trust[rows] < cfg.rematch_trust_below)
-            self._end(rows[low], END_REMATCHED, week)
-            rows = rel.active_slots()
         mentee_level = pop.level[rel.mentee[rows]].astype(int)
         gap = pop.level[rel.mentor[rows]].astype(int) - mentee_level
         if cfg.format == "reverse":
@@ -159,6 +155,10 @@ class Program:
         out = ~np.isin(mentee_level, cfg.mentee_levels) | (gap < cfg.min_level_gap)
         self._end(rows[out], END_PROMOTED, week)
         rows = rel.active_slots()
+        if cfg.monitoring:
+            low = (week - rel.start_week[rows] == cfg.monitor_after_weeks) & (rel.trust[rows] < cfg.rematch_trust_below)
+            self._end(rows[low], END_REMATCHED, week)
+            rows = rel.active_slots()
         self._end(rows[week >= rel.end_week[rows]], END_COMPLETED, week)
 
     def _end(self, rows, reason: int, week: int) -> None:
@@ -215,15 +215,18 @@ class Program:
             invited = rng.uniforms(self.keys["enrollment"], pop.eid[mentees], 0, 0) < cfg.enroll_share
             mentees = mentees[invited]
             if self.rematch_eids.size:
-                s = pop.active_slots()
-                mentees = np.union1d(mentees, s[np.isin(pop.eid[s], self.rematch_eids)])
+                mentees = np.union1d(mentees, self._rematchable(self.rematch_eids))
         else:
-            s = pop.active_slots()
-            mentees = s[np.isin(pop.eid[s], only)]
+            mentees = self._rematchable(only)
         self.rematch_eids = np.zeros(0, dtype=np.int64)
         if mentees.size == 0:
             if only is None:
-                log.warning("program %s: nobody eligible to enroll in week %d", self.name, week)
+                # A rolling program can find nobody new most weeks: said once, then only counted.
+                if self.cfg.enrollment == "cohort":
+                    log.warning("program %s: nobody eligible to enroll in week %d", self.name, week)
+                elif not self.stats["empty_enrollments"]:
+                    log.warning("program %s (rolling; said once, then counted in empty_enrollments): "
+                                "nobody eligible to enroll in week %d", self.name, week)
                 self.stats["empty_enrollments"] += 1
             return
         order = np.argsort(rng.uniforms(self.keys["enrollment"], pop.eid[mentees], week, 1), kind="stable")
@@ -231,7 +234,8 @@ class Program:
         mentors, spare = self._mentor_pool(week)
         if mentees.size == 0 or mentors.size == 0:
             if mentors.size == 0:
-                log.warning("program %s: no mentor with spare capacity in week %d", self.name, week)
+                if self.cfg.enrollment == "cohort" or not self.stats["empty_mentor_pools"]:
+                    log.warning("program %s: no mentor with spare capacity in week %d", self.name, week)
                 self.stats["empty_mentor_pools"] += 1
             return
         reverse_mask = self.fixed_focus if cfg.format == "reverse" else None
@@ -239,6 +243,12 @@ class Program:
         self.stats["unmatched"] += mentees.size - e.size
         if e.size:
             self._start(e, m, q, week)
+
+    def _rematchable(self, eids) -> np.ndarray:
+        """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""
+        pop = self.pop
+        s = pop.active_slots()
+        return s[np.isin(pop.eid[s], eids) & np.isin(pop.level[s], self.cfg.mentee_levels)]
 
     def _places_left(self) -> int:
         cfg, rel = self.cfg, self.rel
@@ -335,5 +345,5 @@ class Program:
         out["attendance_rate"] = s["meetings_held"] / total if total else float("nan")
         out["total_cost"] = s["mentee_cost"] + s["mentor_cost"] + s["coordinator_cost"] + s["training_cost"]
         for reason in END_REASONS.values():
-            out.setdefault(f"pairs_{reason}", 0.0)
+            out[f"pairs_{reason}"] = float(s[f"pairs_{reason}"])
         return out

@@ -129,6 +129,8 @@ def run_sensitivity(spec: Spec, out_dir: Path, progress: bool = True) -> pd.Data
     _atomic_write(out_dir / "samples.parquet", lambda p: samples.to_parquet(p, index=False))
     table = analyze(spec, x, y)
     _atomic_write(out_dir / "sensitivity.csv", lambda p: table.to_csv(p, index=False))
+    from ..charts.sweep import tornado
+
     charts = [str(tornado(table, outcome, out_dir / f"sensitivity_{_slug(outcome)}.png").name)
               for outcome in spec.outcomes]
     write_json(out_dir / "status.json", {"status": "complete", "method": spec.method, "runs": int(len(x)),
@@ -163,19 +165,3 @@ def analyze(spec: Spec, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
 
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).strip("_")
-
-
-def tornado(table: pd.DataFrame, outcome: str, path: Path) -> Path:
-    """Parameters ranked by importance for one outcome, largest at the top."""
-    from ..plotting import PALETTE, STYLE, _save, plt
-
-    rows = table[table["outcome"] == outcome].sort_values("importance")
-    err = rows["mu_star_conf"] if "mu_star_conf" in rows else rows.get("ST_conf")
-    label = "Morris mu* (mean |elementary effect|)" if "mu_star" in rows else "Sobol total-order index ST"
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
-        ax.barh(rows["parameter"], rows["importance"], xerr=err, color=PALETTE[0], capsize=3)
-        ax.set_xlabel(label)
-        top = rows.iloc[-1]["parameter"] if len(rows) else "n/a"
-        ax.set_title(f"{outcome} depends most on {top}")
-        return _save(fig, path)

@@ -58,9 +58,9 @@ def test_naive_comparison_is_inside_the_program_world(evaluated):
     assert not math.isnan(m["naive.turnover_annual.mentee_minus_none"])
 
 
-def exits_by_level(result):
+def exits_by_level(result, kinds=("voluntary_exit",)):
     ev = result.events
-    ex = ev[ev["kind"].isin(EXIT_KINDS)]
+    ex = ev[ev["kind"].isin(kinds)]
     return ex["level"].value_counts().reindex(result.model.org.level_names, fill_value=0).to_numpy(float)
 
 
@@ -74,15 +74,30 @@ def test_cost_value_and_roi(evaluated):
     assert m["value.net"] == pytest.approx(m["value.total"] - m["cost.total"], rel=1e-12, abs=1e-6)
     assert m["roi"] == pytest.approx((m["value.total"] - m["cost.total"]) / m["cost.total"], rel=1e-12, abs=1e-12)
     assert m["value.total"] == pytest.approx(m["value.replacement_savings"] + m["value.internal_fill_savings"])
-    # Value from the event logs: exits avoided by level, times salary and replacement share.
+    # Value from the event logs: voluntary exits avoided by level, times salary and replacement share.
     levels = cfg.org.levels
     avoided = exits_by_level(evaluated.twin) - exits_by_level(evaluated)
-    assert m["value.avoided_exits"] == avoided.sum() == -m["effect.exits_total"]
+    assert m["value.avoided_voluntary_exits"] == avoided.sum()
+    all_avoided = exits_by_level(evaluated.twin, EXIT_KINDS) - exits_by_level(evaluated, EXIT_KINDS)
+    assert all_avoided.sum() == -m["effect.exits_total"]
     savings = sum(a * lv.salary * lv.replacement_cost_share for a, lv in zip(avoided, levels))
     assert m["value.replacement_savings"] == pytest.approx(savings, rel=1e-12, abs=1e-6)
     premium = cfg.evaluation.external_hire_premium_share * np.mean([lv.salary for lv in levels if lv.leadership])
     assert m["value.internal_fill_savings"] == pytest.approx(m["value.extra_internal_leadership_fills"] * premium)
     assert m["assumption.external_hire_premium_share"] == cfg.evaluation.external_hire_premium_share
+
+
+def test_program_outputs_match_the_event_log(evaluated):
+    m, ev = evaluated.metrics, evaluated.events
+    p = "program.default."
+    ends = ev[ev["kind"] == "mentoring_end"]["detail"].astype(int).value_counts()
+    names = {1: "completed", 2: "mentor_left", 3: "mentee_left", 4: "promoted", 5: "dissolved", 6: "rematched"}
+    for code, name in names.items():
+        assert m[p + f"pairs_{name}"] == ends.get(code, 0), f"pairs_{name}"
+    assert m[p + "pairs_ended"] == ends.sum() == sum(m[p + f"pairs_{n}"] for n in names.values())
+    assert m[p + "pairs_started"] == (ev["kind"] == "mentoring_start").sum()
+    assert m[p + "pairs_started"] - m[p + "pairs_ended"] == m[p + "active_at_end"]
+    assert m[p + "pairs_completed"] > 0
 
 
 def test_mentee_promotion_comparison(evaluated):
@@ -153,8 +168,8 @@ def test_costs_follow_the_meetings(program):
                       "sim.horizon_years=2", "metrics.period_weeks=52")
     _, (prog,) = simulate_with(cfg)
     s = prog.summary()
-    org = prog.org
-    hourly = np.array([lv.salary for lv in cfg.org.levels]) * cfg.program.loaded_cost_factor / cfg.program.hours_per_year
+    salary = np.array([lv.salary for lv in cfg.org.levels])
+    hourly = salary * cfg.program.loaded_cost_factor / cfg.program.hours_per_year
     m = prog.meetings
     m["circle_size"] = m.groupby(["week", "circle"])["pid"].transform("size")
     held = m[m["d_held"] > 0]
@@ -172,4 +187,3 @@ def test_costs_follow_the_meetings(program):
                                              rel=1e-12)
     assert s["coordinator_cost"] == pytest.approx(cfg.program.coordinator_cost_per_year * 2)
     assert s["total_cost"] == pytest.approx(s["mentee_cost"] + s["mentor_cost"] + s["coordinator_cost"])
-    assert org.n_levels == len(hourly)

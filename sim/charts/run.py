@@ -1,0 +1,239 @@
+"""Charts of one run (and of its counterfactual twin when it has one).
+
+Every function takes a RunResult (live, or loaded from a run folder with
+`sim.report.load_run`) and a path, and returns the path, or None when the run
+lacks what the chart needs (e.g. a twin).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .style import PALETTE, PROGRAM, TWIN, figure, pct, save
+from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, survival_at
+
+
+def _levels(result) -> list[str]:
+    return [lv.name for lv in result.config.org.levels]
+
+
+def _groups(result) -> list[str]:
+    return [g.name for g in result.config.org.groups]
+
+
+def _same_people(result, twin, ids) -> np.ndarray:
+    """Ids that are the same person in both worlds: the initial workforce, or hired alike."""
+    ev, tw = result.events, twin.events
+    hires = ev[ev["kind"] == "hire"].set_index("employee")[["week", "level"]].astype(str)
+    twin_hires = tw[tw["kind"] == "hire"].set_index("employee")[["week", "level"]].astype(str)
+    same_hire = hires.reindex(ids).eq(twin_hires.reindex(ids)).all(axis=1).to_numpy()
+    return (np.asarray(ids) < result.metrics["headcount_start"]) | same_hire
+
+
+def retention(result, path: Path) -> Path | None:
+    """Mentees' survival from enrollment: program vs the same people in the twin, and the naive view."""
+    if result.twin is None or result.events.empty:
+        return None
+    starts = mentee_starts(result.events)
+    if starts.empty:
+        return None
+    horizon = result.config.sim.horizon_weeks
+    wpy = result.config.sim.weeks_per_year
+    same = starts[_same_people(result, result.twin, starts.index)]
+    fig, axes = figure(2, width=11)
+    ax = axes[0, 0]
+    curves = {}
+    for label, events, color in (("With the program", result.events, PROGRAM),
+                                 ("Same people, no program (twin)", result.twin.events, TWIN)):
+        d, e = durations(same, exit_weeks(events), horizon)
+        t, s, lo, hi = kaplan_meier(d, e)
+        ax.step(t / wpy, s, where="post", color=color, lw=2, label=label)
+        ax.fill_between(t / wpy, lo, hi, step="post", color=color, alpha=0.15)
+        curves[label] = (t, s)
+    year = {k: survival_at(t, s, wpy) for k, (t, s) in curves.items()}
+    prog, twin = year["With the program"], year["Same people, no program (twin)"]
+    ax.set_title(f"Caused: 1-year retention {pct(prog)} vs {pct(twin)} ({len(same)} mentees)")
+    ax.set_xlabel("Years since enrolling")
+    ax.set_ylabel("Still employed (share, 95% band)")
+    ax.legend(loc="lower left", fontsize=8)
+    # The naive view: mentees from enrollment vs everyone else present at the first cohort.
+    ax = axes[0, 1]
+    ev = result.events
+    first = int(starts.min())
+    exits = exit_weeks(ev)
+    hired = ev[ev["kind"] == "hire"].groupby("employee")["week"].min()
+    everyone = pd.Index(np.arange(result.metrics["headcount_start"] + len(hired)))
+    joined = hired.reindex(everyone).fillna(-1).to_numpy()
+    left = exits.reindex(everyone).fillna(horizon + 1).to_numpy()
+    present = everyone[(joined <= first) & (left > first)]
+    others = pd.Series(first, index=present.difference(starts.index))
+    for label, origins, color in (("Mentees, from enrolling", starts, PROGRAM),
+                                  ("Non-participants, from the first cohort", others, PALETTE[1])):
+        d, e = durations(origins, exits, horizon)
+        t, s, lo, hi = kaplan_meier(d, e)
+        ax.step(t / wpy, s, where="post", color=color, lw=2, label=label)
+        ax.fill_between(t / wpy, lo, hi, step="post", color=color, alpha=0.15)
+    ax.set_title("Naive: participants vs non-participants (selection included)")
+    ax.set_xlabel("Years")
+    ax.legend(loc="lower left", fontsize=8)
+    return save(fig, path)
+
+
+def turnover_by_level(result, path: Path) -> Path:
+    """Annual turnover per level with Poisson 95% error bars; the twin beside when there is one."""
+    levels = _levels(result)
+    fig, axes = figure()
+    ax = axes[0, 0]
+    worlds = [("With the program" if result.twin is not None else "This run", result, PROGRAM)]
+    if result.twin is not None:
+        worlds.append(("Twin, no program", result.twin, TWIN))
+    width = 0.8 / len(worlds)
+    x = np.arange(len(levels))
+    top = None
+    for j, (label, res, color) in enumerate(worlds):
+        m = res.metrics
+        rate = np.array([m.get(f"turnover_annual.level.{lv}") or 0.0 for lv in levels])
+        exits = res.timeseries.groupby("level", observed=False)["exits"].sum().reindex(levels).to_numpy(float)
+        exposure = np.where(rate > 0, exits / np.where(rate > 0, rate, 1), np.nan)
+        err = 1.96 * np.sqrt(exits) / exposure
+        ax.bar(x + (j - (len(worlds) - 1) / 2) * width, 100 * rate, width=width, color=color, label=label,
+               yerr=100 * np.nan_to_num(err), capsize=2)
+        if top is None:
+            top = (levels[int(np.argmax(rate))], rate.max())
+    ax.set_xticks(x, levels, rotation=20)
+    ax.set_ylabel("Exits per 100 person-years (95% CI)")
+    ax.set_title(f"Turnover is highest at {top[0]} ({100 * top[1]:.0f} per 100 a year)")
+    ax.legend()
+    return save(fig, path)
+
+
+def pipeline(result, path: Path) -> Path:
+    """Headcount by level (stacked) and mean readiness by level over time."""
+    ts = result.timeseries
+    levels = _levels(result)
+    head = ts.groupby(["year", "level"], observed=False)["headcount"].sum().unstack("level")[levels]
+    weighted = ts.assign(r=ts["mean_readiness"].fillna(0) * ts["headcount"])
+    ready = (weighted.groupby(["year", "level"], observed=False)["r"].sum().unstack("level")[levels] / head)
+    fig, axes = figure(2, width=12)
+    ax = axes[0, 0]
+    ax.stackplot(head.index, head.T.values, labels=levels, colors=PALETTE[: len(levels)], alpha=0.85)
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Employees")
+    ax.set_title(f"Headcount {head.iloc[0].sum():,.0f} -> {head.iloc[-1].sum():,.0f}; open seats fill the gap")
+    ax.legend(loc="lower left", fontsize=7, ncol=2)
+    ax = axes[0, 1]
+    for i, lv in enumerate(levels[:-1]):
+        ax.plot(ready.index, ready[lv], color=PALETTE[i], lw=1.8, label=lv)
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Mean readiness for the next level (0-1)")
+    ax.set_title("Readiness for the next level, by level")
+    ax.legend(fontsize=7)
+    return save(fig, path)
+
+
+def _internal_fill_by_year(result) -> tuple[np.ndarray, np.ndarray]:
+    lt = result.level_timeseries
+    lead = [lv.name for lv in result.config.org.levels if lv.leadership]
+    sel = lt[lt["level"].isin(lead)].copy()
+    sel["year"] = np.ceil(sel["week_end"] / result.config.sim.weeks_per_year)
+    per = sel.groupby("year")[["fills_internal", "fills_external"]].sum()
+    total = per.sum(axis=1)
+    return per.index.to_numpy(), (per["fills_internal"] / total.where(total > 0)).to_numpy()
+
+
+def succession(result, path: Path) -> Path:
+    """Bench strength over time and the yearly internal fill rate of leadership seats."""
+    wpy = result.config.sim.weeks_per_year
+    worlds = [("With the program" if result.twin is not None else "This run", result, PROGRAM)]
+    if result.twin is not None:
+        worlds.append(("Twin, no program", result.twin, TWIN))
+    fig, axes = figure(2, width=12)
+    for label, res, color in worlds:
+        mt = res.model_timeseries
+        axes[0, 0].plot(mt["week"] / wpy, mt["bench_strength"], color=color, lw=2, label=label)
+        years, fill = _internal_fill_by_year(res)
+        axes[0, 1].plot(years, 100 * fill, marker="o", color=color, lw=1.8, label=label)
+    m = result.metrics
+    axes[0, 0].set_title(f"Bench strength: {m['bench_strength_end']:.2f} ready-now per leadership seat at the end")
+    axes[0, 0].set_xlabel("Year")
+    axes[0, 0].set_ylabel("Ready-now successors per leadership seat")
+    axes[0, 0].legend(fontsize=8)
+    axes[0, 1].set_title(f"Leadership seats filled from inside: {pct(m['internal_fill_rate_leadership'], 0)} overall")
+    axes[0, 1].set_xlabel("Year")
+    axes[0, 1].set_ylabel("Internal fills (% of leadership fills)")
+    axes[0, 1].set_ylim(0, 105)
+    axes[0, 1].legend(fontsize=8)
+    return save(fig, path)
+
+
+def representation(result, path: Path) -> Path:
+    """Share of the last group (the presets' under-represented one) by level: start, end, twin's end."""
+    m = result.metrics
+    levels, focus = _levels(result), _groups(result)[-1]
+    bars = [("Start", m, "start", PALETTE[1]), ("End" + (" with the program" if result.twin else ""), m, "end",
+                                                   PROGRAM)]
+    if result.twin is not None:
+        bars.append(("End, twin (no program)", result.twin.metrics, "end", TWIN))
+    fig, axes = figure()
+    ax = axes[0, 0]
+    x = np.arange(len(levels))
+    width = 0.8 / len(bars)
+    for j, (label, metrics, when, color) in enumerate(bars):
+        share = [100 * (metrics.get(f"representation_{when}.{focus}.level.{lv}") or 0) for lv in levels]
+        ax.bar(x + (j - (len(bars) - 1) / 2) * width, share, width=width, color=color, label=label)
+    ax.set_xticks(x, levels, rotation=20)
+    ax.set_ylabel(f"Share of group {focus} (%)")
+    top_start = 100 * (m.get(f"representation_start.{focus}.level.{levels[-1]}") or 0)
+    top_end = 100 * (m.get(f"representation_end.{focus}.level.{levels[-1]}") or 0)
+    ax.set_title(f"Group {focus} holds {top_end:.0f}% of {levels[-1]} seats at the end (from {top_start:.0f}%)")
+    ax.legend(fontsize=8)
+    return save(fig, path)
+
+
+def cost_value(result, path: Path) -> Path | None:
+    """What the programs cost against the value they created (against the twin)."""
+    m = result.metrics
+    if "cost.total" not in m:
+        return None
+    names = [p.name for p in result.config.programs()]
+    cost = {}
+    for name in names:
+        for key, label in (("mentee_cost", "Mentee time"), ("mentor_cost", "Mentor time"),
+                           ("coordinator_cost", "Coordination"), ("training_cost", "Mentor training")):
+            cost[label] = cost.get(label, 0.0) + float(m.get(f"program.{name}.{key}") or 0.0)
+    value = {"Avoided replacement": float(m.get("value.replacement_savings") or 0.0),
+             "Internal leadership fills": float(m.get("value.internal_fill_savings") or 0.0)}
+    labels = [*cost, *value, "Net value"]
+    amounts = [-v for v in cost.values()] + list(value.values()) + [float(m.get("value.net") or 0.0)]
+    colors = [PALETTE[3]] * len(cost) + [PALETTE[2]] * len(value) + [PROGRAM]
+    fig, axes = figure()
+    ax = axes[0, 0]
+    ax.barh(labels[::-1], np.array(amounts[::-1]) / 1000, color=colors[::-1])
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("Thousands (currency of the salaries), over the run")
+    roi = m.get("roi")
+    ax.set_title(f"Net value {m.get('value.net', 0) / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k "
+                 f"(ROI {'n/a' if roi is None or roi != roi else f'{roi:+.2f}'})")
+    return save(fig, path)
+
+
+RUN_CHARTS = {
+    "retention": retention,
+    "turnover_by_level": turnover_by_level,
+    "pipeline": pipeline,
+    "succession": succession,
+    "representation": representation,
+    "cost_value": cost_value,
+}
+
+
+def run_charts(result, folder: Path) -> list[Path]:
+    """Draw every chart the run supports into `folder`; returns the files written."""
+    out = []
+    for name, draw in RUN_CHARTS.items():
+        path = draw(result, Path(folder) / f"{name}.png")
+        if path is not None:
+            out.append(path)
+    return out

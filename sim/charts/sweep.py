@@ -1,0 +1,88 @@
+"""Charts of sweeps: a two-factor heatmap, cost against value by scenario, a sensitivity tornado."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .style import PALETTE, figure, save
+
+
+def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, scale: float = 1.0,
+            unit: str = "") -> Path | None:
+    """Mean of `metric` over seeds for each (row, col) override pair, with the 95% half-width."""
+    done = runs[runs["status"] == "complete"]
+    row_c, col_c = f"ov.{row}", f"ov.{col}"
+    if row_c not in done or col_c not in done or metric not in done or done.empty:
+        return None
+    grouped = done.groupby([row_c, col_c])[metric]
+    mean = grouped.mean().unstack(col_c) * scale
+    half = (1.96 * grouped.std(ddof=1) / np.sqrt(grouped.count())).unstack(col_c) * scale
+
+    def order(values):
+        try:
+            return sorted(values, key=float)
+        except ValueError:
+            return sorted(values)
+
+    mean = mean.reindex(index=order(mean.index), columns=order(mean.columns))
+    half = half.reindex_like(mean)
+    fig, axes = figure(width=8.5, height=5)
+    ax = axes[0, 0]
+    image = ax.imshow(mean.to_numpy(float), cmap="RdYlBu", aspect="auto")
+    ax.set_xticks(range(mean.shape[1]), mean.columns)
+    ax.set_yticks(range(mean.shape[0]), mean.index)
+    ax.set_xlabel(col)
+    ax.set_ylabel(row)
+    ax.grid(False)
+    for i in range(mean.shape[0]):
+        for j in range(mean.shape[1]):
+            v, h = mean.iat[i, j], half.iat[i, j]
+            text = f"{v:.2f}" + ("" if not np.isfinite(h) else f"\n±{h:.2f}")
+            ax.text(j, i, text, ha="center", va="center", fontsize=8)
+    fig.colorbar(image, ax=ax, label=f"{metric}{unit}")
+    best = np.unravel_index(np.nanargmin(mean.to_numpy(float)), mean.shape)
+    ax.set_title(f"Lowest {metric}: {row}={mean.index[best[0]]}, {col}={mean.columns[best[1]]}")
+    return save(fig, path)
+
+
+def cost_value_scatter(runs: pd.DataFrame, path: Path) -> Path | None:
+    """Mean cost against mean value per scenario, with 95% intervals over seeds."""
+    done = runs[runs["status"] == "complete"]
+    if "cost.total" not in done or "value.total" not in done or done.empty:
+        return None
+    g = done.groupby("scenario")[["cost.total", "value.total"]]
+    mean, sd, n = g.mean() / 1000, g.std(ddof=1) / 1000, g.count()
+    half = 1.96 * sd / np.sqrt(n)
+    fig, axes = figure()
+    ax = axes[0, 0]
+    ax.errorbar(mean["cost.total"], mean["value.total"], xerr=half["cost.total"], yerr=half["value.total"],
+                fmt="o", color=PALETTE[0], ecolor=PALETTE[7], capsize=3)
+    for name, r in mean.iterrows():
+        ax.annotate(name, (r["cost.total"], r["value.total"]), fontsize=7, xytext=(4, 4),
+                    textcoords="offset points")
+    lim = [0, max(mean["cost.total"].max(), mean["value.total"].max(), 1) * 1.1]
+    ax.plot(lim, lim, ls="--", color="grey", lw=1, label="Break-even (value = cost)")
+    ax.set_xlabel("Program cost (thousands)")
+    ax.set_ylabel("Value against the twin (thousands)")
+    above = int((mean["value.total"] > mean["cost.total"]).sum())
+    ax.set_title(f"{above} of {len(mean)} designs return more than they cost (means over seeds)")
+    ax.legend(fontsize=8)
+    return save(fig, path)
+
+
+def tornado(table: pd.DataFrame, outcome: str, path: Path) -> Path:
+    """Parameters ranked by importance for one outcome, largest at the top."""
+    rows = table[table["outcome"] == outcome].sort_values("importance")
+    if "mu_star" in rows:
+        err, label = rows["mu_star_conf"], "Morris mu* (mean |elementary effect|, 95% CI)"
+    else:
+        err, label = rows["ST_conf"], "Sobol total-order index ST (95% CI)"
+    fig, axes = figure()
+    ax = axes[0, 0]
+    ax.barh(rows["parameter"], rows["importance"], xerr=err, color=PALETTE[0], capsize=3)
+    ax.set_xlabel(label)
+    top = rows.iloc[-1]["parameter"] if len(rows) else "n/a"
+    ax.set_title(f"{outcome} depends most on {top}")
+    return save(fig, path)

@@ -95,6 +95,8 @@ def task(cfg) -> float:
     sweeping = hydra_cfg.mode == RunMode.MULTIRUN
     if sweeping and config.sim.numba_threads == 0:
         config.sim.numba_threads = 1  # sweep jobs share the cores: one numba thread each
+    if sweeping and not config.output.sweep_charts:
+        config.output.charts = config.output.report = False
     folder = config.output.dir or hydra_cfg.runtime.output_dir
     progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
     try:
@@ -122,7 +124,7 @@ def run_hydra(argv: list[str]) -> None:
     main()
 
 
-SUBCOMMANDS = ("collect", "compare", "sensitivity")
+SUBCOMMANDS = ("collect", "compare", "sensitivity", "report")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -71,6 +71,13 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print) -> tuple[s
                                           "traceback": traceback.format_exc()})
         log.error("run failed: %s: %s (details in %s)", type(err).__name__, err, folder / STATUS_FILE)
         return "failed", {}
+    if cfg.output.report:
+        from .report import write_report
+
+        try:
+            write_report(folder)
+        except Exception as err:  # the run is complete either way; the report is derived from it
+            log.error("report failed: %s: %s", type(err).__name__, err)
     return "complete", result.metrics
 
 

@@ -346,6 +346,8 @@ class OutputConfig:
     dir: str | None = None  # None: the Hydra run folder
     charts: bool = True
     events: bool = True
+    report: bool = True  # report.html and report.pdf in the run folder
+    sweep_charts: bool = False  # in sweeps, charts and reports are written only when this is true
 
 
 @dataclass

@@ -81,6 +81,17 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from ..report import write_report
+
+    try:
+        html_path, pdf_path = write_report(args.folder)
+    except FileNotFoundError as err:
+        return _fail(f"RUN_OR_SWEEP_DIR = {args.folder!r}: {err}")
+    print(f"{PROG}: wrote {html_path} and {pdf_path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="mentorsim sweep tools")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -102,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trajectories", type=int, help="Morris trajectories")
     p.add_argument("overrides", nargs="*", help="Hydra overrides applied to every run")
     p.set_defaults(fn=cmd_sensitivity)
+    p = sub.add_parser("report", help="HTML and PDF report of a run, sweep or sensitivity folder")
+    p.add_argument("folder")
+    p.set_defaults(fn=cmd_report)
     return parser
 
 

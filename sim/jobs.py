@@ -27,6 +27,7 @@ def config_hash(cfg: Config) -> str:
     """A stable hash of everything that determines a run's results (not where it is written)."""
     data = as_dict(cfg)
     data.pop("output", None)
+    data["sim"].pop("numba_threads", None)  # results are identical for any thread count
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

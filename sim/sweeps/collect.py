@@ -27,7 +27,8 @@ def run_folders(sweep_dir: Path) -> list[Path]:
     found = {p.parent.parent for p in sweep_dir.rglob(".hydra/overrides.yaml")}
     found |= {p.parent for p in sweep_dir.rglob("status.json")}
     found = {p for p in found if p.name != "twin" and p != sweep_dir}
-    return sorted(found, key=lambda p: [int(x) if x.isdigit() else x for x in p.relative_to(sweep_dir).parts])
+    return sorted(found, key=lambda p: [(0, int(x), "") if x.isdigit() else (1, 0, x)
+                                        for x in p.relative_to(sweep_dir).parts])
 
 
 def _overrides(folder: Path) -> dict[str, str]:

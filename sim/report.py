@@ -101,10 +101,11 @@ def run_summary(result: RunResult) -> tuple[list[str], dict]:
             "mentee_promotion_share.twin"]
     used.update({k: m.get(k) for k in keys})
     eff = m["effect.turnover_annual"]
-    direction = "lowered" if eff < 0 else "raised"
+    direction = "lowered" if eff < 0 else "raised" if eff > 0 else "did not change"
+    amount = f" by {abs(100 * eff):.2f} points" if eff != 0 else ""
     lines.append(
         f"Against the same organization without it (its twin: same seed, same people, common random numbers), "
-        f"the {names} program {direction} annual turnover by {abs(100 * eff):.2f} points "
+        f"the {names} program {direction} annual turnover{amount} "
         f"({_pct(m['turnover_annual'])} vs {_pct(m['twin.turnover_annual'])}); across the run's {n} years the "
         f"yearly differences give a 95% interval of {_pts(lo)} to {_pts(hi)}. One seed is one draw: sweep over "
         f"seeds (mentorsim -m ... 'sim.seed=range(20)') before deciding.")
@@ -262,7 +263,8 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
                  and runs[c].nunique() > 1]
         target = "effect.turnover_annual" if "effect.turnover_annual" in runs else "turnover_annual"
         if len(swept) >= 2:
-            path = heatmap(runs, swept[0], swept[1], target, folder / "charts" / "heatmap.png")
+            path = heatmap(runs, swept[0], swept[1], target, folder / "charts" / "heatmap.png", scale=100,
+                           unit=" (points)")
             charts += [path] if path else []
         path = cost_value_scatter(runs, folder / "charts" / "cost_value.png")
         charts += [path] if path else []

@@ -5,8 +5,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .style import PALETTE, figure, save
+
+
+def t_half_width(sd, n, confidence: float = 0.95):
+    """Half-width of the t-interval of a mean over n seeds (NaN below two seeds)."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
+        return sd * t / np.sqrt(n)
 
 
 def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, scale: float = 1.0,
@@ -18,7 +27,7 @@ def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, sca
         return None
     grouped = done.groupby([row_c, col_c])[metric]
     mean = grouped.mean().unstack(col_c) * scale
-    half = (1.96 * grouped.std(ddof=1) / np.sqrt(grouped.count())).unstack(col_c) * scale
+    half = t_half_width(grouped.std(ddof=1), grouped.count()).unstack(col_c) * scale
 
     def order(values):
         try:
@@ -54,7 +63,7 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path) -> Path | None:
         return None
     g = done.groupby("scenario")[["cost.total", "value.total"]]
     mean, sd, n = g.mean() / 1000, g.std(ddof=1) / 1000, g.count()
-    half = 1.96 * sd / np.sqrt(n)
+    half = t_half_width(sd, n)
     fig, axes = figure()
     ax = axes[0, 0]
     ax.errorbar(mean["cost.total"], mean["value.total"], xerr=half["cost.total"], yerr=half["value.total"],

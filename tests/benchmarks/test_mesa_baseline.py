@@ -1,0 +1,70 @@
+"""The Mesa baseline (experiments/benchmarks/mesa_baseline.py) and the engine agree statistically.
+
+The two share no random numbers, so they are compared as samples: over a handful of
+seeds each, on the small organization, with the default program and without, the mean
+turnover, promotions, hires, program take-up and mean competency by level at the end
+must agree within 3.5 standard errors of the difference (from the seeds' spread).
+A baseline that drifted from the engine's dynamics, or an engine change that broke
+them, shows up here.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.api import run
+from tests.conftest import make_config
+
+SEEDS = 7
+YEARS = 4
+TOLERANCE_SE = 3.5
+BASELINE_PATH = Path(__file__).resolve().parents[2] / "experiments" / "benchmarks" / "mesa_baseline.py"
+
+
+def load_baseline():
+    spec = importlib.util.spec_from_file_location("mesa_baseline", BASELINE_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def outcomes(metrics: dict, cfg, program: bool, engine: bool) -> dict[str, float]:
+    out = {key: float(metrics[key]) for key in ("turnover_annual", "promotions_total", "hires_total")}
+    for level in cfg.org.levels:
+        if engine:
+            values = [metrics[f"mean_competency_end.{c}.level.{level.name}"] for c in cfg.org.competencies]
+            out[f"competency.{level.name}"] = float(np.mean(values))
+        else:
+            out[f"competency.{level.name}"] = metrics[f"mean_competency_end.level.{level.name}"]
+    if program:
+        for key in ("pairs_started", "meetings_held"):
+            out[key] = float(metrics[f"program.default.{key}"] if engine else metrics[key])
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("program", ["default", "none"])
+def test_baseline_agrees_with_engine(program):
+    baseline = load_baseline()
+    on = program != "none"
+    overrides = [f"program={program}", f"sim.horizon_years={YEARS}", "evaluation.twin=false",
+                 "sim.agent_views=off", "output.events=false", "sim.check_invariants=false"]
+    engine, mesa = [], []
+    for i in range(SEEDS):  # independent seeds on each side: the two share no draws anyway
+        cfg = make_config(*overrides, f"sim.seed={i}")
+        engine.append(outcomes(run(cfg, twin=False).metrics, cfg, on, engine=True))
+        cfg = make_config(*overrides, f"sim.seed={1000 + i}")
+        mesa.append(outcomes(baseline.run_baseline(cfg), cfg, on, engine=False))
+    failures = []
+    for key in engine[0]:
+        e = np.array([row[key] for row in engine])
+        m = np.array([row[key] for row in mesa])
+        se = np.sqrt(e.var(ddof=1) / e.size + m.var(ddof=1) / m.size)
+        diff = m.mean() - e.mean()
+        if abs(diff) > TOLERANCE_SE * se:
+            failures.append(f"{key}: engine {e.mean():.4f} (sd {e.std(ddof=1):.4f}), baseline {m.mean():.4f} "
+                            f"(sd {m.std(ddof=1):.4f}), difference {diff:+.4f} = {diff / se if se else np.inf:+.1f} SE")
+    assert not failures, "baseline and engine disagree:\n" + "\n".join(failures)

@@ -1,0 +1,158 @@
+"""The charts of one run (sim.charts.run), drawn from real runs.
+
+Three small runs: the default program with its twin, the same program without a
+twin, and the organization with no program. Every chart the run supports is a
+real, non-blank PNG in the house colours; the charts a run cannot support
+(retention and cost/value need a twin) return None; titles quote the run's own
+metrics; a run folder read back with `load_run` draws the same charts.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+
+import sim.charts.run as run_module
+from sim import load_config, run
+from sim.charts import RUN_CHARTS, run_charts
+from sim.charts.style import PALETTE, PROGRAM, TWIN, pct
+from sim.charts.survival import mentee_starts
+from sim.report import load_run
+
+logging.getLogger("MESA").setLevel(logging.WARNING)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ALL = set(RUN_CHARTS)
+NEED_TWIN = {"retention", "cost_value"}
+BASE = ["org=small", "sim.horizon_years=2", "sim.seed=0"]
+
+
+def hexes(path: Path) -> set[str]:
+    """The distinct colours of a PNG (as #rrggbb), after checking it is a real, non-blank image."""
+    path = Path(path)
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC, path
+    assert len(data) > 10_000, (path, len(data))  # a drawn chart, not an empty canvas
+    img = mpimg.imread(path)
+    assert img.ndim == 3 and img.shape[0] > 200 and img.shape[1] > 300, img.shape
+    rgb = np.round(img[..., :3] * 255).astype(np.int64).reshape(-1, 3)
+    colours = np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2])
+    assert len(colours) > 1, f"{path.name} is blank"
+    ink = (rgb.min(axis=1) < 250).mean()
+    assert ink > 0.02, f"{path.name}: only {ink:.1%} of the pixels are not white"
+    return {f"#{int(c):06x}" for c in colours}
+
+
+@pytest.fixture()
+def titles(monkeypatch):
+    """Titles of every axes of every chart drawn while the test runs: {file stem: [titles]}."""
+    seen: dict[str, list[str]] = {}
+    save = run_module.save
+
+    def recording_save(fig, path):
+        seen[Path(path).stem] = [ax.get_title() for ax in fig.axes if ax.get_title()]
+        return save(fig, path)
+
+    monkeypatch.setattr(run_module, "save", recording_save)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def with_twin():
+    result = run(load_config(BASE))
+    assert result.twin is not None and "effect.turnover_annual" in result.metrics
+    assert not mentee_starts(result.events).empty  # the program enrolled people: retention has data
+    return result
+
+
+@pytest.fixture(scope="module")
+def no_twin():
+    result = run(load_config([*BASE, "evaluation.twin=false"]))
+    assert result.twin is None and "cost.total" not in result.metrics
+    return result
+
+
+@pytest.fixture(scope="module")
+def no_program():
+    result = run(load_config([*BASE, "program=none"]))
+    assert result.twin is None and not result.config.programs()
+    return result
+
+
+def test_every_chart_with_a_twin(with_twin, tmp_path, titles):
+    folder = tmp_path / "deep" / "er"  # made on demand
+    files = []
+    for name, draw in RUN_CHARTS.items():
+        target = folder / f"{name}.png"
+        assert draw(with_twin, target) == target, name
+        files.append(target)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.png" for n in ALL)  # no temp files left
+    for path in files:
+        colours = hexes(path)
+        assert PROGRAM in colours, path.name  # the program's own series is drawn
+        if path.stem in ("retention", "turnover_by_level", "succession", "representation"):
+            assert TWIN in colours, f"{path.stem}: the twin's series is missing"
+    assert set(titles) == ALL
+
+
+@pytest.mark.parametrize("which", ["no_twin", "no_program"])
+def test_runs_without_a_twin_skip_the_twin_charts(which, request, tmp_path, titles):
+    result = request.getfixturevalue(which)
+    for name in NEED_TWIN:
+        assert RUN_CHARTS[name](result, tmp_path / f"{name}.png") is None, name
+        assert not (tmp_path / f"{name}.png").exists(), name
+    files = run_charts(result, tmp_path / "charts")
+    assert {p.stem for p in files} == ALL - NEED_TWIN
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(p.name for p in files)
+    for path in files:
+        colours = hexes(path)
+        assert PROGRAM in colours, path.name
+        assert TWIN not in colours, f"{path.stem} draws a twin series the run does not have"
+
+
+def test_titles_quote_the_run(with_twin, tmp_path, titles):
+    run_charts(with_twin, tmp_path)
+    m = with_twin.metrics
+    levels = [lv.name for lv in with_twin.config.org.levels]
+    rates = {lv: m[f"turnover_annual.level.{lv}"] or 0.0 for lv in levels}
+    top = max(rates, key=rates.get)
+    assert titles["turnover_by_level"] == [f"Turnover is highest at {top} ({100 * rates[top]:.0f} per 100 a year)"]
+    head, fill = titles["succession"]
+    assert f"{m['bench_strength_end']:.2f} ready-now" in head
+    assert f"{pct(m['internal_fill_rate_leadership'], 0)} overall" in fill
+    assert titles["pipeline"][0].startswith("Headcount ")
+    assert f"-> {m['headcount_end']:,}" in titles["pipeline"][0]
+    focus, top_level = with_twin.config.org.groups[-1].name, levels[-1]
+    end = 100 * m[f"representation_end.{focus}.level.{top_level}"]
+    start = 100 * m[f"representation_start.{focus}.level.{top_level}"]
+    assert titles["representation"] == [
+        f"Group {focus} holds {end:.0f}% of {top_level} seats at the end (from {start:.0f}%)"]
+    assert titles["cost_value"] == [
+        f"Net value {m['value.net'] / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k (ROI {m['roi']:+.2f})"]
+    caused, naive = titles["retention"]
+    assert caused.startswith("Caused: 1-year retention ")
+    assert naive.startswith("Naive: ")
+    n = int(caused.rsplit("(", 1)[1].split()[0])
+    starts = mentee_starts(with_twin.events)
+    initial = int((starts.index < m["headcount_start"]).sum())  # always the same people in both worlds
+    assert initial <= n <= len(starts), (initial, n, len(starts))
+
+
+def test_a_loaded_run_folder_draws_the_same_charts(with_twin, tmp_path, titles):
+    folder = with_twin.save(tmp_path / "run", charts=False)
+    assert not (folder / "charts").exists()
+    loaded = load_run(folder)
+    assert loaded.twin is not None
+    run_charts(with_twin, tmp_path / "live")
+    live = dict(titles)
+    titles.clear()
+    files = run_charts(loaded, tmp_path / "loaded")
+    assert [p.stem for p in files] == list(RUN_CHARTS)  # every chart, in the pack's order
+    assert titles == live  # the same numbers, from the folder as from memory
+
+
+def test_palette_is_distinct_for_program_and_twin():
+    assert PROGRAM != TWIN and PROGRAM in PALETTE and TWIN in PALETTE

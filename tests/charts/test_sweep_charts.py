@@ -1,0 +1,218 @@
+"""Charts of sweeps (sim.charts.sweep): heatmap, cost against value, sensitivity tornado.
+
+The heatmap and the scatter are drawn from the table `collect` builds over a
+real tiny sweep: a 2 x 2 grid (matching x cadence) over two seeds, each job run
+by `sim.jobs.run_job` into its own folder with the `.hydra/overrides.yaml`
+record a Hydra multirun writes. What the charts print (cell means, 95%
+intervals over seeds, titles) is checked against the table by hand.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+import sim.charts.sweep as sweep_module
+from sim import load_config
+from sim.charts.style import PALETTE
+from sim.charts.sweep import cost_value_scatter, heatmap, tornado
+from sim.jobs import run_job
+from sim.sweeps.collect import collect
+from sim.sweeps.sensitivity import Param, Spec, analyze, sample
+
+logging.getLogger("MESA").setLevel(logging.WARNING)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+FIXED = ["org=small", "sim.horizon_years=1", "output.charts=false", "output.report=false"]
+GRID = [(matching, cadence, seed) for matching in ("random", "optimal") for cadence in (2, 4) for seed in (0, 1)]
+
+
+def check_png(path: Path) -> set[str]:
+    """A real, non-blank PNG; returns its distinct colours (#rrggbb)."""
+    path = Path(path)
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC, path
+    assert len(data) > 10_000, (path, len(data))
+    img = mpimg.imread(path)
+    rgb = np.round(img[..., :3] * 255).astype(np.int64).reshape(-1, 3)
+    colours = np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2])
+    assert len(colours) > 1, f"{path.name} is blank"
+    assert (rgb.min(axis=1) < 250).mean() > 0.02, f"{path.name} is almost all white"
+    return {f"#{int(c):06x}" for c in colours}
+
+
+def tiny_sweep(sweep: Path) -> Path:
+    """The job folders of `-m matching=random,optimal program.cadence_weeks=2,4 sim.seed=0,1`."""
+    for job, (matching, cadence, seed) in enumerate(GRID):
+        overrides = [*FIXED, f"matching={matching}", f"program.cadence_weeks={cadence}", f"sim.seed={seed}"]
+        folder = sweep / str(job)
+        (folder / ".hydra").mkdir(parents=True)
+        (folder / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+        status, _ = run_job(load_config(overrides), folder, announce=lambda *_: None)
+        assert status == "complete", (job, status)
+    return sweep
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    table = collect(tiny_sweep(tmp_path_factory.mktemp("sweep") / "sw"), write=False)
+    assert len(table) == len(GRID) and (table["status"] == "complete").all()
+    assert table[["effect.turnover_annual", "cost.total", "value.total"]].notna().all().all()
+    return table
+
+
+@pytest.fixture()
+def drawn(monkeypatch):
+    """The last figure each sweep chart saved: {file stem: figure} (figures stay open until the test ends)."""
+    figs = {}
+    save = sweep_module.save
+
+    def keep(fig, path):
+        figs[Path(path).stem] = fig
+        out = save(fig, path)
+        return out
+
+    monkeypatch.setattr(sweep_module, "save", keep)
+    return figs
+
+
+def t_half(values: pd.Series) -> float:
+    """95% half-width of a mean over seeds (Student t, n - 1 degrees of freedom)."""
+    n = values.count()
+    return float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n))
+
+
+# ------------------------------------------------------------------------------------------ heatmap
+def test_heatmap_renders(runs, tmp_path):
+    path = heatmap(runs, "matching", "program.cadence_weeks", "effect.turnover_annual", tmp_path / "h" / "map.png",
+                   scale=100, unit=" (points)")
+    assert path == tmp_path / "h" / "map.png"
+    check_png(path)
+
+
+def test_heatmap_cells_are_means_over_seeds(runs, tmp_path, drawn):
+    metric = "effect.turnover_annual"
+    heatmap(runs, "matching", "program.cadence_weeks", metric, tmp_path / "map.png", scale=100)
+    ax = drawn["map"].axes[0]
+    shown = np.asarray(ax.images[0].get_array())
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    cols = [t.get_text() for t in ax.get_xticklabels()]
+    assert rows == ["optimal", "random"] and cols == ["2", "4"]
+    texts = iter(t.get_text() for t in ax.texts)
+    lowest = (np.inf, None)
+    for i, matching in enumerate(rows):
+        for j, cadence in enumerate(cols):
+            cell = runs[(runs["ov.matching"] == matching) & (runs["ov.program.cadence_weeks"] == cadence)][metric]
+            assert cell.count() == 2
+            mean = 100 * cell.mean()
+            assert shown[i, j] == pytest.approx(mean)
+            value, half = next(texts).split("\n")
+            assert value == f"{mean:.2f}"
+            if lowest[0] > mean:
+                lowest = (mean, (matching, cadence))
+    assert ax.get_title() == f"Lowest {metric}: matching={lowest[1][0]}, program.cadence_weeks={lowest[1][1]}"
+
+
+def test_heatmap_interval_is_a_95_percent_interval_over_seeds(tmp_path, drawn):
+    """With n seeds a 95% interval of the mean is t(0.975, n - 1) x sd / sqrt(n), as `compare` uses."""
+    runs = pd.DataFrame({
+        "status": "complete", "ov.a": ["x"] * 3 + ["y"] * 3, "ov.b": "1",
+        "m": [1.0, 2.0, 4.0, 0.0, 0.5, 0.7],
+    })
+    heatmap(runs, "a", "b", "m", tmp_path / "map.png")
+    texts = [t.get_text() for t in drawn["map"].axes[0].texts]
+    for text, (_, values) in zip(texts, runs.groupby("ov.a")["m"]):
+        assert text == f"{values.mean():.2f}\n±{t_half(values):.2f}", (text, t_half(values))
+
+
+def test_heatmap_orders_numbers_as_numbers_and_skips_unfinished_runs(tmp_path, drawn):
+    rng = np.random.default_rng(0)
+    rows = [{"status": "complete", "ov.cadence": str(c), "ov.capacity": str(k), "m": c + 10 * k + rng.normal(0, .1)}
+            for c in (12, 2, 4, 1) for k in (3, 1) for _ in range(3)]
+    rows.append({"status": "failed", "ov.cadence": "2", "ov.capacity": "1", "m": -1e9})
+    rows.append({"status": "incomplete", "ov.cadence": "24", "ov.capacity": "1", "m": np.nan})
+    heatmap(pd.DataFrame(rows), "cadence", "capacity", "m", tmp_path / "map.png")
+    ax = drawn["map"].axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2", "4", "12"]  # not "1", "12", "2", "4"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "3"]
+    assert ax.get_title() == "Lowest m: cadence=1, capacity=1"  # the failed run's -1e9 is not a result
+
+
+def test_heatmap_without_what_it_needs_returns_none(runs, tmp_path):
+    assert heatmap(runs, "matching", "program.mentor_capacity", "effect.turnover_annual", tmp_path / "a.png") is None
+    assert heatmap(runs, "matching", "program.cadence_weeks", "no.such.metric", tmp_path / "b.png") is None
+    failed = runs.assign(status="failed")
+    assert heatmap(failed, "matching", "program.cadence_weeks", "effect.turnover_annual", tmp_path / "c.png") is None
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------------ cost vs value
+def test_cost_value_scatter_renders_one_point_per_scenario(runs, tmp_path, drawn):
+    path = cost_value_scatter(runs, tmp_path / "cv.png")
+    assert path == tmp_path / "cv.png"
+    assert PALETTE[0] in check_png(path)
+    ax = drawn["cv"].axes[0]
+    means = runs.groupby("scenario")[["cost.total", "value.total"]].mean() / 1000
+    assert means.shape[0] == 4
+    points = ax.containers[0].lines[0].get_xydata()
+    np.testing.assert_allclose(sorted(map(tuple, points)), sorted(map(tuple, means.to_numpy())))
+    assert sorted(t.get_text() for t in ax.texts) == sorted(means.index)
+    above = int((means["value.total"] > means["cost.total"]).sum())
+    assert ax.get_title() == f"{above} of 4 designs return more than they cost (means over seeds)"
+
+
+def test_cost_value_intervals_are_95_percent_intervals_over_seeds(runs, tmp_path, drawn):
+    cost_value_scatter(runs, tmp_path / "cv.png")
+    xerr, yerr = drawn["cv"].axes[0].containers[0].lines[2]
+    groups = runs.groupby("scenario")
+    want = sorted((t_half(g["cost.total"] / 1000), t_half(g["value.total"] / 1000)) for _, g in groups)
+    got = sorted(((s[1][0] - s[0][0]) / 2, (t[1][1] - t[0][1]) / 2)
+                 for s, t in zip(xerr.get_segments(), yerr.get_segments()))
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+
+
+def test_cost_value_without_programs_returns_none(runs, tmp_path):
+    assert cost_value_scatter(runs.drop(columns=["cost.total", "value.total"]), tmp_path / "a.png") is None
+    assert cost_value_scatter(runs.assign(status="failed"), tmp_path / "b.png") is None
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------------------ tornado
+@pytest.fixture(scope="module")
+def morris_table():
+    """Real Morris indices (SALib) of a known function: y = 5 a + 1 b + 0 c."""
+    spec = Spec(params=[Param("a", 0, 1), Param("b", 0, 1), Param("c", 0, 1)], outcomes=["y"], trajectories=10)
+    x = sample(spec)
+    y = (5 * x[:, 0] + 1 * x[:, 1])[:, None]
+    return analyze(spec, x, y)
+
+
+def test_tornado_ranks_parameters(morris_table, tmp_path, drawn):
+    path = tornado(morris_table, "y", tmp_path / "t.png")
+    assert path == tmp_path / "t.png"
+    check_png(path)
+    ax = drawn["t"].axes[0]
+    assert ax.get_title() == "y depends most on a"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["c", "b", "a"]  # largest at the top
+    widths = [p.get_width() for p in ax.patches]
+    np.testing.assert_allclose(widths, [0, 1, 5], atol=1e-9)
+    assert "Morris" in ax.get_xlabel()
+
+
+def test_tornado_of_sobol_indices(tmp_path, drawn):
+    table = pd.DataFrame({"outcome": ["cost", "cost", "turnover"], "parameter": ["p", "q", "p"],
+                          "importance": [0.2, 0.7, 0.5], "S1": [0.1, 0.6, 0.4], "S1_conf": 0.05,
+                          "ST": [0.2, 0.7, 0.5], "ST_conf": [0.02, 0.03, 0.04]})
+    tornado(table, "cost", tmp_path / "s.png")
+    check_png(tmp_path / "s.png")
+    ax = drawn["s"].axes[0]
+    assert ax.get_title() == "cost depends most on q"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["p", "q"]
+    assert "Sobol" in ax.get_xlabel()

@@ -2,8 +2,8 @@
 
 A week of a program (inside phase 3 of the model's week):
   1. meetings due this week are held or missed (one kernel over the relationship rows);
-  2. relationships end: dissolved (trust below floor), rematched (monitoring), promoted
-     out of eligibility, completed (planned end);
+  2. relationships end, checked in this order: dissolved (trust below floor), promoted
+     out of eligibility, rematched (monitoring), completed (planned end);
   3. enrollment: at a cohort launch (or every week when rolling) eligible, invited
      employees are matched to mentors with spare capacity; mentees whose tie ended
      by monitoring or a departing mentor are rematched at once;
@@ -231,7 +231,7 @@ class Program:
             return
         order = np.argsort(rng.uniforms(self.keys["enrollment"], pop.eid[mentees], week, 1), kind="stable")
         mentees = mentees[order][: self._places_left()]
-        mentors, spare = self._mentor_pool(week)
+        mentors, spare = self._mentor_pool(week, exclude=mentees)
         if mentees.size == 0 or mentors.size == 0:
             if mentors.size == 0:
                 if self.cfg.enrollment == "cohort" or not self.stats["empty_mentor_pools"]:
@@ -262,11 +262,11 @@ class Program:
             places = min(places, int(room // per_pair) if per_pair > 0 else places)
         return max(0, places)
 
-    def _mentor_pool(self, week: int):
-        """Mentors with spare capacity, and how much."""
+    def _mentor_pool(self, week: int, exclude=()):
+        """Mentors with spare capacity, and how much; nobody enrolling as a mentee now (one role each)."""
         pop, cfg, rel = self.pop, self.cfg, self.rel
         s = pop.active_slots()
-        ok = week - pop.hire_week[s] >= cfg.mentor_min_tenure_weeks
+        ok = (week - pop.hire_week[s] >= cfg.mentor_min_tenure_weeks) & ~np.isin(s, exclude)
         if cfg.mentor_levels:
             ok &= np.isin(pop.level[s], cfg.mentor_levels)
         live = rel.active_slots()

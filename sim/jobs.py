@@ -76,7 +76,7 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print) -> tuple[s
         from .report import write_report
 
         try:
-            write_report(folder)
+            write_report(folder, keep_charts=cfg.output.charts)
         except Exception as err:  # the run is complete either way; the report is derived from it
             log.error("report failed: %s: %s", type(err).__name__, err)
     return "complete", result.metrics

@@ -216,12 +216,24 @@ def _pdf(path: Path, title: str, summary: list[str], charts: list[Path], figures
     _atomic_write(path, write)
 
 
-def report_run(folder: Path) -> tuple[Path, Path]:
+def report_run(folder: Path, keep_charts: bool = True) -> tuple[Path, Path]:
+    """Reuse the run's charts/; without them, draw them into charts/ (or, with keep_charts=False,
+    into a temporary folder for the report only: a run configured with output.charts=false)."""
+    import tempfile
+
     from .charts import run_charts
 
-    result = load_run(folder)
     drawn = sorted((folder / "charts").glob("*.png")) if (folder / "charts").is_dir() else []
-    charts = drawn or run_charts(result, folder / "charts")  # reuse what the run already drew
+    if drawn:
+        return _report_run(folder, drawn)
+    if keep_charts:
+        return _report_run(folder, run_charts(load_run(folder), folder / "charts"))
+    with tempfile.TemporaryDirectory() as tmp:
+        return _report_run(folder, run_charts(load_run(folder), Path(tmp)))
+
+
+def _report_run(folder: Path, charts: list[Path]) -> tuple[Path, Path]:
+    result = load_run(folder)
     summary, figures = run_summary(result)
     m = result.metrics
     assumptions = [(k, _fmt(v)) for k, v in m.items() if k.startswith("assumption.")]
@@ -283,11 +295,11 @@ def _write_both(folder, title, summary, charts, figures, sections) -> tuple[Path
     return html_path, pdf_path
 
 
-def write_report(target: str | Path) -> tuple[Path, Path]:
+def write_report(target: str | Path, keep_charts: bool = True) -> tuple[Path, Path]:
     """Report on a run folder or a sweep (or sensitivity) folder; returns (html, pdf)."""
     folder = Path(target)
     if not folder.is_dir():
         raise FileNotFoundError(f"{target} is not a folder")
     if (folder / "metrics.json").exists():
-        return report_run(folder)
+        return report_run(folder, keep_charts)
     return report_sweep(folder)

@@ -145,14 +145,24 @@ def optimal_policy(pool: Pool) -> np.ndarray:
 def match(pop, org, program, mentees, mentors, capacity, key, week: int, reverse_mask=None):
     """Run the program's policy over blocks of mentees; returns (mentee slots, mentor slots, quality)."""
     capacity = capacity.astype(np.int64).copy()
-    fn = POLICIES[program.matching.policy]
+    m = program.matching
+    fn = POLICIES[m.policy]
     out_e, out_m, out_q = [], [], []
-    block = max(1, min(program.matching.block_size, MAX_CELLS // max(len(mentors), 1)))
-    for start in range(0, len(mentees), block):
+    # Large pools: each block of mentees sees a random sample of the mentors with spare places,
+    # big enough to seat the block three times over, so matching costs O(mentees x sample).
+    mean_cap = max(float(capacity.mean()), 1.0) if capacity.size else 1.0
+    sample = 0 if m.candidates == 0 else max(m.candidates, int(np.ceil(3 * m.block_size / mean_cap)))
+    block = max(1, min(m.block_size, MAX_CELLS // max(min(len(mentors), sample or len(mentors)), 1)))
+    for b, start in enumerate(range(0, len(mentees), block)):
         rows = mentees[start:start + block]
         free = capacity > 0
         if not free.any():
             break
+        if sample and free.sum() > sample:
+            idx = np.flatnonzero(free)
+            draw = rng.uniforms(key, pop.eid[mentors[idx]], week, 2 + b)
+            free = np.zeros_like(free)
+            free[idx[np.argpartition(draw, sample - 1)[:sample]]] = True
         pool = build_pool(pop, org, program, rows, mentors[free], capacity[free], key, week, reverse_mask)
         choice = fn(pool)
         got = np.flatnonzero(choice >= 0)

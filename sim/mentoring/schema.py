@@ -18,7 +18,8 @@ class MatchingConfig:
     similarity_weight: float = 0.3  # interest similarity,
     same_group_weight: float = 0.2  # and same demographic group
     n_focus: int = 2  # mentee's weakest competencies a match is judged on
-    block_size: int = 2000  # optimal: mentees per assignment block
+    block_size: int = 1000  # mentees per matching block
+    candidates: int = 400  # mentors considered per block: a random sample when the pool is larger (0: all)
 
     def check(self, path: str) -> None:
         from .matching import POLICIES
@@ -29,6 +30,7 @@ class MatchingConfig:
         require(total > 0, f"{path}.skill_weight", self.skill_weight, "quality weights must not all be zero")
         require(self.n_focus >= 1, f"{path}.n_focus", self.n_focus, "must be >= 1")
         require(self.block_size >= 1, f"{path}.block_size", self.block_size, "must be >= 1")
+        require(self.candidates >= 0, f"{path}.candidates", self.candidates, "must be >= 0 (0: every mentor)")
 
 
 @dataclass

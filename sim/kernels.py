@@ -3,7 +3,9 @@
 Kernels take arrays and scalars (parameters as NamedTuples of floats), never
 objects. Each loop body touches only its own row and draws its randomness from
 counter-based streams (`sim.rng`), so `prange` loops give bit-identical results
-for any thread count. "Parallel-safe" below means exactly that.
+for any thread count. "Parallel-safe" below means exactly that. Parallel-safe
+kernels are built twice (`Dual`): serial for small populations, parallel from
+PARALLEL_MIN_ROWS rows up.
 """
 from __future__ import annotations
 
@@ -15,6 +17,26 @@ from numba import njit, prange
 from .rng import entity_key, normal_at, uniform_at
 
 EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT, EXIT_INVOLUNTARY, EXIT_CYCLE = 0, 1, 2, 3, 4
+# Below this many rows a parallel loop costs more in thread hand-offs than it saves (and
+# suffers most when other processes hold the cores), so the serial build runs instead.
+PARALLEL_MIN_ROWS = 50_000
+
+
+class Dual:
+    """A per-row kernel compiled twice, serial and parallel (`prange` is `range` when serial).
+
+    Both builds compute the same thing row by row with counter-based draws, so the
+    choice changes speed only, never results.
+    """
+
+    def __init__(self, fn):
+        self.serial = njit(cache=True)(fn)
+        self.parallel = njit(cache=True, parallel=True)(fn)
+        self.__doc__ = fn.__doc__
+
+    def __call__(self, active, count, *args):
+        build = self.parallel if count >= PARALLEL_MIN_ROWS else self.serial
+        return build(active, count, *args)
 
 
 class DevelopmentParams(NamedTuple):
@@ -60,8 +82,7 @@ def competence_under(profile_row, competency_row):
     return total
 
 
-@njit(cache=True, parallel=True)
-def develop(active, count, eid, level, talent, competency, confidence, engagement, belonging, readiness,
+def _develop(active, count, eid, level, talent, competency, confidence, engagement, belonging, readiness,
             profile, target, next_level, p, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
 
@@ -102,6 +123,9 @@ def develop(active, count, eid, level, talent, competency, confidence, engagemen
         readiness[i] = competence_under(profile[next_level[lv]], competency[i])
 
 
+develop = Dual(_develop)
+
+
 @njit(inline="always", cache=True)
 def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
                   participation, hazard_shift, profile, demand, base_hazard, participation_effect, p, week):
@@ -123,8 +147,7 @@ def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belon
     return h * np.exp(log_effect)
 
 
-@njit(cache=True, parallel=True)
-def draw_exits(active, count, eid, level, hire_week, retire_week, competency, confidence, engagement,
+def _draw_exits(active, count, eid, level, hire_week, retire_week, competency, confidence, engagement,
                belonging, passed_over, participation, hazard_shift, profile, demand, base_hazard, participation_effect,
                p, key_attrition, week, voluntary_on, exit_code):
     """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe.
@@ -146,6 +169,9 @@ def draw_exits(active, count, eid, level, hire_week, retire_week, competency, co
             u = uniform_at(entity_key(key_attrition, eid[i]), week, 0)
             if u < -np.expm1(-h):
                 exit_code[i] = EXIT_VOLUNTARY
+
+
+draw_exits = Dual(_draw_exits)
 
 
 @njit(cache=True)
@@ -173,8 +199,7 @@ def level_competence_moments(active, count, level, competency, profile, n_levels
     return mean, sd
 
 
-@njit(cache=True, parallel=True)
-def score_performance(active, count, eid, level, group, competency, profile, level_mean, level_sd,
+def _score_performance(active, count, eid, level, group, competency, profile, level_mean, level_sd,
                       skill_signal, group_bias, key_perf, week, performance):
     """Review score = rho * z(competence) + sqrt(1 - rho^2) * N(0,1) + bias[group]. Parallel-safe."""
     noise_weight = np.sqrt(1.0 - skill_signal * skill_signal)
@@ -185,6 +210,9 @@ def score_performance(active, count, eid, level, group, competency, profile, lev
         z = (competence_under(profile[lv], competency[i]) - level_mean[lv]) / level_sd[lv]
         eps = normal_at(entity_key(key_perf, eid[i]), week, 0)
         performance[i] = skill_signal * z + noise_weight * eps + group_bias[group[i]]
+
+
+score_performance = Dual(_score_performance)
 
 
 @njit(cache=True)
@@ -247,6 +275,32 @@ class MeetingParams(NamedTuple):
     mentor_leadership_gain: float
     mentor_engagement_gain: float
     n_focus: float
+
+
+@njit(cache=True)
+def complementarity(mentee_comp, mentor_comp, focus, full_gap):
+    """Skill complementarity of every mentee-mentor pair, in [0, 1]. Serial.
+
+    sum over the mentee's focus competencies of max(c_mentor - c_mentee, 0),
+    divided by (number of focus competencies x full_gap), capped at 1.
+    """
+    n_e, n_m, n_k = mentee_comp.shape[0], mentor_comp.shape[0], mentee_comp.shape[1]
+    out = np.empty((n_e, n_m))
+    for i in range(n_e):
+        n_focus = 0
+        for k in range(n_k):
+            if focus[i, k]:
+                n_focus += 1
+        scale = 1.0 / (max(n_focus, 1) * full_gap)
+        for j in range(n_m):
+            total = 0.0
+            for k in range(n_k):
+                if focus[i, k]:
+                    lead = mentor_comp[j, k] - mentee_comp[i, k]
+                    if lead > 0.0:
+                        total += lead
+            out[i, j] = min(total * scale, 1.0)
+    return out
 
 
 @njit(cache=True)

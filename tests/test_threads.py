@@ -1,25 +1,40 @@
-"""Results are bit-identical for any numba thread count (counter-based streams, per-row kernels)."""
+"""Results are bit-identical for any numba thread count, and for the serial and parallel builds
+of every per-row kernel (counter-based streams; each row touches only itself)."""
 import json
 
 import numba
 import pandas as pd
 import pytest
 
-from sim import run
+from sim import kernels, run
 from sim.outputs import clean_json
 from tests.conftest import make_config
 
 
-@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="numba was started with one thread")
-def test_one_and_two_threads_give_identical_runs():
-    results = []
-    for threads in (1, 2):
-        cfg = make_config("sim.horizon_years=3", f"sim.numba_threads={threads}")
-        results.append(run(cfg))
-        assert numba.get_num_threads() == threads
-    one, two = results
+def _same(one, two):
     assert json.dumps(clean_json(one.metrics)) == json.dumps(clean_json(two.metrics))  # NaN-safe
     pd.testing.assert_frame_equal(one.events, two.events)
     pd.testing.assert_frame_equal(one.timeseries, two.timeseries)
     assert (one.model.pop.competency == two.model.pop.competency).all()
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="numba was started with one thread")
+def test_one_and_two_threads_give_identical_runs(monkeypatch):
+    monkeypatch.setattr(kernels, "PARALLEL_MIN_ROWS", 0)  # force the parallel builds on a small org
+    results = []
+    try:
+        for threads in (1, 2):
+            results.append(run(make_config("sim.horizon_years=3", f"sim.numba_threads={threads}")))
+            assert numba.get_num_threads() == threads
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    _same(*results)
+
+
+def test_serial_and_parallel_builds_agree(monkeypatch):
+    cfg = make_config("sim.horizon_years=2")
+    monkeypatch.setattr(kernels, "PARALLEL_MIN_ROWS", 10**12)
+    serial = run(cfg)
+    monkeypatch.setattr(kernels, "PARALLEL_MIN_ROWS", 0)
+    parallel = run(cfg)
+    _same(serial, parallel)

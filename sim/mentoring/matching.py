@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .. import rng
-from ..kernels import greedy_assign
+from ..kernels import complementarity, greedy_assign
 
 POLICIES: dict[str, Callable[["Pool"], np.ndarray]] = {}
 # Complementarity saturates when the mentor leads by this much on each focus competency.
@@ -68,9 +68,7 @@ def build_pool(pop, org, program, mentees, mentors, capacity, key, week: int, re
     """Score every mentee-mentor pair of one block."""
     m = program.matching
     mask = focus_mask(pop, org, mentees, m.n_focus, reverse_mask)
-    lead = pop.competency[mentors][None, :, :] - pop.competency[mentees][:, None, :]
-    skill = (np.clip(lead, 0.0, None) * mask[:, None, :]).sum(axis=2) / (mask.sum(axis=1)[:, None] * FULL_GAP)
-    skill = np.clip(skill, 0.0, 1.0)
+    skill = complementarity(pop.competency[mentees], pop.competency[mentors], mask, FULL_GAP)
     similarity = 0.5 * (1.0 + pop.interest[mentees] @ pop.interest[mentors].T)
     same_group = pop.group[mentees][:, None] == pop.group[mentors][None, :]
     weights = np.array([m.skill_weight, m.similarity_weight, m.same_group_weight])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numba
 import numpy as np
 import pytest
 
@@ -45,9 +46,19 @@ def outcomes(metrics: dict, cfg, program: bool, engine: bool) -> dict[str, float
     return out
 
 
+@pytest.fixture
+def one_thread():
+    """The engine on one numba thread: results do not depend on it, and at 200 employees a
+    parallel region costs more than it saves (on a busy machine, far more)."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(before)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("program", ["default", "none"])
-def test_baseline_agrees_with_engine(program):
+def test_baseline_agrees_with_engine(program, one_thread):
     baseline = load_baseline()
     on = program != "none"
     overrides = [f"program={program}", f"sim.horizon_years={YEARS}", "evaluation.twin=false",

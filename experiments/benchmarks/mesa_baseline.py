@@ -1,0 +1,525 @@
+"""The engine's weekly model written the idiomatic Mesa way: a MEASURING STICK ONLY.
+
+This is not a second engine. It exists to show how fast the array/numba engine
+(`sim/`) is against the way an agent-based model is usually written with Mesa:
+one `mesa.Agent` per employee with its own `develop()` and `decide_exit()`,
+staged with `AgentSet.do`/`shuffle_do`, Python loops everywhere, and all
+randomness from the model's numpy Generator (`model.rng`). It reads only the
+config and the Org's static per-level arrays from `sim`; none of the engine's
+kernels, arrays or counter-based streams.
+
+It implements the engine's weekly dynamics for the default config and the
+default (one-to-one, cohort) mentoring program, in the engine's order
+(see `sim/model.py`): develop -> program -> exits -> review -> vacancy chains
+-> passed over -> hires -> measure. Same distributions, different draws: it
+agrees with the engine statistically, not run by run
+(tests/benchmarks/test_mesa_baseline.py). Not modelled (no effect under the
+default config): departments, involuntary and cycle exits, rater bias, other
+program formats, rolling enrollment, caps and budgets, matching policies other
+than skill_gap, promotion rules other than readiness.
+
+    from experiments.benchmarks.mesa_baseline import run_baseline
+    run_baseline(load_config(["org=small", "program=none"]))
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import mesa
+import numpy as np
+
+from sim.org import Org
+from sim.schema import Config
+
+VOLUNTARY, RETIREMENT = "voluntary", "retirement"
+FULL_GAP = 0.2  # matching: complementarity saturates at this lead per focus competency
+SKILL_COMPETENCIES = ("communication", "emotional_intelligence")
+
+
+class Employee(mesa.Agent):
+    """One employee: state as plain Python attributes, drawn like `Staffing.sample_people`."""
+
+    def __init__(self, model: "PipelineModel", level: int, initial: bool):
+        super().__init__(model)
+        cfg, org, dev, rng, wpy, week = model.cfg, model.org, model.cfg.development, model.rng, model.wpy, model.week
+        lv_cfg = cfg.org.levels[level]
+        self.level = level
+        shares = org.initial_group_share[level] if initial else org.hire_share
+        self.group = int(rng.choice(len(shares), p=shares / shares.sum()))
+        age = min(66.0, max(18.0, (lv_cfg.mean_age if initial else lv_cfg.hire_age)
+                            + (8.0 if initial else 4.0) * rng.normal()))
+        self.birth_week = round(week - age * wpy)
+        ret = cfg.attrition.retirement
+        self.retire_week = self.birth_week + round(rng.uniform(ret.min_age, ret.max_age) * wpy)
+        self.talent = rng.normal()
+        centre = list(model.target[level])
+        if initial:  # already grown toward the personal ceiling; someone past retirement age goes this year
+            self.retire_week = max(self.retire_week, week + math.floor(rng.random() * wpy))
+            tenure = min(rng.exponential(lv_cfg.mean_tenure_years), max(age - 18.0, 0.0))
+            self.hire_week = round(week - tenure * wpy)
+            self.level_week = round(week - rng.random() * min(tenure, 4.0) * wpy)
+            centre = [c + dev.stretch + dev.talent_sd * self.talent for c in centre]
+        else:
+            self.hire_week = self.level_week = week
+            centre = [c - dev.hire_gap for c in centre]
+        self.competency = [min(1.0, max(0.0, c + dev.hire_sd * rng.normal())) for c in centre]
+        self.confidence, self.engagement, self.belonging = (
+            min(1.0, max(0.0, base + dev.state_sd * rng.normal()))
+            for base in (dev.baseline_confidence, dev.baseline_engagement, dev.baseline_belonging))
+        interest = rng.normal(size=3)
+        self.interest = (interest / np.linalg.norm(interest)).tolist()
+        self.passed_over = 0
+        self.performance = 0.0
+        self.hipo = False
+        self.participation = "none"  # first program role
+        self.hazard_shift = 0.0  # log-hazard declared by the program this week
+        self.visibility = 0.0  # promotion-score boost (sponsorship), in SDs
+        self.alive = True
+        self.update_readiness()
+
+    def competence(self, level: int) -> float:
+        """Profile-weighted competence under a level's profile."""
+        return sum(w * c for w, c in zip(self.model.profile[level], self.competency))
+
+    def update_readiness(self) -> None:
+        self.readiness = self.competence(self.model.next_level[self.level])
+
+    def develop(self) -> None:
+        """A week of on-the-job growth toward the personal ceiling, and drift of the three states."""
+        m, p = self.model, self.model.dev
+        noise = m.rng.normal(size=len(self.competency) + 3)
+        ceiling = p["stretch"] + p["talent_sd"] * self.talent
+        n_comp = len(self.competency)
+        for k, c in enumerate(self.competency):
+            gap = m.target[self.level][k] + ceiling - c
+            rate = p["growth"] * n_comp * m.profile[self.level][k]
+            growth = rate * gap if gap > 0.0 else p["decay"] * rate * gap
+            self.competency[k] = min(1.0, max(0.0, c + growth + p["noise_sd"] * noise[k]))
+        drift, sd = p["drift"], p["state_noise_sd"]
+        self.confidence = min(1.0, max(0.0, self.confidence + drift * (p["confidence"] - self.confidence)
+                                       + sd * noise[-3]))
+        self.engagement = min(1.0, max(0.0, self.engagement + drift * (p["engagement"] - self.engagement)
+                                       + sd * noise[-2]))
+        self.belonging = min(1.0, max(0.0, self.belonging + drift * (p["belonging"] - self.belonging)
+                                      + sd * noise[-1]))
+        self.update_readiness()
+
+    def hazard(self) -> float:
+        """Weekly voluntary-exit hazard: base rate, first-year shape, state effects, program shift."""
+        m, a, dev = self.model, self.model.cfg.attrition, self.model.cfg.development
+        h = m.org.base_hazard_week[self.level]
+        if m.week - self.hire_week < m.wpy:
+            h *= a.first_year_multiplier
+        above = max(self.competence(self.level) - m.org.demand[self.level] - dev.stretch, 0.0)
+        log_effect = (a.confidence_effect * (self.confidence - dev.baseline_confidence)
+                      + a.engagement_effect * (self.engagement - dev.baseline_engagement)
+                      + a.belonging_effect * (self.belonging - dev.baseline_belonging)
+                      + a.passed_over_effect * min(self.passed_over, a.passed_over_cap)
+                      + a.market_pull_effect * above
+                      + a.participation_effect.get(self.participation, 0.0) + self.hazard_shift)
+        return h * math.exp(log_effect)
+
+    def decide_exit(self) -> None:
+        """Retire at the planned week, or quit with probability 1 - exp(-hazard)."""
+        m = self.model
+        if m.cfg.attrition.retirement.enabled and m.week >= self.retire_week:
+            m.leavers.append((self, RETIREMENT))
+        elif m.rng.random() < -math.expm1(-self.hazard()):
+            m.leavers.append((self, VOLUNTARY))
+
+
+class Vacancy:
+    """An empty seat: filled inside along the vacancy chain, or by an outside hire when due."""
+
+    def __init__(self, level: int, week: int):
+        self.level, self.opened, self.external, self.due = level, week, False, 0
+
+
+class Tie:
+    """A mentoring relationship."""
+
+    def __init__(self, mentor, mentee, week, quality, prog):
+        e = prog.cfg.effects
+        self.mentor, self.mentee, self.start = mentor, mentee, week
+        self.end_week, self.next_meeting = week + prog.cfg.length_weeks, week + prog.cfg.cadence_weeks
+        self.alignment = min(1.0, max(0.0, 0.3 + 0.5 * quality + (0.2 if prog.cfg.goal_setting else 0.0)))
+        self.trust = 0.3 + 0.3 * quality
+        self.skill = 0.5 + sum(mentor.competency[k] for k in prog.skill_columns) / len(prog.skill_columns)
+        self.training = e.training_multiplier if prog.cfg.mentor_training else 1.0
+        self.held = self.missed = 0
+        self.dissolved = False
+
+
+class MentoringProgram:
+    """The default program: yearly cohorts, skill-gap matching, meetings every `cadence` weeks."""
+
+    def __init__(self, model: "PipelineModel", cfg):
+        if cfg.format != "one_to_one" or cfg.enrollment != "cohort" or cfg.matching.policy != "skill_gap":
+            raise NotImplementedError("the baseline models one-to-one cohort programs with skill_gap matching")
+        self.model, self.cfg = model, cfg
+        names = model.cfg.org.competencies
+        self.skill_columns = [names.index(c) for c in SKILL_COMPETENCIES if c in names] or list(range(len(names)))
+        self.growth = [c in cfg.effects.mentor_growth_competencies for c in names]
+        self.ties: list[Tie] = []
+        self.signs_up: dict[int, bool] = {}  # a person's fixed willingness to join (enroll_share)
+        self.ever_enrolled: set[int] = set()
+        self.rematch: list[Employee] = []
+        self.alumni: dict[Employee, int] = {}  # completed mentee -> last week of alumni effect
+        self.pairs_started = self.meetings_held = 0
+
+    def step(self, week: int, cohort_due: bool) -> None:
+        self.meet(week)
+        self.end_due(week)
+        if cohort_due:
+            self.enroll(week, self.eligible(week))
+        elif self.rematch:
+            self.enroll(week, [])
+        self.declare_effects(week)
+
+    def meet(self, week: int) -> None:
+        cfg, e = self.cfg, self.cfg.effects
+        load = {}
+        for tie in self.ties:
+            load[tie.mentor] = load.get(tie.mentor, 0) + 1
+        for tie in self.ties:
+            if tie.next_meeting != week:
+                continue
+            tie.next_meeting = week + cfg.cadence_weeks
+            m, me = tie.mentor, tie.mentee
+            if self.model.rng.random() < cfg.attendance_base - cfg.attendance_load_slope * (load[m] - 1):
+                tie.held += 1
+                self.meetings_held += 1
+                tie.trust += e.trust_gain * (1.0 - tie.trust)
+                rate = e.skill_transfer * tie.trust * tie.alignment * tie.skill * tie.training
+                if week - tie.start < cfg.initiation_weeks:
+                    rate *= e.initiation_skill_factor
+                for k in self.focus(me):
+                    me.competency[k] += min(rate, 1.0) * max(m.competency[k] - me.competency[k], 0.0)
+                t = tie.trust
+                me.confidence += e.confidence_gain * t * (1.0 - me.confidence)
+                me.engagement += e.engagement_gain * t * (1.0 - me.engagement)
+                gain = e.belonging_gain_same_group if me.group == m.group else e.belonging_gain_cross_group
+                me.belonging += gain * t * (1.0 - me.belonging)
+                for k, grows in enumerate(self.growth):
+                    if grows:
+                        m.competency[k] += e.mentor_leadership_gain * t * (1.0 - m.competency[k])
+                m.engagement += e.mentor_engagement_gain * t * (1.0 - m.engagement)
+            else:
+                tie.missed += 1
+                tie.trust = max(0.0, tie.trust - e.trust_loss)
+            tie.dissolved = tie.trust < e.trust_floor
+
+    def focus(self, mentee: Employee) -> list[int]:
+        """The mentee's n weakest competencies, weighted by the next level's profile."""
+        weights = self.model.profile[self.model.next_level[mentee.level]]
+        need = [w * (1.0 - c) for w, c in zip(weights, mentee.competency)]
+        return sorted(range(len(need)), key=lambda k: -need[k])[: self.cfg.matching.n_focus]
+
+    def end(self, tie: Tie, reason: str, week: int) -> None:
+        self.ties.remove(tie)
+        if reason == "completed":
+            self.alumni[tie.mentee] = week + self.cfg.effects.alumni_weeks
+        elif reason == "dissolved":
+            tie.mentee.engagement = max(0.0, tie.mentee.engagement - self.cfg.effects.dissolution_engagement_penalty)
+        if reason in ("rematched", "mentor_left") and tie.mentee not in self.rematch:
+            self.rematch.append(tie.mentee)
+
+    def end_due(self, week: int) -> None:
+        cfg = self.cfg
+        for tie in list(self.ties):
+            if tie.dissolved:
+                self.end(tie, "dissolved", week)
+            elif (tie.mentee.level not in cfg.mentee_levels
+                  or tie.mentor.level - tie.mentee.level < cfg.min_level_gap):
+                self.end(tie, "promoted", week)
+            elif (cfg.monitoring and week - tie.start == cfg.monitor_after_weeks
+                  and tie.trust < cfg.rematch_trust_below):
+                self.end(tie, "rematched", week)
+            elif week >= tie.end_week:
+                self.end(tie, "completed", week)
+
+    def on_leave(self, agent: Employee) -> None:
+        for tie in list(self.ties):
+            if tie.mentee is agent:
+                self.end(tie, "mentee_left", self.model.week)
+            elif tie.mentor is agent:
+                self.end(tie, "mentor_left", self.model.week)
+
+    def eligible(self, week: int) -> list[Employee]:
+        cfg, rng = self.cfg, self.model.rng
+        busy = {t.mentee for t in self.ties} | {t.mentor for t in self.ties}
+        out = []
+        for a in self.model.agents:
+            tenure = week - a.hire_week
+            if (a.level in cfg.mentee_levels and tenure >= cfg.mentee_min_tenure_weeks
+                    and (cfg.mentee_max_tenure_weeks is None or tenure <= cfg.mentee_max_tenure_weeks)
+                    and (a.hipo or not cfg.mentee_hipo_only)
+                    and (not cfg.mentee_groups or self.model.org.group_names[a.group] in cfg.mentee_groups)
+                    and a.unique_id not in self.ever_enrolled and a not in busy):
+                if a.unique_id not in self.signs_up:
+                    self.signs_up[a.unique_id] = rng.random() < cfg.enroll_share
+                if self.signs_up[a.unique_id]:
+                    out.append(a)
+        return out
+
+    def enroll(self, week: int, mentees: list[Employee]) -> None:
+        """Greedy skill-gap matching: mentees in random order take the mentor who leads most on their focus.
+
+        Blocks of `block_size` mentees; each sees a random sample of the mentors with spare places
+        when there are more than `candidates` (or enough to seat the block three times over)."""
+        cfg, rng, q = self.cfg, self.model.rng, self.cfg.matching
+        mentees = mentees + [a for a in self.rematch if a.alive and a.level in cfg.mentee_levels and a not in mentees]
+        self.rematch = []
+        mentees = [mentees[i] for i in rng.permutation(len(mentees))]
+        busy = {t.mentee for t in self.ties} | set(mentees)  # one role each
+        load = {}
+        for t in self.ties:
+            load[t.mentor] = load.get(t.mentor, 0) + 1
+        spare = {a: cfg.mentor_capacity - load.get(a, 0) for a in self.model.agents
+                 if week - a.hire_week >= cfg.mentor_min_tenure_weeks
+                 and (not cfg.mentor_levels or a.level in cfg.mentor_levels) and a not in busy}
+        pool = [a for a, s in spare.items() if s > 0]
+        mean_cap = max(sum(spare[a] for a in pool) / len(pool), 1.0) if pool else 1.0
+        sample = 0 if q.candidates == 0 else max(q.candidates, math.ceil(3 * q.block_size / mean_cap))
+        weights = (q.skill_weight, q.similarity_weight, q.same_group_weight)
+        for start in range(0, len(mentees), q.block_size):
+            mentors = [a for a in pool if spare[a] > 0]
+            if sample and len(mentors) > sample:
+                mentors = [mentors[i] for i in rng.choice(len(mentors), sample, replace=False)]
+            mentors.sort(key=lambda a: -a.level)  # senior first
+            for e in mentees[start:start + q.block_size]:
+                self.match(e, mentors, spare, weights, week)
+
+    def match(self, e: Employee, mentors: list[Employee], spare: dict, weights: tuple, week: int) -> None:
+        cfg, rng = self.cfg, self.model.rng
+        focus = self.focus(e)
+        best, best_score = None, -math.inf
+        for m in mentors:
+            if m.level - e.level < cfg.min_level_gap:
+                break  # everyone after is too junior
+            if spare[m] <= 0:
+                continue
+            lead = sum(max(m.competency[k] - e.competency[k], 0.0) for k in focus)
+            score = min(1.0, lead / (len(focus) * FULL_GAP)) + 1e-6 * rng.random()
+            if score > best_score:
+                best, best_score = m, score
+        if best is None:
+            return
+        spare[best] -= 1
+        skill = min(1.0, sum(max(best.competency[k] - e.competency[k], 0.0) for k in focus) / (len(focus) * FULL_GAP))
+        similarity = 0.5 * (1.0 + sum(x * y for x, y in zip(e.interest, best.interest)))
+        quality = (weights[0] * skill + weights[1] * similarity + weights[2] * (e.group == best.group)) / sum(weights)
+        self.ties.append(Tie(best, e, week, quality, self))
+        self.ever_enrolled.add(e.unique_id)
+        self.pairs_started += 1
+        for agent, role in ((e, "mentee"), (best, "mentor")):
+            if agent.participation == "none":
+                agent.participation = role
+
+    def declare_effects(self, week: int) -> None:
+        e = self.cfg.effects
+        mentees = {t.mentee for t in self.ties}
+        for agent in mentees:
+            agent.hazard_shift += e.mentee_retention_effect
+            agent.visibility += e.sponsorship
+        for agent in {t.mentor for t in self.ties}:
+            agent.hazard_shift += e.mentor_retention_effect
+        self.alumni = {a: until for a, until in self.alumni.items() if until >= week and a.alive}
+        for agent in self.alumni:
+            if agent not in mentees:
+                agent.hazard_shift += e.alumni_retention_effect
+                agent.visibility += e.sponsorship
+
+
+class PipelineModel(mesa.Model):
+    """The organization: employees, open seats, an optional mentoring program."""
+
+    def __init__(self, cfg: Config):
+        super().__init__(rng=cfg.sim.seed)
+        self.cfg, self.wpy, self.week = cfg, cfg.sim.weeks_per_year, 0
+        self.horizon = cfg.sim.horizon_weeks
+        self.org = Org(cfg.org, self.wpy, internal_only=cfg.hiring.internal_only)
+        self.profile, self.target = self.org.profile.tolist(), self.org.target.tolist()
+        self.next_level = self.org.next_level.tolist()
+        d = cfg.development
+        self.dev = {"growth": d.learning_rate_per_year / self.wpy, "stretch": d.stretch, "talent_sd": d.talent_sd,
+                    "decay": d.decay_factor, "noise_sd": d.noise_sd_per_year / math.sqrt(self.wpy),
+                    "drift": min(1.0, d.drift_per_year / self.wpy),
+                    "state_noise_sd": d.state_noise_sd_per_year / math.sqrt(self.wpy),
+                    "confidence": d.baseline_confidence, "engagement": d.baseline_engagement,
+                    "belonging": d.baseline_belonging}
+        self.internal: list[Vacancy] = []
+        self.external: list[Vacancy] = []
+        self.leavers: list = []
+        self.promotions_since_review = [0] * self.org.n_levels
+        self.counts = {"exits": 0, VOLUNTARY: 0, RETIREMENT: 0, "hires": 0, "promotions": 0}
+        self.person_weeks = 0.0  # trapezoid of headcount between metric snapshots (as sim.summary)
+        self._last_snapshot = (0, 0)
+        programs = cfg.programs()
+        self.program = MentoringProgram(self, programs[0]) if programs else None
+        for level, seats in enumerate(self.org.seats):
+            for _ in range(int(seats)):
+                Employee(self, level, initial=True)
+        self._last_snapshot = (0, len(self.agents))
+
+    def due(self, week: int, first: int, every: int) -> bool:
+        return week >= first and (week - first) % every == 0
+
+    def step(self) -> None:
+        week, cfg = self.week, self.cfg
+        review = self.due(week, cfg.review.first_week, cfg.review.period_weeks)
+        self.agents.do("develop")
+        if self.program is not None:
+            for agent in self.agents:
+                agent.hazard_shift = agent.visibility = 0.0
+            cohort = self.due(week, self.program.cfg.first_cohort_week, self.program.cfg.cohort_every_weeks)
+            self.program.step(week, cohort)
+        self.leavers = []
+        self.agents.shuffle_do("decide_exit")
+        for agent, reason in self.leavers:
+            self.separate(agent, reason)
+        if review:
+            self.review()
+        self.promote_chains()
+        if review:
+            self.mark_passed_over()
+        self.hire_due()
+        self.measure()
+        self.week += 1
+
+    def separate(self, agent: Employee, reason: str) -> None:
+        if self.program is not None:
+            self.program.on_leave(agent)
+        self.counts["exits"] += 1
+        self.counts[reason] += 1
+        agent.alive = False
+        agent.remove()
+        self.open_vacancy(agent.level)
+
+    def open_vacancy(self, level: int) -> None:
+        vacancy = Vacancy(level, self.week)
+        if self.rng.random() < self.org.external_share[level]:
+            self.go_external(vacancy)
+        else:
+            self.internal.append(vacancy)
+
+    def go_external(self, vacancy: Vacancy) -> None:
+        """Erlang time to fill: a gamma with integer shape and the level's mean."""
+        shape = int(self.cfg.hiring.ttf_shape)
+        mean = self.org.ttf_weeks[vacancy.level] * self.cfg.hiring.ttf_scale
+        vacancy.external, vacancy.due = True, self.week + round(self.rng.gamma(shape, mean / shape))
+        self.external.append(vacancy)
+
+    def promote_chains(self) -> None:
+        """Top-down: the readiest eligible person one level below fills each internal seat."""
+        prom = self.cfg.promotion
+        for lv in range(self.org.n_levels - 1, 0, -1):
+            seats = [v for v in self.internal if v.level == lv]
+            if not seats:
+                continue
+            self.internal = [v for v in self.internal if v.level != lv]
+            need = prom.min_readiness_ratio * self.org.demand[lv]
+            cand = [a for a in self.agents if a.level == lv - 1 and self.week - a.level_week >= prom.min_weeks_in_level
+                    and a.readiness >= need]
+            if cand:
+                spread = max(float(np.std([a.readiness for a in cand])), 1e-12)
+                cand.sort(key=lambda a: a.readiness + a.visibility * spread + 1e-9 * self.rng.random(), reverse=True)
+            for seat, agent in zip(seats, cand):
+                self.promote(agent)
+            for seat in seats[len(cand):]:
+                self.go_external(seat)  # nobody ready inside: the market
+
+    def promote(self, agent: Employee) -> None:
+        dev = self.cfg.development
+        agent.level += 1
+        agent.level_week, agent.passed_over = self.week, 0
+        agent.confidence = min(1.0, agent.confidence + dev.promotion_confidence_boost)
+        agent.engagement = min(1.0, agent.engagement + dev.promotion_engagement_boost)
+        agent.update_readiness()
+        self.counts["promotions"] += 1
+        self.promotions_since_review[agent.level] += 1
+        self.open_vacancy(agent.level - 1)
+
+    def review(self) -> None:
+        """Scores = rho z(competence within level) + sqrt(1 - rho^2) noise; top share flagged high potential."""
+        rho, n_levels = self.cfg.performance.skill_signal, self.org.n_levels
+        by_level = [[] for _ in range(n_levels)]
+        for agent in self.agents:
+            by_level[agent.level].append(agent)
+        for lv, people in enumerate(by_level):
+            comp = [a.competence(lv) for a in people]
+            mean = sum(comp) / len(comp) if comp else 0.0
+            var = sum(c * c for c in comp) / len(comp) - mean * mean if comp else 0.0
+            sd = math.sqrt(var) if var > 1e-12 else 1.0
+            for a, c in zip(people, comp):
+                a.performance = (rho * (c - mean) / sd + math.sqrt(1 - rho * rho) * self.rng.normal()
+                                 + self.cfg.performance.rater_bias.get(self.org.group_names[a.group], 0.0))
+                a.hipo = False
+            people.sort(key=lambda a: -a.performance)
+            for a in people[: int(self.cfg.review.hipo_share * len(people))]:
+                a.hipo = True
+
+    def mark_passed_over(self) -> None:
+        prom, dev, top = self.cfg.promotion, self.cfg.development, self.org.n_levels - 1
+        for a in self.agents:
+            if (a.level < top and self.promotions_since_review[a.level + 1] > 0
+                    and self.week - a.level_week >= prom.min_weeks_in_level and a.level_week < self.week
+                    and a.readiness >= prom.ready_now_ratio * self.org.demand[a.level + 1]):
+                a.passed_over += 1
+                a.engagement = max(0.0, a.engagement - dev.passed_over_engagement_drop)
+                a.confidence = max(0.0, a.confidence - dev.passed_over_confidence_drop)
+        self.promotions_since_review = [0] * self.org.n_levels
+
+    def hire_due(self) -> None:
+        due = [v for v in self.external if v.due <= self.week]
+        self.external = [v for v in self.external if v.due > self.week]
+        for vacancy in due:
+            Employee(self, vacancy.level, initial=False)
+            self.counts["hires"] += 1
+
+    def measure(self) -> None:
+        week = self.week + 1
+        if week % self.cfg.metrics.period_weeks == 0 or week == self.horizon:
+            last_week, last_hc = self._last_snapshot
+            self.person_weeks += (week - last_week) * 0.5 * (last_hc + len(self.agents))
+            self._last_snapshot = (week, len(self.agents))
+
+
+def run_baseline(cfg: Config) -> dict:
+    """Run the baseline to the horizon; exits per person-year, counts, end competencies, wall seconds."""
+    start = time.perf_counter()
+    model = PipelineModel(cfg)
+    init_seconds = time.perf_counter() - start
+    while model.week < model.horizon:
+        model.step()
+    wall = time.perf_counter() - start
+    person_years = model.person_weeks / model.wpy
+    org = model.org
+    out = {"seats": int(org.seats.sum()), "weeks": model.horizon, "person_years": person_years,
+           "employee_weeks": model.person_weeks, "turnover_annual": model.counts["exits"] / person_years,
+           "voluntary_turnover_annual": model.counts[VOLUNTARY] / person_years,
+           "exits_total": model.counts["exits"], "retirements_total": model.counts[RETIREMENT],
+           "hires_total": model.counts["hires"], "promotions_total": model.counts["promotions"],
+           "headcount_end": len(model.agents), "wall_seconds": wall, "init_seconds": init_seconds}
+    for lv, lname in enumerate(org.level_names):
+        people = [a for a in model.agents if a.level == lv]
+        means = np.mean([a.competency for a in people], axis=0) if people else np.full(len(org.competency_names),
+                                                                                        np.nan)
+        for k, cname in enumerate(org.competency_names):
+            out[f"mean_competency_end.{cname}.level.{lname}"] = float(means[k])
+        out[f"mean_competency_end.level.{lname}"] = float(np.mean(means))
+    if model.program is not None:
+        out["pairs_started"] = model.program.pairs_started
+        out["meetings_held"] = model.program.meetings_held
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    from sim import load_config
+
+    result = run_baseline(load_config(sys.argv[1:] or ["org=small"]))
+    for key, value in result.items():
+        print(f"{key:<55} {value}")

@@ -1,0 +1,234 @@
+"""Engine against the idiomatic Mesa baseline, then the engine alone up to a million employees.
+
+    python experiments/benchmarks/scale.py                       # the full benchmark
+    python experiments/benchmarks/scale.py --skip-mesa --engine-sizes 100000
+    python experiments/benchmarks/scale.py --threads 1 --mesa-years 2 --timeout 600
+    python experiments/benchmarks/scale.py --profile 100000      # where a run's time goes
+
+(a) Side by side, at --mesa-sizes (default 1,000 and 10,000 employees): the engine
+    and `mesa_baseline.py` on the same organization (the default org with every
+    level's seats scaled), the same config and program; employee-weeks per second
+    of each and their ratio. The engine always runs --years; the baseline runs
+    --mesa-years (default: the same), and a shorter baseline horizon is compared
+    per employee-week (said so in the output).
+(b) The engine alone at --engine-sizes (default 100,000 and 1,000,000), --years
+    (default ten) with --program (default: the default program, twin off),
+    agent views and the event log off.
+
+Every measurement runs in a fresh subprocess (so peak memory is per size): it
+loads the numba kernels with a short warm-up run first, then times the run
+(initialization included). Peak memory is ru_maxrss of that subprocess, given
+per employee both in total and above the resident size after the warm-up. The
+scaling exponent is the slope of log(wall time) on log(employees) over every
+engine size that finished. Employee-weeks count live employees week by week.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+DEFAULT_SEATS = 1000  # the default org
+
+
+def scaled_config(employees: int, years: float, program: str, seed: int = 0):
+    """The default org with every level's seats multiplied so the total is `employees`."""
+    from sim import load_config
+
+    cfg = load_config(["org=default", f"program={program}", f"sim.horizon_years={years}", f"sim.seed={seed}",
+                       "evaluation.twin=false", "sim.agent_views=off", "output.events=false"])
+    factor = employees / cfg.org.total_seats
+    for level in cfg.org.levels:
+        level.seats = max(1, int(round(level.seats * factor)))
+    return cfg
+
+
+def maxrss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
+
+
+# ---------------------------------------------------------------------------------------- child
+def child(kind: str, employees: int, years: float, program: str) -> dict:
+    """One measurement in this (fresh) process; the JSON line is the last line printed."""
+    import logging
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    logging.getLogger("sim").setLevel(logging.ERROR)
+    if kind == "engine":
+        from sim.api import simulate
+        from sim.mentoring.program import Program
+        from sim.summary import exposure_years
+
+        def once(cfg, progress=None):
+            result = simulate(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())], progress)
+            return result, float(exposure_years(result.model.metrics).sum() * cfg.sim.weeks_per_year)
+
+        once(scaled_config(200, 1, program))  # load (or compile) every kernel
+        warm_rss = maxrss_bytes()
+        cfg = scaled_config(employees, years, program)
+        t0 = time.perf_counter()
+
+        def progress(week, horizon):  # read back by the parent if the run times out
+            if week % 4 == 0:
+                print(f"week {week} of {horizon} at {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+
+        result, employee_weeks = once(cfg, progress)
+        wall = time.perf_counter() - t0
+        metrics = result.metrics
+        out = {"turnover_annual": metrics["turnover_annual"], "promotions_total": metrics["promotions_total"]}
+    else:
+        sys.path.insert(0, str(HERE))
+        from mesa_baseline import run_baseline
+
+        warm_rss = maxrss_bytes()
+        cfg = scaled_config(employees, years, program)
+        t0 = time.perf_counter()
+        metrics = run_baseline(cfg)
+        wall = time.perf_counter() - t0
+        employee_weeks = metrics["employee_weeks"]
+        out = {"turnover_annual": metrics["turnover_annual"], "promotions_total": metrics["promotions_total"]}
+    import numba
+
+    return {"kind": kind, "employees": cfg.org.total_seats, "years": years, "weeks": cfg.sim.horizon_weeks,
+            "wall_s": wall, "employee_weeks": employee_weeks, "employee_weeks_per_s": employee_weeks / wall,
+            "peak_rss_bytes": maxrss_bytes(), "warm_rss_bytes": warm_rss, "threads": numba.get_num_threads(), **out}
+
+
+def measure(kind: str, employees: int, years: float, program: str, threads: int, timeout: float,
+            layer: str | None = None) -> dict:
+    env = dict(os.environ)
+    if threads:
+        env["NUMBA_NUM_THREADS"] = str(threads)
+    if layer:
+        env["NUMBA_THREADING_LAYER"] = layer
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(employees), str(years), program]
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as err:
+        stderr = err.stderr.decode() if isinstance(err.stderr, bytes) else (err.stderr or "")
+        reached = [line for line in stderr.splitlines() if line.startswith("week ")]
+        return {"kind": kind, "employees": employees, "years": years, "timed_out": True,
+                "wall_s": time.perf_counter() - t0, "reached": reached[-1] if reached else "initialization"}
+    if proc.returncode != 0:  # e.g. killed for memory: report it and go on with the other sizes
+        print(proc.stderr[-2000:], file=sys.stderr)
+        return {"kind": kind, "employees": employees, "years": years, "timed_out": True,
+                "wall_s": time.perf_counter() - t0, "reached": f"exit status {proc.returncode}"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------- report
+def per_employee(row: dict) -> str:
+    peak = row["peak_rss_bytes"] / row["employees"]
+    above = (row["peak_rss_bytes"] - row["warm_rss_bytes"]) / row["employees"]
+    return f"{peak / 1024:>9.1f} {above / 1024:>9.1f}"
+
+
+def engine_line(row: dict, timeout: float) -> str:
+    if row.get("timed_out"):
+        return (f"{row['employees']:>10,} {row['years']:>5g}   did not finish (limit {timeout:.0f} s) "
+                f"(reached {row['reached']})")
+    return (f"{row['employees']:>10,} {row['years']:>5g} {row['wall_s']:>9.2f} {row['employee_weeks_per_s']:>13,.0f} "
+            f"{row['peak_rss_bytes'] / 2**30:>8.2f} {per_employee(row)}")
+
+
+def profile(employees: int, years: float, program: str) -> None:
+    import cProfile
+    import pstats
+
+    child("engine", 200, 1, program)  # warm-up: kernels loaded before profiling
+    cfg = scaled_config(employees, years, program)
+    from sim.api import simulate
+    from sim.mentoring.program import Program
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    simulate(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())])
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mesa-sizes", type=int, nargs="*", default=[1_000, 10_000])
+    parser.add_argument("--engine-sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--years", type=float, default=10.0)
+    parser.add_argument("--mesa-years", type=float, default=None, help="baseline horizon (default: --years)")
+    parser.add_argument("--program", default="default", help="program config (none: the organization alone)")
+    parser.add_argument("--threads", type=int, default=0, help="numba threads (0: numba's default)")
+    parser.add_argument("--threading-layer", default=None, help="NUMBA_THREADING_LAYER (omp, workqueue, tbb)")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed per measurement")
+    parser.add_argument("--skip-mesa", action="store_true")
+    parser.add_argument("--profile", type=int, default=None, metavar="EMPLOYEES",
+                        help="cProfile one engine run of this size (--years, --program) and stop")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, employees, years, program = args.child
+        print(json.dumps(child(kind, int(employees), float(years), program)))
+        return
+    if args.profile:
+        profile(args.profile, args.years, args.program)
+        return
+    mesa_years = args.years if args.mesa_years is None else args.mesa_years
+    load = os.getloadavg()
+    print(f"program={args.program}, numba threads={args.threads or 'default'}, "
+          f"threading layer={args.threading_layer or 'default'}, {os.cpu_count()} CPUs, "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    engine_rows = []
+    if not args.skip_mesa and args.mesa_sizes:
+        print(f"\n(a) engine ({args.years:g} years) against the Mesa baseline ({mesa_years:g} years)")
+        if mesa_years != args.years:
+            print("    the baseline ran a shorter horizon: compared per employee-week, its wall time extrapolated "
+                  f"x{args.years / mesa_years:g}")
+        print(f"{'employees':>10} {'engine s':>9} {'emp-weeks/s':>13} {'mesa s':>9} {'emp-weeks/s':>13} "
+              f"{'ratio':>7} {'turnover e/m':>14} {'promotions e/m':>15}")
+        for n in args.mesa_sizes:
+            e = measure("engine", n, args.years, args.program, args.threads, args.timeout, args.threading_layer)
+            m = measure("mesa", n, mesa_years, args.program, args.threads, args.timeout, args.threading_layer)
+            engine_rows.append(e)
+            if e.get("timed_out") or m.get("timed_out"):
+                print(f"{n:>10,}   a run did not finish within {args.timeout:.0f} s "
+                      f"(engine {e['wall_s']:.0f} s, mesa {m['wall_s']:.0f} s)")
+                continue
+            mesa_wall = m["wall_s"] * args.years / mesa_years
+            print(f"{e['employees']:>10,} {e['wall_s']:>9.2f} {e['employee_weeks_per_s']:>13,.0f} {mesa_wall:>9.1f} "
+                  f"{m['employee_weeks_per_s']:>13,.0f} {e['employee_weeks_per_s'] / m['employee_weeks_per_s']:>6.1f}x "
+                  f"{e['turnover_annual']:>6.3f}/{m['turnover_annual']:<6.3f} "
+                  f"{e['promotions_total']:>7}/{m['promotions_total']:<7}")
+    if args.engine_sizes:
+        print(f"\n(b) engine alone, {args.years:g} years, program={args.program}")
+    else:
+        print()
+    print(f"{'employees':>10} {'years':>5} {'wall s':>9} {'emp-weeks/s':>13} {'peak GiB':>8} "
+          f"{'KiB/empl':>9} {'above warm':>10}")
+    for row in engine_rows:
+        print(engine_line(row, args.timeout))
+    for n in args.engine_sizes:
+        row = measure("engine", n, args.years, args.program, args.threads, args.timeout, args.threading_layer)
+        engine_rows.append(row)
+        print(engine_line(row, args.timeout), flush=True)
+    done = [r for r in engine_rows if not r.get("timed_out")]
+    if len({r["employees"] for r in done}) >= 2:
+        slope = np.polyfit(np.log([r["employees"] for r in done]), np.log([r["wall_s"] for r in done]), 1)[0]
+        sizes = ", ".join(f"{r['employees']:,}" for r in done)
+        print(f"\nscaling exponent (log wall time on log employees, {sizes}): {slope:.2f}")
+    if len(done) < len(engine_rows):
+        print("some sizes did not finish: the exponent covers only those that did")
+    load = os.getloadavg()
+    print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

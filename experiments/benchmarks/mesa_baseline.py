@@ -425,7 +425,7 @@ class PipelineModel(mesa.Model):
             if cand:
                 spread = max(float(np.std([a.readiness for a in cand])), 1e-12)
                 cand.sort(key=lambda a: a.readiness + a.visibility * spread + 1e-9 * self.rng.random(), reverse=True)
-            for seat, agent in zip(seats, cand):
+            for _, agent in zip(seats, cand):
                 self.promote(agent)
             for seat in seats[len(cand):]:
                 self.go_external(seat)  # nobody ready inside: the market

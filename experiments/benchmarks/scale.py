@@ -146,10 +146,12 @@ def profile(employees: int, years: float, program: str) -> None:
     import cProfile
     import pstats
 
-    child("engine", 200, 1, program)  # warm-up: kernels loaded before profiling
-    cfg = scaled_config(employees, years, program)
     from sim.api import simulate
     from sim.mentoring.program import Program
+
+    warm = scaled_config(200, 1, program)
+    simulate(warm, [Program(p, i) for i, p in enumerate(warm.programs())])  # kernels loaded before profiling
+    cfg = scaled_config(employees, years, program)
 
     profiler = cProfile.Profile()
     profiler.enable()

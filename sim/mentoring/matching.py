@@ -151,11 +151,21 @@ def match(pop, org, program, mentees, mentors, capacity, key, week: int, reverse
     mean_cap = max(float(capacity.mean()), 1.0) if capacity.size else 1.0
     sample = 0 if m.candidates == 0 else max(m.candidates, int(np.ceil(3 * m.block_size / mean_cap)))
     block = max(1, min(m.block_size, MAX_CELLS // max(min(len(mentors), sample or len(mentors)), 1)))
+    # Blocks of similar levels: each block's candidates are the mentors senior (or, in reverse
+    # mentoring, junior) enough for its least demanding mentee; nobody else could serve it.
+    mentees = mentees[np.argsort(pop.level[mentees], kind="stable")]
+    reverse = program.format == "reverse"
+    mentor_level = pop.level[mentors].astype(int)
     for b, start in enumerate(range(0, len(mentees), block)):
         rows = mentees[start:start + block]
-        free = capacity > 0
+        row_level = pop.level[rows].astype(int)
+        if reverse:
+            suitable = mentor_level <= row_level.max() - program.min_level_gap
+        else:
+            suitable = mentor_level >= row_level.min() + program.min_level_gap
+        free = (capacity > 0) & suitable
         if not free.any():
-            break
+            continue
         if sample and free.sum() > sample:
             idx = np.flatnonzero(free)
             draw = rng.uniforms(key, pop.eid[mentors[idx]], week, 2 + b)

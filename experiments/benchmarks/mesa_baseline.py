@@ -156,7 +156,7 @@ class MentoringProgram:
 
     def __init__(self, model: "PipelineModel", cfg):
         if cfg.format != "one_to_one" or cfg.enrollment != "cohort" or cfg.matching.policy != "skill_gap":
-            raise NotImplementedError("the baseline models one-to-one cohort programs with skill_gap matching")
+            raise ValueError("the baseline models one-to-one cohort programs with skill_gap matching")
         self.model, self.cfg = model, cfg
         names = model.cfg.org.competencies
         self.skill_columns = [names.index(c) for c in SKILL_COMPETENCIES if c in names] or list(range(len(names)))

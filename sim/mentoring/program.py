@@ -72,6 +72,7 @@ class Program:
         self.hourly_cost = salary * cfg.loaded_cost_factor / cfg.hours_per_year
         self.ever_enrolled = np.zeros(max(1024, 2 * org.total_seats), dtype=bool)  # by employee id
         self.trained = np.zeros_like(self.ever_enrolled)
+        self.rematch_slots = np.zeros(0, dtype=np.int64)  # mentees waiting for a new mentor
         self.rematch_eids = np.zeros(0, dtype=np.int64)
         self.alumni_slots = np.zeros(0, dtype=np.int64)
         self.alumni_eids = np.zeros(0, dtype=np.int64)
@@ -87,17 +88,19 @@ class Program:
         self._end_due(week)
         if self.cfg.enrollment == "rolling" or self.cohort_event in due:
             self._enroll(week)
-        elif self.rematch_eids.size:
-            self._enroll(week, only=self.rematch_eids)
+        elif self.rematch_slots.size:
+            self._enroll(week, rematch_only=True)
         self._declare_effects(week)
         self.weeks_running += 1
 
     def on_leave(self, model, slots) -> None:
         rel = self.rel
+        leaving = np.zeros(self.pop.count, dtype=bool)
+        leaving[slots] = True
         rows = rel.active_slots()
-        self._end(rows[np.isin(rel.mentee[rows], slots)], END_MENTEE_LEFT, model.week)
+        self._end(rows[leaving[rel.mentee[rows]]], END_MENTEE_LEFT, model.week)
         rows = rel.active_slots()
-        self._end(rows[np.isin(rel.mentor[rows], slots)], END_MENTOR_LEFT, model.week)
+        self._end(rows[leaving[rel.mentor[rows]]], END_MENTOR_LEFT, model.week)
 
     def finalize(self, model) -> None:
         rows = self.rel.active_slots()
@@ -114,7 +117,8 @@ class Program:
         if rel.n_active == 0:
             return
         held_before = rel.held[: rel.count].copy()
-        load = rel.load_per_row()
+        per_slot = rel.mentor_load(pop.count)
+        load = rel.load_per_row(pop.count)
         group = self.cfg.format == "group"
         # A circle is one meeting: its mentor's load is one circle, and its gains are shared.
         attendance_load = np.ones(rel.count) if group else load
@@ -138,7 +142,7 @@ class Program:
                 np.sum(hours * self.hourly_cost[pop.level[rel.mentor[met]]] / circle_share))
         rows = rel.active_slots()
         self.stats["pair_weeks"] += rows.size
-        self.stats["mentor_weeks"] += np.unique(rel.mentor[rows]).size
+        self.stats["mentor_weeks"] += int(np.count_nonzero(per_slot))
         self.stats["trust_sum"] += float(rel.trust[rows].sum())
 
     def _end_due(self, week: int) -> None:
@@ -181,7 +185,8 @@ class Program:
             pen = self.cfg.effects.dissolution_engagement_penalty
             pop.engagement[mentees] = np.maximum(0.0, pop.engagement[mentees] - pen)
         if reason in (END_REMATCHED, END_MENTOR_LEFT):
-            self.rematch_eids = np.union1d(self.rematch_eids, rel.mentee_eid[rows])
+            self.rematch_slots = np.concatenate([self.rematch_slots, mentees])
+            self.rematch_eids = np.concatenate([self.rematch_eids, rel.mentee_eid[rows]])
         rel.remove(rows)
 
     def eligible_mentees(self, week: int) -> np.ndarray:
@@ -197,9 +202,17 @@ class Program:
         if cfg.mentee_groups:
             ok &= np.isin(pop.group[s], [self.org.group_names.index(g) for g in cfg.mentee_groups])
         ok &= ~self._enrolled(pop.eid[s])
-        live = self.rel.active_slots()
-        ok &= ~np.isin(s, self.rel.mentee[live]) & ~np.isin(s, self.rel.mentor[live])  # one role at a time
+        is_mentee, load = self._roles()
+        ok &= ~is_mentee[s] & (load[s] == 0)  # one role at a time
         return s[ok]
+
+    def _roles(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per population slot: in a live tie as mentee (bool), and live ties as mentor (count)."""
+        rel, n = self.rel, self.pop.count
+        live = rel.active_slots()
+        is_mentee = np.zeros(n, dtype=bool)
+        is_mentee[rel.mentee[live]] = True
+        return is_mentee, rel.mentor_load(n)
 
     def _enrolled(self, eids) -> np.ndarray:
         if eids.size and eids.max() >= self.ever_enrolled.size:
@@ -208,19 +221,18 @@ class Program:
             self.trained = np.concatenate([self.trained, np.zeros(grow - self.trained.size, bool)])
         return self.ever_enrolled[eids]
 
-    def _enroll(self, week: int, only=None) -> None:
+    def _enroll(self, week: int, rematch_only: bool = False) -> None:
         pop, cfg, rel = self.pop, self.cfg, self.rel
-        if only is None:
+        if not rematch_only:
             mentees = self.eligible_mentees(week)
             invited = rng.uniforms(self.keys["enrollment"], pop.eid[mentees], 0, 0) < cfg.enroll_share
-            mentees = mentees[invited]
-            if self.rematch_eids.size:
-                mentees = np.union1d(mentees, self._rematchable(self.rematch_eids))
+            mentees = np.union1d(mentees[invited], self._rematchable())
         else:
-            mentees = self._rematchable(only)
+            mentees = self._rematchable()
+        self.rematch_slots = np.zeros(0, dtype=np.int64)
         self.rematch_eids = np.zeros(0, dtype=np.int64)
         if mentees.size == 0:
-            if only is None:
+            if not rematch_only:
                 # A rolling program can find nobody new most weeks: said once, then only counted.
                 if self.cfg.enrollment == "cohort":
                     log.warning("program %s: nobody eligible to enroll in week %d", self.name, week)
@@ -244,11 +256,11 @@ class Program:
         if e.size:
             self._start(e, m, q, week)
 
-    def _rematchable(self, eids) -> np.ndarray:
+    def _rematchable(self) -> np.ndarray:
         """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""
-        pop = self.pop
-        s = pop.active_slots()
-        return s[np.isin(pop.eid[s], eids) & np.isin(pop.level[s], self.cfg.mentee_levels)]
+        pop, s = self.pop, self.rematch_slots
+        ok = pop.active[s] & (pop.eid[s] == self.rematch_eids) & np.isin(pop.level[s], self.cfg.mentee_levels)
+        return np.unique(s[ok])
 
     def _places_left(self) -> int:
         cfg, rel = self.cfg, self.rel
@@ -266,18 +278,13 @@ class Program:
         """Mentors with spare capacity, and how much; nobody enrolling as a mentee now (one role each)."""
         pop, cfg, rel = self.pop, self.cfg, self.rel
         s = pop.active_slots()
-        ok = (week - pop.hire_week[s] >= cfg.mentor_min_tenure_weeks) & ~np.isin(s, exclude)
+        is_mentee, load_all = self._roles()
+        is_mentee[np.asarray(exclude, dtype=np.int64)] = True  # enrolling as mentees this round
+        ok = (week - pop.hire_week[s] >= cfg.mentor_min_tenure_weeks) & ~is_mentee[s]
         if cfg.mentor_levels:
             ok &= np.isin(pop.level[s], cfg.mentor_levels)
-        live = rel.active_slots()
-        ok &= ~np.isin(s, rel.mentee[live])
         s = s[ok]
-        load = np.zeros(s.size, dtype=np.int64)
-        if live.size:
-            busy, counts = np.unique(rel.mentor[live], return_counts=True)
-            where = np.searchsorted(busy, s)
-            hit = (where < busy.size) & (busy[np.minimum(where, busy.size - 1)] == s)
-            load[hit] = counts[where[hit]]
+        load = load_all[s]
         if cfg.format == "group":  # one circle at a time
             spare = np.where(load > 0, 0, cfg.mentor_capacity)
         else:
@@ -315,18 +322,22 @@ class Program:
     def _declare_effects(self, week: int) -> None:
         pop, e, rel = self.pop, self.cfg.effects, self.rel
         rows = rel.active_slots()
-        mentees = np.unique(rel.mentee[rows])
-        mentors = np.unique(rel.mentor[rows])
+        # Fancy-index += applies once per slot even when a mentor has several rows: no unique needed.
+        mentees, mentors = rel.mentee[rows], rel.mentor[rows]
         pop.hazard_shift[mentees] += e.mentee_retention_effect
         pop.hazard_shift[mentors] += e.mentor_retention_effect
         keep = (self.alumni_until >= week) & pop.active[self.alumni_slots] & (
             pop.eid[self.alumni_slots] == self.alumni_eids)
         self.alumni_slots, self.alumni_eids = self.alumni_slots[keep], self.alumni_eids[keep]
         self.alumni_until = self.alumni_until[keep]
-        alumni = np.setdiff1d(np.unique(self.alumni_slots), mentees)
+        # Alumni completed and cannot enroll again, so they are never current mentees here.
+        alumni = self.alumni_slots
         pop.hazard_shift[alumni] += e.alumni_retention_effect
-        sponsored = mentors if self.cfg.format == "reverse" else np.union1d(mentees, alumni)
-        pop.visibility[sponsored] += e.sponsorship
+        if self.cfg.format == "reverse":
+            pop.visibility[mentors] += e.sponsorship
+        else:
+            pop.visibility[mentees] += e.sponsorship
+            pop.visibility[alumni] += e.sponsorship
 
     # ------------------------------------------------------------ results
     STAT_KEYS = ("pairs_started", "pairs_ended", "unmatched", "meetings_held", "meetings_missed", "pair_weeks",

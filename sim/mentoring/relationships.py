@@ -56,11 +56,16 @@ class Relationships(Table):
         self.next_pid += n
         return slots
 
-    def load_per_row(self) -> np.ndarray:
+    def mentor_load(self, n_slots: int) -> np.ndarray:
+        """Live rows per population slot as mentor (a bincount: no sort, O(rows + slots))."""
+        rows = self.active_slots()
+        return np.bincount(self.mentor[rows], minlength=n_slots)
+
+    def load_per_row(self, n_slots: int | None = None) -> np.ndarray:
         """For each row, how many live rows its mentor has (0 for dead rows)."""
-        slots = self.active_slots()
+        rows = self.active_slots()
         load = np.zeros(self.count)
-        if slots.size:
-            mentors, inverse, counts = np.unique(self.mentor[slots], return_inverse=True, return_counts=True)
-            load[slots] = counts[inverse]
+        if rows.size:
+            per_slot = self.mentor_load(n_slots or int(self.mentor[rows].max()) + 1)
+            load[rows] = per_slot[self.mentor[rows]]
         return load

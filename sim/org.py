@@ -72,15 +72,10 @@ class Vacancies(Table):
     """Open seats; a row is removed when the seat is filled."""
 
     def __init__(self, capacity: int):
-        super().__init__(vacancy_columns(), capacity)
-        self.next_vid = 0
+        super().__init__(vacancy_columns(), capacity, id_column="vid")
 
     def open(self, levels, departments, week: int) -> np.ndarray:
-        n = len(levels)
-        slots = self.add(n, level=levels, department=departments, opened_week=week)
-        self.vid[slots] = np.arange(self.next_vid, self.next_vid + n)
-        self.next_vid += n
-        return slots
+        return self.add(len(levels), level=levels, department=departments, opened_week=week)
 
     def open_by_level(self, n_levels: int) -> np.ndarray:
         slots = self.active_slots()

@@ -44,17 +44,17 @@ class Population(Table):
     """All employees, past slots reused; `eid` identifies a person across the run."""
 
     def __init__(self, n_competencies: int, capacity: int, weeks_per_year: int = 52):
-        super().__init__(employee_columns(n_competencies), capacity)
+        super().__init__(employee_columns(n_competencies), capacity, id_column="eid")
         self.n_competencies = n_competencies
         self.weeks_per_year = weeks_per_year
-        self.next_eid = 0
+
+    @property
+    def next_eid(self) -> int:
+        return self.next_id
 
     def hire(self, n: int, **values) -> np.ndarray:
         """Add `n` employees with fresh ids; returns their slots."""
-        slots = self.add(n, **values)
-        self.eid[slots] = np.arange(self.next_eid, self.next_eid + n)
-        self.next_eid += n
-        return slots
+        return self.add(n, **values)
 
     def tenure_weeks(self, slots, week: int) -> np.ndarray:
         return week - self.hire_week[slots]

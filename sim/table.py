@@ -28,8 +28,10 @@ class Column:
 class Table:
     """Rows of typed columns in preallocated numpy arrays."""
 
-    def __init__(self, columns: list[Column], capacity: int):
+    def __init__(self, columns: list[Column], capacity: int, id_column: str | None = None):
         self.columns = {c.name: c for c in columns}
+        self.id_column = id_column  # filled with 0, 1, 2, ... in order of addition, never reused
+        self.next_id = 0
         self.capacity = int(capacity)
         self.count = 0
         self.active = np.zeros(self.capacity, dtype=np.bool_)
@@ -66,6 +68,9 @@ class Table:
             getattr(self, name)[slots] = column.default
         for name, value in values.items():
             getattr(self, name)[slots] = value
+        if self.id_column is not None:
+            getattr(self, self.id_column)[slots] = np.arange(self.next_id, self.next_id + n)
+            self.next_id += n
         self.active[slots] = True
         return slots
 

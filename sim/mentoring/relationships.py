@@ -45,16 +45,11 @@ class Relationships(Table):
     """Live relationships of one program; a row is freed when the tie ends."""
 
     def __init__(self, capacity: int):
-        super().__init__(relationship_columns(), capacity)
-        self.next_pid = 0
+        super().__init__(relationship_columns(), capacity, id_column="pid")
 
     def start(self, mentors, mentees, pop, week: int, **values) -> np.ndarray:
-        n = len(mentees)
-        slots = self.add(n, mentor=mentors, mentee=mentees, mentor_eid=pop.eid[mentors],
-                         mentee_eid=pop.eid[mentees], start_week=week, **values)
-        self.pid[slots] = np.arange(self.next_pid, self.next_pid + n)
-        self.next_pid += n
-        return slots
+        return self.add(len(mentees), mentor=mentors, mentee=mentees, mentor_eid=pop.eid[mentors],
+                        mentee_eid=pop.eid[mentees], start_week=week, **values)
 
     def mentor_load(self, n_slots: int) -> np.ndarray:
         """Live rows per population slot as mentor (a bincount: no sort, O(rows + slots))."""

@@ -2,12 +2,32 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from sim import load_config, run
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def cli_env() -> dict:
+    """The environment for running this checkout's console script in a subprocess."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("HYDRA_FULL_ERROR", None)
+    env.pop("MENTORSIM_CONFIG_DIR", None)
+    return env
+
+
+def mentorsim(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m sim ARGS` in `cwd`, output captured."""
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=cli_env(), capture_output=True,
+                          text=True, timeout=timeout)
 
 
 def make_config(*overrides: str):

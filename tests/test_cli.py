@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,19 +18,12 @@ import pytest
 from sim import run
 from sim.config import load_config
 from sim.outputs import is_complete
+from tests.conftest import mentorsim
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_FILES = ["config.yaml", "metrics.json", "timeseries.parquet", "level_timeseries.parquet",
              "model_timeseries.parquet", "events.parquet", "status.json"]
 
-
-def mentorsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")  # this checkout's sim
-    env.pop("HYDRA_FULL_ERROR", None)
-    env.pop("MENTORSIM_CONFIG_DIR", None)
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, *fragments: str) -> str:

@@ -10,11 +10,8 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +24,7 @@ from sim.report import REPORT_HTML, REPORT_PDF, load_run, run_summary, sweep_sum
 from sim.sweeps.collect import collect
 from sim.sweeps.commands import dispatch
 from sim.sweeps.compare import compare
+from tests.conftest import mentorsim
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = ["org=small", "sim.horizon_years=2"]
@@ -78,14 +76,6 @@ def pngs(folder: Path) -> list[Path]:
 def pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
-
-def mentorsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("HYDRA_FULL_ERROR", None)
-    env.pop("MENTORSIM_CONFIG_DIR", None)
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
 
 
 # ----------------------------------------------------------------------------------- fixtures

@@ -3,9 +3,6 @@ an eligible pool that is empty only at run time is a warning, not an error."""
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from sim.config import load_config
 from sim.schema import ConfigError
 from tests.conftest import make_config
 from tests.mentoring.helpers import simulate_with
+from tests.conftest import mentorsim
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,14 +58,6 @@ def test_zero_capacity_is_fine_for_a_disabled_program():
     cfg = load_config(["org=small", "program.enabled=false", "program.mentor_capacity=0"])
     assert cfg.programs() == []
 
-
-def mentorsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("HYDRA_FULL_ERROR", None)
-    env.pop("MENTORSIM_CONFIG_DIR", None)
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
 
 
 def test_cli_bad_program_config_exits_2_with_one_line(tmp_path):

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
+
+from tests.conftest import cli_env, mentorsim  # noqa: F401  (re-exported for the sweep tests)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -18,16 +19,7 @@ LAUNCHER = ["hydra/launcher=local", "hydra.launcher.n_jobs=2"]
 
 
 def env() -> dict:
-    out = dict(os.environ)
-    out["PYTHONPATH"] = str(REPO) + os.pathsep + out.get("PYTHONPATH", "")  # this checkout's sim
-    out.pop("HYDRA_FULL_ERROR", None)
-    out.pop("MENTORSIM_CONFIG_DIR", None)
-    return out
-
-
-def mentorsim(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=env(), capture_output=True,
-                          text=True, timeout=timeout)
+    return cli_env()
 
 
 def popen(*args: str, cwd: Path) -> subprocess.Popen:

@@ -9,6 +9,7 @@ PARALLEL_MIN_ROWS rows up.
 """
 from __future__ import annotations
 
+import types
 from typing import NamedTuple
 
 import numpy as np
@@ -22,6 +23,19 @@ EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT, EXIT_INVOLUNTARY, EXIT_CYCLE = 0, 1,
 PARALLEL_MIN_ROWS = 50_000
 
 
+def _renamed(fn, suffix: str):
+    """A copy of `fn` under another name.
+
+    numba's on-disk cache is keyed by the function's qualified name and bytecode, not by
+    its compile options: two builds of one function would share one cache entry, and
+    whichever was compiled first would be loaded for both (numba issue #6845).
+    """
+    clone = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + suffix, fn.__defaults__, fn.__closure__)
+    clone.__qualname__ = fn.__qualname__ + suffix
+    clone.__doc__ = fn.__doc__
+    return clone
+
+
 class Dual:
     """A per-row kernel compiled twice, serial and parallel (`prange` is `range` when serial).
 
@@ -31,7 +45,7 @@ class Dual:
 
     def __init__(self, fn):
         self.serial = njit(cache=True)(fn)
-        self.parallel = njit(cache=True, parallel=True)(fn)
+        self.parallel = njit(cache=True, parallel=True)(_renamed(fn, "_parallel"))
         self.__doc__ = fn.__doc__
 
     def __call__(self, active, count, *args):

@@ -38,3 +38,12 @@ def test_serial_and_parallel_builds_agree(monkeypatch):
     monkeypatch.setattr(kernels, "PARALLEL_MIN_ROWS", 0)
     parallel = run(cfg)
     _same(serial, parallel)
+
+
+@pytest.mark.parametrize("name", ["develop", "draw_exits", "score_performance"])
+def test_serial_and_parallel_builds_are_cached_apart(name):
+    """numba keys its disk cache by function name, not by options: a shared name would load
+    whichever build was compiled first for both, and the parallel build would run serially."""
+    dual = getattr(kernels, name)
+    assert dual.parallel.targetoptions.get("parallel") and not dual.serial.targetoptions.get("parallel")
+    assert dual.serial._cache._cache_file._index_name != dual.parallel._cache._cache_file._index_name

@@ -1,0 +1,51 @@
+"""Where numba keeps compiled kernels: one folder per version of this package's source.
+
+numba checks a cached kernel against its own file only. A kernel that inlines a helper from
+another file (every kernel draws from `sim.rng`) would be loaded stale after that file changed,
+and silently compute the old model. Keying the folder by a hash of every source file of the
+package makes any edit or upgrade start from a clean cache. Set NUMBA_CACHE_DIR to choose the
+folder yourself (then clear it after changing the code).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def source_hash() -> str:
+    digest = hashlib.sha1()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mentorsim"
+
+
+def configure() -> None:
+    """Point numba at this source version's folder, unless the user chose one (or none can be made).
+
+    Set in the environment too, so numba re-reading it keeps the folder and worker processes
+    share it; a folder inherited from another version of the package is replaced.
+    """
+    chosen = os.environ.get("NUMBA_CACHE_DIR")
+    root = cache_root()
+    if chosen and not chosen.startswith(str(root)):
+        return
+    folder = root / f"numba-{source_hash()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # numba falls back to its own locations
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    import numba
+
+    numba.config.CACHE_DIR = str(folder)
+
+
+configure()

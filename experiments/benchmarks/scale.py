@@ -52,6 +52,21 @@ def scaled_config(employees: int, years: float, program: str, seed: int = 0):
     return cfg
 
 
+def warm_up(program: str) -> None:
+    """Load (or compile) every kernel, the parallel builds too, before anything is timed."""
+    from sim import kernels
+    from sim.api import simulate
+    from sim.mentoring.program import Program
+
+    threshold = kernels.PARALLEL_MIN_ROWS
+    try:
+        for kernels.PARALLEL_MIN_ROWS in (threshold, 0):
+            cfg = scaled_config(200, 1, program)
+            simulate(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())])
+    finally:
+        kernels.PARALLEL_MIN_ROWS = threshold
+
+
 def maxrss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
 
@@ -72,7 +87,7 @@ def child(kind: str, employees: int, years: float, program: str) -> dict:
             result = simulate(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())], progress)
             return result, float(exposure_years(result.model.metrics).sum() * cfg.sim.weeks_per_year)
 
-        once(scaled_config(200, 1, program))  # load (or compile) every kernel
+        warm_up(program)
         warm_rss = maxrss_bytes()
         cfg = scaled_config(employees, years, program)
         t0 = time.perf_counter()
@@ -149,8 +164,7 @@ def profile(employees: int, years: float, program: str) -> None:
     from sim.api import simulate
     from sim.mentoring.program import Program
 
-    warm = scaled_config(200, 1, program)
-    simulate(warm, [Program(p, i) for i, p in enumerate(warm.programs())])  # kernels loaded before profiling
+    warm_up(program)
     cfg = scaled_config(employees, years, program)
 
     profiler = cProfile.Profile()

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .. import rng
-from ..kernels import complementarity, greedy_assign
+from .kernels import complementarity, greedy_assign
 
 POLICIES: dict[str, Callable[["Pool"], np.ndarray]] = {}
 # Complementarity saturates when the mentor leads by this much on each focus competency.

@@ -16,9 +16,10 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import kernels, rng
+from .. import rng
 from ..events import register_kind
-from ..kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
+from . import kernels
+from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
 from ..population import MENTEE, MENTOR, NONE
 from ..rng import STREAMS
 from .matching import match

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.api import simulate
-from sim.kernels import (END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED,
+from sim.mentoring.kernels import (END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED,
                          END_REMATCHED)
 from sim.mentoring.program import Program
 

@@ -48,9 +48,12 @@ class Dual:
         self.parallel = njit(cache=True, parallel=True)(_renamed(fn, "_parallel"))
         self.__doc__ = fn.__doc__
 
+    def for_size(self, work: int):
+        """The build for this much work (rows, or cells of a pair matrix)."""
+        return self.parallel if work >= PARALLEL_MIN_ROWS else self.serial
+
     def __call__(self, active, count, *args):
-        build = self.parallel if count >= PARALLEL_MIN_ROWS else self.serial
-        return build(active, count, *args)
+        return self.for_size(count)(active, count, *args)
 
 
 class DevelopmentParams(NamedTuple):

@@ -171,6 +171,15 @@ def normals(key, entities, week, k):
     return out
 
 
+_PAIR_BASE = 1 << 40  # pair draws use their own index range: 2^40 + the second entity's id
+
+
+@njit(inline="always", cache=True)
+def pair_uniform_at(first_key, second, week):
+    """Uniform for a pair of entities: the first's entity key, the second's id as the draw index."""
+    return uniform_at(first_key, week, np.uint64(_PAIR_BASE) + np.uint64(second))
+
+
 @njit(cache=True)
 def pair_uniforms(key, first, second, week):
     """Uniform for every (first[i], second[j]) pair of entities: a (len(first), len(second)) array."""
@@ -178,7 +187,7 @@ def pair_uniforms(key, first, second, week):
     for i in range(first.shape[0]):
         ki = entity_key(key, first[i])
         for j in range(second.shape[0]):
-            out[i, j] = uniform_at(entity_key(ki, second[j]), week, 0)
+            out[i, j] = pair_uniform_at(ki, second[j], week)
     return out
 
 

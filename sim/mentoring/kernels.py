@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from ..rng import entity_key, uniform_at
+from ..kernels import Dual
+from ..rng import entity_key, pair_uniform_at, uniform_at
 
 END_NONE, END_COMPLETED, END_MENTOR_LEFT, END_MENTEE_LEFT, END_PROMOTED, END_DISSOLVED, END_REMATCHED = range(7)
 
@@ -35,30 +36,112 @@ class MeetingParams(NamedTuple):
     n_focus: float
 
 
-@njit(cache=True)
-def complementarity(mentee_comp, mentor_comp, focus, full_gap):
-    """Skill complementarity of every mentee-mentor pair, in [0, 1]. Serial.
+class PairWeights(NamedTuple):
+    skill: float  # weights of match quality, summing to 1
+    similarity: float
+    same_group: float
+    full_gap: float  # complementarity saturates when the mentor leads by this on each focus competency
+    min_level_gap: float
+    reverse: float  # 1.0: the mentee must be senior (reverse mentoring)
+    other_department: float  # 1.0: mentor and mentee must be in different departments
 
-    sum over the mentee's focus competencies of max(c_mentor - c_mentee, 0),
-    divided by (number of focus competencies x full_gap), capped at 1.
+
+def _pair_scores(e_slot, e_eid, e_level, e_group, e_department, e_comp, e_interest, focus,
+                m_slot, m_eid, m_level, m_group, m_department, m_comp, m_interest, w, key, week):
+    """Every score of every mentee (row) x mentor (column) pair of one block, in one pass.
+
+    Parallel-safe over rows (`Dual`; pick the build with `pair_scores.for_size(cells)`).
+
+    skill      = min(sum over focus k of max(c_mentor,k - c_mentee,k, 0) / (n_focus x full_gap), 1)
+    similarity = (1 + interest_mentee . interest_mentor) / 2   (unit interest vectors)
+    quality    = w_skill skill + w_similarity similarity + w_group [same group]
+    feasible   = level gap (mentor - mentee; reverse: mentee - mentor) >= min_level_gap, not the
+                 same person, and (if asked) another department
+    random     = uniform keyed by (mentee id, mentor id, week)
     """
-    n_e, n_m, n_k = mentee_comp.shape[0], mentor_comp.shape[0], mentee_comp.shape[1]
-    out = np.empty((n_e, n_m))
-    for i in range(n_e):
+    n_e, n_m, n_k = e_comp.shape[0], m_comp.shape[0], e_comp.shape[1]
+    skill = np.empty((n_e, n_m))
+    similarity = np.empty((n_e, n_m))
+    same_group = np.empty((n_e, n_m), dtype=np.bool_)
+    quality = np.empty((n_e, n_m))
+    feasible = np.empty((n_e, n_m), dtype=np.bool_)
+    random = np.empty((n_e, n_m))
+    for i in prange(n_e):
         n_focus = 0
         for k in range(n_k):
             if focus[i, k]:
                 n_focus += 1
-        scale = 1.0 / (max(n_focus, 1) * full_gap)
+        scale = 1.0 / (max(n_focus, 1) * w.full_gap)
+        ki = entity_key(key, e_eid[i])
         for j in range(n_m):
             total = 0.0
             for k in range(n_k):
                 if focus[i, k]:
-                    lead = mentor_comp[j, k] - mentee_comp[i, k]
+                    lead = m_comp[j, k] - e_comp[i, k]
                     if lead > 0.0:
                         total += lead
-            out[i, j] = min(total * scale, 1.0)
-    return out
+            sk = min(total * scale, 1.0)
+            dot = 0.0
+            for d in range(e_interest.shape[1]):
+                dot += e_interest[i, d] * m_interest[j, d]
+            sim = 0.5 * (1.0 + dot)
+            same = e_group[i] == m_group[j]
+            skill[i, j] = sk
+            similarity[i, j] = sim
+            same_group[i, j] = same
+            quality[i, j] = w.skill * sk + w.similarity * sim + (w.same_group if same else 0.0)
+            gap = np.int64(m_level[j]) - np.int64(e_level[i])
+            if w.reverse > 0.0:
+                gap = -gap
+            ok = gap >= w.min_level_gap and e_slot[i] != m_slot[j]
+            if w.other_department > 0.0 and e_department[i] == m_department[j]:
+                ok = False
+            feasible[i, j] = ok
+            random[i, j] = pair_uniform_at(ki, m_eid[j], week)
+    return skill, similarity, same_group, quality, feasible, random
+
+
+pair_scores = Dual(_pair_scores)
+
+
+@njit(cache=True)
+def sample_columns(capacity, lo, hi, n, key, week, taken):
+    """Up to n distinct columns in [lo, hi) with spare capacity, at random. Serial.
+
+    Draws positions uniformly (keyed by the draw number and week) and keeps those with a
+    free place, O(n) while free places are common; if 4n draws were not enough, the rest
+    are drawn among the remaining free columns of the range. `taken` (all False) is scratch.
+    """
+    out = np.empty(n, dtype=np.int64)
+    got = 0
+    span = hi - lo
+    tries = 0
+    while got < n and tries < 4 * n:
+        c = lo + min(np.int64(uniform_at(key, week, tries) * span), span - 1)
+        tries += 1
+        if capacity[c] > 0 and not taken[c]:
+            taken[c] = True
+            out[got] = c
+            got += 1
+    if got < n:
+        rest = np.empty(span, dtype=np.int64)
+        n_rest = 0
+        for c in range(lo, hi):
+            if capacity[c] > 0 and not taken[c]:
+                rest[n_rest] = c
+                n_rest += 1
+        # A partial Fisher-Yates shuffle of the free columns left.
+        j = 0
+        while got < n and j < n_rest:
+            pick = j + min(np.int64(uniform_at(key, week, tries + j) * (n_rest - j)), n_rest - j - 1)
+            rest[j], rest[pick] = rest[pick], rest[j]
+            out[got] = rest[j]
+            taken[rest[j]] = True
+            got += 1
+            j += 1
+    for g in range(got):
+        taken[out[g]] = False
+    return np.sort(out[:got])
 
 
 @njit(cache=True)

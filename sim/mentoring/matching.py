@@ -16,13 +16,15 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .. import rng
-from .kernels import complementarity, greedy_assign
+from .kernels import PairWeights, greedy_assign, pair_scores, sample_columns
 
 POLICIES: dict[str, Callable[["Pool"], np.ndarray]] = {}
 # Complementarity saturates when the mentor leads by this much on each focus competency.
 FULL_GAP = 0.2
 # Upper bound on numbers of matrix cells built at once (memory: cells x K x 8 bytes).
 MAX_CELLS = 4_000_000
+# Candidate samples are keyed by block under entity ids no employee has.
+SAMPLE_ENTITY_BASE = 1 << 62
 
 
 def policy(name: str):
@@ -65,23 +67,19 @@ def focus_mask(pop, org, mentees, n_focus: int, fixed: np.ndarray | None) -> np.
 
 
 def build_pool(pop, org, program, mentees, mentors, capacity, key, week: int, reverse_mask) -> Pool:
-    """Score every mentee-mentor pair of one block."""
+    """Score every mentee-mentor pair of one block (one kernel pass, `pair_scores`)."""
     m = program.matching
     mask = focus_mask(pop, org, mentees, m.n_focus, reverse_mask)
-    skill = complementarity(pop.competency[mentees], pop.competency[mentors], mask, FULL_GAP)
-    similarity = 0.5 * (1.0 + pop.interest[mentees] @ pop.interest[mentors].T)
-    same_group = pop.group[mentees][:, None] == pop.group[mentors][None, :]
-    weights = np.array([m.skill_weight, m.similarity_weight, m.same_group_weight])
-    weights = weights / weights.sum()
-    quality = weights[0] * skill + weights[1] * similarity + weights[2] * same_group
-    gap = pop.level[mentors][None, :].astype(int) - pop.level[mentees][:, None].astype(int)
-    if program.format == "reverse":
-        gap = -gap
-    feasible = (gap >= program.min_level_gap) & (mentees[:, None] != mentors[None, :])
-    if program.mentor_other_department:
-        feasible &= pop.department[mentees][:, None] != pop.department[mentors][None, :]
+    total = m.skill_weight + m.similarity_weight + m.same_group_weight
+    weights = PairWeights(m.skill_weight / total, m.similarity_weight / total, m.same_group_weight / total,
+                          FULL_GAP, float(program.min_level_gap), float(program.format == "reverse"),
+                          float(program.mentor_other_department))
     e_ids, m_ids = pop.eid[mentees], pop.eid[mentors]
-    random = rng.pair_uniforms(key, e_ids, m_ids, week)
+    scores = pair_scores.for_size(len(mentees) * len(mentors))
+    skill, similarity, same_group, quality, feasible, random = scores(
+        mentees, e_ids, pop.level[mentees], pop.group[mentees], pop.department[mentees], pop.competency[mentees],
+        pop.interest[mentees], mask, mentors, m_ids, pop.level[mentors], pop.group[mentors],
+        pop.department[mentors], pop.competency[mentors], pop.interest[mentors], weights, key, week)
     order = np.argsort(rng.uniforms(key, e_ids, week, 1), kind="stable")
     return Pool(mentees, mentors, capacity.astype(np.int64), feasible, skill, similarity, same_group, quality,
                 random, order)
@@ -142,42 +140,45 @@ def optimal_policy(pool: Pool) -> np.ndarray:
 
 def match(pop, org, program, mentees, mentors, capacity, key, week: int, reverse_mask=None):
     """Run the program's policy over blocks of mentees; returns (mentee slots, mentor slots, quality)."""
-    capacity = capacity.astype(np.int64).copy()
     m = program.matching
     fn = POLICIES[m.policy]
     out_e, out_m, out_q = [], [], []
+    # Mentors by level: the mentors senior (or, in reverse mentoring, junior) enough for a
+    # block's least demanding mentee are then one contiguous range.
+    by_level = np.argsort(pop.level[mentors], kind="stable")
+    mentors = mentors[by_level]
+    capacity = capacity.astype(np.int64)[by_level]
+    mentor_level = pop.level[mentors].astype(np.int64)
     # Large pools: each block of mentees sees a random sample of the mentors with spare places,
     # big enough to seat the block three times over, so matching costs O(mentees x sample).
     mean_cap = max(float(capacity.mean()), 1.0) if capacity.size else 1.0
     sample = 0 if m.candidates == 0 else max(m.candidates, int(np.ceil(3 * m.block_size / mean_cap)))
     block = max(1, min(m.block_size, MAX_CELLS // max(min(len(mentors), sample or len(mentors)), 1)))
-    # Blocks of similar levels: each block's candidates are the mentors senior (or, in reverse
-    # mentoring, junior) enough for its least demanding mentee; nobody else could serve it.
     mentees = mentees[np.argsort(pop.level[mentees], kind="stable")]
     reverse = program.format == "reverse"
-    mentor_level = pop.level[mentors].astype(int)
+    taken = np.zeros(len(mentors), dtype=np.bool_)
     for b, start in enumerate(range(0, len(mentees), block)):
         rows = mentees[start:start + block]
-        row_level = pop.level[rows].astype(int)
         if reverse:
-            suitable = mentor_level <= row_level.max() - program.min_level_gap
+            lo, hi = 0, int(np.searchsorted(mentor_level, int(pop.level[rows].max()) - program.min_level_gap, "right"))
         else:
-            suitable = mentor_level >= row_level.min() + program.min_level_gap
-        free = (capacity > 0) & suitable
-        if not free.any():
+            lo, hi = int(np.searchsorted(mentor_level, int(pop.level[rows].min()) + program.min_level_gap)), len(mentors)
+        if hi <= lo:
             continue
-        if sample and free.sum() > sample:
-            idx = np.flatnonzero(free)
-            draw = rng.uniforms(key, pop.eid[mentors[idx]], week, 2 + b)
-            free = np.zeros_like(free)
-            free[idx[np.argpartition(draw, sample - 1)[:sample]]] = True
-        pool = build_pool(pop, org, program, rows, mentors[free], capacity[free], key, week, reverse_mask)
+        if sample and hi - lo > sample:
+            block_key = np.uint64(rng.entity_key(key, SAMPLE_ENTITY_BASE + b))
+            cols = sample_columns(capacity, lo, hi, sample, block_key, week, taken)
+        else:
+            cols = lo + np.flatnonzero(capacity[lo:hi] > 0)
+        if cols.size == 0:
+            continue
+        pool = build_pool(pop, org, program, rows, mentors[cols], capacity[cols], key, week, reverse_mask)
         choice = fn(pool)
         got = np.flatnonzero(choice >= 0)
         out_e.append(rows[got])
         out_m.append(pool.mentors[choice[got]])
         out_q.append(pool.quality[got, choice[got]])
-        np.subtract.at(capacity, np.flatnonzero(free)[choice[got]], 1)
+        np.subtract.at(capacity, cols[choice[got]], 1)
     if not out_e:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)

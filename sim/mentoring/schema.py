@@ -18,7 +18,7 @@ class MatchingConfig:
     similarity_weight: float = 0.3  # interest similarity,
     same_group_weight: float = 0.2  # and same demographic group
     n_focus: int = 2  # mentee's weakest competencies a match is judged on
-    block_size: int = 1000  # mentees per matching block
+    block_size: int = 200  # mentees per matching block
     candidates: int = 400  # mentors considered per block: a random sample when the pool is larger (0: all)
 
     def check(self, path: str) -> None:

@@ -212,3 +212,32 @@ def test_a_registered_policy_is_usable_by_name(lowest_quality_policy):
 def test_an_unregistered_policy_is_a_config_error():
     with pytest.raises(ConfigError, match=r"^matching\.policy = 'test_lowest_quality': one of "):
         load_config(["org=small", "matching.policy=test_lowest_quality"])
+
+
+def test_pool_skill_and_random_match_their_definitions(model, pools):
+    pool = pools["ample"]
+    pop = model.pop
+    mask = matching.focus_mask(pop, model.org, pool.mentees, program_cfg(model).matching.n_focus, None)
+    lead = np.maximum(pop.competency[pool.mentors][None, :, :] - pop.competency[pool.mentees][:, None, :], 0.0)
+    expected = np.minimum((lead * mask[:, None, :]).sum(axis=2) / (mask.sum(axis=1)[:, None] * matching.FULL_GAP), 1)
+    np.testing.assert_allclose(pool.skill, expected, rtol=1e-12, atol=1e-12)
+    interest = 0.5 * (1 + pop.interest[pool.mentees] @ pop.interest[pool.mentors].T)
+    np.testing.assert_allclose(pool.similarity, interest, rtol=1e-12)
+    assert np.array_equal(pool.random, rng.pair_uniforms(KEY, pop.eid[pool.mentees], pop.eid[pool.mentors], 0))
+
+
+@pytest.mark.parametrize("free_share", [1.0, 0.5, 0.02])
+def test_candidate_samples_are_distinct_free_columns_in_range(free_share):
+    from sim.mentoring.kernels import sample_columns
+
+    n_cols, lo, hi, n = 5000, 1000, 4000, 300
+    free = rng.uniforms(KEY, np.arange(n_cols), 0, 0) < free_share
+    capacity = free.astype(np.int64)
+    taken = np.zeros(n_cols, dtype=np.bool_)
+    cols = sample_columns(capacity, lo, hi, n, np.uint64(KEY), 3, taken)
+    n_free = int(free[lo:hi].sum())
+    assert cols.size == min(n, n_free)  # as many as asked, or every free column when fewer are left
+    assert np.unique(cols).size == cols.size and ((cols >= lo) & (cols < hi)).all() and free[cols].all()
+    assert not taken.any()  # the scratch array is left clean
+    if n_free > 2 * n:  # a random sample, not the first free columns of the range
+        assert cols.max() - cols.min() > (hi - lo) / 2

@@ -62,7 +62,10 @@ def test_meetings_follow_the_cadence_and_attendance_rate(cadence):
 
 def test_attendance_falls_with_mentor_load():
     base, slope = 0.9, 0.3
-    cfg = make_config(*BASE, "sim.horizon_years=2", "program.cadence_weeks=2", "program.mentor_capacity=2",
+    # Half the eligible invited: mentors keep spare places, so loads 1 and 2 are both common.
+    overrides = [o for o in BASE if not o.startswith("program.enroll_share")]
+    cfg = make_config(*overrides, "program.enroll_share=0.5", "sim.horizon_years=2",
+                      "program.cadence_weeks=2", "program.mentor_capacity=2",
                       f"program.attendance_base={base}", f"program.attendance_load_slope={slope}")
     _, (prog,) = simulate_with(cfg)
     m = prog.meetings
@@ -70,7 +73,7 @@ def test_attendance_falls_with_mentor_load():
     met = m[(m["d_held"] + m["d_missed"]) > 0]
     for load in (1, 2):
         rows = met[met["load"] == load]
-        assert len(rows) >= 200, f"too few meetings at load {load}"
+        assert len(rows) >= 200, f"too few meetings at load {load}: {len(rows)}"
         ok, msg = binomial_ok(rows["d_held"].sum(), len(rows), base - slope * (load - 1))
         assert ok, f"load {load}: {msg}"
 

@@ -34,6 +34,8 @@ class MeetingParams(NamedTuple):
     mentor_leadership_gain: float
     mentor_engagement_gain: float
     n_focus: float
+    circles: float  # 1.0 for the group format: a circle meets once, its mentor's gains and hours are shared
+    meeting_hours: float
 
 
 class PairWeights(NamedTuple):
@@ -168,33 +170,44 @@ def _grow(x, gain):
     return min(1.0, x + gain * (1.0 - x))
 
 
+MEETING_STATS = ("meetings_held", "mentor_hours", "mentee_cost", "mentor_cost", "pair_weeks", "trust_sum")
+
+
 @njit(cache=True)
 def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, next_meeting, held, missed,
-                  alignment, trust, phase, end_reason, mentor_load, mentor_share, mentoring_skill,
+                  alignment, trust, phase, end_reason, slot_load, mentoring_skill,
                   competency, confidence, engagement, belonging, group, level, profile, next_level,
-                  fixed_focus, growth_mask, p, key_meetings, week):
+                  fixed_focus, growth_mask, hourly_cost, p, key_meetings, week, stats):
     """Meetings due this week, and what each held or missed meeting does. Serial.
 
     Serial because a mentor (or a mentee in two programs) can sit in several rows.
     Attendance: P = attendance_base - slope * (mentor load - 1), one draw per circle
-    (a one-to-one pair is a circle of one), keyed by (circle, week).
-    Held: trust += trust_gain (1 - trust); on each focus competency
+    (a one-to-one pair is a circle of one), keyed by (circle, week); a circle counts as a
+    load of one. Held: trust += trust_gain (1 - trust); on each focus competency
       c_e += skill_transfer * trust * alignment * skill * training * phase * format * max(c_m - c_e, 0);
     confidence, engagement, belonging of the mentee rise toward 1 (x += gain * trust * (1 - x)),
     and so do the mentor's growth competencies and engagement (scaled by trust and,
     in a circle, by 1 / circle size). Missed: trust -= trust_loss.
     Trust below the floor ends the relationship (END_DISSOLVED).
+    Adds this week's MEETING_STATS to `stats`: held meetings, mentor hours and the costs of
+    held meetings (a circle's mentor spends its hours once), live rows, and their trust after it.
     """
     n_comp = competency.shape[1]
     need = np.empty(n_comp)
     for r in range(count):
-        if not active[r] or next_meeting[r] != week:
+        if not active[r]:
+            continue
+        if next_meeting[r] != week:
+            stats[4] += 1.0
+            stats[5] += trust[r]
             continue
         next_meeting[r] = week + cadence[r]
         phase[r] = 0 if week - start_week[r] < p.initiation_weeks else 1
-        attend = p.attendance_base - p.attendance_load_slope * (mentor_load[r] - 1.0)
-        u = uniform_at(entity_key(key_meetings, circle[r]), week, 0)
         m, e = mentor[r], mentee[r]
+        load = max(slot_load[m], 1)
+        mentor_share = 1.0 / load if p.circles > 0.0 else 1.0
+        attend = p.attendance_base - p.attendance_load_slope * ((1.0 if p.circles > 0.0 else load) - 1.0)
+        u = uniform_at(entity_key(key_meetings, circle[r]), week, 0)
         if u < attend:
             held[r] += 1
             trust[r] = _grow(trust[r], p.trust_gain)
@@ -222,13 +235,91 @@ def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, ne
             gain = p.belonging_gain_same_group if group[e] == group[m] else p.belonging_gain_cross_group
             belonging[e] = _grow(belonging[e], gain * t)
             # A circle's mentor learns once per meeting: each row carries its share.
-            mentor_gain = p.mentor_leadership_gain * t * mentor_share[r]
+            mentor_gain = p.mentor_leadership_gain * t * mentor_share
             for k in range(n_comp):
                 if growth_mask[k]:
                     competency[m, k] = _grow(competency[m, k], mentor_gain)
-            engagement[m] = _grow(engagement[m], p.mentor_engagement_gain * t * mentor_share[r])
+            engagement[m] = _grow(engagement[m], p.mentor_engagement_gain * t * mentor_share)
+            stats[0] += 1.0
+            stats[1] += p.meeting_hours * mentor_share
+            stats[2] += p.meeting_hours * hourly_cost[level[e]]
+            stats[3] += p.meeting_hours * hourly_cost[level[m]] * mentor_share
         else:
             missed[r] += 1
             trust[r] = max(0.0, trust[r] - p.trust_loss)
         if trust[r] < p.trust_floor:
             end_reason[r] = END_DISSOLVED
+        stats[4] += 1.0
+        stats[5] += trust[r]
+
+
+@njit(cache=True)
+def due_endings(active, count, mentee, mentor, start_week, end_week, trust, end_reason, level, mentee_level_ok,
+                min_level_gap, reverse, monitor_after, rematch_below, week, code):
+    """Why each live relationship ends this week (END_NONE: it goes on), first reason first. Serial.
+
+    dissolved (trust fell below the floor at a meeting), promoted (the mentee left the eligible
+    levels or the level gap closed), rematched (monitor_after >= 0: a low-trust tie at the
+    check-in week), completed (the planned end).
+    """
+    for r in range(count):
+        code[r] = END_NONE
+        if not active[r]:
+            continue
+        e_level = level[mentee[r]]
+        gap = np.int64(level[mentor[r]]) - np.int64(e_level)
+        if reverse:
+            gap = -gap
+        if end_reason[r] == END_DISSOLVED:
+            code[r] = END_DISSOLVED
+        elif not mentee_level_ok[e_level] or gap < min_level_gap:
+            code[r] = END_PROMOTED
+        elif monitor_after >= 0 and week - start_week[r] == monitor_after and trust[r] < rematch_below:
+            code[r] = END_REMATCHED
+        elif week >= end_week[r]:
+            code[r] = END_COMPLETED
+
+
+@njit(cache=True)
+def add_tie_effects(active, count, mentee, mentor, mentee_shift, mentor_shift, mentee_visibility,
+                    mentor_visibility, hazard_shift, visibility, mark, stamp):
+    """Add this week's effects of live ties to their mentees and mentors, once per person. Serial.
+
+    A mentor with several rows counts once (`mark` holds the last stamp a slot received).
+    """
+    for r in range(count):
+        if not active[r]:
+            continue
+        e = mentee[r]
+        if mark[e] != stamp:
+            mark[e] = stamp
+            hazard_shift[e] += mentee_shift
+            visibility[e] += mentee_visibility
+        m = mentor[r]
+        if mark[m] != stamp:
+            mark[m] = stamp
+            hazard_shift[m] += mentor_shift
+            visibility[m] += mentor_visibility
+
+
+@njit(cache=True)
+def mentor_pool(active, count, hire_week, level, level_ok, is_mentee, enrolling, slot_load, min_tenure, week,
+                capacity, circles):
+    """Slots of possible mentors with spare places, and how many. Serial.
+
+    A mentor: here at least min_tenure weeks, at an allowed level, neither a mentee nor
+    enrolling as one this round. Spare places: capacity - live ties; in the group format one circle at
+    a time (capacity places if none, else 0).
+    """
+    slots = np.empty(count, dtype=np.int64)
+    spare = np.empty(count, dtype=np.int64)
+    n = 0
+    for i in range(count):
+        if not active[i] or is_mentee[i] or enrolling[i] or not level_ok[level[i]] or week - hire_week[i] < min_tenure:
+            continue
+        free = (capacity if slot_load[i] == 0 else 0) if circles else capacity - slot_load[i]
+        if free > 0:
+            slots[n] = i
+            spare[n] = free
+            n += 1
+    return slots[:n], spare[:n]

@@ -68,7 +68,8 @@ class Program:
             trust_loss=e.trust_loss, trust_floor=e.trust_floor, mentor_leadership_gain=e.mentor_leadership_gain,
             mentor_engagement_gain=e.mentor_engagement_gain, n_focus=float(model.cfg.matching.n_focus
                                                                             if cfg.matching is None
-                                                                            else cfg.matching.n_focus))
+                                                                            else cfg.matching.n_focus),
+            circles=float(cfg.format == "group"), meeting_hours=cfg.meeting_hours)
         salary = np.array([lv.salary for lv in org.cfg.levels])
         self.hourly_cost = salary * cfg.loaded_cost_factor / cfg.hours_per_year
         self.ever_enrolled = np.zeros(max(1024, 2 * org.total_seats), dtype=bool)  # by employee id
@@ -83,6 +84,17 @@ class Program:
             model.clock.every(self.cohort_event, cfg.cohort_every_weeks, first=cfg.first_cohort_week,
                               until=model.horizon)
         self.weeks_running = 0
+        # Roles per population slot, kept up to date as ties start and end (never rebuilt weekly).
+        self.mentor_load = np.zeros(pop.capacity, dtype=np.int64)  # live ties as mentor
+        self.is_mentee = np.zeros(pop.capacity, dtype=np.bool_)  # in a live tie as mentee
+        self.n_mentors = 0  # slots with mentor_load > 0
+        self._scratch = np.zeros(pop.capacity, dtype=np.bool_)  # always all False between uses
+        self._mark = np.full(pop.capacity, -1, dtype=np.int64)
+        self._meeting_stats = np.zeros(len(kernels.MEETING_STATS))
+        self._end_code = np.zeros(self.rel.capacity, dtype=np.int8)
+        self.mentee_level_ok = np.isin(np.arange(org.n_levels), cfg.mentee_levels)
+        self.mentor_level_ok = (np.isin(np.arange(org.n_levels), cfg.mentor_levels) if cfg.mentor_levels
+                                else np.ones(org.n_levels, dtype=np.bool_))
 
     def step(self, model, week: int, due: set[str]) -> None:
         self._meet(week)
@@ -95,13 +107,18 @@ class Program:
         self.weeks_running += 1
 
     def on_leave(self, model, slots) -> None:
-        rel = self.rel
-        leaving = np.zeros(self.pop.count, dtype=bool)
-        leaving[slots] = True
-        rows = rel.active_slots()
-        self._end(rows[leaving[rel.mentee[rows]]], END_MENTEE_LEFT, model.week)
-        rows = rel.active_slots()
-        self._end(rows[leaving[rel.mentor[rows]]], END_MENTOR_LEFT, model.week)
+        involved = slots[self.is_mentee[slots] | (self.mentor_load[slots] > 0)]
+        if involved.size == 0:
+            return
+        rel, leaving = self.rel, self._scratch
+        leaving[involved] = True
+        try:
+            rows = rel.active_slots()
+            self._end(rows[leaving[rel.mentee[rows]]], END_MENTEE_LEFT, model.week)
+            rows = rel.active_slots()
+            self._end(rows[leaving[rel.mentor[rows]]], END_MENTOR_LEFT, model.week)
+        finally:
+            leaving[involved] = False
 
     def finalize(self, model) -> None:
         rows = self.rel.active_slots()
@@ -117,54 +134,38 @@ class Program:
         rel, pop = self.rel, self.pop
         if rel.n_active == 0:
             return
-        held_before = rel.held[: rel.count].copy()
-        per_slot = rel.mentor_load(pop.count)
-        load = rel.load_per_row(pop.count)
-        group = self.cfg.format == "group"
-        # A circle is one meeting: its mentor's load is one circle, and its gains are shared.
-        attendance_load = np.ones(rel.count) if group else load
-        mentor_share = 1.0 / np.maximum(load, 1.0) if group else np.ones(rel.count)
+        stats = self._meeting_stats
+        stats[:] = 0.0
         kernels.hold_meetings(rel.active, rel.count, rel.circle, rel.mentor, rel.mentee, rel.start_week,
                               rel.cadence, rel.next_meeting, rel.held, rel.missed, rel.alignment, rel.trust,
-                              rel.phase, rel.end_reason, attendance_load, mentor_share, rel.mentoring_skill,
-                              pop.competency,
+                              rel.phase, rel.end_reason, self.mentor_load, rel.mentoring_skill, pop.competency,
                               pop.confidence, pop.engagement, pop.belonging, pop.group, pop.level,
                               self.org.profile, self.org.next_level, self.fixed_focus, self.growth_mask,
-                              self.params, self.keys["meetings"], week)
-        met = np.flatnonzero(rel.held[: rel.count] > held_before)
-        if met.size:
-            hours = self.cfg.meeting_hours
-            # A circle's mentor spends the meeting's hours once, shared by its mentees.
-            circle_share = load[met] if group else np.ones(met.size)
-            self.stats["mentee_hours"] += hours * met.size
-            self.stats["mentor_hours"] += float(np.sum(hours / circle_share))
-            self.stats["mentee_cost"] += float(np.sum(hours * self.hourly_cost[pop.level[rel.mentee[met]]]))
-            self.stats["mentor_cost"] += float(
-                np.sum(hours * self.hourly_cost[pop.level[rel.mentor[met]]] / circle_share))
-        rows = rel.active_slots()
-        self.stats["pair_weeks"] += rows.size
-        self.stats["mentor_weeks"] += int(np.count_nonzero(per_slot))
-        self.stats["trust_sum"] += float(rel.trust[rows].sum())
+                              self.hourly_cost, self.params, self.keys["meetings"], week, stats)
+        held, mentor_hours, mentee_cost, mentor_cost, pair_weeks, trust_sum = stats
+        self.stats["mentee_hours"] += self.cfg.meeting_hours * held
+        self.stats["mentor_hours"] += mentor_hours
+        self.stats["mentee_cost"] += mentee_cost
+        self.stats["mentor_cost"] += mentor_cost
+        self.stats["pair_weeks"] += pair_weeks
+        self.stats["mentor_weeks"] += self.n_mentors
+        self.stats["trust_sum"] += trust_sum
 
     def _end_due(self, week: int) -> None:
         rel, pop, cfg = self.rel, self.pop, self.cfg
-        rows = rel.active_slots()
-        if rows.size == 0:
+        if rel.n_active == 0:
             return
-        self._end(rows[rel.end_reason[rows] == END_DISSOLVED], END_DISSOLVED, week)
-        rows = rel.active_slots()
-        mentee_level = pop.level[rel.mentee[rows]].astype(int)
-        gap = pop.level[rel.mentor[rows]].astype(int) - mentee_level
-        if cfg.format == "reverse":
-            gap = -gap
-        out = ~np.isin(mentee_level, cfg.mentee_levels) | (gap < cfg.min_level_gap)
-        self._end(rows[out], END_PROMOTED, week)
-        rows = rel.active_slots()
-        if cfg.monitoring:
-            low = (week - rel.start_week[rows] == cfg.monitor_after_weeks) & (rel.trust[rows] < cfg.rematch_trust_below)
-            self._end(rows[low], END_REMATCHED, week)
-            rows = rel.active_slots()
-        self._end(rows[week >= rel.end_week[rows]], END_COMPLETED, week)
+        code = self._end_code[: rel.count]
+        kernels.due_endings(rel.active, rel.count, rel.mentee, rel.mentor, rel.start_week, rel.end_week, rel.trust,
+                            rel.end_reason, pop.level, self.mentee_level_ok, cfg.min_level_gap,
+                            cfg.format == "reverse", cfg.monitor_after_weeks if cfg.monitoring else -1,
+                            cfg.rematch_trust_below, week, code)
+        ending = np.flatnonzero(code)
+        if ending.size == 0:
+            return
+        reasons = code[ending]
+        for reason in (END_DISSOLVED, END_PROMOTED, END_REMATCHED, END_COMPLETED):
+            self._end(ending[reasons == reason], reason, week)
 
     def _end(self, rows, reason: int, week: int) -> None:
         if rows.size == 0:
@@ -188,6 +189,10 @@ class Program:
         if reason in (END_REMATCHED, END_MENTOR_LEFT):
             self.rematch_slots = np.concatenate([self.rematch_slots, mentees])
             self.rematch_eids = np.concatenate([self.rematch_eids, rel.mentee_eid[rows]])
+        self.is_mentee[mentees] = False
+        mentors = rel.mentor[rows]
+        np.subtract.at(self.mentor_load, mentors, 1)
+        self.n_mentors -= int(np.count_nonzero(self.mentor_load[np.unique(mentors)] == 0))
         rel.remove(rows)
 
     def eligible_mentees(self, week: int) -> np.ndarray:
@@ -203,17 +208,8 @@ class Program:
         if cfg.mentee_groups:
             ok &= np.isin(pop.group[s], [self.org.group_names.index(g) for g in cfg.mentee_groups])
         ok &= ~self._enrolled(pop.eid[s])
-        is_mentee, load = self._roles()
-        ok &= ~is_mentee[s] & (load[s] == 0)  # one role at a time
+        ok &= ~self.is_mentee[s] & (self.mentor_load[s] == 0)  # one role at a time
         return s[ok]
-
-    def _roles(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per population slot: in a live tie as mentee (bool), and live ties as mentor (count)."""
-        rel, n = self.rel, self.pop.count
-        live = rel.active_slots()
-        is_mentee = np.zeros(n, dtype=bool)
-        is_mentee[rel.mentee[live]] = True
-        return is_mentee, rel.mentor_load(n)
 
     def _enrolled(self, eids) -> np.ndarray:
         if eids.size and eids.max() >= self.ever_enrolled.size:
@@ -223,7 +219,7 @@ class Program:
         return self.ever_enrolled[eids]
 
     def _enroll(self, week: int, rematch_only: bool = False) -> None:
-        pop, cfg, rel = self.pop, self.cfg, self.rel
+        pop, cfg = self.pop, self.cfg
         if not rematch_only:
             mentees = self.eligible_mentees(week)
             invited = rng.uniforms(self.keys["enrollment"], pop.eid[mentees], 0, 0) < cfg.enroll_share
@@ -277,21 +273,16 @@ class Program:
 
     def _mentor_pool(self, week: int, exclude=()):
         """Mentors with spare capacity, and how much; nobody enrolling as a mentee now (one role each)."""
-        pop, cfg, rel = self.pop, self.cfg, self.rel
-        s = pop.active_slots()
-        is_mentee, load_all = self._roles()
-        is_mentee[np.asarray(exclude, dtype=np.int64)] = True  # enrolling as mentees this round
-        ok = (week - pop.hire_week[s] >= cfg.mentor_min_tenure_weeks) & ~is_mentee[s]
-        if cfg.mentor_levels:
-            ok &= np.isin(pop.level[s], cfg.mentor_levels)
-        s = s[ok]
-        load = load_all[s]
-        if cfg.format == "group":  # one circle at a time
-            spare = np.where(load > 0, 0, cfg.mentor_capacity)
-        else:
-            spare = cfg.mentor_capacity - load
-        keep = spare > 0
-        return s[keep], spare[keep]
+        pop, cfg = self.pop, self.cfg
+        exclude = np.asarray(exclude, dtype=np.int64)
+        enrolling = self._scratch
+        enrolling[exclude] = True
+        try:
+            return kernels.mentor_pool(pop.active, pop.count, pop.hire_week, pop.level, self.mentor_level_ok,
+                                       self.is_mentee, enrolling, self.mentor_load, cfg.mentor_min_tenure_weeks,
+                                       week, cfg.mentor_capacity, cfg.format == "group")
+        finally:
+            enrolling[exclude] = False
 
     def _start(self, mentees, mentors, quality, week: int) -> None:
         pop, cfg, rel = self.pop, self.cfg, self.rel
@@ -306,6 +297,10 @@ class Program:
             rel.circle[rows] = rel.pid[rows[first]][inverse]
         else:
             rel.circle[rows] = rel.pid[rows]
+        self.is_mentee[mentees] = True
+        new_mentors = np.unique(mentors)
+        self.n_mentors += int(np.count_nonzero(self.mentor_load[new_mentors] == 0))
+        np.add.at(self.mentor_load, mentors, 1)
         self._enrolled(pop.eid[mentees])
         self.ever_enrolled[pop.eid[mentees]] = True
         pop.participation[mentees[pop.participation[mentees] == NONE]] = MENTEE
@@ -322,11 +317,12 @@ class Program:
 
     def _declare_effects(self, week: int) -> None:
         pop, e, rel = self.pop, self.cfg.effects, self.rel
-        rows = rel.active_slots()
-        # Fancy-index += applies once per slot even when a mentor has several rows: no unique needed.
-        mentees, mentors = rel.mentee[rows], rel.mentor[rows]
-        pop.hazard_shift[mentees] += e.mentee_retention_effect
-        pop.hazard_shift[mentors] += e.mentor_retention_effect
+        reverse = self.cfg.format == "reverse"
+        # Once per person and week, even for a mentor with several ties.
+        kernels.add_tie_effects(rel.active, rel.count, rel.mentee, rel.mentor, e.mentee_retention_effect,
+                                e.mentor_retention_effect, 0.0 if reverse else e.sponsorship,
+                                e.sponsorship if reverse else 0.0, pop.hazard_shift, pop.visibility, self._mark,
+                                week)
         keep = (self.alumni_until >= week) & pop.active[self.alumni_slots] & (
             pop.eid[self.alumni_slots] == self.alumni_eids)
         self.alumni_slots, self.alumni_eids = self.alumni_slots[keep], self.alumni_eids[keep]
@@ -334,10 +330,7 @@ class Program:
         # Alumni completed and cannot enroll again, so they are never current mentees here.
         alumni = self.alumni_slots
         pop.hazard_shift[alumni] += e.alumni_retention_effect
-        if self.cfg.format == "reverse":
-            pop.visibility[mentors] += e.sponsorship
-        else:
-            pop.visibility[mentees] += e.sponsorship
+        if not reverse:
             pop.visibility[alumni] += e.sponsorship
 
     # ------------------------------------------------------------ results

@@ -50,17 +50,3 @@ class Relationships(Table):
     def start(self, mentors, mentees, pop, week: int, **values) -> np.ndarray:
         return self.add(len(mentees), mentor=mentors, mentee=mentees, mentor_eid=pop.eid[mentors],
                         mentee_eid=pop.eid[mentees], start_week=week, **values)
-
-    def mentor_load(self, n_slots: int) -> np.ndarray:
-        """Live rows per population slot as mentor (a bincount: no sort, O(rows + slots))."""
-        rows = self.active_slots()
-        return np.bincount(self.mentor[rows], minlength=n_slots)
-
-    def load_per_row(self, n_slots: int | None = None) -> np.ndarray:
-        """For each row, how many live rows its mentor has (0 for dead rows)."""
-        rows = self.active_slots()
-        load = np.zeros(self.count)
-        if rows.size:
-            per_slot = self.mentor_load(n_slots or int(self.mentor[rows].max()) + 1)
-            load[rows] = per_slot[self.mentor[rows]]
-        return load

@@ -50,6 +50,11 @@ class Checked(Recording):
         assert (mentor != mentee).all() and (rel.mentor_eid[rows] != rel.mentee_eid[rows]).all(), \
             f"{where}: someone mentors themselves"
         assert np.unique(mentee).size == mentee.size, f"{where}: a mentee in two ties of one program"
+        # The role arrays kept up to date as ties start and end agree with a recount of the rows.
+        n = self.mentor_load.size
+        assert np.array_equal(self.mentor_load, np.bincount(mentor, minlength=n)), f"{where}: mentor loads drifted"
+        assert np.array_equal(self.is_mentee, np.isin(np.arange(n), mentee)), f"{where}: mentee roles drifted"
+        assert self.n_mentors == np.unique(mentor).size, f"{where}: mentor count drifted"
         if rows.size:
             _, load = np.unique(mentor, return_counts=True)
             self.max_load = max(self.max_load, int(load.max()))

@@ -302,24 +302,64 @@ def add_tie_effects(active, count, mentee, mentor, mentee_shift, mentor_shift, m
             visibility[m] += mentor_visibility
 
 
+@njit(inline="always", cache=True)
+def _spare_places(i, active, hire_week, level, level_ok, is_mentee, enrolling, slot_load, min_tenure, week,
+                  capacity, circles):
+    """Places slot i could offer as a mentor now (0: none, or not a possible mentor)."""
+    if not active[i] or is_mentee[i] or enrolling[i] or not level_ok[level[i]] or week - hire_week[i] < min_tenure:
+        return 0
+    if circles:
+        return capacity if slot_load[i] == 0 else 0
+    return max(capacity - slot_load[i], 0)
+
+
 @njit(cache=True)
 def mentor_pool(active, count, hire_week, level, level_ok, is_mentee, enrolling, slot_load, min_tenure, week,
                 capacity, circles):
     """Slots of possible mentors with spare places, and how many. Serial.
 
     A mentor: here at least min_tenure weeks, at an allowed level, neither a mentee nor
-    enrolling as one this round. Spare places: capacity - live ties; in the group format one circle at
-    a time (capacity places if none, else 0).
+    enrolling as one this round. Spare places: capacity - live ties; in the group format one
+    circle at a time (capacity places if none, else 0).
     """
     slots = np.empty(count, dtype=np.int64)
     spare = np.empty(count, dtype=np.int64)
     n = 0
     for i in range(count):
-        if not active[i] or is_mentee[i] or enrolling[i] or not level_ok[level[i]] or week - hire_week[i] < min_tenure:
-            continue
-        free = (capacity if slot_load[i] == 0 else 0) if circles else capacity - slot_load[i]
+        free = _spare_places(i, active, hire_week, level, level_ok, is_mentee, enrolling, slot_load, min_tenure,
+                             week, capacity, circles)
         if free > 0:
             slots[n] = i
             spare[n] = free
             n += 1
     return slots[:n], spare[:n]
+
+
+@njit(cache=True)
+def sample_mentor_pool(active, count, hire_week, level, level_ok, is_mentee, enrolling, slot_load, min_tenure,
+                       week, capacity, circles, level_lo, level_hi, n, max_tries, key, taken):
+    """n distinct possible mentors (the rules of `mentor_pool`) with a level in [level_lo, level_hi],
+    drawn at random population slots: O(n) when such mentors are common. Serial.
+
+    Returns (slots, spare, complete); complete is False when max_tries draws found fewer than
+    n, and the caller then builds the whole pool instead. `taken` (all False) is scratch.
+    """
+    slots = np.empty(n, dtype=np.int64)
+    spare = np.empty(n, dtype=np.int64)
+    got = 0
+    tries = 0
+    while got < n and tries < max_tries:
+        i = min(np.int64(uniform_at(key, week, tries) * count), count - 1)
+        tries += 1
+        if taken[i] or level[i] < level_lo or level[i] > level_hi:
+            continue
+        free = _spare_places(i, active, hire_week, level, level_ok, is_mentee, enrolling, slot_load, min_tenure,
+                             week, capacity, circles)
+        if free > 0:
+            taken[i] = True
+            slots[got] = i
+            spare[got] = free
+            got += 1
+    for g in range(got):
+        taken[slots[g]] = False
+    return slots[:got], spare[:got], got == n

@@ -31,6 +31,7 @@ register_kind("mentoring_start", "mentor's employee id (employee = the mentee)")
 register_kind("mentoring_end", "end reason code: 1 completed, 2 mentor_left, 3 mentee_left, 4 promoted, "
               "5 dissolved, 6 rematched (employee = the mentee)")
 MENTORING_SKILL_COMPETENCIES = ("communication", "emotional_intelligence")
+SAMPLE_POOL_ENTITY = (1 << 62) - 1  # draws of a sampled mentor pool: an entity id no employee has
 
 
 class Program:
@@ -89,6 +90,7 @@ class Program:
         self.is_mentee = np.zeros(pop.capacity, dtype=np.bool_)  # in a live tie as mentee
         self.n_mentors = 0  # slots with mentor_load > 0
         self._scratch = np.zeros(pop.capacity, dtype=np.bool_)  # always all False between uses
+        self._scratch_taken = np.zeros(pop.capacity, dtype=np.bool_)
         self._mark = np.full(pop.capacity, -1, dtype=np.int64)
         self._meeting_stats = np.zeros(len(kernels.MEETING_STATS))
         self._end_code = np.zeros(self.rel.capacity, dtype=np.int8)
@@ -240,7 +242,7 @@ class Program:
             return
         order = np.argsort(rng.uniforms(self.keys["enrollment"], pop.eid[mentees], week, 1), kind="stable")
         mentees = mentees[order][: self._places_left()]
-        mentors, spare = self._mentor_pool(week, exclude=mentees)
+        mentors, spare = self._mentor_pool(week, mentees)
         if mentees.size == 0 or mentors.size == 0:
             if mentors.size == 0:
                 if self.cfg.enrollment == "cohort" or not self.stats["empty_mentor_pools"]:
@@ -271,18 +273,35 @@ class Program:
             places = min(places, int(room // per_pair) if per_pair > 0 else places)
         return max(0, places)
 
-    def _mentor_pool(self, week: int, exclude=()):
-        """Mentors with spare capacity, and how much; nobody enrolling as a mentee now (one role each)."""
+    def _mentor_pool(self, week: int, mentees):
+        """Mentors with spare capacity, and how much; nobody enrolling as a mentee now (one role each).
+
+        A small round (e.g. a week's rematches) in a large organization needs only a random
+        sample of the mentors senior enough, drawn directly from the population, as matching
+        would sample them anyway (`matching.candidates`); otherwise every mentor is listed.
+        """
         pop, cfg = self.pop, self.cfg
-        exclude = np.asarray(exclude, dtype=np.int64)
+        m = cfg.matching or self.model.cfg.matching
         enrolling = self._scratch
-        enrolling[exclude] = True
+        enrolling[mentees] = True
+        args = (pop.active, pop.count, pop.hire_week, pop.level, self.mentor_level_ok, self.is_mentee, enrolling,
+                self.mentor_load, cfg.mentor_min_tenure_weeks, week, cfg.mentor_capacity, cfg.format == "group")
         try:
-            return kernels.mentor_pool(pop.active, pop.count, pop.hire_week, pop.level, self.mentor_level_ok,
-                                       self.is_mentee, enrolling, self.mentor_load, cfg.mentor_min_tenure_weeks,
-                                       week, cfg.mentor_capacity, cfg.format == "group")
+            wanted = max(m.candidates, 3 * mentees.size)
+            if m.candidates and mentees.size and 4 * wanted < pop.count:
+                levels = pop.level[mentees]
+                if cfg.format == "reverse":
+                    lo, hi = 0, int(levels.max()) - cfg.min_level_gap
+                else:
+                    lo, hi = int(levels.min()) + cfg.min_level_gap, self.org.n_levels - 1
+                key = np.uint64(rng.entity_key(self.keys["matching"], SAMPLE_POOL_ENTITY))
+                slots, spare, complete = kernels.sample_mentor_pool(*args, lo, hi, wanted, 20 * wanted, key,
+                                                                    self._scratch_taken)
+                if complete:
+                    return slots, spare
+            return kernels.mentor_pool(*args)
         finally:
-            enrolling[exclude] = False
+            enrolling[mentees] = False
 
     def _start(self, mentees, mentors, quality, week: int) -> None:
         pop, cfg, rel = self.pop, self.cfg, self.rel

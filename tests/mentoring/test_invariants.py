@@ -116,6 +116,9 @@ CASES = {
     "reverse": ["program=reverse", "program.enroll_share=1.0"],
     "peer_circle": ["program=peer_circle", "program.enroll_share=1.0"],
     "onboarding_rolling": ["program=onboarding"],
+    # Few candidates: mentors are sampled, for small rounds straight from the population.
+    "sampled_candidates": ["program=default", "program.enroll_share=1.0", "matching.candidates=5",
+                           "program.monitoring=true", "program.rematch_trust_below=0.45"],
     "sponsorship_cross_group": ["program=sponsorship", "program.enroll_share=1.0"],
     "hipo_other_department": ["program=hipo_leadership", "program.mentor_other_department=true",
                               "program.mentor_capacity=2", "program.first_cohort_week=30"],

@@ -241,3 +241,31 @@ def test_candidate_samples_are_distinct_free_columns_in_range(free_share):
     assert not taken.any()  # the scratch array is left clean
     if n_free > 2 * n:  # a random sample, not the first free columns of the range
         assert cols.max() - cols.min() > (hi - lo) / 2
+
+
+def _pool_args(model, week=60):
+    pop, n_levels = model.pop, model.org.n_levels
+    no = np.zeros(pop.capacity, dtype=np.bool_)
+    load = np.zeros(pop.capacity, dtype=np.int64)
+    load[:: 7] = 1  # some mentors have one mentee already
+    return (pop.active, pop.count, pop.hire_week, pop.level, np.ones(n_levels, dtype=np.bool_), no, no.copy(),
+            load, 52, week, 2, False)
+
+
+def test_a_sampled_mentor_pool_is_a_random_part_of_the_full_pool(model):
+    from sim.mentoring.kernels import mentor_pool, sample_mentor_pool
+
+    args = _pool_args(model)
+    full, full_spare = mentor_pool(*args)
+    spare_of = dict(zip(full.tolist(), full_spare.tolist()))
+    level = model.pop.level
+    senior = full[level[full] >= 2]
+    taken = np.zeros(model.pop.capacity, dtype=np.bool_)
+    n = senior.size // 3
+    slots, spare, complete = sample_mentor_pool(*args, 2, 10, n, 100 * n, np.uint64(KEY), taken)
+    assert complete and slots.size == n and np.unique(slots).size == n and not taken.any()
+    assert np.isin(slots, senior).all()  # only possible mentors, at the levels asked for
+    assert [spare_of[s] for s in slots.tolist()] == spare.tolist()
+    # Asking for more than there are: incomplete, so the caller lists the whole pool instead.
+    _, _, complete = sample_mentor_pool(*args, 2, 10, senior.size + 1, 100 * senior.size, np.uint64(KEY), taken)
+    assert not complete and not taken.any()

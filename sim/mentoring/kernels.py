@@ -194,12 +194,13 @@ def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, ne
     """
     n_comp = competency.shape[1]
     need = np.empty(n_comp)
+    n_live, trust_sum = 0, 0.0  # most rows meet on other weeks: kept in registers, not in `stats`
     for r in range(count):
         if not active[r]:
             continue
+        n_live += 1
         if next_meeting[r] != week:
-            stats[4] += 1.0
-            stats[5] += trust[r]
+            trust_sum += trust[r]
             continue
         next_meeting[r] = week + cadence[r]
         phase[r] = 0 if week - start_week[r] < p.initiation_weeks else 1
@@ -249,8 +250,9 @@ def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, ne
             trust[r] = max(0.0, trust[r] - p.trust_loss)
         if trust[r] < p.trust_floor:
             end_reason[r] = END_DISSOLVED
-        stats[4] += 1.0
-        stats[5] += trust[r]
+        trust_sum += trust[r]
+    stats[4] += n_live
+    stats[5] += trust_sum
 
 
 @njit(cache=True)

@@ -149,6 +149,19 @@ def test_normal_mean_variance_and_tails():
     assert stats.kstest(z, "norm").pvalue > 1e-4
 
 
+@pytest.mark.parametrize("threshold", [1.0, 3.0, 3.6541528853610088, 4.2])
+def test_normal_tails_beyond_the_ziggurat_base_and_tail_layers(threshold):
+    """The ziggurat has separate code for the wedges, the base layer and the tail beyond r = 3.654:
+    the frequency of |z| > t matches 2 (1 - Phi(t)) within sampling error on 4 million draws."""
+    many = 4_000_000
+    z = rng.normals(rng.stream_key(3, "development"), np.arange(many, dtype=np.int64), 11, 2)
+    p_tail = 2 * stats.norm.sf(threshold)
+    assert abs(np.mean(np.abs(z) > threshold) - p_tail) < Z * np.sqrt(p_tail * (1 - p_tail) / many)
+    counts, edges = np.histogram(z, bins=np.linspace(-4, 4, 81))
+    expected = many * np.diff(stats.norm.cdf(edges))
+    assert stats.chisquare(counts, expected * counts.sum() / expected.sum()).pvalue > 1e-4
+
+
 def test_normals_at_different_k_are_independent():
     a = _n(k=0)
     b = _n(k=1)

@@ -304,6 +304,18 @@ def add_tie_effects(active, count, mentee, mentor, mentee_shift, mentor_shift, m
             visibility[m] += mentor_visibility
 
 
+@njit(cache=True)
+def rows_of(active, count, person, marked):
+    """Live rows whose `person` column (mentee or mentor slot) is marked. Serial."""
+    out = np.empty(count, dtype=np.int64)
+    n = 0
+    for r in range(count):
+        if active[r] and marked[person[r]]:
+            out[n] = r
+            n += 1
+    return out[:n]
+
+
 @njit(inline="always", cache=True)
 def _spare_places(i, active, hire_week, level, level_ok, is_mentee, enrolling, slot_load, min_tenure, week,
                   capacity, circles):

@@ -115,10 +115,8 @@ class Program:
         rel, leaving = self.rel, self._scratch
         leaving[involved] = True
         try:
-            rows = rel.active_slots()
-            self._end(rows[leaving[rel.mentee[rows]]], END_MENTEE_LEFT, model.week)
-            rows = rel.active_slots()
-            self._end(rows[leaving[rel.mentor[rows]]], END_MENTOR_LEFT, model.week)
+            self._end(kernels.rows_of(rel.active, rel.count, rel.mentee, leaving), END_MENTEE_LEFT, model.week)
+            self._end(kernels.rows_of(rel.active, rel.count, rel.mentor, leaving), END_MENTOR_LEFT, model.week)
         finally:
             leaving[involved] = False
 

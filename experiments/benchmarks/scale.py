@@ -14,6 +14,8 @@
 (b) The engine alone at --engine-sizes (default 100,000 and 1,000,000), --years
     (default ten) with --program (default: the default program, twin off),
     agent views and the event log off.
+(c) The 1 -> 2 numba thread speedup at --thread-sizes (default 100,000): the same
+    engine run with one thread and with two (results are identical either way).
 
 Every measurement runs in a fresh subprocess (so peak memory is per size): it
 loads the numba kernels with a short warm-up run first, then times the run
@@ -185,6 +187,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="numba threads (0: numba's default)")
     parser.add_argument("--threading-layer", default=None, help="NUMBA_THREADING_LAYER (omp, workqueue, tbb)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed per measurement")
+    parser.add_argument("--thread-sizes", type=int, nargs="*", default=[100_000],
+                        help="sizes at which to compare one and two numba threads")
     parser.add_argument("--skip-mesa", action="store_true")
     parser.add_argument("--profile", type=int, default=None, metavar="EMPLOYEES",
                         help="cProfile one engine run of this size (--years, --program) and stop")
@@ -242,6 +246,19 @@ def main() -> None:
         print(f"\nscaling exponent (log wall time on log employees, {sizes}): {slope:.2f}")
     if len(done) < len(engine_rows):
         print("some sizes did not finish: the exponent covers only those that did")
+    if args.thread_sizes:
+        print(f"\n(c) one and two numba threads, {args.years:g} years, program={args.program}")
+        print(f"{'employees':>10} {'1 thread s':>11} {'2 threads s':>12} {'speedup':>8}")
+    for n in args.thread_sizes:
+        one, two = (measure("engine", n, args.years, args.program, t, args.timeout, args.threading_layer)
+                    for t in (1, 2))
+        if one.get("timed_out") or two.get("timed_out"):
+            print(f"{n:>10,}   a run did not finish within {args.timeout:.0f} s")
+            continue
+        same = "identical" if (one["turnover_annual"], one["promotions_total"]) == (
+            two["turnover_annual"], two["promotions_total"]) else "DIFFERENT RESULTS"
+        print(f"{one['employees']:>10,} {one['wall_s']:>11.2f} {two['wall_s']:>12.2f} "
+              f"{one['wall_s'] / two['wall_s']:>7.2f}x  ({same} turnover and promotions)")
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 

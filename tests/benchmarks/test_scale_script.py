@@ -1,0 +1,23 @@
+"""The benchmark script runs end to end and prints every part the README quotes (tiny sizes)."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_scale_script_prints_ratio_exponent_and_thread_speedup():
+    cmd = [sys.executable, str(ROOT / "experiments" / "benchmarks" / "scale.py"), "--mesa-sizes", "150",
+           "--engine-sizes", "300", "600", "--thread-sizes", "300", "--years", "0.5", "--timeout", "300"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stderr[-2000:]
+    text = out.stdout
+    side_by_side = text.split("(a)")[1].split("(b)")[0]
+    assert re.search(r"\d\.\dx ", side_by_side), text  # the engine / Mesa ratio row
+    assert "scaling exponent" in text
+    assert "identical turnover and promotions" in text  # one and two threads agree

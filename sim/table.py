@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 
 class CapacityError(RuntimeError):
@@ -43,32 +44,37 @@ class Table:
 
     @property
     def n_active(self) -> int:
-        return int(self.active[: self.count].sum())
+        return int(np.count_nonzero(self.active[: self.count]))
 
     def active_slots(self) -> np.ndarray:
         """Slots of the live rows, in slot order."""
         return np.flatnonzero(self.active[: self.count])
 
+    def take_ids(self, n: int) -> int:
+        """Reserve the next `n` ids, for rows added later with explicit ids; returns the first."""
+        first = self.next_id
+        self.next_id += int(n)
+        return first
+
     def add(self, n: int, **values) -> np.ndarray:
-        """Take `n` slots (reused ones first), fill defaults and `values`, return the slots."""
+        """Take `n` slots (reused ones first), fill defaults and `values`, return the slots.
+
+        New rows get the next ids, unless `values` gives the id column (ids from `take_ids`).
+        """
         n = int(n)
         reuse = min(n, self._n_free)
-        slots = np.empty(n, dtype=np.int64)
-        if reuse:
-            # Reuse in the order slots were freed: deterministic and cache-friendly.
-            slots[:reuse] = self._free[:reuse]
-            self._free[: self._n_free - reuse] = self._free[reuse : self._n_free]
-            self._n_free -= reuse
         fresh = n - reuse
         if self.count + fresh > self.capacity:
             raise CapacityError(f"table full: {self.count + fresh} rows needed, capacity {self.capacity}")
-        slots[reuse:] = np.arange(self.count, self.count + fresh)
+        slots = _take(self._free, self._n_free, self.count, n)
+        self._n_free -= reuse
         self.count += fresh
         for name, column in self.columns.items():
-            getattr(self, name)[slots] = column.default
+            if name not in values:
+                getattr(self, name)[slots] = column.default
         for name, value in values.items():
             getattr(self, name)[slots] = value
-        if self.id_column is not None:
+        if self.id_column is not None and self.id_column not in values:
             getattr(self, self.id_column)[slots] = np.arange(self.next_id, self.next_id + n)
             self.next_id += n
         self.active[slots] = True
@@ -79,13 +85,12 @@ class Table:
         slots = np.asarray(slots, dtype=np.int64)
         if slots.size == 0:
             return
-        if not self.active[slots].all():
+        n_free = _release(self.active, self._free, self._n_free, slots)
+        if n_free == _NOT_LIVE:
             raise RuntimeError("removing a row that is not live")
-        if np.unique(slots).size != slots.size:
+        if n_free == _TWICE:
             raise RuntimeError("removing the same row twice")
-        self.active[slots] = False
-        self._free[self._n_free : self._n_free + slots.size] = slots
-        self._n_free += slots.size
+        self._n_free = n_free
 
     def frame(self, slots: np.ndarray | None = None):
         """Live rows (or `slots`) as a pandas DataFrame; multi-value columns become name_i."""
@@ -101,3 +106,43 @@ class Table:
             else:
                 data[name] = values
         return pd.DataFrame(data)
+
+
+_NOT_LIVE, _TWICE = -1, -2
+
+
+@njit(cache=True)
+def _take(free, n_free, count, n):
+    """n slots: freed ones first, in the order they were freed (deterministic and cache-friendly),
+    then fresh ones from `count` up. The caller shortens the free list and raises `count`."""
+    reuse = min(n, n_free)
+    slots = np.empty(n, dtype=np.int64)
+    for j in range(reuse):
+        slots[j] = free[j]
+    for j in range(n_free - reuse):
+        free[j] = free[reuse + j]
+    for j in range(n - reuse):
+        slots[reuse + j] = count + j
+    return slots
+
+
+@njit(cache=True)
+def _release(active, free, n_free, slots):
+    """Mark `slots` dead and append them to the free list; returns the new free count.
+
+    Checks first: a slot that is not live, or given twice, leaves everything as it was and
+    returns _NOT_LIVE or _TWICE.
+    """
+    for j in range(slots.shape[0]):
+        s = slots[j]
+        if s < 0 or s >= active.shape[0] or not active[s]:
+            twice = False
+            for i in range(j):
+                twice = twice or slots[i] == s
+            for i in range(j):
+                active[slots[i]] = True
+            return _TWICE if twice else _NOT_LIVE
+        active[s] = False
+    for j in range(slots.shape[0]):
+        free[n_free + j] = slots[j]
+    return n_free + slots.shape[0]

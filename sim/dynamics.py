@@ -67,8 +67,8 @@ class Dynamics:
                            p.hazard_shift, o.profile, o.demand, o.base_hazard_week, self.participation_effect,
                            self.hazard_params, self.model.streams["attrition"], week, voluntary_on,
                            self.exit_code)
-        code = self.exit_code[: p.count]
-        return {c: np.flatnonzero(code == c) for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
+        slots, starts = kernels.slots_by_code(self.exit_code, p.count, EXIT_RETIREMENT + 1)
+        return {c: slots[starts[c] : starts[c + 1]] for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
 
     def review(self, week: int) -> dict[int, np.ndarray]:
         """Score everyone, flag high potentials; return slots let go at this review by reason."""

@@ -1,7 +1,7 @@
 """Metric accumulation and definitions.
 
 During the run only arrays are touched: flow counters per (period, level,
-group, participation) cell, incremented with `np.add.at` over the slots an event
+group, participation) cell, incremented by a kernel over the slots an event
 concerns; state sums per cell at every period end (one kernel pass); per-level
 counters for vacancies and fills. Tables and the flat summary are built once,
 at the end (`timeseries`, `summary`). Definitions are in README and docs/MODEL.md.
@@ -52,17 +52,16 @@ class Metrics:
         return min(week // self.period_weeks, self.n_periods - 1)
 
     # ------------------------------------------------------------ accumulation
-    def _add_flow(self, slots, name: str, week: int, levels=None) -> None:
+    def _add_flow(self, slots, name: str, week: int, also: str | None = None, hipo_in: str | None = None) -> None:
+        """Count `slots` in flow `name` at their cells (also in `also`; high potentials also in `hipo_in`)."""
         pop = self.model.pop
-        levels = pop.level[slots] if levels is None else levels
-        idx = (levels, pop.group[slots], pop.participation[slots])
-        np.add.at(self.flows[self.period_of(week), ..., self._flow[name]], idx, 1)
+        kernels.count_flows(self.flows, self.period_of(week), np.asarray(slots, dtype=np.int64), pop.level,
+                            pop.group, pop.participation, self._flow[name], self._flow[also] if also else -1,
+                            pop.hipo, self._flow[hipo_in] if hipo_in else -1)
 
     def count_exits(self, slots, exit_code: int, week: int) -> None:
-        self._add_flow(slots, "exits", week)
-        self._add_flow(slots, EXIT_FLOW[exit_code], week)
-        if exit_code == EXIT_VOLUNTARY:
-            self._add_flow(slots[self.model.pop.hipo[slots]], "regretted_exits", week)
+        regretted = "regretted_exits" if exit_code == EXIT_VOLUNTARY else None  # high potentials who quit
+        self._add_flow(slots, "exits", week, also=EXIT_FLOW[exit_code], hipo_in=regretted)
 
     def count_hires(self, slots, week: int) -> None:
         self._add_flow(slots, "hires", week)
@@ -70,16 +69,14 @@ class Metrics:
     def count_promotions(self, slots, week: int, weeks_in_level) -> None:
         """Counted at the level people leave (promotion rate of a level)."""
         self._add_flow(slots, "promotions", week)
-        per = self.level_stats[self.period_of(week)]
         to_level = self.model.pop.level[slots] + 1
-        np.add.at(per[:, self._lstat["promotions_in"]], to_level, 1)
-        np.add.at(per[:, self._lstat["weeks_in_level_at_promotion"]], to_level, weeks_in_level)
+        kernels.count_levels(self.level_stats, self.period_of(week), to_level, self._lstat["promotions_in"],
+                             self._lstat["weeks_in_level_at_promotion"], np.asarray(weeks_in_level))
 
     def count_fills(self, levels, weeks_open, channel: int, week: int) -> None:
-        per = self.level_stats[self.period_of(week)]
         tag = "internal" if channel == INTERNAL else "external"
-        np.add.at(per[:, self._lstat[f"fills_{tag}"]], levels, 1)
-        np.add.at(per[:, self._lstat[f"ttf_{tag}_weeks"]], levels, weeks_open)
+        kernels.count_levels(self.level_stats, self.period_of(week), np.asarray(levels),
+                             self._lstat[f"fills_{tag}"], self._lstat[f"ttf_{tag}_weeks"], np.asarray(weeks_open))
 
     def end_of_week(self, week: int) -> None:
         open_by_level = self.model.vacancies.open_by_level(self.org.n_levels)

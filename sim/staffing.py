@@ -1,12 +1,13 @@
 """Staffing: people leave, seats open, vacancy chains promote, outsiders are hired.
 
-All work is on arrays of slots; the only Python loops are over levels.
+All work is on arrays of slots, with numpy or with kernels (`sim.kernels`); no Python loop
+runs per employee, vacancy or level.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import rng
+from . import kernels, rng
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
 
@@ -32,56 +33,61 @@ class Staffing:
         self.wpy = cfg.sim.weeks_per_year
         # Promotions into each level since the last review: who was passed over.
         self.promotions_since_review = np.zeros(self.org.n_levels, dtype=np.int64)
+        prom = cfg.promotion
+        self.rule = kernels.PROMOTION_RULES[prom.rule]
+        # Readiness needed for a seat, by the level of the seat (and a placeholder past the top).
+        self.min_readiness = np.append(prom.min_readiness_ratio * self.org.demand, 0.0)
+        # Candidates of level L are gathered in cand_slots[cand_offset[L]:], room for every seat of L
+        # and one more (see kernels.promotion_candidates).
+        room = self.org.seats + 1
+        self.cand_offset = np.concatenate(([0], np.cumsum(room))).astype(np.int64)
+        self.cand_slots = np.empty(int(room.sum()), dtype=np.int64)
+        self.cand_scores = np.empty(int(room.sum()))
+        # What sample_people reads, by `initial` (the starting workforce, or hires).
+        levels, dev, ret = self.org.cfg.levels, cfg.development, cfg.attrition.retirement
+        self._age_mean = {True: np.array([lv.mean_age for lv in levels], dtype=np.float64),
+                          False: np.array([lv.hire_age for lv in levels], dtype=np.float64)}
+        self._mean_tenure = np.array([lv.mean_tenure_years for lv in levels], dtype=np.float64)
+        self._group_cdf = {True: np.cumsum(self.org.initial_group_share, axis=1),
+                           False: np.cumsum(self.org.hire_share)[None, :]}
+        self._people = {
+            initial: kernels.NewPeopleParams(
+                weeks_per_year=float(self.wpy), age_sd=8.0 if initial else 4.0, retire_min_age=float(ret.min_age),
+                retire_age_span=float(ret.max_age - ret.min_age), stretch=float(dev.stretch),
+                talent_sd=float(dev.talent_sd), hire_gap=float(dev.hire_gap), hire_sd=float(dev.hire_sd),
+                state_sd=float(dev.state_sd), baseline_confidence=float(dev.baseline_confidence),
+                baseline_engagement=float(dev.baseline_engagement), baseline_belonging=float(dev.baseline_belonging))
+            for initial in (True, False)}
+        self._no_draws = np.zeros(0, dtype=np.int64)
+        self._no_values = np.zeros(0)
 
     # ------------------------------------------------------------------ people
-    def sample_people(self, slots, levels, departments, week, stream: str, initial: bool) -> None:
-        """Fill the state of new rows: hires (stream "hire") or the initial population ("init")."""
-        pop, org, dev = self.pop, self.org, self.cfg.development
+    def sample_people(self, levels, departments, week, stream: str, initial: bool) -> dict:
+        """The state of new people, by column, for `pop.hire`: hires (stream "hire") or the
+        initial population ("init"). They get the next employee ids, in order; the draws and
+        formulas are `kernels.new_people`'s."""
+        pop, org = self.pop, self.org
+        n = len(levels)
+        eids = np.arange(pop.next_eid, pop.next_eid + n)
         key = self.streams[stream]
-        eids = pop.eid[slots]
-        n = len(slots)
-        pop.level[slots] = levels
-        pop.department[slots] = departments
-        shares = org.initial_group_share[levels] if initial else np.broadcast_to(org.hire_share, (n, len(org.hire_share)))
-        u_group = rng.uniforms(key, eids, 0, 0)
-        pop.group[slots] = np.minimum((u_group[:, None] > np.cumsum(shares, axis=1)).sum(axis=1), shares.shape[1] - 1)
-        age_mean = np.array([lv.mean_age if initial else lv.hire_age for lv in org.cfg.levels])[levels]
-        age = np.clip(age_mean + (8.0 if initial else 4.0) * rng.normals(key, eids, 0, 1), 18.0, 66.0)
-        pop.birth_week[slots] = np.round(week - age * self.wpy).astype(np.int32)
-        ret = self.cfg.attrition.retirement
-        ret_age = ret.min_age + (ret.max_age - ret.min_age) * rng.uniforms(key, eids, 0, 2)
-        # Someone already past the drawn age at start retires within the first year.
-        retire_week = pop.birth_week[slots] + np.round(ret_age * self.wpy)
-        if initial:
-            retire_week = np.maximum(retire_week, week + np.floor(rng.uniforms(key, eids, 0, 3) * self.wpy))
-        pop.retire_week[slots] = np.minimum(retire_week, 2**31 - 1).astype(np.int32)
-        if initial:
-            mean_tenure = np.array([lv.mean_tenure_years for lv in org.cfg.levels])[levels]
-            tenure = -mean_tenure * np.log(rng.uniforms(key, eids, 0, 4))
-            tenure = np.minimum(tenure, np.maximum(age - 18.0, 0.0))
-            in_level = rng.uniforms(key, eids, 0, 5) * np.minimum(tenure, 4.0)
-            pop.hire_week[slots] = np.round(week - tenure * self.wpy).astype(np.int32)
-            pop.level_week[slots] = np.round(week - in_level * self.wpy).astype(np.int32)
-            centre = org.target[levels]
-        else:
-            pop.hire_week[slots] = week
-            pop.level_week[slots] = week
-            centre = org.target[levels] - dev.hire_gap
-        pop.talent[slots] = rng.normals(key, eids, 0, 6)
-        if initial:  # the initial workforce has grown toward its ceilings already
-            centre = centre + (dev.stretch + dev.talent_sd * pop.talent[slots])[:, None]
-        for k in range(pop.n_competencies):
-            z = rng.normals(key, eids, 0, 10 + k)
-            pop.competency[slots, k] = np.clip(centre[:, k] + dev.hire_sd * z, 0.0, 1.0)
-        for j, (name, base) in enumerate(
-            (("confidence", dev.baseline_confidence), ("engagement", dev.baseline_engagement),
-             ("belonging", dev.baseline_belonging))
-        ):
-            getattr(pop, name)[slots] = np.clip(base + dev.state_sd * rng.normals(key, eids, 0, 30 + j), 0, 1)
-        interest = np.stack([rng.normals(key, eids, 0, 40 + j) for j in range(3)], axis=1)
-        pop.interest[slots] = interest / np.linalg.norm(interest, axis=1, keepdims=True)
-        nxt = org.next_level[levels]
-        pop.readiness[slots] = np.einsum("ij,ij->i", org.profile[nxt], pop.competency[slots])
+        log_u_tenure = np.log(kernels.draws(key, eids, 0, np.array([4]), self._no_draws)[0][0]) if initial else (
+            self._no_values)
+        new = {"level": levels, "department": departments, "group": np.empty(n, dtype=np.int8)}
+        for name in ("birth_week", "retire_week", "hire_week", "level_week"):
+            new[name] = np.empty(n, dtype=np.int32)
+        new["talent"] = np.empty(n)
+        competency = np.empty((n, pop.n_competencies))
+        states = np.empty((3, n))
+        interest = np.empty((n, 3))
+        kernels.new_people.for_size(n)(
+            eids, levels, key, week, initial, self._group_cdf[initial], self._age_mean[initial], self._mean_tenure,
+            log_u_tenure, org.target, self._people[initial], new["group"], new["birth_week"], new["retire_week"],
+            new["hire_week"], new["level_week"], new["talent"], competency, states, interest)
+        new["competency"] = competency
+        new["confidence"], new["engagement"], new["belonging"] = states
+        new["interest"] = interest / np.linalg.norm(interest, axis=1, keepdims=True)
+        new["readiness"] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], competency)
+        return new
 
     def populate(self, week: int) -> None:
         """Start with every seat filled."""
@@ -89,8 +95,7 @@ class Staffing:
         levels = np.repeat(np.arange(org.n_levels), org.seats).astype(np.int8)
         within = np.concatenate([np.arange(s) for s in org.seats])
         departments = (within % len(org.department_names)).astype(np.int16)
-        slots = self.pop.hire(len(levels))
-        self.sample_people(slots, levels, departments, week, "init", initial=True)
+        slots = self.pop.hire(len(levels), **self.sample_people(levels, departments, week, "init", initial=True))
         self.model.on_join(slots)
 
     # ------------------------------------------------------------------ exits
@@ -104,8 +109,7 @@ class Staffing:
         tenure = week - pop.hire_week[slots]
         self.model.record(EXIT_KIND[exit_code], slots, week, detail=tenure)
         self.model.metrics.count_exits(slots, exit_code, week)
-        levels = pop.level[slots].copy()
-        departments = pop.department[slots].copy()
+        levels, departments = pop.level[slots], pop.department[slots]  # copies, read before the rows go
         pop.remove(slots)
         self.open_vacancies(levels, departments, week)
 
@@ -123,15 +127,11 @@ class Staffing:
         if len(vslots) == 0:
             return
         vac, hiring = self.vac, self.cfg.hiring
-        vac.channel[vslots] = EXTERNAL
-        shape = int(hiring.ttf_shape)
-        mean = self.org.ttf_weeks[vac.level[vslots]] * hiring.ttf_scale
-        vids = vac.vid[vslots]
-        log_sum = np.zeros(len(vslots))
-        for j in range(shape):
-            log_sum += np.log(rng.uniforms(self.streams["time_to_fill"], vids, 0, j))
-        ttf = np.round(-mean / shape * log_sum)
-        vac.due_week[vslots] = week + ttf.astype(np.int32)
+        vslots = np.asarray(vslots, dtype=np.int64)
+        draws = np.arange(int(hiring.ttf_shape))
+        log_u = np.log(kernels.draws(self.streams["time_to_fill"], vac.vid[vslots], 0, draws, self._no_draws)[0])
+        kernels.send_outside(vslots, log_u, vac.level, self.org.ttf_weeks, float(hiring.ttf_scale), week,
+                             vac.channel, vac.due_week, EXTERNAL)
 
     def fill(self, vslots, week: int, channel: int) -> None:
         """Close vacancies, counting their time to fill."""
@@ -141,67 +141,56 @@ class Staffing:
         self.vac.remove(vslots)
 
     # ------------------------------------------------------------------ promotion
-    def _promotion_scores(self, cand, week: int) -> np.ndarray:
-        pop, rule = self.pop, self.cfg.promotion.rule
-        tiebreak = rng.uniforms(self.streams["promotion"], pop.eid[cand], week, 0)
-        if rule == "random":
-            score = tiebreak
-        elif rule == "readiness":
-            score = pop.readiness[cand] + 1e-9 * tiebreak
-        elif rule == "performance":
-            score = pop.performance[cand] + 1e-9 * tiebreak
-        else:  # seniority: tenure in weeks
-            score = (week - pop.hire_week[cand]) + 1e-3 * tiebreak
-        boost = pop.visibility[cand]
-        if not boost.any():
-            return score
-        # Sponsorship shifts a candidate by `visibility` SDs of the candidates' scores.
-        return score + boost * max(float(score.std()), 1e-12)
-
     def promote_chains(self, week: int) -> int:
-        """Fill internal vacancies top-down; each promotion opens a seat one level below."""
-        pop, org, vac, prom = self.pop, self.org, self.vac, self.cfg.promotion
-        promoted_total = 0
-        for lv in range(org.n_levels - 1, 0, -1):
-            vs = vac.active_slots()
-            vs = vs[(vac.level[vs] == lv) & (vac.channel[vs] == INTERNAL)]
-            if vs.size == 0:
-                continue
-            vs = vs[np.lexsort((vac.vid[vs], vac.opened_week[vs]))]  # oldest first
-            below = pop.active_slots()
-            below = below[pop.level[below] == lv - 1]
-            ok = (week - pop.level_week[below] >= prom.min_weeks_in_level) & (
-                pop.readiness[below] >= prom.min_readiness_ratio * org.demand[lv]
-            )
-            cand = below[ok]
-            k = min(vs.size, cand.size)
-            if k:
-                scores = self._promotion_scores(cand, week)
-                top = np.argpartition(-scores, k - 1)[:k] if k < cand.size else np.arange(cand.size)
-                chosen = cand[top[np.argsort(-scores[top], kind="stable")]]
-                self.promote(chosen, vs[:k], week)
-                promoted_total += k
-            # Nobody ready inside: the remaining seats go to the market.
-            self.route_external(vs[k:], week)
-        return promoted_total
+        """Fill internal vacancies top-down; each promotion opens a seat one level below.
 
-    def promote(self, chosen, vslots, week: int) -> None:
+        Promotions into level L move people from L - 1 to L, so filling the levels above L
+        never changes who is eligible at L - 1: one pass over the population gathers every
+        level's candidates, one kernel scores them, and one runs the chains
+        (`kernels.vacancy_chain`); the result is then applied to the tables in one go.
+        """
+        pop, org, vac = self.pop, self.org, self.vac
+        vs, vstarts = kernels.open_by_channel(vac.active, vac.count, vac.level, vac.channel, vac.opened_week,
+                                              vac.vid, INTERNAL, org.n_levels)
+        if vstarts[-1] == vstarts[1]:  # no internal seat above the entry level
+            return 0
+        n_cand = kernels.promotion_candidates(pop.active, pop.count, pop.level, pop.level_week, pop.readiness, week,
+                                              self.cfg.promotion.min_weeks_in_level, self.min_readiness,
+                                              self.cand_offset, self.cand_slots)
+        # The chains run downward: only the levels below the highest open internal seat may promote.
+        top = int(np.flatnonzero(np.diff(vstarts))[-1])
+        scores = kernels.candidate_scores.for_size(int(n_cand[:top].sum()))
+        boosted = scores(self.cand_slots, self.cand_offset, n_cand, top, pop.eid, pop.readiness, pop.performance,
+                         pop.hire_week, pop.visibility, self.rule, self.streams["promotion"], week, self.cand_scores)
+        params = kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id)
+        promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_level, new_dept, new_internal = (
+            kernels.vacancy_chain(vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset,
+                                  n_cand, self.cand_scores, boosted, pop.visibility, pop.department,
+                                  org.external_share, params))
+        vac.take_ids(promoted.size)  # one new seat per promotion
+        if promoted.size:
+            self.promote(promoted, seat_dept, week)
+            self.model.metrics.count_fills(seat_level, week - seat_opened, INTERNAL, week)
+            vac.remove(seat_slot[seat_slot >= 0])
+        if new_vid.size:
+            opened = vac.add(new_vid.size, vid=new_vid, level=new_level, department=new_dept, opened_week=week)
+            external = np.concatenate((external, opened[~new_internal]))
+        self.route_external(external, week)
+        return int(promoted.size)
+
+    def promote(self, chosen, departments, week: int) -> None:
+        """Move `chosen` one level up into seats of `departments` (the seats are closed by the caller)."""
         pop, dev = self.pop, self.cfg.development
-        from_levels = pop.level[chosen].copy()
-        from_departments = pop.department[chosen].copy()
-        self.model.metrics.count_promotions(chosen, week, week - pop.level_week[chosen])
-        self.model.record("promotion", chosen, week, detail=week - pop.level_week[chosen], level=from_levels + 1)
-        pop.level[chosen] = from_levels + 1
-        pop.department[chosen] = self.vac.department[vslots]
-        pop.level_week[chosen] = week
-        pop.passed_over[chosen] = 0
-        pop.confidence[chosen] = np.minimum(1.0, pop.confidence[chosen] + dev.promotion_confidence_boost)
-        pop.engagement[chosen] = np.minimum(1.0, pop.engagement[chosen] + dev.promotion_engagement_boost)
-        nxt = self.org.next_level[pop.level[chosen]]
+        from_levels = pop.level[chosen]
+        weeks_in_level = week - pop.level_week[chosen]
+        self.model.metrics.count_promotions(chosen, week, weeks_in_level)
+        self.model.record("promotion", chosen, week, detail=weeks_in_level, level=from_levels + 1)
+        kernels.promote_rows(chosen, departments, week, float(dev.promotion_confidence_boost),
+                             float(dev.promotion_engagement_boost), pop.level, pop.department, pop.level_week,
+                             pop.passed_over, pop.confidence, pop.engagement)
+        nxt = self.org.next_level[from_levels + 1]
         pop.readiness[chosen] = np.einsum("ij,ij->i", self.org.profile[nxt], pop.competency[chosen])
-        np.add.at(self.promotions_since_review, from_levels + 1, 1)
-        self.fill(vslots, week, INTERNAL)
-        self.open_vacancies(from_levels, from_departments, week)
+        self.promotions_since_review += np.bincount(from_levels + 1, minlength=self.org.n_levels)
 
     def mark_passed_over(self, week: int) -> None:
         """At a review: ready-now people below a level that promoted others count as passed over."""
@@ -227,14 +216,12 @@ class Staffing:
     def hire_due(self, week: int) -> None:
         """External hires whose time to fill has run out join this week."""
         vac = self.vac
-        vs = vac.active_slots()
-        vs = vs[(vac.channel[vs] == EXTERNAL) & (vac.due_week[vs] <= week)]
+        # In id order: the hire order fixes the new employee ids.
+        vs = kernels.due_vacancies(vac.active, vac.count, vac.channel, vac.due_week, vac.vid, EXTERNAL, week)
         if vs.size == 0:
             return
-        vs = vs[np.argsort(vac.vid[vs], kind="stable")]  # hire order fixes the new ids
-        levels = vac.level[vs].copy()
-        slots = self.pop.hire(vs.size)
-        self.sample_people(slots, levels, vac.department[vs].copy(), week, "hire", initial=False)
+        slots = self.pop.hire(vs.size, **self.sample_people(vac.level[vs], vac.department[vs], week, "hire",
+                                                            initial=False))
         self.model.metrics.count_hires(slots, week)
         self.model.record("hire", slots, week, detail=week - vac.opened_week[vs])
         self.fill(vs, week, EXTERNAL)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import kernels, rng
+from . import rng, staffing_kernels
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
 
@@ -34,11 +34,11 @@ class Staffing:
         # Promotions into each level since the last review: who was passed over.
         self.promotions_since_review = np.zeros(self.org.n_levels, dtype=np.int64)
         prom = cfg.promotion
-        self.rule = kernels.PROMOTION_RULES[prom.rule]
+        self.rule = staffing_kernels.PROMOTION_RULES[prom.rule]
         # Readiness needed for a seat, by the level of the seat (and a placeholder past the top).
         self.min_readiness = np.append(prom.min_readiness_ratio * self.org.demand, 0.0)
         # Candidates of level L are gathered in cand_slots[cand_offset[L]:], room for every seat of L
-        # and one more (see kernels.promotion_candidates).
+        # and one more (see staffing_kernels.promotion_candidates).
         room = self.org.seats + 1
         self.cand_offset = np.concatenate(([0], np.cumsum(room))).astype(np.int64)
         self.cand_slots = np.empty(int(room.sum()), dtype=np.int64)
@@ -51,7 +51,7 @@ class Staffing:
         self._group_cdf = {True: np.cumsum(self.org.initial_group_share, axis=1),
                            False: np.cumsum(self.org.hire_share)[None, :]}
         self._people = {
-            initial: kernels.NewPeopleParams(
+            initial: staffing_kernels.NewPeopleParams(
                 weeks_per_year=float(self.wpy), age_sd=8.0 if initial else 4.0, retire_min_age=float(ret.min_age),
                 retire_age_span=float(ret.max_age - ret.min_age), stretch=float(dev.stretch),
                 talent_sd=float(dev.talent_sd), hire_gap=float(dev.hire_gap), hire_sd=float(dev.hire_sd),
@@ -65,12 +65,12 @@ class Staffing:
     def sample_people(self, levels, departments, week, stream: str, initial: bool) -> dict:
         """The state of new people, by column, for `pop.hire`: hires (stream "hire") or the
         initial population ("init"). They get the next employee ids, in order; the draws and
-        formulas are `kernels.new_people`'s."""
+        formulas are `staffing_kernels.new_people`'s."""
         pop, org = self.pop, self.org
         n = len(levels)
         eids = np.arange(pop.next_eid, pop.next_eid + n)
         key = self.streams[stream]
-        log_u_tenure = np.log(kernels.draws(key, eids, 0, np.array([4]), self._no_draws)[0][0]) if initial else (
+        log_u_tenure = np.log(staffing_kernels.draws(key, eids, 0, np.array([4]), self._no_draws)[0][0]) if initial else (
             self._no_values)
         new = {"level": levels, "department": departments, "group": np.empty(n, dtype=np.int8)}
         for name in ("birth_week", "retire_week", "hire_week", "level_week"):
@@ -79,7 +79,7 @@ class Staffing:
         competency = np.empty((n, pop.n_competencies))
         states = np.empty((3, n))
         interest = np.empty((n, 3))
-        kernels.new_people.for_size(n)(
+        staffing_kernels.new_people.for_size(n)(
             eids, levels, key, week, initial, self._group_cdf[initial], self._age_mean[initial], self._mean_tenure,
             log_u_tenure, org.target, self._people[initial], new["group"], new["birth_week"], new["retire_week"],
             new["hire_week"], new["level_week"], new["talent"], competency, states, interest)
@@ -129,8 +129,8 @@ class Staffing:
         vac, hiring = self.vac, self.cfg.hiring
         vslots = np.asarray(vslots, dtype=np.int64)
         draws = np.arange(int(hiring.ttf_shape))
-        log_u = np.log(kernels.draws(self.streams["time_to_fill"], vac.vid[vslots], 0, draws, self._no_draws)[0])
-        kernels.send_outside(vslots, log_u, vac.level, self.org.ttf_weeks, float(hiring.ttf_scale), week,
+        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vid[vslots], 0, draws, self._no_draws)[0])
+        staffing_kernels.send_outside(vslots, log_u, vac.level, self.org.ttf_weeks, float(hiring.ttf_scale), week,
                              vac.channel, vac.due_week, EXTERNAL)
 
     def fill(self, vslots, week: int, channel: int) -> None:
@@ -147,24 +147,24 @@ class Staffing:
         Promotions into level L move people from L - 1 to L, so filling the levels above L
         never changes who is eligible at L - 1: one pass over the population gathers every
         level's candidates, one kernel scores them, and one runs the chains
-        (`kernels.vacancy_chain`); the result is then applied to the tables in one go.
+        (`staffing_kernels.vacancy_chain`); the result is then applied to the tables in one go.
         """
         pop, org, vac = self.pop, self.org, self.vac
-        vs, vstarts = kernels.open_by_channel(vac.active, vac.count, vac.level, vac.channel, vac.opened_week,
+        vs, vstarts = staffing_kernels.open_by_channel(vac.active, vac.count, vac.level, vac.channel, vac.opened_week,
                                               vac.vid, INTERNAL, org.n_levels)
         if vstarts[-1] == vstarts[1]:  # no internal seat above the entry level
             return 0
-        n_cand = kernels.promotion_candidates(pop.active, pop.count, pop.level, pop.level_week, pop.readiness, week,
+        n_cand = staffing_kernels.promotion_candidates(pop.active, pop.count, pop.level, pop.level_week, pop.readiness, week,
                                               self.cfg.promotion.min_weeks_in_level, self.min_readiness,
                                               self.cand_offset, self.cand_slots)
         # The chains run downward: only the levels below the highest open internal seat may promote.
         top = int(np.flatnonzero(np.diff(vstarts))[-1])
-        scores = kernels.candidate_scores.for_size(int(n_cand[:top].sum()))
+        scores = staffing_kernels.candidate_scores.for_size(int(n_cand[:top].sum()))
         boosted = scores(self.cand_slots, self.cand_offset, n_cand, top, pop.eid, pop.readiness, pop.performance,
                          pop.hire_week, pop.visibility, self.rule, self.streams["promotion"], week, self.cand_scores)
-        params = kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id)
+        params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id)
         promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_level, new_dept, new_internal = (
-            kernels.vacancy_chain(vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset,
+            staffing_kernels.vacancy_chain(vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset,
                                   n_cand, self.cand_scores, boosted, pop.visibility, pop.department,
                                   org.external_share, params))
         vac.take_ids(promoted.size)  # one new seat per promotion
@@ -185,7 +185,7 @@ class Staffing:
         weeks_in_level = week - pop.level_week[chosen]
         self.model.metrics.count_promotions(chosen, week, weeks_in_level)
         self.model.record("promotion", chosen, week, detail=weeks_in_level, level=from_levels + 1)
-        kernels.promote_rows(chosen, departments, week, float(dev.promotion_confidence_boost),
+        staffing_kernels.promote_rows(chosen, departments, week, float(dev.promotion_confidence_boost),
                              float(dev.promotion_engagement_boost), pop.level, pop.department, pop.level_week,
                              pop.passed_over, pop.confidence, pop.engagement)
         nxt = self.org.next_level[from_levels + 1]
@@ -217,7 +217,7 @@ class Staffing:
         """External hires whose time to fill has run out join this week."""
         vac = self.vac
         # In id order: the hire order fixes the new employee ids.
-        vs = kernels.due_vacancies(vac.active, vac.count, vac.channel, vac.due_week, vac.vid, EXTERNAL, week)
+        vs = staffing_kernels.due_vacancies(vac.active, vac.count, vac.channel, vac.due_week, vac.vid, EXTERNAL, week)
         if vs.size == 0:
             return
         slots = self.pop.hire(vs.size, **self.sample_people(vac.level[vs], vac.department[vs], week, "hire",

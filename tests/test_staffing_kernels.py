@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import kernels, rng
+from sim import kernels, rng, staffing_kernels
 from sim.org import EXTERNAL, INTERNAL
 
 KEY = rng.stream_key(7, "promotion")
@@ -21,10 +21,10 @@ KEY = rng.stream_key(7, "promotion")
 def test_pairwise_sum_and_std_are_numpys_bit_for_bit(n):
     gen = np.random.default_rng(n)
     a = gen.normal(size=n) * 10.0 ** gen.uniform(-6, 6, size=n) + gen.normal() * 1e3
-    assert kernels.pairwise_sum(a) == np.add.reduce(a)
-    assert kernels.numpy_std(a) == a.std()
+    assert staffing_kernels.pairwise_sum(a) == np.add.reduce(a)
+    assert staffing_kernels.numpy_std(a) == a.std()
     view = np.concatenate([np.zeros(3), a])[3:]  # a slice that does not start its buffer
-    assert kernels.numpy_std(view) == view.std()
+    assert staffing_kernels.numpy_std(view) == view.std()
 
 
 # ---------------------------------------------------------------- top k
@@ -46,7 +46,7 @@ def test_best_k_is_the_k_highest_best_first_ties_in_index_order():
             scores = np.sort(scores)  # rising: every score beats the ones kept so far
         if trial % 11 == 0:
             scores = -np.sort(scores)
-        got = kernels.best_k(scores, k)
+        got = staffing_kernels.best_k(scores, k)
         assert np.array_equal(got, _best_k_reference(scores, min(k, n))), (n, k)
 
 
@@ -57,7 +57,7 @@ def test_best_k_when_the_threshold_sample_is_misleading():
     scores = np.random.default_rng(9).random(n)
     scores[(np.arange(1024) * n) // 1024] = 2.0
     for k in (1, 50, 1000, 1024, 1025, 3000, 6000):
-        assert np.array_equal(kernels.best_k(scores, k), _best_k_reference(scores, k)), k
+        assert np.array_equal(staffing_kernels.best_k(scores, k), _best_k_reference(scores, k)), k
 
 
 # ---------------------------------------------------------------- gathers
@@ -87,7 +87,7 @@ def test_open_by_channel_is_oldest_first_within_each_level():
     gen = np.random.default_rng(2)
     active, level, channel, opened, vid, _ = _vacancy_table(gen, 3000, 6)
     count = 2500
-    slots, starts = kernels.open_by_channel(active, count, level, channel, opened, vid, INTERNAL, 6)
+    slots, starts = staffing_kernels.open_by_channel(active, count, level, channel, opened, vid, INTERNAL, 6)
     for lv in range(6):
         vs = np.flatnonzero(active[:count] & (channel[:count] == INTERNAL) & (level[:count] == lv))
         vs = vs[np.lexsort((vid[vs], opened[vs]))]
@@ -99,7 +99,7 @@ def test_due_vacancies_in_id_order():
     active, _, channel, _, vid, due = _vacancy_table(gen, 3000, 6)
     vs = np.flatnonzero(active & (channel == EXTERNAL) & (due <= 17))
     expected = vs[np.argsort(vid[vs], kind="stable")]
-    assert np.array_equal(kernels.due_vacancies(active, 3000, channel, due, vid, EXTERNAL, 17), expected)
+    assert np.array_equal(staffing_kernels.due_vacancies(active, 3000, channel, due, vid, EXTERNAL, 17), expected)
 
 
 def test_promotion_candidates_by_level_in_slot_order():
@@ -114,7 +114,7 @@ def test_promotion_candidates_by_level_in_slot_order():
     min_readiness = np.append(np.array([0.0, 0.2, 0.3, 0.4, 0.5, 0.6]), 0.0)
     offset = np.concatenate(([0], np.cumsum(seats + 1)))
     slots = np.full(int(offset[-1]), -7, dtype=np.int64)
-    got = kernels.promotion_candidates(active, n, level, level_week, readiness, week, min_weeks, min_readiness,
+    got = staffing_kernels.promotion_candidates(active, n, level, level_week, readiness, week, min_weeks, min_readiness,
                                        offset, slots)
     for lv in range(n_levels):
         target = min(lv + 1, n_levels - 1)
@@ -126,7 +126,7 @@ def test_promotion_candidates_by_level_in_slot_order():
         assert np.array_equal(slots[offset[lv] : offset[lv] + got[lv]], expected)
 
 
-@pytest.mark.parametrize("rule", list(kernels.PROMOTION_RULES))
+@pytest.mark.parametrize("rule", list(staffing_kernels.PROMOTION_RULES))
 def test_candidate_scores_follow_the_rule_in_both_builds(rule):
     gen = np.random.default_rng(5)
     n = 3000
@@ -139,9 +139,9 @@ def test_candidate_scores_follow_the_rule_in_both_builds(rule):
     cand_offset = np.array([0, 1500, 3000, 3001])
     cand_slots = np.concatenate([np.arange(1000), np.zeros(500, dtype=np.int64), 1500 + np.arange(800),
                                  np.zeros(701, dtype=np.int64)])
-    week, code = 60, kernels.PROMOTION_RULES[rule]
+    week, code = 60, staffing_kernels.PROMOTION_RULES[rule]
     results = []
-    for build in (kernels.candidate_scores.serial, kernels.candidate_scores.parallel):
+    for build in (staffing_kernels.candidate_scores.serial, staffing_kernels.candidate_scores.parallel):
         scores = np.full(cand_slots.size, np.nan)
         boosted = build(cand_slots, cand_offset, cand_n, 2, eid, readiness, performance, hire_week, visibility,
                         code, KEY, week, scores)
@@ -165,7 +165,7 @@ def test_candidate_scores_follow_the_rule_in_both_builds(rule):
 
 def test_draws_are_the_streams_draws():
     eids = np.array([0, 5, 17, 123456789], dtype=np.int64)
-    u, z = kernels.draws(KEY, eids, 9, np.array([0, 2, 7]), np.array([1, 40]))
+    u, z = staffing_kernels.draws(KEY, eids, 9, np.array([0, 2, 7]), np.array([1, 40]))
     for j, k in enumerate((0, 2, 7)):
         assert np.array_equal(u[j], rng.uniforms(KEY, eids, 9, k))
     for j, k in enumerate((1, 40)):
@@ -179,7 +179,7 @@ def _new_people(build, n, initial):
     levels = gen.integers(0, n_levels, size=n).astype(np.int8)
     shares = np.array([[0.6, 0.4], [0.65, 0.35], [0.7, 0.3], [0.75, 0.25]])
     cdf = np.cumsum(shares, axis=1) if initial else np.cumsum(shares[0])[None, :]
-    params = kernels.NewPeopleParams(52.0, 8.0 if initial else 4.0, 60.0, 7.0, 0.1, 0.05, 0.08, 0.06, 0.1,
+    params = staffing_kernels.NewPeopleParams(52.0, 8.0 if initial else 4.0, 60.0, 7.0, 0.1, 0.05, 0.08, 0.06, 0.1,
                                      0.6, 0.7, 0.7)
     log_u = np.log(rng.uniforms(KEY, eids, 0, 4)) if initial else np.zeros(0)
     out = (np.empty(n, np.int8), *(np.empty(n, np.int32) for _ in range(4)), np.empty(n), np.empty((n, n_comp)),
@@ -191,8 +191,8 @@ def _new_people(build, n, initial):
 
 @pytest.mark.parametrize("initial", [True, False])
 def test_new_people_serial_and_parallel_builds_agree(initial):
-    serial = _new_people(kernels.new_people.serial, 2000, initial)
-    parallel = _new_people(kernels.new_people.parallel, 2000, initial)
+    serial = _new_people(staffing_kernels.new_people.serial, 2000, initial)
+    parallel = _new_people(staffing_kernels.new_people.parallel, 2000, initial)
     for a, b in zip(serial, parallel):
         assert np.array_equal(a, b)
     group, birth, retire, hire, level_week, talent, competency, states, interest = serial

@@ -20,7 +20,7 @@ from .rng import entity_key, normal_at, uniform_at
 EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT, EXIT_INVOLUNTARY, EXIT_CYCLE = 0, 1, 2, 3, 4
 # Below this many rows a parallel loop costs more in thread hand-offs than it saves (and
 # suffers most when other processes hold the cores), so the serial build runs instead.
-PARALLEL_MIN_ROWS = 50_000
+PARALLEL_MIN_ROWS = 10_000
 
 
 def _renamed(fn, suffix: str):

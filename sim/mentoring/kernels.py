@@ -48,8 +48,7 @@ class PairWeights(NamedTuple):
     other_department: float  # 1.0: mentor and mentee must be in different departments
 
 
-def _pair_scores(e_slot, e_eid, e_level, e_group, e_department, e_comp, e_interest, focus,
-                m_slot, m_eid, m_level, m_group, m_department, m_comp, m_interest, w, key, week):
+def _pair_scores(e_slot, m_slot, eid, level, group, department, competency, interest, focus, w, key, week):
     """Every score of every mentee (row) x mentor (column) pair of one block, in one pass.
 
     Parallel-safe over rows (`Dual`; pick the build with `pair_scores.for_size(cells)`).
@@ -61,7 +60,7 @@ def _pair_scores(e_slot, e_eid, e_level, e_group, e_department, e_comp, e_intere
                  same person, and (if asked) another department
     random     = uniform keyed by (mentee id, mentor id, week)
     """
-    n_e, n_m, n_k = e_comp.shape[0], m_comp.shape[0], e_comp.shape[1]
+    n_e, n_m, n_k = e_slot.shape[0], m_slot.shape[0], competency.shape[1]
     skill = np.empty((n_e, n_m))
     similarity = np.empty((n_e, n_m))
     same_group = np.empty((n_e, n_m), dtype=np.bool_)
@@ -69,37 +68,39 @@ def _pair_scores(e_slot, e_eid, e_level, e_group, e_department, e_comp, e_intere
     feasible = np.empty((n_e, n_m), dtype=np.bool_)
     random = np.empty((n_e, n_m))
     for i in prange(n_e):
+        e = e_slot[i]
         n_focus = 0
         for k in range(n_k):
             if focus[i, k]:
                 n_focus += 1
         scale = 1.0 / (max(n_focus, 1) * w.full_gap)
-        ki = entity_key(key, e_eid[i])
+        ki = entity_key(key, eid[e])
         for j in range(n_m):
+            m = m_slot[j]
             total = 0.0
             for k in range(n_k):
                 if focus[i, k]:
-                    lead = m_comp[j, k] - e_comp[i, k]
+                    lead = competency[m, k] - competency[e, k]
                     if lead > 0.0:
                         total += lead
             sk = min(total * scale, 1.0)
             dot = 0.0
-            for d in range(e_interest.shape[1]):
-                dot += e_interest[i, d] * m_interest[j, d]
+            for d in range(interest.shape[1]):
+                dot += interest[e, d] * interest[m, d]
             sim = 0.5 * (1.0 + dot)
-            same = e_group[i] == m_group[j]
+            same = group[e] == group[m]
             skill[i, j] = sk
             similarity[i, j] = sim
             same_group[i, j] = same
             quality[i, j] = w.skill * sk + w.similarity * sim + (w.same_group if same else 0.0)
-            gap = np.int64(m_level[j]) - np.int64(e_level[i])
+            gap = np.int64(level[m]) - np.int64(level[e])
             if w.reverse > 0.0:
                 gap = -gap
-            ok = gap >= w.min_level_gap and e_slot[i] != m_slot[j]
-            if w.other_department > 0.0 and e_department[i] == m_department[j]:
+            ok = gap >= w.min_level_gap and e != m
+            if w.other_department > 0.0 and department[e] == department[m]:
                 ok = False
             feasible[i, j] = ok
-            random[i, j] = pair_uniform_at(ki, m_eid[j], week)
+            random[i, j] = pair_uniform_at(ki, eid[m], week)
     return skill, similarity, same_group, quality, feasible, random
 
 

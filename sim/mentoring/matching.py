@@ -74,13 +74,11 @@ def build_pool(pop, org, program, mentees, mentors, capacity, key, week: int, re
     weights = PairWeights(m.skill_weight / total, m.similarity_weight / total, m.same_group_weight / total,
                           FULL_GAP, float(program.min_level_gap), float(program.format == "reverse"),
                           float(program.mentor_other_department))
-    e_ids, m_ids = pop.eid[mentees], pop.eid[mentors]
     scores = pair_scores.for_size(len(mentees) * len(mentors))
     skill, similarity, same_group, quality, feasible, random = scores(
-        mentees, e_ids, pop.level[mentees], pop.group[mentees], pop.department[mentees], pop.competency[mentees],
-        pop.interest[mentees], mask, mentors, m_ids, pop.level[mentors], pop.group[mentors],
-        pop.department[mentors], pop.competency[mentors], pop.interest[mentors], weights, key, week)
-    order = np.argsort(rng.uniforms(key, e_ids, week, 1), kind="stable")
+        mentees, mentors, pop.eid, pop.level, pop.group, pop.department, pop.competency, pop.interest, mask,
+        weights, key, week)
+    order = np.argsort(rng.uniforms(key, pop.eid[mentees], week, 1), kind="stable")
     return Pool(mentees, mentors, capacity.astype(np.int64), feasible, skill, similarity, same_group, quality,
                 random, order)
 

@@ -32,6 +32,9 @@ register_kind("mentoring_end", "end reason code: 1 completed, 2 mentor_left, 3 m
               "5 dissolved, 6 rematched (employee = the mentee)")
 MENTORING_SKILL_COMPETENCIES = ("communication", "emotional_intelligence")
 SAMPLE_POOL_ENTITY = (1 << 62) - 1  # draws of a sampled mentor pool: an entity id no employee has
+# A mentor pool is sampled only from populations this many times the sample: below that a full
+# scan costs little, and the senior levels a round needs may hold too few mentors to find by draws.
+SAMPLE_POOL_MIN_RATIO = 32
 
 
 class Program:
@@ -286,7 +289,7 @@ class Program:
                 self.mentor_load, cfg.mentor_min_tenure_weeks, week, cfg.mentor_capacity, cfg.format == "group")
         try:
             wanted = max(m.candidates, 3 * mentees.size)
-            if m.candidates and mentees.size and 4 * wanted < pop.count:
+            if m.candidates and mentees.size and SAMPLE_POOL_MIN_RATIO * wanted <= pop.count:
                 levels = pop.level[mentees]
                 if cfg.format == "reverse":
                     lo, hi = 0, int(levels.max()) - cfg.min_level_gap

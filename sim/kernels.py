@@ -184,7 +184,8 @@ def _draw_exits(active, count, eid, level, hire_week, retire_week, competency, c
                               passed_over, participation, hazard_shift, profile, demand, base_hazard,
                               participation_effect, p, week)
             u = uniform_at(entity_key(key_attrition, eid[i]), week, 0)
-            if u < -np.expm1(-h):
+            # 1 - exp(-h) < h, so u >= h means no exit without computing expm1 (most rows).
+            if u < h and u < -np.expm1(-h):
                 exit_code[i] = EXIT_VOLUNTARY
 
 

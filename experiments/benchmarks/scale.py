@@ -55,16 +55,26 @@ def scaled_config(employees: int, years: float, program: str, seed: int = 0):
 
 
 def warm_up(program: str) -> None:
-    """Load (or compile) every kernel, the parallel builds too, before anything is timed."""
+    """Load (or compile) every kernel, the parallel builds too, before anything is timed.
+
+    Small runs, once with the serial and once with the parallel builds; the second with few
+    matching candidates, so the sampling kernels of large organizations run too.
+    """
+    import dataclasses
+
     from sim import kernels
     from sim.api import simulate
     from sim.mentoring.program import Program
 
     threshold = kernels.PARALLEL_MIN_ROWS
     try:
-        for kernels.PARALLEL_MIN_ROWS in (threshold, 0):
-            cfg = scaled_config(200, 1, program)
-            simulate(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())])
+        for kernels.PARALLEL_MIN_ROWS, employees, candidates in ((threshold, 200, None), (0, 2000, 5)):
+            cfg = scaled_config(employees, 1, program)
+            programs = cfg.programs()
+            if candidates is not None:
+                programs = [dataclasses.replace(p, matching=dataclasses.replace(p.matching, candidates=candidates))
+                            for p in programs]
+            simulate(cfg, [Program(p, i) for i, p in enumerate(programs)])
     finally:
         kernels.PARALLEL_MIN_ROWS = threshold
 

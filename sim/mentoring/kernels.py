@@ -331,24 +331,36 @@ def _spare_places(possible, slot_load, capacity, circles):
 @njit(cache=True)
 def mentor_pool(active, count, hire_week, level, level_ok, is_mentee, enrolling, slot_load, min_tenure, week,
                 capacity, circles):
-    """Slots of possible mentors with spare places, and how many. Serial.
+    """Slots of possible mentors with spare places, and how many; by level, then slot. Serial.
 
     A mentor: here at least min_tenure weeks, at an allowed level, neither a mentee nor
     enrolling as one this round. Spare places: capacity - live ties; in the group format one
-    circle at a time (capacity places if none, else 0).
+    circle at a time (capacity places if none, else 0). Grouped by level (a counting sort), as
+    matching wants them.
     """
-    slots = np.empty(count, dtype=np.int64)
-    spare = np.empty(count, dtype=np.int64)
+    found = np.empty(count, dtype=np.int64)
+    found_spare = np.empty(count, dtype=np.int64)
+    per_level = np.zeros(level_ok.shape[0] + 1, dtype=np.int64)
     n = 0
     for i in range(count):
         possible = (active[i] and not is_mentee[i] and not enrolling[i] and level_ok[level[i]]
                     and week - hire_week[i] >= min_tenure)
         free = _spare_places(possible, slot_load[i], capacity, circles)
         if free > 0:
-            slots[n] = i
-            spare[n] = free
+            found[n] = i
+            found_spare[n] = free
+            per_level[level[i] + 1] += 1
             n += 1
-    return slots[:n], spare[:n]
+    for lv in range(level_ok.shape[0]):
+        per_level[lv + 1] += per_level[lv]
+    slots = np.empty(n, dtype=np.int64)
+    spare = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        lv = level[found[j]]
+        slots[per_level[lv]] = found[j]
+        spare[per_level[lv]] = found_spare[j]
+        per_level[lv] += 1
+    return slots, spare
 
 
 @njit(cache=True)

@@ -143,10 +143,11 @@ def match(pop, org, program, mentees, mentors, capacity, key, week: int, reverse
     out_e, out_m, out_q = [], [], []
     # Mentors by level: the mentors senior (or, in reverse mentoring, junior) enough for a
     # block's least demanding mentee are then one contiguous range.
-    by_level = np.argsort(pop.level[mentors], kind="stable")
-    mentors = mentors[by_level]
-    capacity = capacity.astype(np.int64)[by_level]
-    mentor_level = pop.level[mentors].astype(np.int64)
+    mentor_level = pop.level[mentors]
+    capacity = capacity.astype(np.int64)
+    if mentor_level.size > 1 and (mentor_level[1:] < mentor_level[:-1]).any():  # not grouped by level yet
+        by_level = np.argsort(mentor_level, kind="stable")
+        mentors, capacity, mentor_level = mentors[by_level], capacity[by_level], mentor_level[by_level]
     # Large pools: each block of mentees sees a random sample of the mentors with spare places,
     # big enough to seat the block three times over, so matching costs O(mentees x sample).
     mean_cap = max(float(capacity.mean()), 1.0) if capacity.size else 1.0

@@ -259,7 +259,7 @@ class Program:
     def _rematchable(self) -> np.ndarray:
         """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""
         pop, s = self.pop, self.rematch_slots
-        ok = pop.active[s] & (pop.eid[s] == self.rematch_eids) & np.isin(pop.level[s], self.cfg.mentee_levels)
+        ok = pop.active[s] & (pop.eid[s] == self.rematch_eids) & self.mentee_level_ok[pop.level[s]]
         return np.unique(s[ok])
 
     def _places_left(self) -> int:

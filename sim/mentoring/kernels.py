@@ -306,6 +306,34 @@ def add_tie_effects(active, count, mentee, mentor, mentee_shift, mentor_shift, m
 
 
 @njit(cache=True)
+def open_ties(mentees, mentors, is_mentee, mentor_load):
+    """New ties take their roles; returns how many mentors had none before. Serial."""
+    new_mentors = 0
+    for j in range(mentees.shape[0]):
+        is_mentee[mentees[j]] = True
+        if mentor_load[mentors[j]] == 0:
+            new_mentors += 1
+        mentor_load[mentors[j]] += 1
+    return new_mentors
+
+
+@njit(cache=True)
+def close_ties(rows, held, missed, trust, mentee, mentor, is_mentee, mentor_load):
+    """Ending ties give up their roles; returns their meetings held and missed, their trust, and
+    how many mentors are left with none. Serial."""
+    n_held, n_missed, trust_sum, freed = 0, 0, 0.0, 0
+    for r in rows:
+        n_held += held[r]
+        n_missed += missed[r]
+        trust_sum += trust[r]
+        is_mentee[mentee[r]] = False
+        mentor_load[mentor[r]] -= 1
+        if mentor_load[mentor[r]] == 0:
+            freed += 1
+    return n_held, n_missed, trust_sum, freed
+
+
+@njit(cache=True)
 def rows_of(active, count, person, marked):
     """Live rows whose `person` column (mentee or mentor slot) is marked. Serial."""
     out = np.empty(count, dtype=np.int64)

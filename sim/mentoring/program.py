@@ -174,12 +174,15 @@ class Program:
         if rows.size == 0:
             return
         rel, pop, s = self.rel, self.pop, self.stats
-        s[f"pairs_{END_REASONS[reason]}"] += rows.size
-        s["meetings_held"] += float(rel.held[rows].sum())
-        s["meetings_missed"] += float(rel.missed[rows].sum())
-        s["trust_at_end_sum"] += float(rel.trust[rows].sum())
-        s["pairs_ended"] += rows.size
         mentees = rel.mentee[rows]
+        held, missed, trust, freed = kernels.close_ties(rows, rel.held, rel.missed, rel.trust, rel.mentee, rel.mentor,
+                                                        self.is_mentee, self.mentor_load)
+        self.n_mentors -= freed
+        s[f"pairs_{END_REASONS[reason]}"] += rows.size
+        s["meetings_held"] += held
+        s["meetings_missed"] += missed
+        s["trust_at_end_sum"] += trust
+        s["pairs_ended"] += rows.size
         self.model.record("mentoring_end", mentees, week, detail=np.full(rows.size, reason))
         if reason == END_COMPLETED:
             until = week + self.cfg.effects.alumni_weeks
@@ -192,10 +195,6 @@ class Program:
         if reason in (END_REMATCHED, END_MENTOR_LEFT):
             self.rematch_slots = np.concatenate([self.rematch_slots, mentees])
             self.rematch_eids = np.concatenate([self.rematch_eids, rel.mentee_eid[rows]])
-        self.is_mentee[mentees] = False
-        mentors = rel.mentor[rows]
-        np.subtract.at(self.mentor_load, mentors, 1)
-        self.n_mentors -= int(np.count_nonzero(self.mentor_load[np.unique(mentors)] == 0))
         rel.remove(rows)
 
     def eligible_mentees(self, week: int) -> np.ndarray:
@@ -317,10 +316,7 @@ class Program:
             rel.circle[rows] = rel.pid[rows[first]][inverse]
         else:
             rel.circle[rows] = rel.pid[rows]
-        self.is_mentee[mentees] = True
-        new_mentors = np.unique(mentors)
-        self.n_mentors += int(np.count_nonzero(self.mentor_load[new_mentors] == 0))
-        np.add.at(self.mentor_load, mentors, 1)
+        self.n_mentors += kernels.open_ties(mentees, mentors, self.is_mentee, self.mentor_load)
         self._enrolled(pop.eid[mentees])
         self.ever_enrolled[pop.eid[mentees]] = True
         pop.participation[mentees[pop.participation[mentees] == NONE]] = MENTEE

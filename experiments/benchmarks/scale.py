@@ -16,6 +16,8 @@
     agent views and the event log off.
 (c) The 1 -> 2 numba thread speedup at --thread-sizes (default 100,000): the same
     engine run with one thread and with two (results are identical either way).
+(d) Start-up: seconds from launching `mentorsim` (the default scenario) to the end of
+    its first simulated week, with the numba cache warm (best of three).
 
 Every measurement runs in a fresh subprocess (so peak memory is per size): it
 loads the numba kernels with a short warm-up run first, then times the run
@@ -130,6 +132,36 @@ def child(kind: str, employees: int, years: float, program: str) -> dict:
             "peak_rss_bytes": maxrss_bytes(), "warm_rss_bytes": warm_rss, "threads": numba.get_num_threads(), **out}
 
 
+STARTUP_CHILD = """
+import sys, time
+import sim.model as model
+step = model.OrgModel.step
+def timed_step(self):
+    step(self)
+    if self.week == 1:
+        print(f"FIRST_WEEK {time.time():.6f}", flush=True)
+        raise SystemExit(0)
+model.OrgModel.step = timed_step
+from sim.cli import main
+main(["hydra.run.dir=" + sys.argv[1]])
+"""
+
+
+def startup_seconds(workdir: str, tries: int = 3) -> float:
+    """Wall time from launching the CLI to the end of its first simulated week (best of `tries`)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    best = float("inf")
+    for _ in range(tries):
+        launched = time.time()
+        out = subprocess.run([sys.executable, "-c", STARTUP_CHILD, workdir], env=env, capture_output=True, text=True,
+                             timeout=300)
+        lines = [line for line in out.stdout.splitlines() if line.startswith("FIRST_WEEK ")]
+        if not lines:
+            raise RuntimeError(f"the CLI did not reach its first week: {out.stderr[-1000:]}")
+        best = min(best, float(lines[0].split()[1]) - launched)
+    return best
+
+
 def measure(kind: str, employees: int, years: float, program: str, threads: int, timeout: float,
             layer: str | None = None) -> dict:
     env = dict(os.environ)
@@ -199,6 +231,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed per measurement")
     parser.add_argument("--thread-sizes", type=int, nargs="*", default=[100_000],
                         help="sizes at which to compare one and two numba threads")
+    parser.add_argument("--skip-startup", action="store_true", help="skip the CLI start-up measurement (d)")
     parser.add_argument("--skip-mesa", action="store_true")
     parser.add_argument("--profile", type=int, default=None, metavar="EMPLOYEES",
                         help="cProfile one engine run of this size (--years, --program) and stop")
@@ -269,6 +302,11 @@ def main() -> None:
             two["turnover_annual"], two["promotions_total"]) else "DIFFERENT RESULTS"
         print(f"{one['employees']:>10,} {one['wall_s']:>11.2f} {two['wall_s']:>12.2f} "
               f"{one['wall_s'] / two['wall_s']:>7.2f}x  ({same} turnover and promotions)")
+    if not args.skip_startup:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as workdir:
+            print(f"\n(d) CLI start-up to the end of the first simulated week: {startup_seconds(workdir):.2f} s")
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_scale_script_prints_ratio_exponent_and_thread_speedup():
+def test_scale_script_prints_ratio_exponent_thread_speedup_and_startup():
     cmd = [sys.executable, str(ROOT / "experiments" / "benchmarks" / "scale.py"), "--mesa-sizes", "150",
            "--engine-sizes", "300", "600", "--thread-sizes", "300", "--years", "0.5", "--timeout", "300"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)))
@@ -21,3 +21,5 @@ def test_scale_script_prints_ratio_exponent_and_thread_speedup():
     assert re.search(r"\d\.\dx ", side_by_side), text  # the engine / Mesa ratio row
     assert "scaling exponent" in text
     assert "identical turnover and promotions" in text  # one and two threads agree
+    startup = float(re.search(r"first simulated week: ([0-9.]+) s", text).group(1))
+    assert 0 < startup < 60  # measured, not a budget: the README quotes it

@@ -90,6 +90,8 @@ class OrgModel(mesa.Model):
                 self._views.pop(slot).remove()
 
     def record(self, kind: str, slots, week: int, detail, level=None) -> None:
+        if not self.events.enabled:
+            return
         pop = self.pop
         self.events.record(kind, week, pop.eid[slots], pop.level[slots] if level is None else level,
                            pop.group[slots], detail)

@@ -44,7 +44,7 @@ class Table:
 
     @property
     def n_active(self) -> int:
-        return int(np.count_nonzero(self.active[: self.count]))
+        return self.count - self._n_free  # every slot below `count` is live or on the free list
 
     def active_slots(self) -> np.ndarray:
         """Slots of the live rows, in slot order."""

@@ -48,6 +48,28 @@ class PairWeights(NamedTuple):
     other_department: float  # 1.0: mentor and mentee must be in different departments
 
 
+@njit(cache=True)
+def weakest(mentees, level, competency, profile, next_level, n_focus):
+    """Each mentee's n_focus focus competencies: the largest needs w_{L+1,k} (1 - c_k), ties to the
+    first competency. Serial."""
+    n_k = competency.shape[1]
+    n = min(n_focus, n_k)
+    mask = np.zeros((mentees.shape[0], n_k), dtype=np.bool_)
+    need = np.empty(n_k)
+    for i in range(mentees.shape[0]):
+        e = mentees[i]
+        target = profile[next_level[level[e]]]
+        for k in range(n_k):
+            need[k] = target[k] * (1.0 - competency[e, k])
+        for _ in range(n):
+            best = -1
+            for k in range(n_k):
+                if not mask[i, k] and (best < 0 or need[k] > need[best]):
+                    best = k
+            mask[i, best] = True
+    return mask
+
+
 def _pair_scores(e_slot, m_slot, eid, level, group, department, competency, interest, focus, w, key, week):
     """Every score of every mentee (row) x mentor (column) pair of one block, in one pass.
 

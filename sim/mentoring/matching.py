@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .. import rng
-from .kernels import PairWeights, greedy_assign, pair_scores, sample_columns
+from .kernels import PairWeights, greedy_assign, pair_scores, sample_columns, weakest
 
 POLICIES: dict[str, Callable[["Pool"], np.ndarray]] = {}
 # Complementarity saturates when the mentor leads by this much on each focus competency.
@@ -55,15 +55,9 @@ class Pool:
 
 def focus_mask(pop, org, mentees, n_focus: int, fixed: np.ndarray | None) -> np.ndarray:
     """Each mentee's focus competencies: the n weakest, weighted by the next level's profile."""
-    K = pop.n_competencies
     if fixed is not None:
-        return np.broadcast_to(fixed, (len(mentees), K)).copy()
-    need = org.profile[org.next_level[pop.level[mentees]]] * (1.0 - pop.competency[mentees])
-    n = min(n_focus, K)
-    top = np.argpartition(-need, n - 1, axis=1)[:, :n]
-    mask = np.zeros((len(mentees), K), dtype=bool)
-    np.put_along_axis(mask, top, True, axis=1)
-    return mask
+        return np.broadcast_to(fixed, (len(mentees), pop.n_competencies)).copy()
+    return weakest(mentees, pop.level, pop.competency, org.profile, org.next_level, n_focus)
 
 
 def build_pool(pop, org, program, mentees, mentors, capacity, key, week: int, reverse_mask) -> Pool:

@@ -269,3 +269,19 @@ def test_a_sampled_mentor_pool_is_a_random_part_of_the_full_pool(model):
     # Asking for more than there are: incomplete, so the caller lists the whole pool instead.
     _, _, complete = sample_mentor_pool(*args, 2, 10, senior.size + 1, 100 * senior.size, np.uint64(KEY), taken)
     assert not complete and not taken.any()
+
+
+def test_focus_is_the_largest_needs_with_ties_to_the_first_competency(model, pools):
+    pop, org = model.pop, model.org
+    mentees = pools["ample"].mentees
+    need = org.profile[org.next_level[pop.level[mentees]]] * (1.0 - pop.competency[mentees])
+    for n in (1, 2, 3):
+        expected = np.zeros_like(need, dtype=bool)
+        np.put_along_axis(expected, np.argsort(-need, axis=1, kind="stable")[:, :n], True, axis=1)
+        assert np.array_equal(matching.focus_mask(pop, org, mentees, n, None), expected)
+    from sim.mentoring.kernels import weakest
+
+    tied = np.zeros((1, pop.n_competencies))  # every need equal: the first n competencies
+    level = np.zeros(1, dtype=np.int8)
+    mask = weakest(np.array([0]), level, tied, np.ones((1, pop.n_competencies)), np.array([0]), 2)
+    assert mask[0].tolist() == [True, True] + [False] * (pop.n_competencies - 2)

@@ -42,6 +42,25 @@ def configure_threads() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+STALE_DAYS = 30
+
+
+def prune_stale(root: Path, keep: Path, days: float = STALE_DAYS) -> None:
+    """Delete the folders of other source versions not used for `days` days (best effort).
+
+    Runs when a new version's folder is made; each import touches its own version's folder."""
+    import shutil
+    import time
+
+    cutoff = time.time() - days * 86400
+    for old in root.glob("numba-*"):
+        try:
+            if old != keep and old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def configure_cache() -> None:
     """Point numba at this source version's folder, unless the user chose one (or none can be made).
 
@@ -54,9 +73,17 @@ def configure_cache() -> None:
         return
     folder = root / f"numba-{source_hash()}"
     try:
+        created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return  # numba falls back to its own locations
+    if created:
+        prune_stale(root, keep=folder)
+    else:
+        try:
+            os.utime(folder)  # the folder's time says when this version was last used
+        except OSError:
+            pass
     os.environ["NUMBA_CACHE_DIR"] = str(folder)
     import numba
 

@@ -52,3 +52,17 @@ def test_idle_openmp_threads_sleep_unless_the_user_chose():
     env["OMP_WAIT_POLICY"] = "ACTIVE"
     assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() \
         == "ACTIVE"
+
+
+def test_folders_of_other_versions_unused_for_a_month_are_deleted(tmp_path):
+    import time
+
+    keep, recent, stale = (tmp_path / f"numba-{name}" for name in ("keep", "recent", "stale"))
+    for folder in (keep, recent, stale):
+        folder.mkdir()
+        (folder / "index.nbi").write_text("x")
+    month_ago = time.time() - (numba_setup.STALE_DAYS + 1) * 86400
+    os.utime(stale, (month_ago, month_ago))
+    os.utime(keep, (month_ago, month_ago))
+    numba_setup.prune_stale(tmp_path, keep=keep)
+    assert keep.exists() and recent.exists() and not stale.exists()

@@ -11,7 +11,7 @@ from sim.config import load_config
 from sim.jobs import objective
 from sim.outputs import is_complete
 
-from ._util import job_folders, mentorsim, ok
+from ._util import job_folders, job_overrides, mentorsim, ok
 
 SEARCHED = {"matching", "program.cadence_weeks", "program.length_weeks", "program.mentor_capacity",
             "program.enroll_share"}
@@ -24,9 +24,6 @@ def test_design_search_runs_trials_and_writes_the_best_params(tmp_path):
                         cwd=tmp_path))
     results = yaml.safe_load((sweep / "optimization_results.yaml").read_text())
     assert set(results["best_params"]) == SEARCHED
-    assert results["best_params"]["matching"] in {"random", "skill_gap", "affinity", "optimal"}
-    assert 1 <= results["best_params"]["program.mentor_capacity"] <= 4
-    assert 0.1 <= results["best_params"]["program.enroll_share"] <= 1.0
     assert math.isfinite(results["best_value"])
     folders = job_folders(sweep)
     assert len(folders) == 3 and all(is_complete(f) for f in folders)
@@ -38,6 +35,10 @@ def test_design_search_runs_trials_and_writes_the_best_params(tmp_path):
         assert m["cost.total"] <= 1_500_000
         values.append(m["effect.turnover_annual"])
     assert results["best_value"] == pytest.approx(min(values))
+    # and the best params are the design that trial ran
+    best_job = job_overrides(folders[values.index(min(values))])
+    for key, value in results["best_params"].items():
+        assert best_job[key] == str(value), (key, best_job[key], value)
 
 
 def test_objective_adds_the_budget_penalty():

@@ -39,3 +39,26 @@ def make_config(*overrides: str):
 def small_run():
     """One 5-year run of the small org, shared by tests that only read its outputs."""
     return run(make_config("sim.horizon_years=5", "metrics.period_weeks=1"))
+
+
+# A small 2 x 2 x 2 sweep (matching x cadence x seed) written the way the CLI writes one.
+SWEEP_GRID = [(matching, cadence, seed) for matching in ("random", "optimal") for cadence in (2, 4)
+              for seed in (0, 1)]
+SWEEP_FIXED = ["org=small", "sim.horizon_years=1", "output.charts=false", "output.report=false"]
+
+
+def write_sweep(sweep: Path) -> Path:
+    """Job folders 0..7 of `-m matching=random,optimal program.cadence_weeks=2,4 sim.seed=0,1`, each
+    run by `sim.jobs.run_job` with its `.hydra/overrides.yaml`, as the CLI writes them."""
+    import yaml
+
+    from sim.jobs import run_job
+
+    for job, (matching, cadence, seed) in enumerate(SWEEP_GRID):
+        overrides = [*SWEEP_FIXED, f"matching={matching}", f"program.cadence_weeks={cadence}", f"sim.seed={seed}"]
+        folder = sweep / str(job)
+        (folder / ".hydra").mkdir(parents=True)
+        (folder / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+        status, _ = run_job(load_config(overrides), folder, announce=lambda *_: None)
+        assert status == "complete", (job, status)
+    return sweep

@@ -24,12 +24,11 @@ from sim.report import REPORT_HTML, REPORT_PDF, load_run, run_summary, sweep_sum
 from sim.sweeps.collect import collect
 from sim.sweeps.commands import dispatch
 from sim.sweeps.compare import compare
-from tests.conftest import mentorsim
+from tests.conftest import SWEEP_GRID as GRID
+from tests.conftest import mentorsim, write_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = ["org=small", "sim.horizon_years=2"]
-GRID = [(matching, cadence, seed) for matching in ("random", "optimal") for cadence in (2, 4) for seed in (0, 1)]
-SWEEP_FIXED = ["org=small", "sim.horizon_years=1", "output.charts=false", "output.report=false"]
 SWEEP_METRICS = ("turnover_annual", "promotions_total", "internal_fill_rate_leadership")
 
 
@@ -100,15 +99,7 @@ def bare_folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory):
-    sweep = tmp_path_factory.mktemp("sweep") / "sw"
-    for n, (matching, cadence, seed) in enumerate(GRID):
-        overrides = [*SWEEP_FIXED, f"matching={matching}", f"program.cadence_weeks={cadence}", f"sim.seed={seed}"]
-        folder = sweep / str(n)
-        (folder / ".hydra").mkdir(parents=True)
-        (folder / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
-        status, _ = run_job(load_config(overrides), folder, announce=lambda *_: None)
-        assert status == "complete"
-    return sweep
+    return write_sweep(tmp_path_factory.mktemp("sweep") / "sw")
 
 
 # ----------------------------------------------------------------------------------- run folders

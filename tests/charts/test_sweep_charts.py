@@ -15,22 +15,19 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from scipy import stats
 
 import sim.charts.sweep as sweep_module
-from sim import load_config
 from sim.charts.style import PALETTE
 from sim.charts.sweep import cost_value_scatter, heatmap, tornado
-from sim.jobs import run_job
 from sim.sweeps.collect import collect
 from sim.sweeps.sensitivity import Param, Spec, analyze, sample
+from tests.conftest import SWEEP_GRID as GRID
+from tests.conftest import write_sweep
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-FIXED = ["org=small", "sim.horizon_years=1", "output.charts=false", "output.report=false"]
-GRID = [(matching, cadence, seed) for matching in ("random", "optimal") for cadence in (2, 4) for seed in (0, 1)]
 
 
 def check_png(path: Path) -> set[str]:
@@ -47,21 +44,9 @@ def check_png(path: Path) -> set[str]:
     return {f"#{int(c):06x}" for c in colours}
 
 
-def tiny_sweep(sweep: Path) -> Path:
-    """The job folders of `-m matching=random,optimal program.cadence_weeks=2,4 sim.seed=0,1`."""
-    for job, (matching, cadence, seed) in enumerate(GRID):
-        overrides = [*FIXED, f"matching={matching}", f"program.cadence_weeks={cadence}", f"sim.seed={seed}"]
-        folder = sweep / str(job)
-        (folder / ".hydra").mkdir(parents=True)
-        (folder / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
-        status, _ = run_job(load_config(overrides), folder, announce=lambda *_: None)
-        assert status == "complete", (job, status)
-    return sweep
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    table = collect(tiny_sweep(tmp_path_factory.mktemp("sweep") / "sw"), write=False)
+    table = collect(write_sweep(tmp_path_factory.mktemp("sweep") / "sw"), write=False)
     assert len(table) == len(GRID) and (table["status"] == "complete").all()
     assert table[["effect.turnover_annual", "cost.total", "value.total"]].notna().all().all()
     return table

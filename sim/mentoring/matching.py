@@ -23,8 +23,10 @@ POLICIES: dict[str, Callable[["Pool"], np.ndarray]] = {}
 FULL_GAP = 0.2
 # Upper bound on numbers of matrix cells built at once (memory: cells x K x 8 bytes).
 MAX_CELLS = 4_000_000
-# Candidate samples are keyed by block under entity ids no employee has.
+# Candidate samples are keyed by block under entity ids no employee has; a mentor pool sampled
+# straight from the population (Program._mentor_pool) by the one just below.
 SAMPLE_ENTITY_BASE = 1 << 62
+SAMPLE_POOL_ENTITY = SAMPLE_ENTITY_BASE - 1
 
 
 def policy(name: str):

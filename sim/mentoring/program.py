@@ -22,7 +22,7 @@ from . import kernels
 from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
 from ..population import MENTEE, MENTOR, NONE
 from ..rng import STREAMS
-from .matching import match
+from .matching import SAMPLE_POOL_ENTITY, match
 from .relationships import END_REASONS, Relationships
 from .schema import ProgramConfig
 
@@ -31,7 +31,6 @@ register_kind("mentoring_start", "mentor's employee id (employee = the mentee)")
 register_kind("mentoring_end", "end reason code: 1 completed, 2 mentor_left, 3 mentee_left, 4 promoted, "
               "5 dissolved, 6 rematched (employee = the mentee)")
 MENTORING_SKILL_COMPETENCIES = ("communication", "emotional_intelligence")
-SAMPLE_POOL_ENTITY = (1 << 62) - 1  # draws of a sampled mentor pool: an entity id no employee has
 # A mentor pool is sampled only from populations this many times the sample: below that a full
 # scan costs little, and the senior levels a round needs may hold too few mentors to find by draws.
 SAMPLE_POOL_MIN_RATIO = 32
@@ -202,7 +201,7 @@ class Program:
         pop, cfg = self.pop, self.cfg
         s = pop.active_slots()
         tenure = week - pop.hire_week[s]
-        ok = np.isin(pop.level[s], cfg.mentee_levels) & (tenure >= cfg.mentee_min_tenure_weeks)
+        ok = self.mentee_level_ok[pop.level[s]] & (tenure >= cfg.mentee_min_tenure_weeks)
         if cfg.mentee_max_tenure_weeks is not None:
             ok &= tenure <= cfg.mentee_max_tenure_weeks
         if cfg.mentee_hipo_only:

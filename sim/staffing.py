@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import rng, staffing_kernels
+from . import staffing_kernels
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
 
@@ -119,7 +119,7 @@ class Staffing:
         vslots = self.vac.open(levels, departments, week)
         vids = self.vac.vid[vslots]
         share = self.org.external_share[self.vac.level[vslots]]
-        external = rng.uniforms(self.streams["vacancy_channel"], vids, 0, 0) < share
+        external = staffing_kernels.seats_outside(self.streams["vacancy_channel"], vids, share)
         self.route_external(vslots[external], week)
 
     def route_external(self, vslots, week: int) -> None:

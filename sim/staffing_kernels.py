@@ -298,6 +298,22 @@ class ChainParams(NamedTuple):
     next_vid: int  # the id of the first seat a promotion opens
 
 
+@njit(inline="always", cache=True)
+def goes_outside(key_channel, vid, share):
+    """The routing of a new seat: external hiring when uniform(vacancy_channel, vid, 0, 0) < the
+    external share of its level, else internal promotion."""
+    return uniform_at(entity_key(key_channel, vid), 0, 0) < share
+
+
+@njit(cache=True)
+def seats_outside(key_channel, vids, shares):
+    """`goes_outside` for each seat. Serial."""
+    out = np.empty(vids.shape[0], dtype=np.bool_)
+    for j in range(vids.shape[0]):
+        out[j] = goes_outside(key_channel, vids[j], shares[j])
+    return out
+
+
 @njit(cache=True)
 def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_slots, cand_offset, cand_n,
                   cand_scores, boosted, visibility, department, external_share, p):
@@ -389,7 +405,7 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
                 n_new += 1
         for i in range(k):  # the seats the promoted leave behind, one level down
             person = cand[order[i]]
-            if uniform_at(entity_key(p.key_channel, vid), 0, 0) < external_share[lv - 1]:
+            if goes_outside(p.key_channel, vid, external_share[lv - 1]):
                 new_vid[n_new] = vid
                 new_level[n_new] = lv - 1
                 new_dept[n_new] = department[person]

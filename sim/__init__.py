@@ -1,10 +1,11 @@
-"""mentorsim: an agent-based simulator of a talent pipeline and its mentoring programs."""
-__version__ = "0.1.0"
+"""mentorsim: an agent-based simulator of a talent pipeline and its mentoring programs.
 
-from . import numba_setup  # noqa: E402,F401  (before any kernel is defined)
-
-from .api import RunResult, run  # noqa: E402
-from .config import load_config  # noqa: E402
-from .schema import ConfigError  # noqa: E402
+Layers, lowest first (each imports only from those before it; tests/test_architecture.py checks):
+config -> engine -> mentoring -> charts -> runs -> studies -> present -> the front doors
+(api, cli, commands). README "How it is built" has the picture.
+"""
+from .version import __version__
+from .engine import numba_setup  # noqa: F401  (before any kernel is defined)
+from .api import ConfigError, RunResult, load_config, run
 
 __all__ = ["run", "load_config", "RunResult", "ConfigError", "__version__"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from .schema import ConfigError
+from .config.schema import ConfigError
 
 EXIT_USAGE = 2
 PROG = "mentorsim"
@@ -31,7 +31,7 @@ def precheck(argv: list[str]) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    from .config import load_config
+    from .config.load import load_config
 
     overrides = [a for a in argv if not a.startswith(("-", "hydra.", "hydra/", "+hydra", "~hydra"))]
     try:
@@ -83,8 +83,8 @@ def task(cfg) -> float:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from .config import build, to_container
-    from .jobs import headline, objective, run_job
+    from .config.load import build, to_container
+    from .runs.jobs import headline, objective, run_job
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     try:
@@ -103,6 +103,10 @@ def task(cfg) -> float:
         status, metrics = run_job(config, folder, progress=progress)
     except OSError as err:
         fail(f"output.dir = {folder!r}: cannot write the run folder ({err.strerror})", code=1)
+    if status == "complete" and config.output.report:
+        from .present.report import write_report_logged
+
+        write_report_logged(folder, keep_charts=config.output.charts)
     if status == "failed":
         if not sweeping:
             fail(f"the run failed; see {folder}/status.json", code=1)
@@ -117,11 +121,20 @@ def task(cfg) -> float:
 def run_hydra(argv: list[str]) -> None:
     import hydra
 
-    from .config import CONFIG_NAME, config_dir
+    from .config.load import CONFIG_NAME, config_dir
 
     main = hydra.main(config_path=str(config_dir()), config_name=CONFIG_NAME, version_base="1.3")(task)
     sys.argv = [PROG, *argv]
     main()
+
+
+def warn_threading_layer() -> None:
+    """One line on stderr when numba's intended TBB threading layer cannot run here."""
+    from .engine.numba_setup import threading_layer_warning
+
+    line = threading_layer_warning()
+    if line:
+        print(f"{PROG}: note: {line}", file=sys.stderr)
 
 
 SUBCOMMANDS = ("collect", "compare", "sensitivity", "report")
@@ -130,13 +143,14 @@ SUBCOMMANDS = ("collect", "compare", "sensitivity", "report")
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
-        from .sweeps.commands import dispatch
+        from .commands import dispatch
 
         sys.exit(dispatch(argv))
     if not any(a.startswith("--") for a in argv):  # --help, --cfg ... are Hydra's own
         precheck(argv)
+    warn_threading_layer()
     if _is_multirun(argv):
-        from .sweeps.progress import run_sweep
+        from .studies.progress import run_sweep
 
         run_sweep(argv, run_hydra)
     else:

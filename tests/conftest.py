@@ -49,10 +49,10 @@ SWEEP_FIXED = ["org=small", "sim.horizon_years=1", "output.charts=false", "outpu
 
 def write_sweep(sweep: Path) -> Path:
     """Job folders 0..7 of `-m matching=random,optimal program.cadence_weeks=2,4 sim.seed=0,1`, each
-    run by `sim.jobs.run_job` with its `.hydra/overrides.yaml`, as the CLI writes them."""
+    run by `sim.runs.jobs.run_job` with its `.hydra/overrides.yaml`, as the CLI writes them."""
     import yaml
 
-    from sim.jobs import run_job
+    from sim.runs.jobs import run_job
 
     for job, (matching, cadence, seed) in enumerate(SWEEP_GRID):
         overrides = [*SWEEP_FIXED, f"matching={matching}", f"program.cadence_weeks={cadence}", f"sim.seed={seed}"]

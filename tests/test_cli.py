@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from sim import run
-from sim.config import load_config
-from sim.outputs import is_complete
+from sim.config.load import load_config
+from sim.runs.folder import is_complete
 from tests.conftest import mentorsim
 
 REPO = Path(__file__).resolve().parents[1]

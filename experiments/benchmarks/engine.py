@@ -15,10 +15,10 @@ import logging
 import time
 
 from sim import load_config
-from sim.api import simulate
+from sim.runs.result import simulate
 from sim.mentoring.program import Program
-from sim.model import OrgModel
-from sim.summary import exposure_years
+from sim.engine.model import OrgModel
+from sim.runs.summary import exposure_years
 
 
 def measure(overrides: list[str], repeat: int) -> dict:

@@ -10,7 +10,7 @@ kernels, arrays or counter-based streams.
 
 It implements the engine's weekly dynamics for the default config and the
 default (one-to-one, cohort) mentoring program, in the engine's order
-(see `sim/model.py`): develop -> program -> exits -> review -> vacancy chains
+(see `sim/engine/model.py`): develop -> program -> exits -> review -> vacancy chains
 -> passed over -> hires -> measure. Same distributions, different draws: it
 agrees with the engine statistically, not run by run
 (tests/benchmarks/test_mesa_baseline.py). Not modelled (no effect under the
@@ -29,8 +29,8 @@ import time
 import mesa
 import numpy as np
 
-from sim.org import Org
-from sim.schema import Config
+from sim.engine.org import Org
+from sim.config.schema import Config
 
 VOLUNTARY, RETIREMENT = "voluntary", "retirement"
 FULL_GAP = 0.2  # matching: complementarity saturates at this lead per focus competency
@@ -354,7 +354,7 @@ class PipelineModel(mesa.Model):
         self.leavers: list = []
         self.promotions_since_review = [0] * self.org.n_levels
         self.counts = {"exits": 0, VOLUNTARY: 0, RETIREMENT: 0, "hires": 0, "promotions": 0}
-        self.person_weeks = 0.0  # trapezoid of headcount between metric snapshots (as sim.summary)
+        self.person_weeks = 0.0  # trapezoid of headcount between metric snapshots (as sim.runs.summary)
         self._last_snapshot = (0, 0)
         programs = cfg.programs()
         self.program = MentoringProgram(self, programs[0]) if programs else None

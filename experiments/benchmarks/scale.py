@@ -64,8 +64,8 @@ def warm_up(program: str) -> None:
     """
     import dataclasses
 
-    from sim import kernels
-    from sim.api import simulate
+    from sim.engine import kernels
+    from sim.runs.result import simulate
     from sim.mentoring.program import Program
 
     threshold = kernels.PARALLEL_MIN_ROWS
@@ -93,9 +93,9 @@ def child(kind: str, employees: int, years: float, program: str) -> dict:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     logging.getLogger("sim").setLevel(logging.ERROR)
     if kind == "engine":
-        from sim.api import simulate
+        from sim.runs.result import simulate
         from sim.mentoring.program import Program
-        from sim.summary import exposure_years
+        from sim.runs.summary import exposure_years
 
         def once(cfg, progress=None):
             result = simulate(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())], progress)
@@ -134,7 +134,7 @@ def child(kind: str, employees: int, years: float, program: str) -> dict:
 
 STARTUP_CHILD = """
 import sys, time
-import sim.model as model
+import sim.engine.model as model
 step = model.OrgModel.step
 def timed_step(self):
     step(self)
@@ -205,7 +205,7 @@ def profile(employees: int, years: float, program: str) -> None:
     import cProfile
     import pstats
 
-    from sim.api import simulate
+    from sim.runs.result import simulate
     from sim.mentoring.program import Program
 
     warm_up(program)

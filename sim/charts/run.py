@@ -1,7 +1,7 @@
 """Charts of one run (and of its counterfactual twin when it has one).
 
 Every function takes a RunResult (live, or loaded from a run folder with
-`sim.report.load_run`) and a path, and returns the path, or None when the run
+`sim.present.report.load_run`) and a path, and returns the path, or None when the run
 lacks what the chart needs (e.g. a twin).
 """
 from __future__ import annotations

@@ -9,7 +9,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from ..schema import Config
+from ..config.schema import Config
 
 EFFECT_METRICS = [
     "turnover_annual", "voluntary_turnover_annual", "regretted_turnover_annual", "exits_total",

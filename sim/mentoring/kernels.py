@@ -1,6 +1,6 @@
 """The numba kernels of mentoring programs: pair scores, greedy assignment, meetings.
 
-Same conventions as `sim.kernels`: arrays and NamedTuples of floats in, randomness
+Same conventions as `sim.engine.kernels`: arrays and NamedTuples of floats in, randomness
 from counter-based streams, each kernel documented with its equations.
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from ..kernels import Dual
-from ..rng import entity_key, pair_uniform_at, uniform_at
+from ..engine.kernels import Dual
+from ..engine.rng import entity_key, pair_uniform_at, uniform_at
 
 END_NONE, END_COMPLETED, END_MENTOR_LEFT, END_MENTEE_LEFT, END_PROMOTED, END_DISSOLVED, END_REMATCHED = range(7)
 

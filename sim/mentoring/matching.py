@@ -10,15 +10,16 @@ sets each relationship's goal alignment and initial trust, and is the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .. import rng
+from ..config.registry import MATCHING_POLICIES
+from ..engine import rng
 from .kernels import PairWeights, greedy_assign, pair_scores, sample_columns, weakest
 
-POLICIES: dict[str, Callable[["Pool"], np.ndarray]] = {}
+# name -> policy(pool) -> chosen mentor column per mentee; owned by the config layer, which checks names.
+POLICIES = MATCHING_POLICIES
 # Complementarity saturates when the mentor leads by this much on each focus competency.
 FULL_GAP = 0.2
 # Upper bound on numbers of matrix cells built at once (memory: cells x K x 8 bytes).
@@ -30,13 +31,8 @@ SAMPLE_POOL_ENTITY = SAMPLE_ENTITY_BASE - 1
 
 
 def policy(name: str):
-    """Register a matching policy under `name`."""
-
-    def register(fn):
-        POLICIES[name] = fn
-        return fn
-
-    return register
+    """Register a matching policy under `name` (one function and one `configs/matching/` file)."""
+    return POLICIES.register(name)
 
 
 @dataclass

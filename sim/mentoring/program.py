@@ -16,15 +16,15 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import rng
-from ..events import register_kind
+from ..engine import rng
+from ..engine.events import register_kind
 from . import kernels
 from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
-from ..population import MENTEE, MENTOR, NONE
-from ..rng import STREAMS
+from ..engine.population import MENTEE, MENTOR, NONE
+from ..engine.rng import STREAMS
 from .matching import SAMPLE_POOL_ENTITY, match
 from .relationships import END_REASONS, Relationships
-from .schema import ProgramConfig
+from ..config.program import ProgramConfig
 
 log = logging.getLogger(__name__)
 register_kind("mentoring_start", "mentor's employee id (employee = the mentee)")

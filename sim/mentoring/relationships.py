@@ -5,7 +5,7 @@ import numpy as np
 
 from .kernels import (END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED,
                        END_REMATCHED)
-from ..table import Column, Table
+from ..engine.table import Column, Table
 
 END_REASONS = {
     END_COMPLETED: "completed",

@@ -16,7 +16,7 @@ import numba
 import numpy as np
 import pytest
 
-from sim.api import run
+from sim.runs.result import run
 from tests.conftest import make_config
 
 SEEDS = 7

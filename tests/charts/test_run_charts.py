@@ -20,7 +20,7 @@ from sim import load_config, run
 from sim.charts import RUN_CHARTS, run_charts
 from sim.charts.style import PALETTE, PROGRAM, TWIN, pct
 from sim.charts.survival import mentee_starts
-from sim.report import load_run
+from sim.present.report import load_run
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 

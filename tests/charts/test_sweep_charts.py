@@ -2,7 +2,7 @@
 
 The heatmap and the scatter are drawn from the table `collect` builds over a
 real tiny sweep: a 2 x 2 grid (matching x cadence) over two seeds, each job run
-by `sim.jobs.run_job` into its own folder with the `.hydra/overrides.yaml`
+by `sim.runs.jobs.run_job` into its own folder with the `.hydra/overrides.yaml`
 record a Hydra multirun writes. What the charts print (cell means, 95%
 intervals over seeds, titles) is checked against the table by hand.
 """
@@ -20,8 +20,8 @@ from scipy import stats
 import sim.charts.sweep as sweep_module
 from sim.charts.style import PALETTE
 from sim.charts.sweep import cost_value_scatter, heatmap, tornado
-from sim.sweeps.collect import collect
-from sim.sweeps.sensitivity import Param, Spec, analyze, sample
+from sim.studies.collect import collect
+from sim.studies.sensitivity import Param, Spec, analyze, sample
 from tests.conftest import SWEEP_GRID as GRID
 from tests.conftest import write_sweep
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.api import simulate
+from sim.runs.result import simulate
 from sim.mentoring.kernels import (END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED,
                          END_REMATCHED)
 from sim.mentoring.program import Program

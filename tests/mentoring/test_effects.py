@@ -14,7 +14,7 @@ import pytest
 
 from sim import run
 from sim.mentoring.evaluation import EFFECT_METRICS
-from sim.mentoring.schema import EffectsConfig
+from sim.config.program import EffectsConfig
 from tests.conftest import make_config
 
 # Effects on people; the rest of EffectsConfig shapes the relationship itself (trust, phases, factors).

@@ -10,7 +10,7 @@ import pytest
 
 from sim import run
 from sim.mentoring.evaluation import EFFECT_METRICS
-from sim.outputs import is_complete
+from sim.runs.folder import is_complete
 from tests.conftest import make_config
 from tests.mentoring.helpers import EXIT_KINDS, simulate_with
 

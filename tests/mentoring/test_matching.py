@@ -12,12 +12,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim import rng, run
-from sim.config import load_config
+from sim import run
+from sim.engine import rng
+from sim.config.load import load_config
 from sim.mentoring import matching
 from sim.mentoring.matching import POLICIES, assign_greedy, build_pool, match, policy
-from sim.model import OrgModel
-from sim.schema import ConfigError
+from sim.engine.model import OrgModel
+from sim.config.schema import ConfigError
 from tests.conftest import make_config
 
 BUILTIN = ("random", "skill_gap", "affinity", "cross_group", "optimal")

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from sim import run
-from sim.model import OrgModel
+from sim.engine.model import OrgModel
 from tests.conftest import make_config
 
 from .helpers import (CONSTANT_HAZARD, EXIT_KINDS, NO_PROGRAM, same_turnover, scaled_seats,

@@ -1,0 +1,398 @@
+"""Dataclass schemas for every config section, with range checks.
+
+Each dataclass is one config section; `sim.config.load.build` turns a plain mapping
+(from Hydra/YAML) into these objects, rejecting unknown keys and wrong types,
+then calls `check(path)` for the value ranges. Every failure is a `ConfigError`
+whose message names the key, the bad value and what is allowed, on one line.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+DEFAULT_COMPETENCIES = [
+    "technical",
+    "communication",
+    "decision_making",
+    "strategic_thinking",
+    "emotional_intelligence",
+]
+PARTICIPATION_LABELS = ("none", "mentee", "mentor")
+
+
+from .program import EvaluationConfig, MatchingConfig, ProgramConfig
+from .checks import ConfigError, in_unit as _in_unit, require  # noqa: F401  (re-exported)
+
+
+@dataclass
+class LevelConfig:
+    """One level of the hierarchy (index 0 is the entry level)."""
+
+    name: str
+    seats: int
+    leadership: bool = False
+    demand: float = 0.5  # competence the level asks for, on the 0-1 competency scale
+    profile: list[float] = field(default_factory=lambda: [0.2] * 5)  # weight per competency
+    base_turnover: float = 0.12  # voluntary exits per person-year at baseline state
+    ttf_weeks: float = 6.0  # mean external time to fill, weeks
+    external_share: float = 0.0  # share of vacancies opened to outside candidates
+    mean_age: float = 35.0  # initial population
+    mean_tenure_years: float = 5.0  # initial population
+    hire_age: float = 30.0  # mean age of external hires
+    capability_weight: float = 1.0  # weight of a seat in the capability index
+    salary: float = 80000.0  # annual salary (currency units), for program costs and value
+    replacement_cost_share: float = 0.3  # cost of replacing a leaver, as a share of salary
+
+    def check(self, path: str, n_competencies: int) -> None:
+        require(bool(self.name.strip()), f"{path}.name", self.name, "must be a non-empty name")
+        require(self.seats > 0, f"{path}.seats", self.seats, "must be a positive integer")
+        _in_unit(f"{path}.demand", self.demand, closed_low=False)
+        require(
+            len(self.profile) == n_competencies,
+            f"{path}.profile",
+            self.profile,
+            f"must list one weight per competency ({n_competencies})",
+        )
+        require(
+            all(w >= 0 for w in self.profile) and sum(self.profile) > 0,
+            f"{path}.profile",
+            self.profile,
+            "weights must be >= 0 and not all zero",
+        )
+        require(
+            0 <= self.base_turnover <= 5,
+            f"{path}.base_turnover",
+            self.base_turnover,
+            "must be an annual rate in [0, 5] (exits per person-year)",
+        )
+        require(self.ttf_weeks >= 0, f"{path}.ttf_weeks", self.ttf_weeks, "must be >= 0")
+        _in_unit(f"{path}.external_share", self.external_share)
+        require(18 <= self.mean_age <= 70, f"{path}.mean_age", self.mean_age, "must be in [18, 70]")
+        require(
+            self.mean_tenure_years >= 0, f"{path}.mean_tenure_years", self.mean_tenure_years, "must be >= 0"
+        )
+        require(18 <= self.hire_age <= 70, f"{path}.hire_age", self.hire_age, "must be in [18, 70]")
+        require(self.salary >= 0, f"{path}.salary", self.salary, "must be >= 0")
+        require(
+            self.replacement_cost_share >= 0,
+            f"{path}.replacement_cost_share",
+            self.replacement_cost_share,
+            "must be >= 0",
+        )
+        require(
+            self.capability_weight > 0,
+            f"{path}.capability_weight",
+            self.capability_weight,
+            "must be > 0",
+        )
+
+
+@dataclass
+class GroupConfig:
+    """A demographic group: share of external hires and of the initial top level."""
+
+    name: str
+    share: float  # share of external hires and of the initial entry level
+    top_share: float | None = None  # initial share at the top level (None: same as share)
+
+    def check(self, path: str) -> None:
+        require(bool(self.name.strip()), f"{path}.name", self.name, "must be a non-empty name")
+        _in_unit(f"{path}.share", self.share)
+        if self.top_share is not None:
+            _in_unit(f"{path}.top_share", self.top_share)
+
+
+@dataclass
+class OrgConfig:
+    name: str
+    levels: list[LevelConfig]
+    groups: list[GroupConfig]
+    departments: list[str] = field(default_factory=lambda: ["All"])
+    competencies: list[str] = field(default_factory=lambda: list(DEFAULT_COMPETENCIES))
+
+    def check(self, path: str) -> None:
+        require(len(self.levels) >= 2, f"{path}.levels", len(self.levels), "need at least 2 levels")
+        require(len(self.competencies) >= 1, f"{path}.competencies", self.competencies, "need >= 1")
+        require(
+            len(set(self.competencies)) == len(self.competencies),
+            f"{path}.competencies",
+            self.competencies,
+            "names must be unique",
+        )
+        for i, level in enumerate(self.levels):
+            level.check(f"{path}.levels[{i}]", len(self.competencies))
+        names = [lv.name for lv in self.levels]
+        require(len(set(names)) == len(names), f"{path}.levels", names, "level names must be unique")
+        require(len(self.groups) >= 1, f"{path}.groups", self.groups, "need at least one group")
+        for i, group in enumerate(self.groups):
+            group.check(f"{path}.groups[{i}]")
+        for key in ("share", "top_share"):
+            total = sum(g.share if getattr(g, key) is None else getattr(g, key) for g in self.groups)
+            require(
+                abs(total - 1.0) < 1e-6,
+                f"{path}.groups[*].{key}",
+                round(total, 6),
+                "group shares must sum to 1",
+            )
+        gnames = [g.name for g in self.groups]
+        require(len(set(gnames)) == len(gnames), f"{path}.groups", gnames, "group names must be unique")
+        require(len(self.departments) >= 1, f"{path}.departments", self.departments, "need >= 1")
+        require(
+            len(set(self.departments)) == len(self.departments),
+            f"{path}.departments",
+            self.departments,
+            "names must be unique",
+        )
+
+    @property
+    def total_seats(self) -> int:
+        return sum(level.seats for level in self.levels)
+
+
+@dataclass
+class SimSection:
+    horizon_years: float = 10.0
+    weeks_per_year: int = 52
+    seed: int = 0
+    agent_views: str = "auto"  # Mesa Employee agents: on, off, or auto (on up to 50,000 seats)
+    check_invariants: bool = False  # assert accounting invariants every week (tests)
+    numba_threads: int = 0  # 0: numba's default
+
+    def check(self, path: str) -> None:
+        require(self.horizon_years > 0, f"{path}.horizon_years", self.horizon_years, "must be > 0")
+        require(self.weeks_per_year > 0, f"{path}.weeks_per_year", self.weeks_per_year, "must be > 0")
+        require(0 <= self.seed < 2**63, f"{path}.seed", self.seed, "must be an integer in [0, 2^63)")
+        require(
+            self.agent_views in ("on", "off", "auto"), f"{path}.agent_views", self.agent_views, "one of on, off, auto"
+        )
+        require(self.numba_threads >= 0, f"{path}.numba_threads", self.numba_threads, "must be >= 0")
+
+    @property
+    def horizon_weeks(self) -> int:
+        return int(round(self.horizon_years * self.weeks_per_year))
+
+
+@dataclass
+class RetirementConfig:
+    enabled: bool = True
+    min_age: float = 60.0  # planned retirement age ~ Uniform(min_age, max_age)
+    max_age: float = 67.0
+
+    def check(self, path: str) -> None:
+        require(40 <= self.min_age <= 80, f"{path}.min_age", self.min_age, "must be in [40, 80]")
+        require(
+            self.min_age <= self.max_age <= 80, f"{path}.max_age", self.max_age, "must be in [min_age, 80]"
+        )
+
+
+@dataclass
+class AttritionConfig:
+    mode: str = "hazard"  # hazard: weekly hazards; cycle: fixed exit share per level each review
+    first_year_multiplier: float = 1.6
+    confidence_effect: float = -1.0  # log-hazard per unit of (confidence - baseline)
+    engagement_effect: float = -2.5
+    belonging_effect: float = -1.0
+    passed_over_effect: float = 0.25  # log-hazard per time passed over
+    passed_over_cap: int = 3
+    market_pull_effect: float = 2.0  # log-hazard per unit of competence above the level's demand
+    participation_effect: dict[str, float] = field(
+        default_factory=lambda: {"none": 0.0, "mentee": 0.0, "mentor": 0.0}
+    )
+    cycle_exit_share: list[float] = field(default_factory=list)  # per level, used when mode=cycle
+    retirement: RetirementConfig = field(default_factory=RetirementConfig)
+
+    def check(self, path: str, n_levels: int) -> None:
+        require(self.mode in ("hazard", "cycle"), f"{path}.mode", self.mode, "one of hazard, cycle")
+        require(
+            self.first_year_multiplier > 0,
+            f"{path}.first_year_multiplier",
+            self.first_year_multiplier,
+            "must be > 0",
+        )
+        require(self.passed_over_cap >= 0, f"{path}.passed_over_cap", self.passed_over_cap, "must be >= 0")
+        for key in self.participation_effect:
+            require(
+                key in PARTICIPATION_LABELS,
+                f"{path}.participation_effect.{key}",
+                key,
+                f"keys must be among {', '.join(PARTICIPATION_LABELS)}",
+            )
+        if self.mode == "cycle":
+            require(
+                len(self.cycle_exit_share) == n_levels,
+                f"{path}.cycle_exit_share",
+                self.cycle_exit_share,
+                f"mode=cycle needs one exit share per level ({n_levels})",
+            )
+        for i, share in enumerate(self.cycle_exit_share):
+            _in_unit(f"{path}.cycle_exit_share[{i}]", share)
+        self.retirement.check(f"{path}.retirement")
+
+
+@dataclass
+class DevelopmentConfig:
+    learning_rate_per_year: float = 0.6  # rate (per year) of closing the gap to the personal ceiling
+    decay_factor: float = 0.25  # above the ceiling, competencies fade at this fraction of that rate
+    stretch: float = 0.0  # people grow until demand + stretch + talent_sd * talent
+    talent_sd: float = 0.06  # spread of personal ceilings (persistent talent)
+    noise_sd_per_year: float = 0.03  # random walk of each competency
+    hire_gap: float = 0.05  # external hires start this far below their level's demand
+    hire_sd: float = 0.06  # spread of competencies at hire and at initialization
+    baseline_confidence: float = 0.6
+    baseline_engagement: float = 0.7
+    baseline_belonging: float = 0.7
+    state_sd: float = 0.1  # spread of confidence, engagement and belonging at hire
+    drift_per_year: float = 1.0  # rate at which the three states return to baseline
+    state_noise_sd_per_year: float = 0.05
+    promotion_confidence_boost: float = 0.08
+    promotion_engagement_boost: float = 0.08
+    passed_over_confidence_drop: float = 0.04
+    passed_over_engagement_drop: float = 0.08
+
+    def check(self, path: str) -> None:
+        for key in (
+            "learning_rate_per_year",
+            "talent_sd",
+            "decay_factor",
+            "noise_sd_per_year",
+            "hire_gap",
+            "hire_sd",
+            "state_sd",
+            "drift_per_year",
+            "state_noise_sd_per_year",
+        ):
+            value = getattr(self, key)
+            require(value >= 0, f"{path}.{key}", value, "must be >= 0")
+        for key in ("baseline_confidence", "baseline_engagement", "baseline_belonging"):
+            _in_unit(f"{path}.{key}", getattr(self, key))
+        for key in (
+            "promotion_confidence_boost",
+            "promotion_engagement_boost",
+            "passed_over_confidence_drop",
+            "passed_over_engagement_drop",
+        ):
+            _in_unit(f"{path}.{key}", getattr(self, key))
+
+
+@dataclass
+class PerformanceConfig:
+    skill_signal: float = 0.6  # correlation between competence and review score (0: pure noise)
+    rater_bias: dict[str, float] = field(default_factory=dict)  # group -> mean shift in score SDs
+
+    def check(self, path: str, groups: list[str]) -> None:
+        _in_unit(f"{path}.skill_signal", self.skill_signal)
+        for name in self.rater_bias:
+            require(name in groups, f"{path}.rater_bias.{name}", name, f"must name a group: {', '.join(groups)}")
+
+
+@dataclass
+class ReviewConfig:
+    period_weeks: int = 26
+    first_week: int = 26
+    hipo_share: float = 0.1  # top share of scores within a level flagged high potential
+    involuntary_enabled: bool = False
+    involuntary_threshold: float = -1.5  # review score (SDs) below which a low performer may be let go
+    involuntary_probability: float = 0.5
+
+    def check(self, path: str) -> None:
+        require(self.period_weeks >= 1, f"{path}.period_weeks", self.period_weeks, "must be >= 1")
+        require(self.first_week >= 0, f"{path}.first_week", self.first_week, "must be >= 0")
+        _in_unit(f"{path}.hipo_share", self.hipo_share)
+        _in_unit(f"{path}.involuntary_probability", self.involuntary_probability)
+
+
+PROMOTION_RULES = ("readiness", "performance", "seniority", "random")
+
+
+@dataclass
+class PromotionConfig:
+    rule: str = "readiness"
+    timing: str = "vacancy"  # vacancy: fill as vacancies open; review: at review cycles
+    min_readiness_ratio: float = 0.0  # readiness / next level's demand needed to be promoted
+    min_weeks_in_level: int = 52
+    ready_now_ratio: float = 0.95  # readiness / demand counted as "ready now" (bench strength)
+
+    def check(self, path: str) -> None:
+        require(self.rule in PROMOTION_RULES, f"{path}.rule", self.rule, f"one of {', '.join(PROMOTION_RULES)}")
+        require(self.timing in ("vacancy", "review"), f"{path}.timing", self.timing, "one of vacancy, review")
+        require(
+            self.min_readiness_ratio >= 0, f"{path}.min_readiness_ratio", self.min_readiness_ratio, "must be >= 0"
+        )
+        require(self.min_weeks_in_level >= 0, f"{path}.min_weeks_in_level", self.min_weeks_in_level, "must be >= 0")
+        require(self.ready_now_ratio > 0, f"{path}.ready_now_ratio", self.ready_now_ratio, "must be > 0")
+
+
+@dataclass
+class HiringConfig:
+    ttf_shape: float = 4.0  # gamma shape of time to fill (integer part used: Erlang)
+    ttf_scale: float = 1.0  # multiplies every level's ttf_weeks
+    internal_only: bool = False  # above the entry level, never open a seat to the market first
+
+    def check(self, path: str) -> None:
+        require(self.ttf_shape >= 1, f"{path}.ttf_shape", self.ttf_shape, "must be >= 1")
+        require(self.ttf_scale >= 0, f"{path}.ttf_scale", self.ttf_scale, "must be >= 0")
+
+
+@dataclass
+class MetricsConfig:
+    period_weeks: int = 13
+
+    def check(self, path: str) -> None:
+        require(self.period_weeks >= 1, f"{path}.period_weeks", self.period_weeks, "must be >= 1")
+
+
+@dataclass
+class OutputConfig:
+    dir: str | None = None  # None: the Hydra run folder
+    charts: bool = True
+    events: bool = True
+    report: bool = True  # report.html and report.pdf in the run folder
+    sweep_charts: bool = False  # in sweeps, charts and reports are written only when this is true
+
+
+@dataclass
+class Config:
+    """The whole resolved configuration of one run."""
+
+    org: OrgConfig
+    sim: SimSection = field(default_factory=SimSection)
+    attrition: AttritionConfig = field(default_factory=AttritionConfig)
+    development: DevelopmentConfig = field(default_factory=DevelopmentConfig)
+    performance: PerformanceConfig = field(default_factory=PerformanceConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
+    promotion: PromotionConfig = field(default_factory=PromotionConfig)
+    hiring: HiringConfig = field(default_factory=HiringConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    program: ProgramConfig = field(default_factory=lambda: ProgramConfig(name="none", enabled=False))
+    matching: MatchingConfig = field(default_factory=MatchingConfig)
+    extra_programs: list[ProgramConfig] = field(default_factory=list)  # programs running beside `program`
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+
+    def programs(self) -> list[ProgramConfig]:
+        """Enabled programs, each with its matching resolved (default: the top-level `matching`)."""
+        out = []
+        for program in [self.program, *self.extra_programs]:
+            if program.enabled:
+                if program.matching is None:
+                    program = dataclasses.replace(program, matching=self.matching)
+                out.append(program)
+        return out
+
+    def check(self) -> None:
+        self.org.check("org")
+        self.sim.check("sim")
+        self.attrition.check("attrition", len(self.org.levels))
+        self.development.check("development")
+        self.performance.check("performance", [g.name for g in self.org.groups])
+        self.review.check("review")
+        self.promotion.check("promotion")
+        self.hiring.check("hiring")
+        self.metrics.check("metrics")
+        self.matching.check("matching")
+        self.program.check("program", self.org)
+        for i, extra in enumerate(self.extra_programs):
+            extra.check(f"extra_programs[{i}]", self.org)
+        names = [p.name for p in self.programs()]
+        require(len(set(names)) == len(names), "extra_programs", names, "running programs need distinct names")
+        self.evaluation.check("evaluation")

@@ -1,0 +1,112 @@
+"""Individual dynamics: development, exits by hazard, reviews. Thin wrappers over kernels."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import kernels, rng
+from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
+from ..config.schema import PARTICIPATION_LABELS
+
+
+class Dynamics:
+    """Per-week updates of every employee, each one numba kernel call."""
+
+    def __init__(self, model):
+        self.model = model
+        cfg = model.cfg
+        self.cfg = cfg
+        self.org = model.org
+        self.pop = model.pop
+        wpy = cfg.sim.weeks_per_year
+        dev, att = cfg.development, cfg.attrition
+        self.dev_params = kernels.DevelopmentParams(
+            growth_per_week=dev.learning_rate_per_year / wpy,
+            stretch=dev.stretch,
+            talent_sd=dev.talent_sd,
+            decay_factor=dev.decay_factor,
+            noise_sd_week=dev.noise_sd_per_year / np.sqrt(wpy),
+            drift_per_week=min(1.0, dev.drift_per_year / wpy),
+            state_noise_sd_week=dev.state_noise_sd_per_year / np.sqrt(wpy),
+            baseline_confidence=dev.baseline_confidence,
+            baseline_engagement=dev.baseline_engagement,
+            baseline_belonging=dev.baseline_belonging,
+        )
+        self.hazard_params = kernels.HazardParams(
+            first_year_multiplier=att.first_year_multiplier,
+            first_year_weeks=float(wpy),
+            confidence_effect=att.confidence_effect,
+            engagement_effect=att.engagement_effect,
+            belonging_effect=att.belonging_effect,
+            passed_over_effect=att.passed_over_effect,
+            passed_over_cap=float(att.passed_over_cap),
+            market_pull_effect=att.market_pull_effect,
+            market_threshold=dev.stretch,
+            baseline_confidence=dev.baseline_confidence,
+            baseline_engagement=dev.baseline_engagement,
+            baseline_belonging=dev.baseline_belonging,
+            retirement_enabled=1.0 if att.retirement.enabled else 0.0,
+        )
+        self.participation_effect = np.array(
+            [att.participation_effect.get(label, 0.0) for label in PARTICIPATION_LABELS]
+        )
+        self.group_bias = np.array([cfg.performance.rater_bias.get(g, 0.0) for g in self.org.group_names])
+        self.exit_code = np.zeros(self.pop.capacity, dtype=np.int8)
+
+    def develop(self, week: int) -> None:
+        p, o, s = self.pop, self.org, self.model.streams
+        kernels.develop(p.active, p.count, p.eid, p.level, p.talent, p.competency, p.confidence, p.engagement,
+                        p.belonging, p.readiness, o.profile, o.target, o.next_level, self.dev_params,
+                        s["development"], s["state_noise"], week)
+
+    def hazard_exits(self, week: int) -> dict[int, np.ndarray]:
+        """Slots leaving this week by reason (voluntary hazard and retirement)."""
+        p, o = self.pop, self.org
+        voluntary_on = self.cfg.attrition.mode == "hazard"
+        kernels.draw_exits(p.active, p.count, p.eid, p.level, p.hire_week, p.retire_week, p.competency,
+                           p.confidence, p.engagement, p.belonging, p.passed_over, p.participation,
+                           p.hazard_shift, o.profile, o.demand, o.base_hazard_week, self.participation_effect,
+                           self.hazard_params, self.model.streams["attrition"], week, voluntary_on,
+                           self.exit_code)
+        slots, starts = kernels.slots_by_code(self.exit_code, p.count, EXIT_RETIREMENT + 1)
+        return {c: slots[starts[c] : starts[c + 1]] for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
+
+    def review(self, week: int) -> dict[int, np.ndarray]:
+        """Score everyone, flag high potentials; return slots let go at this review by reason."""
+        p, o, cfg = self.pop, self.org, self.cfg
+        s = self.model.streams
+        mean, sd = kernels.level_competence_moments(p.active, p.count, p.level, p.competency, o.profile, o.n_levels)
+        kernels.score_performance(p.active, p.count, p.eid, p.level, p.group, p.competency, o.profile, mean, sd,
+                                  cfg.performance.skill_signal, self.group_bias, s["performance"], week,
+                                  p.performance)
+        slots = p.active_slots()
+        levels = p.level[slots]
+        scores = p.performance[slots]
+        p.hipo[slots] = False
+        for lv in range(o.n_levels):
+            here = slots[levels == lv]
+            n_hipo = int(np.floor(cfg.review.hipo_share * here.size))
+            if n_hipo:
+                order = np.argsort(-p.performance[here], kind="stable")
+                p.hipo[here[order[:n_hipo]]] = True
+        leaving = {}
+        if cfg.review.involuntary_enabled:
+            u = rng.uniforms(s["involuntary"], p.eid[slots], week, 0)
+            low = (scores < cfg.review.involuntary_threshold) & (u < cfg.review.involuntary_probability)
+            leaving[EXIT_INVOLUNTARY] = slots[low]
+        if cfg.attrition.mode == "cycle":
+            staying = np.ones(slots.size, dtype=bool)
+            if EXIT_INVOLUNTARY in leaving:
+                staying = ~np.isin(slots, leaving[EXIT_INVOLUNTARY])
+            leaving[EXIT_CYCLE] = self._cycle_exits(slots[staying], levels[staying], week)
+        return leaving
+
+    def _cycle_exits(self, slots, levels, week: int) -> np.ndarray:
+        """Stylized mode: exactly round(share_L * headcount_L) random people leave each level."""
+        u = rng.uniforms(self.model.streams["cycle_exit"], self.pop.eid[slots], week, 0)
+        out = []
+        for lv, share in enumerate(self.cfg.attrition.cycle_exit_share):
+            here = np.flatnonzero(levels == lv)
+            n = int(round(share * here.size))
+            if n:
+                out.append(slots[here[np.argsort(u[here], kind="stable")[:n]]])
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)

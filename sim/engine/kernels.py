@@ -1,0 +1,328 @@
+"""Every per-employee numba kernel of the weekly path, in one place.
+
+Kernels take arrays and scalars (parameters as NamedTuples of floats), never
+objects. Each loop body touches only its own row and draws its randomness from
+counter-based streams (`sim.engine.rng`), so `prange` loops give bit-identical results
+for any thread count. "Parallel-safe" below means exactly that. Parallel-safe
+kernels are built twice (`Dual`): serial for small populations, parallel from
+PARALLEL_MIN_ROWS rows up.
+"""
+from __future__ import annotations
+
+import types
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+from .rng import entity_key, normal_at, uniform_at
+
+EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT, EXIT_INVOLUNTARY, EXIT_CYCLE = 0, 1, 2, 3, 4
+# Below this many rows a parallel loop costs more in thread hand-offs than it saves (and
+# suffers most when other processes hold the cores), so the serial build runs instead.
+PARALLEL_MIN_ROWS = 10_000
+
+
+def _renamed(fn, suffix: str):
+    """A copy of `fn` under another name.
+
+    numba's on-disk cache is keyed by the function's qualified name and bytecode, not by
+    its compile options: two builds of one function would share one cache entry, and
+    whichever was compiled first would be loaded for both (numba issue #6845).
+    """
+    clone = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + suffix, fn.__defaults__, fn.__closure__)
+    clone.__qualname__ = fn.__qualname__ + suffix
+    clone.__doc__ = fn.__doc__
+    return clone
+
+
+class Dual:
+    """A per-row kernel compiled twice, serial and parallel (`prange` is `range` when serial).
+
+    Both builds compute the same thing row by row with counter-based draws, so the
+    choice changes speed only, never results.
+    """
+
+    def __init__(self, fn):
+        self.serial = njit(cache=True)(fn)
+        self.parallel = njit(cache=True, parallel=True)(_renamed(fn, "_parallel"))
+        self.__doc__ = fn.__doc__
+
+    def for_size(self, work: int):
+        """The build for this much work (rows, or cells of a pair matrix)."""
+        return self.parallel if work >= PARALLEL_MIN_ROWS else self.serial
+
+    def __call__(self, active, count, *args):
+        return self.for_size(count)(active, count, *args)
+
+
+class DevelopmentParams(NamedTuple):
+    growth_per_week: float  # learning rate per year / weeks per year
+    stretch: float
+    talent_sd: float
+    decay_factor: float
+    noise_sd_week: float
+    drift_per_week: float
+    state_noise_sd_week: float
+    baseline_confidence: float
+    baseline_engagement: float
+    baseline_belonging: float
+
+
+class HazardParams(NamedTuple):
+    first_year_multiplier: float
+    first_year_weeks: float
+    confidence_effect: float
+    engagement_effect: float
+    belonging_effect: float
+    passed_over_effect: float
+    passed_over_cap: float
+    market_pull_effect: float
+    market_threshold: float  # competence above demand + this pulls people to the market
+    baseline_confidence: float
+    baseline_engagement: float
+    baseline_belonging: float
+    retirement_enabled: float  # 1.0 or 0.0
+
+
+@njit(inline="always", cache=True)
+def _clip01(x):
+    return min(1.0, max(0.0, x))
+
+
+@njit(inline="always", cache=True)
+def competence_under(profile_row, competency_row):
+    """Profile-weighted competence: sum_k w_k c_k."""
+    total = 0.0
+    for k in range(competency_row.shape[0]):
+        total += profile_row[k] * competency_row[k]
+    return total
+
+
+def _develop(active, count, eid, level, talent, competency, confidence, engagement, belonging, readiness,
+            profile, target, next_level, p, key_dev, key_state, week):
+    """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
+
+    gap = t_{L,k} + stretch + talent_sd * talent - c_k  (the distance to the personal ceiling;
+          t_{L,k} is the level's target for competency k, see Org.target)
+    c_k += g * K w_{L,k} * gap * (1 if gap > 0 else decay_factor) + s * N(0,1), clipped to [0, 1]
+    x   += r * (baseline_x - x) + s_x * N(0,1) for x in confidence, engagement, belonging
+    readiness = sum_k w_{L+1,k} c_k
+    """
+    n_comp = competency.shape[1]
+    for i in prange(count):
+        if not active[i]:
+            continue
+        lv = level[i]
+        ceiling = p.stretch + p.talent_sd * talent[i]
+        kd = entity_key(key_dev, eid[i])
+        for k in range(n_comp):
+            c = competency[i, k]
+            gap = target[lv, k] + ceiling - c
+            # Growth toward the personal ceiling; skills above it (noise, mentoring) fade more slowly.
+            rate = p.growth_per_week * n_comp * profile[lv, k]
+            growth = rate * gap if gap > 0.0 else p.decay_factor * rate * gap
+            if p.noise_sd_week > 0.0:
+                growth += p.noise_sd_week * normal_at(kd, week, k)
+            competency[i, k] = _clip01(c + growth)
+        ks = entity_key(key_state, eid[i])
+        noise = p.state_noise_sd_week
+        confidence[i] += p.drift_per_week * (p.baseline_confidence - confidence[i])
+        engagement[i] += p.drift_per_week * (p.baseline_engagement - engagement[i])
+        belonging[i] += p.drift_per_week * (p.baseline_belonging - belonging[i])
+        if noise > 0.0:
+            confidence[i] += noise * normal_at(ks, week, 0)
+            engagement[i] += noise * normal_at(ks, week, 1)
+            belonging[i] += noise * normal_at(ks, week, 2)
+        confidence[i] = _clip01(confidence[i])
+        engagement[i] = _clip01(engagement[i])
+        belonging[i] = _clip01(belonging[i])
+        readiness[i] = competence_under(profile[next_level[lv]], competency[i])
+
+
+develop = Dual(_develop)
+
+
+@njit(inline="always", cache=True)
+def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
+                  participation, hazard_shift, profile, demand, base_hazard, participation_effect, p, week):
+    """h = h_L * tenure shape * exp(sum of state effects + program shift), per week."""
+    lv = level[i]
+    h = base_hazard[lv]
+    if week - hire_week[i] < p.first_year_weeks:
+        h *= p.first_year_multiplier
+    above_demand = max(competence_under(profile[lv], competency[i]) - demand[lv] - p.market_threshold, 0.0)
+    log_effect = (
+        p.confidence_effect * (confidence[i] - p.baseline_confidence)
+        + p.engagement_effect * (engagement[i] - p.baseline_engagement)
+        + p.belonging_effect * (belonging[i] - p.baseline_belonging)
+        + p.passed_over_effect * min(passed_over[i], p.passed_over_cap)
+        + p.market_pull_effect * above_demand
+        + participation_effect[participation[i]]
+        + hazard_shift[i]
+    )
+    return h * np.exp(log_effect)
+
+
+def _draw_exits(active, count, eid, level, hire_week, retire_week, competency, confidence, engagement,
+               belonging, passed_over, participation, hazard_shift, profile, demand, base_hazard, participation_effect,
+               p, key_attrition, week, voluntary_on, exit_code):
+    """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe.
+
+    Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT}. The
+    draw is keyed by (employee, week), so it does not depend on who else is here.
+    """
+    for i in prange(count):
+        exit_code[i] = EXIT_NONE
+        if not active[i]:
+            continue
+        if p.retirement_enabled > 0.0 and week >= retire_week[i]:
+            exit_code[i] = EXIT_RETIREMENT
+            continue
+        if voluntary_on:
+            h = weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging,
+                              passed_over, participation, hazard_shift, profile, demand, base_hazard,
+                              participation_effect, p, week)
+            u = uniform_at(entity_key(key_attrition, eid[i]), week, 0)
+            # 1 - exp(-h) < h, so u >= h means no exit without computing expm1 (most rows).
+            if u < h and u < -np.expm1(-h):
+                exit_code[i] = EXIT_VOLUNTARY
+
+
+draw_exits = Dual(_draw_exits)
+
+
+@njit(cache=True)
+def level_competence_moments(active, count, level, competency, profile, n_levels):
+    """Mean and SD of profile-weighted competence within each level. Serial (a reduction)."""
+    s = np.zeros(n_levels)
+    s2 = np.zeros(n_levels)
+    n = np.zeros(n_levels)
+    for i in range(count):
+        if not active[i]:
+            continue
+        lv = level[i]
+        c = competence_under(profile[lv], competency[i])
+        s[lv] += c
+        s2[lv] += c * c
+        n[lv] += 1.0
+    mean = np.zeros(n_levels)
+    sd = np.ones(n_levels)
+    for lv in range(n_levels):
+        if n[lv] > 0:
+            mean[lv] = s[lv] / n[lv]
+            var = s2[lv] / n[lv] - mean[lv] ** 2
+            if var > 1e-12:
+                sd[lv] = np.sqrt(var)
+    return mean, sd
+
+
+def _score_performance(active, count, eid, level, group, competency, profile, level_mean, level_sd,
+                      skill_signal, group_bias, key_perf, week, performance):
+    """Review score = rho * z(competence) + sqrt(1 - rho^2) * N(0,1) + bias[group]. Parallel-safe."""
+    noise_weight = np.sqrt(1.0 - skill_signal * skill_signal)
+    for i in prange(count):
+        if not active[i]:
+            continue
+        lv = level[i]
+        z = (competence_under(profile[lv], competency[i]) - level_mean[lv]) / level_sd[lv]
+        eps = normal_at(entity_key(key_perf, eid[i]), week, 0)
+        performance[i] = skill_signal * z + noise_weight * eps + group_bias[group[i]]
+
+
+score_performance = Dual(_score_performance)
+
+
+@njit(cache=True)
+def cell_sums(active, count, level, group, participation, competency, confidence, engagement,
+              belonging, readiness, hipo, ready_now, n_levels, n_groups, n_part):
+    """Sums of state per (level, group, participation) cell. Serial (a reduction).
+
+    Columns: headcount, confidence, engagement, belonging, readiness, hipo,
+    ready-now, then one column per competency.
+    """
+    n_comp = competency.shape[1]
+    out = np.zeros((n_levels, n_groups, n_part, 7 + n_comp))
+    for i in range(count):
+        if not active[i]:
+            continue
+        row = out[level[i], group[i], participation[i]]
+        row[0] += 1.0
+        row[1] += confidence[i]
+        row[2] += engagement[i]
+        row[3] += belonging[i]
+        row[4] += readiness[i]
+        row[5] += 1.0 if hipo[i] else 0.0
+        row[6] += 1.0 if ready_now[i] else 0.0
+        for k in range(n_comp):
+            row[7 + k] += competency[i, k]
+    return out
+
+
+@njit(cache=True)
+def capability_sum(active, count, level, competency, profile, demand, weight):
+    """sum over employees of weight_L * competence / demand_L (the capability index numerator)."""
+    total = 0.0
+    for i in range(count):
+        if active[i]:
+            lv = level[i]
+            total += weight[lv] * competence_under(profile[lv], competency[i]) / demand[lv]
+    return total
+
+
+# ---------------------------------------------------------------------------- gathers
+
+
+@njit(cache=True)
+def slots_by_code(code, count, n_codes):
+    """Slots i < count with code[i] != 0, grouped by code, in slot order within a code.
+
+    Returns (slots, starts): the slots of code c are slots[starts[c]:starts[c + 1]].
+    """
+    found = np.empty(count, dtype=np.int64)
+    m = 0
+    for i in range(count):
+        if code[i] != 0:
+            found[m] = i
+            m += 1
+    starts = np.zeros(n_codes + 1, dtype=np.int64)
+    for j in range(m):
+        starts[code[found[j]] + 1] += 1
+    for c in range(n_codes):
+        starts[c + 1] += starts[c]
+    slots = np.empty(m, dtype=np.int64)
+    at = starts[:n_codes].copy()
+    for j in range(m):
+        c = code[found[j]]
+        slots[at[c]] = found[j]
+        at[c] += 1
+    return slots, starts
+
+
+# ---------------------------------------------------------------------------- metrics
+
+
+@njit(cache=True)
+def count_flows(flows, period, slots, level, group, participation, column, also, hipo, hipo_column):
+    """Count people in flow cells: flows[period, level, group, participation, column] += 1 per slot.
+
+    Also in column `also` when it is >= 0, and high potentials also in `hipo_column` when it is
+    >= 0. Counts are whole numbers, so the order of the additions does not matter.
+    """
+    for j in range(slots.shape[0]):
+        s = slots[j]
+        cell = flows[period, level[s], group[s], participation[s]]
+        cell[column] += 1.0
+        if also >= 0:
+            cell[also] += 1.0
+        if hipo_column >= 0 and hipo[s]:
+            cell[hipo_column] += 1.0
+
+
+@njit(cache=True)
+def count_levels(stats, period, levels, count_column, sum_column, values):
+    """stats[period, level, count_column] += 1 and stats[period, level, sum_column] += value, per item."""
+    for j in range(levels.shape[0]):
+        row = stats[period, levels[j]]
+        row[count_column] += 1.0
+        row[sum_column] += values[j]

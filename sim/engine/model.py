@@ -1,0 +1,164 @@
+"""OrgModel: the Mesa model that wires population, organization, clock and metrics."""
+from __future__ import annotations
+
+import time
+
+import mesa
+import numpy as np
+
+from .agents import Employee
+from .clock import Clock
+from .dynamics import Dynamics
+from .events import EventLog
+from .metrics import Metrics
+from .org import Org, Vacancies
+from .population import Population
+from .rng import Streams
+from ..config.schema import Config
+from .staffing import Staffing
+
+AGENT_VIEWS_AUTO_LIMIT = 50_000
+MODEL_REPORTERS = ["week", "headcount", "open_vacancies", "leadership_open_vacancies", "bench_strength",
+                   "capability_index", "mean_engagement"]
+
+
+class OrgModel(mesa.Model):
+    """A talent pipeline simulated week by week.
+
+    The order of one week (`step`), fixed so that events due at the same time never race:
+
+    1. clock     SimPy runs the events of this week; they only mark work as due
+                 (a review cycle, a program's cohort launch).
+    2. develop   on-the-job growth of competencies, drift of confidence,
+                 engagement and belonging, readiness (one kernel).
+    3. programs  each intervention's `step` (mentoring meetings and their effects).
+    4. exits     voluntary exits by hazard and retirements (one kernel); each exit
+                 opens a vacancy, routed to internal promotion or external hire.
+    5. review    if due: performance scores, high-potential flags, involuntary
+                 exits of low performers, stylized cycle exits.
+    6. promote   internal vacancies filled top-down along vacancy chains (every
+                 week, or only at reviews); a seat nobody is eligible for goes
+                 to external hiring. At a review, ready people who saw others
+                 promoted past them count as passed over.
+    7. hire      external hires whose time to fill has run out join.
+    8. measure   vacancy-weeks; state snapshot at each period end.
+    """
+
+    def __init__(self, cfg: Config, interventions=()):
+        super().__init__(seed=cfg.sim.seed)
+        self.cfg = cfg
+        self.week = 0
+        self.horizon = cfg.sim.horizon_weeks
+        self.org = Org(cfg.org, cfg.sim.weeks_per_year, internal_only=cfg.hiring.internal_only)
+        self.streams = Streams(cfg.sim.seed)
+        # Headcount and open seats never exceed the seats, so capacity = seats is exact.
+        seats = self.org.total_seats
+        self.pop = Population(len(cfg.org.competencies), capacity=seats, weeks_per_year=cfg.sim.weeks_per_year)
+        self.vacancies = Vacancies(capacity=seats)
+        self.events = EventLog(cfg.output.events)
+        mode = cfg.sim.agent_views
+        self.agent_views = mode == "on" or (mode == "auto" and seats <= AGENT_VIEWS_AUTO_LIMIT)
+        self._views: dict[int, Employee] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: (lambda m, key=name: m._model_row[key]) for name in MODEL_REPORTERS})
+        self._model_row: dict = {}
+        self.metrics = Metrics(self)
+        self.dynamics = Dynamics(self)
+        self.staffing = Staffing(self)
+        self.clock = Clock()
+        self.clock.every("review", cfg.review.period_weeks, first=cfg.review.first_week, until=self.horizon)
+        self.interventions = list(interventions)
+        self.staffing.populate(0)
+        for intervention in self.interventions:
+            intervention.init(self)
+        self.metrics.snapshot(0, 0)
+        self.wall_seconds = 0.0
+
+    # ------------------------------------------------------------ hooks
+    def on_join(self, slots) -> None:
+        """New people: create their agent views."""
+        if self.agent_views:
+            for slot in slots.tolist():
+                self._views[slot] = Employee(self, slot)
+
+    def on_leave(self, slots) -> None:
+        """People leaving (before their rows are freed): programs end their ties, views go."""
+        for intervention in self.interventions:
+            intervention.on_leave(self, slots)
+        if self.agent_views:
+            for slot in slots.tolist():
+                self._views.pop(slot).remove()
+
+    def record(self, kind: str, slots, week: int, detail, level=None) -> None:
+        if not self.events.enabled:
+            return
+        pop = self.pop
+        self.events.record(kind, week, pop.eid[slots], pop.level[slots] if level is None else level,
+                           pop.group[slots], detail)
+
+    def collect(self, snapshot_index: int) -> None:
+        """Record organization-level values of one metrics snapshot in the DataCollector."""
+        self._model_row = self.metrics.model_row(snapshot_index)
+        self.datacollector.collect(self)
+
+    def view(self, slot: int) -> Employee:
+        """The agent view of a live employee's slot (views are kept only when agent_views is on)."""
+        if not self.pop.active[slot]:
+            raise KeyError(f"slot {slot} holds nobody")
+        if slot not in self._views:
+            raise KeyError("agent views are off (sim.agent_views=off or a large org)")
+        return self._views[slot]
+
+    # ------------------------------------------------------------ the week
+    def step(self) -> None:
+        week = self.week
+        due = self.clock.advance(week)
+        review = "review" in due
+        staffing = self.staffing
+        self.dynamics.develop(week)
+        if self.interventions:  # programs re-declare their hazard and promotion effects every week
+            self.pop.hazard_shift[: self.pop.count] = 0.0
+            self.pop.visibility[: self.pop.count] = 0.0
+        for intervention in self.interventions:
+            intervention.step(self, week, due)
+        for code, slots in self.dynamics.hazard_exits(week).items():
+            staffing.separate(slots, code, week)
+        if review:
+            for code, slots in self.dynamics.review(week).items():
+                staffing.separate(slots, code, week)
+        if review or self.cfg.promotion.timing == "vacancy":
+            staffing.promote_chains(week)
+        if review:
+            staffing.mark_passed_over(week)
+        staffing.hire_due(week)
+        self.metrics.end_of_week(week)
+        if self.cfg.sim.check_invariants:
+            self.check_invariants()
+        self.week += 1
+
+    def run(self, progress=None) -> "OrgModel":
+        """Run to the horizon; `progress(week, horizon)` is called after every week if given."""
+        start = time.perf_counter()
+        while self.week < self.horizon:
+            self.step()
+            if progress is not None:
+                progress(self.week, self.horizon)
+        for intervention in self.interventions:
+            intervention.finalize(self)
+        self.running = False
+        self.wall_seconds = time.perf_counter() - start
+        return self
+
+    def check_invariants(self) -> None:
+        """Seats are never over-filled; every seat is held or open; ids are unique; views match."""
+        hc = self.pop.headcount_by_level(self.org.n_levels)
+        open_seats = self.vacancies.open_by_level(self.org.n_levels)
+        if (hc > self.org.seats).any():
+            raise AssertionError(f"week {self.week}: seats over-filled {hc} > {self.org.seats}")
+        if not np.array_equal(hc + open_seats, self.org.seats):
+            raise AssertionError(f"week {self.week}: headcount {hc} + open {open_seats} != seats {self.org.seats}")
+        eids = self.pop.eid[self.pop.active_slots()]
+        if np.unique(eids).size != eids.size:
+            raise AssertionError(f"week {self.week}: duplicate employee ids")
+        if self.agent_views and len(self.agents) != eids.size:
+            raise AssertionError(f"week {self.week}: {len(self.agents)} agent views for {eids.size} employees")

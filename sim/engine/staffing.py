@@ -1,0 +1,228 @@
+"""Staffing: people leave, seats open, vacancy chains promote, outsiders are hired.
+
+All work is on arrays of slots, with numpy or with kernels (`sim.engine.kernels`); no Python loop
+runs per employee, vacancy or level.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import staffing_kernels
+from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
+from .org import EXTERNAL, INTERNAL
+
+EXIT_KIND = {
+    EXIT_VOLUNTARY: "voluntary_exit",
+    EXIT_RETIREMENT: "retirement",
+    EXIT_INVOLUNTARY: "involuntary_exit",
+    EXIT_CYCLE: "cycle_exit",
+}
+
+
+class Staffing:
+    """Exits, vacancies, internal promotion along vacancy chains, external hiring."""
+
+    def __init__(self, model):
+        self.model = model
+        cfg = model.cfg
+        self.cfg = cfg
+        self.org = model.org
+        self.pop = model.pop
+        self.vac = model.vacancies
+        self.streams = model.streams
+        self.wpy = cfg.sim.weeks_per_year
+        # Promotions into each level since the last review: who was passed over.
+        self.promotions_since_review = np.zeros(self.org.n_levels, dtype=np.int64)
+        prom = cfg.promotion
+        self.rule = staffing_kernels.PROMOTION_RULES[prom.rule]
+        # Readiness needed for a seat, by the level of the seat (and a placeholder past the top).
+        self.min_readiness = np.append(prom.min_readiness_ratio * self.org.demand, 0.0)
+        # Candidates of level L are gathered in cand_slots[cand_offset[L]:], room for every seat of L
+        # and one more (see staffing_kernels.promotion_candidates).
+        room = self.org.seats + 1
+        self.cand_offset = np.concatenate(([0], np.cumsum(room))).astype(np.int64)
+        self.cand_slots = np.empty(int(room.sum()), dtype=np.int64)
+        self.cand_scores = np.empty(int(room.sum()))
+        # What sample_people reads, by `initial` (the starting workforce, or hires).
+        levels, dev, ret = self.org.cfg.levels, cfg.development, cfg.attrition.retirement
+        self._age_mean = {True: np.array([lv.mean_age for lv in levels], dtype=np.float64),
+                          False: np.array([lv.hire_age for lv in levels], dtype=np.float64)}
+        self._mean_tenure = np.array([lv.mean_tenure_years for lv in levels], dtype=np.float64)
+        self._group_cdf = {True: np.cumsum(self.org.initial_group_share, axis=1),
+                           False: np.cumsum(self.org.hire_share)[None, :]}
+        self._people = {
+            initial: staffing_kernels.NewPeopleParams(
+                weeks_per_year=float(self.wpy), age_sd=8.0 if initial else 4.0, retire_min_age=float(ret.min_age),
+                retire_age_span=float(ret.max_age - ret.min_age), stretch=float(dev.stretch),
+                talent_sd=float(dev.talent_sd), hire_gap=float(dev.hire_gap), hire_sd=float(dev.hire_sd),
+                state_sd=float(dev.state_sd), baseline_confidence=float(dev.baseline_confidence),
+                baseline_engagement=float(dev.baseline_engagement), baseline_belonging=float(dev.baseline_belonging))
+            for initial in (True, False)}
+        self._no_draws = np.zeros(0, dtype=np.int64)
+        self._no_values = np.zeros(0)
+
+    # ------------------------------------------------------------------ people
+    def sample_people(self, levels, departments, week, stream: str, initial: bool) -> dict:
+        """The state of new people, by column, for `pop.hire`: hires (stream "hire") or the
+        initial population ("init"). They get the next employee ids, in order; the draws and
+        formulas are `staffing_kernels.new_people`'s."""
+        pop, org = self.pop, self.org
+        n = len(levels)
+        eids = np.arange(pop.next_eid, pop.next_eid + n)
+        key = self.streams[stream]
+        log_u_tenure = np.log(staffing_kernels.draws(key, eids, 0, np.array([4]), self._no_draws)[0][0]) if initial else (
+            self._no_values)
+        new = {"level": levels, "department": departments, "group": np.empty(n, dtype=np.int8)}
+        for name in ("birth_week", "retire_week", "hire_week", "level_week"):
+            new[name] = np.empty(n, dtype=np.int32)
+        new["talent"] = np.empty(n)
+        competency = np.empty((n, pop.n_competencies))
+        states = np.empty((3, n))
+        interest = np.empty((n, 3))
+        staffing_kernels.new_people.for_size(n)(
+            eids, levels, key, week, initial, self._group_cdf[initial], self._age_mean[initial], self._mean_tenure,
+            log_u_tenure, org.target, self._people[initial], new["group"], new["birth_week"], new["retire_week"],
+            new["hire_week"], new["level_week"], new["talent"], competency, states, interest)
+        new["competency"] = competency
+        new["confidence"], new["engagement"], new["belonging"] = states
+        new["interest"] = interest / np.linalg.norm(interest, axis=1, keepdims=True)
+        new["readiness"] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], competency)
+        return new
+
+    def populate(self, week: int) -> None:
+        """Start with every seat filled."""
+        org = self.org
+        levels = np.repeat(np.arange(org.n_levels), org.seats).astype(np.int8)
+        within = np.concatenate([np.arange(s) for s in org.seats])
+        departments = (within % len(org.department_names)).astype(np.int16)
+        slots = self.pop.hire(len(levels), **self.sample_people(levels, departments, week, "init", initial=True))
+        self.model.on_join(slots)
+
+    # ------------------------------------------------------------------ exits
+    def separate(self, slots, exit_code: int, week: int) -> None:
+        """Remove employees, log and count the exits, and open their seats."""
+        slots = np.asarray(slots, dtype=np.int64)
+        if slots.size == 0:
+            return
+        pop = self.pop
+        self.model.on_leave(slots)  # programs close the leavers' ties first: the exit is their last event
+        tenure = week - pop.hire_week[slots]
+        self.model.record(EXIT_KIND[exit_code], slots, week, detail=tenure)
+        self.model.metrics.count_exits(slots, exit_code, week)
+        levels, departments = pop.level[slots], pop.department[slots]  # copies, read before the rows go
+        pop.remove(slots)
+        self.open_vacancies(levels, departments, week)
+
+    # ------------------------------------------------------------------ vacancies
+    def open_vacancies(self, levels, departments, week: int) -> None:
+        """Open seats; each is routed to internal promotion or external hire."""
+        vslots = self.vac.open(levels, departments, week)
+        vids = self.vac.vid[vslots]
+        share = self.org.external_share[self.vac.level[vslots]]
+        external = staffing_kernels.seats_outside(self.streams["vacancy_channel"], vids, share)
+        self.route_external(vslots[external], week)
+
+    def route_external(self, vslots, week: int) -> None:
+        """Send vacancies to external hiring; the hire arrives after an Erlang time to fill."""
+        if len(vslots) == 0:
+            return
+        vac, hiring = self.vac, self.cfg.hiring
+        vslots = np.asarray(vslots, dtype=np.int64)
+        draws = np.arange(int(hiring.ttf_shape))
+        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vid[vslots], 0, draws, self._no_draws)[0])
+        staffing_kernels.send_outside(vslots, log_u, vac.level, self.org.ttf_weeks, float(hiring.ttf_scale), week,
+                             vac.channel, vac.due_week, EXTERNAL)
+
+    def fill(self, vslots, week: int, channel: int) -> None:
+        """Close vacancies, counting their time to fill."""
+        if len(vslots) == 0:
+            return
+        self.model.metrics.count_fills(self.vac.level[vslots], week - self.vac.opened_week[vslots], channel, week)
+        self.vac.remove(vslots)
+
+    # ------------------------------------------------------------------ promotion
+    def promote_chains(self, week: int) -> int:
+        """Fill internal vacancies top-down; each promotion opens a seat one level below.
+
+        Promotions into level L move people from L - 1 to L, so filling the levels above L
+        never changes who is eligible at L - 1: one pass over the population gathers every
+        level's candidates, one kernel scores them, and one runs the chains
+        (`staffing_kernels.vacancy_chain`); the result is then applied to the tables in one go.
+        """
+        pop, org, vac = self.pop, self.org, self.vac
+        vs, vstarts = staffing_kernels.open_by_channel(vac.active, vac.count, vac.level, vac.channel, vac.opened_week,
+                                              vac.vid, INTERNAL, org.n_levels)
+        if vstarts[-1] == vstarts[1]:  # no internal seat above the entry level
+            return 0
+        n_cand = staffing_kernels.promotion_candidates(pop.active, pop.count, pop.level, pop.level_week, pop.readiness, week,
+                                              self.cfg.promotion.min_weeks_in_level, self.min_readiness,
+                                              self.cand_offset, self.cand_slots)
+        # The chains run downward: only the levels below the highest open internal seat may promote.
+        top = int(np.flatnonzero(np.diff(vstarts))[-1])
+        scores = staffing_kernels.candidate_scores.for_size(int(n_cand[:top].sum()))
+        boosted = scores(self.cand_slots, self.cand_offset, n_cand, top, pop.eid, pop.readiness, pop.performance,
+                         pop.hire_week, pop.visibility, self.rule, self.streams["promotion"], week, self.cand_scores)
+        params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id)
+        promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_level, new_dept, new_internal = (
+            staffing_kernels.vacancy_chain(vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset,
+                                  n_cand, self.cand_scores, boosted, pop.visibility, pop.department,
+                                  org.external_share, params))
+        vac.take_ids(promoted.size)  # one new seat per promotion
+        if promoted.size:
+            self.promote(promoted, seat_dept, week)
+            self.model.metrics.count_fills(seat_level, week - seat_opened, INTERNAL, week)
+            vac.remove(seat_slot[seat_slot >= 0])
+        if new_vid.size:
+            opened = vac.add(new_vid.size, vid=new_vid, level=new_level, department=new_dept, opened_week=week)
+            external = np.concatenate((external, opened[~new_internal]))
+        self.route_external(external, week)
+        return int(promoted.size)
+
+    def promote(self, chosen, departments, week: int) -> None:
+        """Move `chosen` one level up into seats of `departments` (the seats are closed by the caller)."""
+        pop, dev = self.pop, self.cfg.development
+        from_levels = pop.level[chosen]
+        weeks_in_level = week - pop.level_week[chosen]
+        self.model.metrics.count_promotions(chosen, week, weeks_in_level)
+        self.model.record("promotion", chosen, week, detail=weeks_in_level, level=from_levels + 1)
+        staffing_kernels.promote_rows(chosen, departments, week, float(dev.promotion_confidence_boost),
+                             float(dev.promotion_engagement_boost), pop.level, pop.department, pop.level_week,
+                             pop.passed_over, pop.confidence, pop.engagement)
+        nxt = self.org.next_level[from_levels + 1]
+        pop.readiness[chosen] = np.einsum("ij,ij->i", self.org.profile[nxt], pop.competency[chosen])
+        self.promotions_since_review += np.bincount(from_levels + 1, minlength=self.org.n_levels)
+
+    def mark_passed_over(self, week: int) -> None:
+        """At a review: ready-now people below a level that promoted others count as passed over."""
+        pop, org, prom, dev = self.pop, self.org, self.cfg.promotion, self.cfg.development
+        s = pop.active_slots()
+        lv = pop.level[s]
+        target = np.minimum(lv + 1, org.n_levels - 1)
+        hit = (
+            (lv < org.n_levels - 1)
+            & (self.promotions_since_review[target] > 0)
+            & (week - pop.level_week[s] >= prom.min_weeks_in_level)
+            & (pop.level_week[s] < week)  # promoted this week: not passed over for the next level yet
+            & (pop.readiness[s] >= prom.ready_now_ratio * org.demand[target])
+        )
+        s = s[hit]
+        pop.passed_over[s] += 1
+        pop.engagement[s] = np.maximum(0.0, pop.engagement[s] - dev.passed_over_engagement_drop)
+        pop.confidence[s] = np.maximum(0.0, pop.confidence[s] - dev.passed_over_confidence_drop)
+        self.model.record("passed_over", s, week, detail=pop.passed_over[s])
+        self.promotions_since_review[:] = 0
+
+    # ------------------------------------------------------------------ hiring
+    def hire_due(self, week: int) -> None:
+        """External hires whose time to fill has run out join this week."""
+        vac = self.vac
+        # In id order: the hire order fixes the new employee ids.
+        vs = staffing_kernels.due_vacancies(vac.active, vac.count, vac.channel, vac.due_week, vac.vid, EXTERNAL, week)
+        if vs.size == 0:
+            return
+        slots = self.pop.hire(vs.size, **self.sample_people(vac.level[vs], vac.department[vs], week, "hire",
+                                                            initial=False))
+        self.model.metrics.count_hires(slots, week)
+        self.model.record("hire", slots, week, detail=week - vac.opened_week[vs])
+        self.fill(vs, week, EXTERNAL)
+        self.model.on_join(slots)

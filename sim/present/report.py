@@ -1,0 +1,315 @@
+"""`mentorsim report RUN_OR_SWEEP_DIR`: a self-contained HTML report and a PDF.
+
+A run folder gives the program's effects against its twin in plain words, each
+with an interval (across the run's years, one seed), every chart, the
+assumptions and the config. A sweep folder gives each scenario against its
+twins with 95% intervals from paired differences over seeds, a heatmap of the
+first two swept keys, cost against value, and the sensitivity charts when the
+folder holds a sensitivity analysis. Figures quoted are the metrics.json values;
+they are embedded as JSON (id "mentorsim-figures") so they can be checked.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import logging
+import math
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from ..config.load import build
+from ..runs.folder import _atomic_write, is_complete
+from ..runs.result import RunResult
+from ..version import __version__
+
+REPORT_HTML, REPORT_PDF = "report.html", "report.pdf"
+
+
+# ---------------------------------------------------------------------------- loading
+def load_run(folder: str | Path) -> RunResult:
+    """A RunResult read back from a run folder (its twin too, when there is one)."""
+    folder = Path(folder)
+    if not is_complete(folder):
+        raise FileNotFoundError(f"{folder} is not a complete run folder (no status.json with status complete)")
+    cfg = build(yaml.safe_load((folder / "config.yaml").read_text()))
+    twin = load_run(folder / "twin") if (folder / "twin").is_dir() else None
+    read = lambda name: pd.read_parquet(folder / f"{name}.parquet")  # noqa: E731
+    status = json.loads((folder / "status.json").read_text())
+    return RunResult(config=cfg, metrics=json.loads((folder / "metrics.json").read_text()),
+                     timeseries=read("timeseries"), level_timeseries=read("level_timeseries"),
+                     model_timeseries=read("model_timeseries"), events=read("events"),
+                     wall_seconds=float(status.get("wall_seconds", float("nan"))), twin=twin)
+
+
+# ---------------------------------------------------------------------------- numbers
+def yearly_rates(result: RunResult, flow: str) -> np.ndarray:
+    """Flow per person-year, year by year (exposure: mean headcount of the year's periods)."""
+    ts = result.timeseries
+    wpy = result.config.sim.weeks_per_year
+    per = ts.groupby("period").agg(week_end=("week_end", "first"), flow=(flow, "sum"), head=("headcount", "sum"))
+    per["year"] = np.ceil(per["week_end"] / wpy)
+    weeks = np.diff(np.concatenate([[0], per["week_end"].to_numpy()]))
+    per["exposure"] = per["head"] * weeks / wpy
+    yearly = per.groupby("year")[["flow", "exposure"]].sum()
+    return (yearly["flow"] / yearly["exposure"]).to_numpy()
+
+
+def paired_interval(diffs: np.ndarray, confidence: float = 0.95) -> tuple[float, float, int]:
+    diffs = np.asarray(diffs, dtype=float)
+    diffs = diffs[np.isfinite(diffs)]
+    n = len(diffs)
+    if n < 2:
+        return float("nan"), float("nan"), n
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * diffs.std(ddof=1) / math.sqrt(n)
+    return float(diffs.mean() - half), float(diffs.mean() + half), n
+
+
+def _pts(x) -> str:
+    return "n/a" if x is None or x != x else f"{100 * x:+.2f} points"
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None or x != x else f"{100 * x:.1f}%"
+
+
+def _money(x) -> str:
+    return "n/a" if x is None or x != x else f"{x:,.0f}"
+
+
+def run_summary(result: RunResult) -> tuple[list[str], dict]:
+    """Plain-language findings of one run, and the metrics they quote."""
+    m = result.metrics
+    used = {k: m.get(k) for k in ("turnover_annual", "promotions_total", "internal_fill_rate_leadership",
+                                  "bench_strength_end", "years", "headcount_start")}
+    lines = [f"The {result.config.org.name} organization ({m['headcount_start']:,} people) was simulated for "
+             f"{m['years']:g} years (seed {result.config.sim.seed}): annual turnover {_pct(m['turnover_annual'])}, "
+             f"{m['promotions_total']:,} promotions, {_pct(m['internal_fill_rate_leadership'])} of leadership seats "
+             f"filled from inside, {m['bench_strength_end']:.2f} ready-now successors per leadership seat at the end."]
+    if result.twin is None or "effect.turnover_annual" not in m:
+        lines.append("No program ran against a twin in this run, so there is no causal effect to report.")
+        return lines, used
+    names = ", ".join(p.name for p in result.config.programs())
+    lo, hi, n = paired_interval(yearly_rates(result, "exits") - yearly_rates(result.twin, "exits"))
+    keys = ["effect.turnover_annual", "twin.turnover_annual", "naive.turnover_annual.mentee_minus_none",
+            "effect.promotions_total", "effect.internal_fill_rate_leadership", "effect.bench_strength_end",
+            "cost.total", "value.total", "value.net", "roi", "mentee_promotion_share.program",
+            "mentee_promotion_share.twin"]
+    used.update({k: m.get(k) for k in keys})
+    eff = m["effect.turnover_annual"]
+    direction = "lowered" if eff < 0 else "raised" if eff > 0 else "did not change"
+    amount = f" by {abs(100 * eff):.2f} points" if eff != 0 else ""
+    lines.append(
+        f"Against the same organization without it (its twin: same seed, same people, common random numbers), "
+        f"the {names} program {direction} annual turnover{amount} "
+        f"({_pct(m['turnover_annual'])} vs {_pct(m['twin.turnover_annual'])}); across the run's {n} years the "
+        f"yearly differences give a 95% interval of {_pts(lo)} to {_pts(hi)}. One seed is one draw: sweep over "
+        f"seeds (mentorsim -m ... 'sim.seed=range(20)') before deciding.")
+    naive = m.get("naive.turnover_annual.mentee_minus_none")
+    if naive is not None and naive == naive:
+        ratio = f", {naive / eff:.1f} times the causal effect" if eff not in (0, None) and eff == eff else ""
+        lines.append(
+            f"A naive evaluation comparing mentees with non-participants inside the program world would report "
+            f"a turnover gap of {_pts(naive)}{ratio}: the difference is who took part (selection), not what the "
+            f"program did.")
+    lines.append(
+        f"Promotions changed by {m['effect.promotions_total']:+,.0f}, the internal fill rate of leadership seats by "
+        f"{_pts(m['effect.internal_fill_rate_leadership'])}, and bench strength at the end by "
+        f"{m['effect.bench_strength_end']:+.2f} successors per seat.")
+    if m.get("mentee_promotion_share.program") is not None:
+        lines.append(
+            f"Of the mentees who are the same people in both worlds, {_pct(m['mentee_promotion_share.program'])} "
+            f"were promoted after enrolling, against {_pct(m['mentee_promotion_share.twin'])} of the same people "
+            f"without the program.")
+    roi = m.get("roi")
+    lines.append(
+        f"The program cost {_money(m['cost.total'])} (staff time at loaded cost, coordination, training) and "
+        f"created {_money(m['value.total'])} of value against the twin (avoided replacement of voluntary leavers, "
+        f"internal instead of external leadership hires): net {_money(m['value.net'])}, ROI "
+        f"{'n/a' if roi is None or roi != roi else f'{roi:+.2f}'}. The assumptions behind these amounts are listed "
+        f"below.")
+    return lines, used
+
+
+def sweep_summary(runs: pd.DataFrame, comparison: pd.DataFrame) -> list[str]:
+    done = runs[runs["status"] == "complete"]
+    lines = [f"{len(runs)} runs in this sweep, {len(done)} complete"
+             + (f"; not complete: {', '.join(runs.loc[runs['status'] != 'complete', 'run'])}" if len(done) < len(runs)
+                else "") + "."]
+    for _, row in comparison.iterrows():
+        lines.append(
+            f"{row['scenario']}: {row['metric']} changed by {row['mean_difference']:+.4g} against its twin "
+            f"(95% interval {row['ci_low']:+.4g} to {row['ci_high']:+.4g}, {row['n_pairs']} seeds paired; without "
+            f"pairing the interval would be ±{row['half_width_unpaired']:.3g} instead of "
+            f"±{row['half_width_paired']:.3g}).")
+    return lines
+
+
+# ---------------------------------------------------------------------------- writing
+def _img(path: Path) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode()
+    return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
+
+
+def _table(rows: list[tuple]) -> str:
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table>{body}</table>"
+
+
+CSS = """body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;max-width:1000px;margin:2em auto;
+color:#222;line-height:1.45}h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}
+img{max-width:100%}table{border-collapse:collapse;font-size:.9em}td{border:1px solid #ddd;padding:2px 8px}
+pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.8em}.note{color:#666;font-size:.9em}"""
+
+
+def _html(title: str, summary: list[str], charts: list[Path], figures: dict, sections: list[tuple[str, str]]) -> str:
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+             f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
+             f"<p class='note'>mentorsim {__version__}, written {datetime.now():%Y-%m-%d %H:%M}.</p>",
+             "<h2>What we found</h2>", *[f"<p>{html.escape(s)}</p>" for s in summary],
+             "<h2>Charts</h2>", *[_img(c) for c in charts],
+             "<h2>Key figures</h2>",
+             _table([(k, _fmt(v)) for k, v in figures.items()]),
+             *[f"<h2>{html.escape(h)}</h2>{body}" for h, body in sections],
+             f"<script type='application/json' id='mentorsim-figures'>{json.dumps(_clean(figures))}</script>",
+             "</body></html>"]
+    return "\n".join(parts)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return "n/a" if v != v else f"{v:.6g}"
+    return str(v)
+
+
+def _clean(d: dict) -> dict:
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
+
+
+def _pdf(path: Path, title: str, summary: list[str], charts: list[Path], figures: dict) -> None:
+    import textwrap
+
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from ..charts.style import plt
+
+    def write(tmp):
+        with PdfPages(tmp) as pdf:
+            fig = plt.figure(figsize=(8.27, 11.69))
+            text = [title, ""] + [w for s in summary for w in textwrap.wrap(s, 95) + [""]]
+            text += ["Key figures"] + [f"  {k}: {_fmt(v)}" for k, v in list(figures.items())[:40]]
+            fig.text(0.06, 0.96, "\n".join(text), va="top", family="monospace", fontsize=7.5)
+            pdf.savefig(fig)
+            plt.close(fig)
+            for chart in charts:
+                fig = plt.figure(figsize=(11.69, 8.27))
+                ax = fig.add_axes([0.02, 0.02, 0.96, 0.96])
+                ax.imshow(plt.imread(chart))
+                ax.axis("off")
+                pdf.savefig(fig)
+                plt.close(fig)
+
+    _atomic_write(path, write)
+
+
+def report_run(folder: Path, keep_charts: bool = True) -> tuple[Path, Path]:
+    """Reuse the run's charts/; without them, draw them into charts/ (or, with keep_charts=False,
+    into a temporary folder for the report only: a run configured with output.charts=false)."""
+    import tempfile
+
+    from ..charts import run_charts
+
+    drawn = sorted((folder / "charts").glob("*.png")) if (folder / "charts").is_dir() else []
+    if drawn:
+        return _report_run(folder, drawn)
+    if keep_charts:
+        return _report_run(folder, run_charts(load_run(folder), folder / "charts"))
+    with tempfile.TemporaryDirectory() as tmp:
+        return _report_run(folder, run_charts(load_run(folder), Path(tmp)))
+
+
+def _report_run(folder: Path, charts: list[Path]) -> tuple[Path, Path]:
+    result = load_run(folder)
+    summary, figures = run_summary(result)
+    m = result.metrics
+    assumptions = [(k, _fmt(v)) for k, v in m.items() if k.startswith("assumption.")]
+    effects = [(k[7:], _fmt(m.get(k[7:])), _fmt(m.get("twin." + k[7:])), _fmt(v))
+               for k, v in m.items() if k.startswith("effect.") and "twin." + k[7:] in m]
+    sections = []
+    if effects:
+        sections.append(("Program against its twin", _table([("metric", "program", "twin", "effect"), *effects])))
+    if assumptions:
+        sections.append(("Assumptions behind the money figures", _table(assumptions)))
+    sections.append(("Configuration", f"<pre>{html.escape((folder / 'config.yaml').read_text())}</pre>"))
+    title = f"mentorsim report: {result.config.org.name} organization" + (
+        f", program {', '.join(p.name for p in result.config.programs())}" if result.config.programs() else "")
+    return _write_both(folder, title, summary, charts, figures, sections)
+
+
+def report_sweep(folder: Path) -> tuple[Path, Path]:
+    from ..charts.sweep import cost_value_scatter, heatmap, tornado
+    from ..studies.collect import collect
+    from ..studies.compare import compare
+
+    charts, sections = [], []
+    summary: list[str] = []
+    figures: dict = {}
+    if (folder / "sensitivity.csv").exists():
+        table = pd.read_csv(folder / "sensitivity.csv")
+        for outcome in table["outcome"].unique():
+            charts.append(tornado(table, outcome, folder / "charts" / f"tornado_{len(charts)}.png"))
+        summary.append("Parameters ranked by their influence on each outcome (global sensitivity analysis).")
+        sections.append(("Sensitivity indices", table.to_html(index=False, float_format=lambda v: f"{v:.4g}")))
+    else:
+        runs = collect(folder)
+        metrics = [m for m in ("turnover_annual", "promotions_total", "internal_fill_rate_leadership")
+                   if f"twin.{m}" in runs]
+        comparison = compare(runs, "twin", metrics) if metrics else pd.DataFrame()
+        summary = sweep_summary(runs, comparison)
+        figures = {f"{r.scenario} | {r.metric}": r.mean_difference for r in comparison.itertuples()}
+        swept = [c[3:] for c in runs.columns if c.startswith("ov.") and c != "ov.sim.seed"
+                 and runs[c].nunique() > 1]
+        target = "effect.turnover_annual" if "effect.turnover_annual" in runs else "turnover_annual"
+        if len(swept) >= 2:
+            path = heatmap(runs, swept[0], swept[1], target, folder / "charts" / "heatmap.png", scale=100,
+                           unit=" (points)")
+            charts += [path] if path else []
+        path = cost_value_scatter(runs, folder / "charts" / "cost_value.png")
+        charts += [path] if path else []
+        if not comparison.empty:
+            sections.append(("Scenarios against their twins (paired over seeds)",
+                             comparison.to_html(index=False, float_format=lambda v: f"{v:.4g}")))
+    title = f"mentorsim sweep report: {folder.name}"
+    return _write_both(folder, title, summary, charts, figures, sections)
+
+
+def _write_both(folder, title, summary, charts, figures, sections) -> tuple[Path, Path]:
+    html_path, pdf_path = folder / REPORT_HTML, folder / REPORT_PDF
+    text = _html(title, summary, charts, figures, sections)
+    _atomic_write(html_path, lambda p: p.write_text(text))
+    _pdf(pdf_path, title, summary, charts, figures)
+    return html_path, pdf_path
+
+
+def write_report(target: str | Path, keep_charts: bool = True) -> tuple[Path, Path]:
+    """Report on a run folder or a sweep (or sensitivity) folder; returns (html, pdf)."""
+    folder = Path(target)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{target} is not a folder")
+    if (folder / "metrics.json").exists():
+        return report_run(folder, keep_charts)
+    return report_sweep(folder)
+
+
+def write_report_logged(folder: str | Path, keep_charts: bool = True) -> None:
+    """Write a finished run's report; a failure is logged, not raised: the run is complete either
+    way, and the report is derived from it (`mentorsim report FOLDER` writes it again)."""
+    try:
+        write_report(folder, keep_charts=keep_charts)
+    except Exception as err:
+        logging.getLogger(__name__).error("report failed: %s: %s", type(err).__name__, err)

@@ -1,0 +1,92 @@
+"""One run: a config simulated to its horizon (with its programs, and their no-program twin on
+common random numbers), collected as plain data in a `RunResult`. `sim.run` is `run` here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..config.load import load_config
+from ..config.schema import Config
+from ..engine.model import OrgModel
+# Loading the programs module registers the matching policies that configs are checked against.
+from ..mentoring.evaluation import compare, program_metrics, twin_config
+from ..mentoring.program import Program
+from .summary import summarize
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced, as plain data."""
+
+    config: Config
+    metrics: dict
+    timeseries: pd.DataFrame
+    level_timeseries: pd.DataFrame
+    model_timeseries: pd.DataFrame
+    events: pd.DataFrame
+    wall_seconds: float
+    model: OrgModel | None = field(default=None, repr=False)
+    twin: "RunResult | None" = field(default=None, repr=False)  # same org, same seed, no program
+
+    def save(self, folder: str | Path, charts: bool | None = None, extra_status: dict | None = None) -> Path:
+        """Write the run folder (see README, Outputs); returns its path."""
+        from .folder import write_run
+
+        return write_run(self, Path(folder), charts=self.config.output.charts if charts is None else charts,
+                         extra_status=extra_status)
+
+
+def set_threads(cfg: Config) -> None:
+    if cfg.sim.numba_threads:
+        import numba
+
+        numba.set_num_threads(min(cfg.sim.numba_threads, numba.config.NUMBA_NUM_THREADS))
+
+
+def result_of(model: OrgModel) -> RunResult:
+    """Collect a finished model's outputs."""
+    metrics = model.metrics
+    model_ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    return RunResult(
+        config=model.cfg,
+        metrics=summarize(metrics),
+        timeseries=metrics.timeseries(),
+        level_timeseries=metrics.level_timeseries(),
+        model_timeseries=model_ts,
+        events=model.events.frame(model.org.level_names, model.org.group_names),
+        wall_seconds=model.wall_seconds,
+        model=model,
+    )
+
+
+def simulate(cfg: Config, interventions, progress=None) -> RunResult:
+    """One model run to the horizon, nothing else."""
+    model = OrgModel(cfg, interventions=interventions)
+    model.run(progress=progress)
+    return result_of(model)
+
+
+def run(cfg: Config | list[str] | None = None, interventions=None, progress=None,
+        twin: bool | None = None) -> RunResult:
+    """Simulate a configuration (a Config, or a list of Hydra overrides) to its horizon.
+
+    The programs in the config run as interventions (unless `interventions` is
+    given). When programs run and `twin` (default: `evaluation.twin`) is on, the
+    same organization is also run with the same seed and no program, and the
+    metrics gain the causal effect (`effect.*`), the naive comparison
+    (`naive.*`), costs, value and ROI.
+    """
+    if not isinstance(cfg, Config):
+        cfg = load_config(cfg)
+    set_threads(cfg)
+    programs = [Program(p, i) for i, p in enumerate(cfg.programs())] if interventions is None else []
+    result = simulate(cfg, programs if interventions is None else interventions, progress)
+    if programs:
+        result.metrics.update(program_metrics(programs))
+        if cfg.evaluation.twin if twin is None else twin:
+            result.twin = simulate(twin_config(cfg), [], None)
+            result.metrics.update(compare(result, result.twin, result.metrics["programs_total_cost"]))
+    return result

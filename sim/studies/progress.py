@@ -1,0 +1,95 @@
+"""Sweep progress: runs done, rate and time left, polled from the run folders' status files.
+
+The sweep runs in the foreground (Hydra and its launcher); a thread in the
+parent process counts finished job folders under the sweep directory, which
+works the same for local, SLURM and Ray launchers with a shared file system.
+"""
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from ..runs.jobs import read_status
+
+
+def count_jobs(argv: list[str]) -> int | None:
+    """Number of jobs a basic sweep will launch (None when an optimizing sweeper decides)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from ..config.load import config_dir
+
+    overrides = [a for a in argv if not a.startswith("-")]
+    parser = OverridesParser.create()
+    sizes = []
+    fixed = []
+    for text, override in zip(overrides, parser.parse_overrides(overrides)):
+        if override.is_sweep_override():
+            if not override.is_discrete_sweep():
+                return None
+            sizes.append(len(list(override.sweep_string_iterator())))
+        else:
+            fixed.append(text)
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        cfg = compose("config", overrides=fixed, return_hydra_config=True)
+    sweeper = cfg.hydra.sweeper
+    if "n_trials" in sweeper:
+        return int(sweeper.n_trials)
+    for key, value in (sweeper.get("params") or {}).items():
+        if any(a.split("=", 1)[0] == key for a in overrides):
+            continue  # the command line wins over the preset
+        parsed = parser.parse_overrides([f"{key}={value}"])[0]
+        sizes.append(len(list(parsed.sweep_string_iterator())) if parsed.is_sweep_override() else 1)
+    return int(list(itertools.accumulate(sizes or [1], lambda a, b: a * b))[-1])
+
+
+def finished(sweep_dir: Path) -> int:
+    done = 0
+    for status_file in sweep_dir.glob("*/status.json"):
+        if read_status(status_file.parent).get("status") in ("complete", "failed"):
+            done += 1
+    return done
+
+
+def _watch(sweep_dir: Path, total: int | None, stop: threading.Event, start_done: int) -> None:
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="run", desc="sweep", file=sys.stderr, dynamic_ncols=True,
+               disable=not sys.stderr.isatty())
+    while not stop.is_set():
+        done = finished(sweep_dir) - start_done
+        bar.update(max(0, done - bar.n))
+        stop.wait(1.0)
+    bar.update(max(0, finished(sweep_dir) - start_done - bar.n))
+    bar.close()
+
+
+def run_sweep(argv: list[str], run_hydra) -> None:
+    """Run a Hydra multirun into a predictable folder with a progress bar, then say what to do next."""
+    argv = list(argv)
+    sweep_arg = next((a for a in argv if a.startswith("hydra.sweep.dir=")), None)
+    if sweep_arg is None:
+        sweep_arg = f"hydra.sweep.dir=outputs/sweeps/{datetime.now():%Y-%m-%d_%H-%M-%S}"
+        argv.append(sweep_arg)
+    sweep_dir = Path(sweep_arg.split("=", 1)[1])
+    try:
+        total = count_jobs(argv)
+    except Exception:  # the count is a courtesy; Hydra itself reports real problems
+        total = None
+    start_done = finished(sweep_dir) if sweep_dir.exists() else 0
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(sweep_dir, total, stop, start_done), daemon=True)
+    watcher.start()
+    t0 = time.perf_counter()
+    try:
+        run_hydra(argv)
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+    done = finished(sweep_dir)
+    print(f"mentorsim: sweep finished in {time.perf_counter() - t0:.1f} s: {done} run folders in {sweep_dir}")
+    print(f"mentorsim: next: mentorsim collect {sweep_dir}   then   mentorsim compare {sweep_dir} --baseline twin")

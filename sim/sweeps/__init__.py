@@ -1,1 +1,0 @@
-"""Sweeps at research scale: progress, collect, compare on common random numbers, sensitivity."""

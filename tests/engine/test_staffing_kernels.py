@@ -1,0 +1,232 @@
+"""The staffing and metrics kernels against plain numpy references on small cases.
+
+Each kernel must give what the numpy code it replaced gave, bit for bit: gathers in slot
+order, numpy's own summation order for standard deviations, top-k with ties in index order.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.engine import kernels, rng, staffing_kernels
+from sim.engine.org import EXTERNAL, INTERNAL
+
+KEY = rng.stream_key(7, "promotion")
+
+
+# ---------------------------------------------------------------- numpy's sums
+
+
+@pytest.mark.parametrize("n", [*range(1, 140), 255, 256, 257, 1000, 4097, 8192, 8193, 65537, 300001])
+def test_pairwise_sum_and_std_are_numpys_bit_for_bit(n):
+    gen = np.random.default_rng(n)
+    a = gen.normal(size=n) * 10.0 ** gen.uniform(-6, 6, size=n) + gen.normal() * 1e3
+    assert staffing_kernels.pairwise_sum(a) == np.add.reduce(a)
+    assert staffing_kernels.numpy_std(a) == a.std()
+    view = np.concatenate([np.zeros(3), a])[3:]  # a slice that does not start its buffer
+    assert staffing_kernels.numpy_std(view) == view.std()
+
+
+# ---------------------------------------------------------------- top k
+
+
+def _best_k_reference(scores, k):
+    return np.lexsort((np.arange(scores.size), -scores))[:k]
+
+
+def test_best_k_is_the_k_highest_best_first_ties_in_index_order():
+    gen = np.random.default_rng(0)
+    for trial in range(600):
+        n = int(gen.integers(1, 30_000)) if trial % 3 else int(gen.integers(1, 60))
+        k = int(gen.integers(0, n + 3)) if trial % 2 else int(gen.integers(1, max(2, n // 50)))
+        scores = gen.normal(size=n)
+        if trial % 5 == 0:
+            scores = np.round(scores, 1)  # many ties, also at the k-th place
+        if trial % 7 == 0:
+            scores = np.sort(scores)  # rising: every score beats the ones kept so far
+        if trial % 11 == 0:
+            scores = -np.sort(scores)
+        got = staffing_kernels.best_k(scores, k)
+        assert np.array_equal(got, _best_k_reference(scores, min(k, n))), (n, k)
+
+
+def test_best_k_when_the_threshold_sample_is_misleading():
+    """The sampled positions hold the highest scores: too few pass the first thresholds, which
+    are lowered until k do (or everything is kept)."""
+    n = 100_000
+    scores = np.random.default_rng(9).random(n)
+    scores[(np.arange(1024) * n) // 1024] = 2.0
+    for k in (1, 50, 1000, 1024, 1025, 3000, 6000):
+        assert np.array_equal(staffing_kernels.best_k(scores, k), _best_k_reference(scores, k)), k
+
+
+# ---------------------------------------------------------------- gathers
+
+
+def test_slots_by_code_groups_nonzero_codes_in_slot_order():
+    gen = np.random.default_rng(1)
+    code = gen.choice(3, size=5000, p=[0.9, 0.07, 0.03]).astype(np.int8)
+    count = 4000
+    slots, starts = kernels.slots_by_code(code, count, 3)
+    assert starts[1] == 0
+    for c in (1, 2):
+        assert np.array_equal(slots[starts[c] : starts[c + 1]], np.flatnonzero(code[:count] == c))
+
+
+def _vacancy_table(gen, n, n_levels):
+    active = gen.random(n) < 0.8
+    level = gen.integers(0, n_levels, size=n).astype(np.int8)
+    channel = gen.integers(0, 2, size=n).astype(np.int8)
+    opened = gen.integers(0, 20, size=n).astype(np.int32)
+    vid = gen.permutation(10 * n)[:n].astype(np.int64)
+    due = gen.integers(0, 40, size=n).astype(np.int32)
+    return active, level, channel, opened, vid, due
+
+
+def test_open_by_channel_is_oldest_first_within_each_level():
+    gen = np.random.default_rng(2)
+    active, level, channel, opened, vid, _ = _vacancy_table(gen, 3000, 6)
+    count = 2500
+    slots, starts = staffing_kernels.open_by_channel(active, count, level, channel, opened, vid, INTERNAL, 6)
+    for lv in range(6):
+        vs = np.flatnonzero(active[:count] & (channel[:count] == INTERNAL) & (level[:count] == lv))
+        vs = vs[np.lexsort((vid[vs], opened[vs]))]
+        assert np.array_equal(slots[starts[lv] : starts[lv + 1]], vs)
+
+
+def test_due_vacancies_in_id_order():
+    gen = np.random.default_rng(3)
+    active, _, channel, _, vid, due = _vacancy_table(gen, 3000, 6)
+    vs = np.flatnonzero(active & (channel == EXTERNAL) & (due <= 17))
+    expected = vs[np.argsort(vid[vs], kind="stable")]
+    assert np.array_equal(staffing_kernels.due_vacancies(active, 3000, channel, due, vid, EXTERNAL, 17), expected)
+
+
+def test_promotion_candidates_by_level_in_slot_order():
+    gen = np.random.default_rng(4)
+    n, n_levels, week, min_weeks = 20_000, 6, 100, 52
+    seats = np.array([8000, 5000, 3500, 2000, 1000, 500])
+    level = np.repeat(np.arange(n_levels), seats).astype(np.int8)
+    gen.shuffle(level)
+    active = gen.random(n) < 0.95
+    level_week = gen.integers(-200, week + 1, size=n).astype(np.int32)
+    readiness = gen.random(n)
+    min_readiness = np.append(np.array([0.0, 0.2, 0.3, 0.4, 0.5, 0.6]), 0.0)
+    offset = np.concatenate(([0], np.cumsum(seats + 1)))
+    slots = np.full(int(offset[-1]), -7, dtype=np.int64)
+    got = staffing_kernels.promotion_candidates(active, n, level, level_week, readiness, week, min_weeks, min_readiness,
+                                       offset, slots)
+    for lv in range(n_levels):
+        target = min(lv + 1, n_levels - 1)
+        ok = active & (level == lv) & (week - level_week >= min_weeks) & (readiness >= min_readiness[target])
+        if lv == n_levels - 1:
+            ok[:] = False  # nobody above the top
+        expected = np.flatnonzero(ok)
+        assert got[lv] == expected.size
+        assert np.array_equal(slots[offset[lv] : offset[lv] + got[lv]], expected)
+
+
+@pytest.mark.parametrize("rule", list(staffing_kernels.PROMOTION_RULES))
+def test_candidate_scores_follow_the_rule_in_both_builds(rule):
+    gen = np.random.default_rng(5)
+    n = 3000
+    eid = gen.permutation(10 * n)[:n].astype(np.int64)
+    readiness, performance = gen.random(n), gen.normal(size=n)
+    hire_week = gen.integers(-500, 50, size=n).astype(np.int32)
+    visibility = np.where(gen.random(n) < 0.1, 0.3, 0.0)
+    visibility[:1500] = 0.0  # nobody boosted at the first level
+    cand_n = np.array([1000, 800, 0])
+    cand_offset = np.array([0, 1500, 3000, 3001])
+    cand_slots = np.concatenate([np.arange(1000), np.zeros(500, dtype=np.int64), 1500 + np.arange(800),
+                                 np.zeros(701, dtype=np.int64)])
+    week, code = 60, staffing_kernels.PROMOTION_RULES[rule]
+    results = []
+    for build in (staffing_kernels.candidate_scores.serial, staffing_kernels.candidate_scores.parallel):
+        scores = np.full(cand_slots.size, np.nan)
+        boosted = build(cand_slots, cand_offset, cand_n, 2, eid, readiness, performance, hire_week, visibility,
+                        code, KEY, week, scores)
+        results.append((scores, boosted))
+    assert np.array_equal(results[0][0], results[1][0], equal_nan=True)
+    assert np.array_equal(results[0][1], results[1][1])
+    scores, boosted = results[0]
+    for lv in (0, 1):
+        cand = cand_slots[cand_offset[lv] : cand_offset[lv] + cand_n[lv]]
+        u = rng.uniforms(KEY, eid[cand], week, 0)
+        expected = {"random": u, "readiness": readiness[cand] + 1e-9 * u,
+                    "performance": performance[cand] + 1e-9 * u,
+                    "seniority": (week - hire_week[cand]) + 1e-3 * u}[rule]
+        assert np.array_equal(scores[cand_offset[lv] : cand_offset[lv] + cand_n[lv]], expected)
+        assert boosted[lv] == np.count_nonzero(visibility[cand])
+    assert boosted[0] == 0 and boosted[1] > 0
+
+
+# ---------------------------------------------------------------- draws and new people
+
+
+def test_draws_are_the_streams_draws():
+    eids = np.array([0, 5, 17, 123456789], dtype=np.int64)
+    u, z = staffing_kernels.draws(KEY, eids, 9, np.array([0, 2, 7]), np.array([1, 40]))
+    for j, k in enumerate((0, 2, 7)):
+        assert np.array_equal(u[j], rng.uniforms(KEY, eids, 9, k))
+    for j, k in enumerate((1, 40)):
+        assert np.array_equal(z[j], rng.normals(KEY, eids, 9, k))
+
+
+def _new_people(build, n, initial):
+    gen = np.random.default_rng(6)
+    n_levels, n_comp = 4, 5
+    eids = np.arange(1000, 1000 + n)
+    levels = gen.integers(0, n_levels, size=n).astype(np.int8)
+    shares = np.array([[0.6, 0.4], [0.65, 0.35], [0.7, 0.3], [0.75, 0.25]])
+    cdf = np.cumsum(shares, axis=1) if initial else np.cumsum(shares[0])[None, :]
+    params = staffing_kernels.NewPeopleParams(52.0, 8.0 if initial else 4.0, 60.0, 7.0, 0.1, 0.05, 0.08, 0.06, 0.1,
+                                     0.6, 0.7, 0.7)
+    log_u = np.log(rng.uniforms(KEY, eids, 0, 4)) if initial else np.zeros(0)
+    out = (np.empty(n, np.int8), *(np.empty(n, np.int32) for _ in range(4)), np.empty(n), np.empty((n, n_comp)),
+           np.empty((3, n)), np.empty((n, 3)))
+    build(eids, levels, KEY, 10, initial, cdf, np.array([29.0, 33.0, 37.0, 41.0]), np.array([3.0, 5.0, 7.0, 9.0]),
+          log_u, gen.random((n_levels, n_comp)), params, *out)
+    return out
+
+
+@pytest.mark.parametrize("initial", [True, False])
+def test_new_people_serial_and_parallel_builds_agree(initial):
+    serial = _new_people(staffing_kernels.new_people.serial, 2000, initial)
+    parallel = _new_people(staffing_kernels.new_people.parallel, 2000, initial)
+    for a, b in zip(serial, parallel):
+        assert np.array_equal(a, b)
+    group, birth, retire, hire, level_week, talent, competency, states, interest = serial
+    assert set(np.unique(group)) == {0, 1}
+    assert (competency >= 0).all() and (competency <= 1).all() and (states >= 0).all() and (states <= 1).all()
+    assert np.array_equal(talent, rng.normals(KEY, np.arange(1000, 3000), 0, 6))
+    assert (retire > birth).all()
+    if initial:
+        assert (hire <= 10).all() and (level_week >= hire).all()
+    else:
+        assert (hire == 10).all() and (level_week == 10).all()
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def test_count_flows_and_levels_match_add_at():
+    gen = np.random.default_rng(8)
+    n, shape = 500, (3, 4, 2, 3)
+    level = gen.integers(0, 4, size=n).astype(np.int8)
+    group = gen.integers(0, 2, size=n).astype(np.int8)
+    part = gen.integers(0, 3, size=n).astype(np.int8)
+    hipo = gen.random(n) < 0.2
+    slots = gen.choice(n, size=200, replace=False)
+    flows = np.zeros((*shape, 5))
+    kernels.count_flows(flows, 1, slots, level, group, part, 0, 3, hipo, 4)
+    expected = np.zeros((*shape, 5))
+    for column, who in ((0, slots), (3, slots), (4, slots[hipo[slots]])):
+        np.add.at(expected[1, ..., column], (level[who], group[who], part[who]), 1)
+    assert np.array_equal(flows, expected)
+    stats = np.zeros((3, 4, 6))
+    values = gen.integers(0, 100, size=200).astype(np.int32)
+    kernels.count_levels(stats, 2, level[slots], 1, 5, values)
+    expected = np.zeros((3, 4, 6))
+    np.add.at(expected[2, :, 1], level[slots], 1)
+    np.add.at(expected[2, :, 5], level[slots], values)
+    assert np.array_equal(stats, expected)

@@ -1,0 +1,99 @@
+"""Test 5: the status file is the completion marker: running first, complete (with the hash) last."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import sim.runs.result
+from sim.config.load import load_config
+from sim.runs.jobs import config_hash, read_status, run_job
+from sim.runs.folder import STATUS_FILE, is_complete
+
+
+def _cfg(*extra):
+    return load_config(["org=small", "sim.horizon_years=0.25", "output.charts=false", *extra])
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """Wraps sim.runs.result.run; records the folder's state seen from inside the run."""
+    seen = []
+    real_run = sim.runs.result.run
+
+    def watch(folder):
+        def wrapped(cfg, *args, **kwargs):
+            seen.append({"complete": is_complete(folder), "status": read_status(folder),
+                         "metrics": (folder / "metrics.json").exists()})
+            return real_run(cfg, *args, **kwargs)
+        monkeypatch.setattr(sim.runs.result, "run", wrapped)
+        return seen
+    return watch
+
+
+def test_status_is_running_during_the_run_and_complete_with_the_hash_after(tmp_path, spy):
+    folder = tmp_path / "job"
+    cfg = _cfg("evaluation.twin=true")
+    seen = spy(folder)
+    status, metrics = run_job(cfg, folder, announce=lambda *_: None)
+    assert status == "complete" and metrics["years"] == pytest.approx(0.25, abs=0.01)
+    assert len(seen) == 1
+    assert seen[0]["complete"] is False
+    assert seen[0]["status"]["status"] == "running"
+    assert seen[0]["status"]["config_hash"] == config_hash(cfg)
+    final = json.loads((folder / STATUS_FILE).read_text())
+    assert final["status"] == "complete" and final["config_hash"] == config_hash(cfg)
+    assert final["seed"] == cfg.sim.seed
+    assert is_complete(folder) and is_complete(folder / "twin")
+    assert json.loads((folder / "metrics.json").read_text())["turnover_annual"] == pytest.approx(
+        metrics["turnover_annual"])
+    assert not list(folder.rglob(".*.tmp")), "temporary files left behind"
+
+
+def test_same_config_is_skipped_and_a_changed_config_is_rerun(tmp_path, spy):
+    folder = tmp_path / "job"
+    said = []
+    cfg = _cfg("evaluation.twin=false", "sim.seed=4")
+    assert run_job(cfg, folder, announce=said.append)[0] == "complete"
+    mtime = (folder / "metrics.json").stat().st_mtime_ns
+    seen = spy(folder)
+    status, metrics = run_job(_cfg("evaluation.twin=false", "sim.seed=4"), folder, announce=said.append)
+    assert status == "skipped" and seen == [] and len(said) == 1 and "skipped" in said[0]
+    assert metrics == json.loads((folder / "metrics.json").read_text())
+    assert (folder / "metrics.json").stat().st_mtime_ns == mtime
+    # where it is written is not part of the hash; what it computes is
+    moved = _cfg("evaluation.twin=false", "sim.seed=4", f"output.dir={tmp_path / 'elsewhere'}")
+    assert config_hash(moved) == config_hash(cfg)
+    other = _cfg("evaluation.twin=false", "sim.seed=5")
+    assert config_hash(other) != config_hash(cfg)
+    status, _ = run_job(other, folder, announce=said.append)
+    assert status == "complete" and len(seen) == 1
+    assert seen[0]["complete"] is False and seen[0]["status"]["status"] == "running"
+    assert read_status(folder)["config_hash"] == config_hash(other)
+    assert read_status(folder)["seed"] == 5
+
+
+@pytest.mark.parametrize("content", ['{"status": "running"}', '{"status": "failed", "error": "x"}',
+                                     "not json", '["complete"]', '{"status": "complete"'])
+def test_is_complete_only_for_a_whole_complete_status(tmp_path, content):
+    (tmp_path / STATUS_FILE).write_text(content)
+    assert is_complete(tmp_path) is False
+
+
+def test_is_complete_without_a_status_file(tmp_path):
+    assert is_complete(tmp_path) is False
+    assert is_complete(tmp_path / "missing") is False
+    (tmp_path / STATUS_FILE).write_text('{"status": "complete"}')
+    assert is_complete(tmp_path) is True
+
+
+def test_a_failed_job_is_not_skipped_on_rerun(tmp_path, monkeypatch):
+    folder = tmp_path / "job"
+    cfg = _cfg("evaluation.twin=false")
+    real_run = sim.runs.result.run
+    monkeypatch.setattr(sim.runs.result, "run", lambda *a, **k: (_ for _ in ()).throw(MemoryError("no room")))
+    assert run_job(cfg, folder, announce=lambda *_: None) == ("failed", {})
+    assert read_status(folder)["error"] == "MemoryError: no room"
+    monkeypatch.setattr(sim.runs.result, "run", real_run)
+    assert run_job(cfg, folder, announce=lambda *_: None)[0] == "complete"
+    assert is_complete(folder) and "error" not in read_status(folder)

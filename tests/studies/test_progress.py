@@ -1,0 +1,71 @@
+"""Test 8: count_jobs, the sweep size behind the progress bar; run_sweep's folder and report."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.studies.progress import count_jobs, finished, run_sweep
+
+GRID = ["matching=random,optimal", "program.cadence_weeks=2,4", "sim.seed=0,1"]
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["-m", *GRID], 8),
+    (["-m", "hydra/launcher=local", "hydra.launcher.n_jobs=2", "org=small", *GRID, "hydra.sweep.dir=/tmp/x"], 8),
+    (["-m", "sim.seed=range(5)"], 5),
+    (["-m", "org=small"], 1),
+    (["-m", "experiment=program_length"], 40),
+    (["-m", "experiment=targeting"], 40),
+    (["-m", "experiment=cadence_x_matching"], 100),
+    (["-m", "experiment=enrollment_vs_cost"], 50),
+    (["-m", "experiment=mentor_capacity"], 40),
+    (["-m", "experiment=program_length", "sim.seed=0,1"], 8),        # the command line wins
+    (["-m", "experiment=program_length", "sim.seed=3"], 4),          # ... also with one value
+    (["-m", "experiment=program_length", "matching=random,optimal"], 80),
+    (["-m", "experiment=design_search"], 30),
+    (["-m", "experiment=design_search", "hydra.sweeper.n_trials=3"], 3),
+])
+def test_count_jobs(argv, expected):
+    assert count_jobs(argv) == expected
+
+
+def test_count_jobs_is_none_when_an_optimizer_decides():
+    assert count_jobs(["-m", "program.enroll_share=interval(0.1,1.0)"]) is None
+
+
+def _fake_hydra(calls, statuses):
+    """Stands in for Hydra: records argv and writes one job folder per status into the sweep dir."""
+    def run_hydra(argv):
+        calls.append(list(argv))
+        sweep = Path(next(a for a in argv if a.startswith("hydra.sweep.dir=")).split("=", 1)[1])
+        for i, status in enumerate(statuses):
+            (sweep / str(i)).mkdir(parents=True, exist_ok=True)
+            (sweep / str(i) / "status.json").write_text(json.dumps({"status": status}))
+    return run_hydra
+
+
+def test_run_sweep_uses_a_predictable_folder_and_reports_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    run_sweep(["-m", "org=small", "sim.seed=0,1,2"], _fake_hydra(calls, ["complete", "failed", "running"]))
+    (argv,) = calls
+    dirs = [a for a in argv if a.startswith("hydra.sweep.dir=")]
+    assert len(dirs) == 1 and re.fullmatch(r"hydra\.sweep\.dir=outputs/sweeps/\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d",
+                                           dirs[0]), dirs
+    sweep = dirs[0].split("=", 1)[1]
+    out = capsys.readouterr().out
+    # finished = complete or failed; the running one is not counted
+    assert f"2 run folders in {sweep}" in out
+    assert f"mentorsim collect {sweep}" in out
+    assert finished(tmp_path / sweep) == 2
+
+
+def test_run_sweep_keeps_the_folder_given(tmp_path, capsys):
+    calls = []
+    sweep = tmp_path / "mine"
+    run_sweep(["-m", "sim.seed=0,1", f"hydra.sweep.dir={sweep}"], _fake_hydra(calls, ["complete", "complete"]))
+    assert [a for a in calls[0] if a.startswith("hydra.sweep.dir=")] == [f"hydra.sweep.dir={sweep}"]
+    assert f"2 run folders in {sweep}" in capsys.readouterr().out

@@ -1,4 +1,6 @@
-"""Individual dynamics: development, exits by hazard, reviews. Thin wrappers over kernels."""
+"""Individual dynamics: development, exits by hazard, reviews. Thin wrappers over kernels.
+
+Every draw is keyed by the person's `draw_key` (not the id, which can differ between scenarios)."""
 from __future__ import annotations
 
 import numpy as np
@@ -54,7 +56,7 @@ class Dynamics:
 
     def develop(self, week: int) -> None:
         p, o, s = self.pop, self.org, self.model.streams
-        kernels.develop(p.active, p.count, p.eid, p.level, p.talent, p.competency, p.confidence, p.engagement,
+        kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.competency, p.confidence, p.engagement,
                         p.belonging, p.readiness, o.profile, o.target, o.next_level, self.dev_params,
                         s["development"], s["state_noise"], week)
 
@@ -62,7 +64,7 @@ class Dynamics:
         """Slots leaving this week by reason (voluntary hazard and retirement)."""
         p, o = self.pop, self.org
         voluntary_on = self.cfg.attrition.mode == "hazard"
-        kernels.draw_exits(p.active, p.count, p.eid, p.level, p.hire_week, p.retire_week, p.competency,
+        kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week, p.competency,
                            p.confidence, p.engagement, p.belonging, p.passed_over, p.participation,
                            p.hazard_shift, o.profile, o.demand, o.base_hazard_week, self.participation_effect,
                            self.hazard_params, self.model.streams["attrition"], week, voluntary_on,
@@ -75,7 +77,7 @@ class Dynamics:
         p, o, cfg = self.pop, self.org, self.cfg
         s = self.model.streams
         mean, sd = kernels.level_competence_moments(p.active, p.count, p.level, p.competency, o.profile, o.n_levels)
-        kernels.score_performance(p.active, p.count, p.eid, p.level, p.group, p.competency, o.profile, mean, sd,
+        kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, p.competency, o.profile, mean, sd,
                                   cfg.performance.skill_signal, self.group_bias, s["performance"], week,
                                   p.performance)
         slots = p.active_slots()
@@ -90,7 +92,7 @@ class Dynamics:
                 p.hipo[here[order[:n_hipo]]] = True
         leaving = {}
         if cfg.review.involuntary_enabled:
-            u = rng.uniforms(s["involuntary"], p.eid[slots], week, 0)
+            u = rng.uniforms(s["involuntary"], p.draw_key[slots], week, 0)
             low = (scores < cfg.review.involuntary_threshold) & (u < cfg.review.involuntary_probability)
             leaving[EXIT_INVOLUNTARY] = slots[low]
         if cfg.attrition.mode == "cycle":
@@ -102,7 +104,7 @@ class Dynamics:
 
     def _cycle_exits(self, slots, levels, week: int) -> np.ndarray:
         """Stylized mode: exactly round(share_L * headcount_L) random people leave each level."""
-        u = rng.uniforms(self.model.streams["cycle_exit"], self.pop.eid[slots], week, 0)
+        u = rng.uniforms(self.model.streams["cycle_exit"], self.pop.draw_key[slots], week, 0)
         out = []
         for lv, share in enumerate(self.cfg.attrition.cycle_exit_share):
             here = np.flatnonzero(levels == lv)

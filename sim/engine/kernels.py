@@ -2,7 +2,7 @@
 
 Kernels take arrays and scalars (parameters as NamedTuples of floats), never
 objects. Each loop body touches only its own row and draws its randomness from
-counter-based streams (`sim.engine.rng`), so `prange` loops give bit-identical results
+counter-based streams (`sim.engine.rng`), keyed by the row's `draw_key`, so `prange` loops give bit-identical results
 for any thread count. "Parallel-safe" below means exactly that. Parallel-safe
 kernels are built twice (`Dual`): serial for small populations, parallel from
 PARALLEL_MIN_ROWS rows up.
@@ -99,7 +99,7 @@ def competence_under(profile_row, competency_row):
     return total
 
 
-def _develop(active, count, eid, level, talent, competency, confidence, engagement, belonging, readiness,
+def _develop(active, count, draw_key, level, talent, competency, confidence, engagement, belonging, readiness,
             profile, target, next_level, p, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
 
@@ -115,7 +115,7 @@ def _develop(active, count, eid, level, talent, competency, confidence, engageme
             continue
         lv = level[i]
         ceiling = p.stretch + p.talent_sd * talent[i]
-        kd = entity_key(key_dev, eid[i])
+        kd = entity_key(key_dev, draw_key[i])
         for k in range(n_comp):
             c = competency[i, k]
             gap = target[lv, k] + ceiling - c
@@ -125,7 +125,7 @@ def _develop(active, count, eid, level, talent, competency, confidence, engageme
             if p.noise_sd_week > 0.0:
                 growth += p.noise_sd_week * normal_at(kd, week, k)
             competency[i, k] = _clip01(c + growth)
-        ks = entity_key(key_state, eid[i])
+        ks = entity_key(key_state, draw_key[i])
         noise = p.state_noise_sd_week
         confidence[i] += p.drift_per_week * (p.baseline_confidence - confidence[i])
         engagement[i] += p.drift_per_week * (p.baseline_engagement - engagement[i])
@@ -164,13 +164,13 @@ def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belon
     return h * np.exp(log_effect)
 
 
-def _draw_exits(active, count, eid, level, hire_week, retire_week, competency, confidence, engagement,
+def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competency, confidence, engagement,
                belonging, passed_over, participation, hazard_shift, profile, demand, base_hazard, participation_effect,
                p, key_attrition, week, voluntary_on, exit_code):
     """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe.
 
     Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT}. The
-    draw is keyed by (employee, week), so it does not depend on who else is here.
+    draw is keyed by (draw key, week), so it does not depend on who else is here.
     """
     for i in prange(count):
         exit_code[i] = EXIT_NONE
@@ -183,7 +183,7 @@ def _draw_exits(active, count, eid, level, hire_week, retire_week, competency, c
             h = weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging,
                               passed_over, participation, hazard_shift, profile, demand, base_hazard,
                               participation_effect, p, week)
-            u = uniform_at(entity_key(key_attrition, eid[i]), week, 0)
+            u = uniform_at(entity_key(key_attrition, draw_key[i]), week, 0)
             # 1 - exp(-h) < h, so u >= h means no exit without computing expm1 (most rows).
             if u < h and u < -np.expm1(-h):
                 exit_code[i] = EXIT_VOLUNTARY
@@ -217,7 +217,7 @@ def level_competence_moments(active, count, level, competency, profile, n_levels
     return mean, sd
 
 
-def _score_performance(active, count, eid, level, group, competency, profile, level_mean, level_sd,
+def _score_performance(active, count, draw_key, level, group, competency, profile, level_mean, level_sd,
                       skill_signal, group_bias, key_perf, week, performance):
     """Review score = rho * z(competence) + sqrt(1 - rho^2) * N(0,1) + bias[group]. Parallel-safe."""
     noise_weight = np.sqrt(1.0 - skill_signal * skill_signal)
@@ -226,7 +226,7 @@ def _score_performance(active, count, eid, level, group, competency, profile, le
             continue
         lv = level[i]
         z = (competence_under(profile[lv], competency[i]) - level_mean[lv]) / level_sd[lv]
-        eps = normal_at(entity_key(key_perf, eid[i]), week, 0)
+        eps = normal_at(entity_key(key_perf, draw_key[i]), week, 0)
         performance[i] = skill_signal * z + noise_weight * eps + group_bias[group[i]]
 
 

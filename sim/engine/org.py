@@ -60,6 +60,8 @@ class Org:
 def vacancy_columns() -> list[Column]:
     return [
         Column("vid", np.int64, -1, doc="vacancy id, unique over the run"),
+        Column("vkey", np.uint64, 0, doc="lineage key (rng.lineage_key): who left or was promoted, and when; "
+                                         "the entity of the seat's draws"),
         Column("level", np.int8, 0, doc="level of the empty seat"),
         Column("department", np.int16, 0, doc="department of the empty seat"),
         Column("opened_week", np.int32, 0, doc="week the seat became empty"),
@@ -74,8 +76,8 @@ class Vacancies(Table):
     def __init__(self, capacity: int):
         super().__init__(vacancy_columns(), capacity, id_column="vid")
 
-    def open(self, levels, departments, week: int) -> np.ndarray:
-        return self.add(len(levels), level=levels, department=departments, opened_week=week)
+    def open(self, levels, departments, keys, week: int) -> np.ndarray:
+        return self.add(len(levels), level=levels, department=departments, vkey=keys, opened_week=week)
 
     def open_by_level(self, n_levels: int) -> np.ndarray:
         slots = self.active_slots()

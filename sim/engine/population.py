@@ -17,6 +17,8 @@ def employee_columns(n_competencies: int) -> list[Column]:
     """Every per-employee state variable: name, dtype, default, meaning."""
     return [
         Column("eid", np.int64, -1, doc="employee id, unique over the run, never reused"),
+        Column("draw_key", np.uint64, 0, doc="entity of every draw for this person (rng): the id for the "
+                                             "starting staff, the seat's lineage for a hire"),
         Column("level", np.int8, 0, doc="level index, 0 = entry"),
         Column("department", np.int16, 0, doc="department index"),
         Column("group", np.int8, 0, doc="demographic group index"),
@@ -41,7 +43,13 @@ def employee_columns(n_competencies: int) -> list[Column]:
 
 
 class Population(Table):
-    """All employees, past slots reused; `eid` identifies a person across the run."""
+    """All employees, past slots reused; `eid` identifies a person across the run.
+
+    Ids are handed out in order of arrival, so after two scenarios diverge the same person
+    can carry different ids in each; random draws are therefore keyed by `draw_key`, which
+    follows the person's lineage (`rng.hire_keys`) and is the same in every scenario that
+    hired him or her into the same seat.
+    """
 
     def __init__(self, n_competencies: int, capacity: int, weeks_per_year: int = 52):
         super().__init__(employee_columns(n_competencies), capacity, id_column="eid")

@@ -9,8 +9,15 @@ coordinates, so:
 - a parallel loop gives bit-identical results for any thread count.
 
 The hash is the SplitMix64 finalizer (Steele, Lea & Flood 2014), applied twice:
-once to fold the employee (or vacancy, pair) key into the stream key, once to
-fold in the week and the draw index.
+once to fold the entity key into the stream key, once to fold in the week and
+the draw index.
+
+Entities are keyed by lineage, never by a sequence number: a starting employee by
+his or her id, a seat by the event that opened it (`lineage_key`: who left, or who
+was promoted out of which level), a hire by the seat filled. Two scenarios that
+share a history therefore give the same event the same draws, even after they have
+diverged elsewhere (a different exit shifts every later id, but no lineage key),
+and even when the event comes some weeks earlier or later in one of them.
 """
 from __future__ import annotations
 
@@ -168,6 +175,48 @@ def normals(key, entities, week, k):
     out = np.empty(entities.shape[0])
     for i in range(entities.shape[0]):
         out[i] = normal_at(entity_key(key, entities[i]), week, k)
+    return out
+
+
+# Lineage: what opened a seat or brought a person in. Never renumber (it would change every result).
+# A person leaves once and leaves each level at most once (nobody is demoted), and a seat is filled
+# once, so (tag, parent, index) names one event of a run. The week is left out on purpose: the
+# same promotion a few weeks later in one scenario is still the same seat left behind.
+LINEAGE_EXIT_SEAT = 1  # the seat of a leaver (any kind of exit): parent = the leaver's draw key, index 0
+LINEAGE_PROMOTION_SEAT = 2  # the seat a promoted person leaves: parent = his or her draw key, index = its level
+LINEAGE_HIRE = 3  # an external hire: parent = the key of the seat filled, index 0
+_TAG_MULT = np.uint64(0xC2B2AE3D27D4EB4F)
+HIRE_KEY_BIT = np.uint64(1 << 63)  # set in every hire's draw key; starting employees' keys are their ids
+
+
+@njit(inline="always", cache=True)
+def lineage_key(tag, parent, index):
+    """The 64-bit key of an entity born of `parent` (a draw key or a seat key) by event `tag`.
+
+    mix is a bijection and parent x phi (phi odd) is one too, so within one tag and index distinct
+    parents give distinct keys; across tags and indices a collision is a chance event of
+    probability 2^-64 per pair of keys.
+    """
+    inner = mix((np.uint64(parent) * _GOLDEN) ^ (np.uint64(tag) * _TAG_MULT))
+    return mix(inner ^ (np.uint64(index) * _WEEK_MULT))
+
+
+@njit(cache=True)
+def lineage_keys(tag, parents, indices):
+    """`lineage_key` of every parent, with its index (serial: arrays here are small)."""
+    out = np.empty(parents.shape[0], dtype=np.uint64)
+    for i in range(parents.shape[0]):
+        out[i] = lineage_key(tag, parents[i], indices[i])
+    return out
+
+
+@njit(cache=True)
+def hire_keys(seat_keys):
+    """The draw keys of the people hired into seats: the seat's lineage key with the top bit set,
+    so that no hire shares a key with a starting employee (ids below 2^63)."""
+    out = np.empty(seat_keys.shape[0], dtype=np.uint64)
+    for i in range(seat_keys.shape[0]):
+        out[i] = lineage_key(LINEAGE_HIRE, seat_keys[i], 0) | HIRE_KEY_BIT
     return out
 
 

@@ -2,12 +2,17 @@
 
 All work is on arrays of slots, with numpy or with kernels (`sim.engine.kernels`); no Python loop
 runs per employee, vacancy or level.
+
+Seats and hires draw by lineage (`rng.lineage_key`), never by id: a seat by who left it or
+was promoted out of it, a hire by the seat filled, so that a program run and its twin route,
+time and fill the same seat with the same numbers however many other ids differ.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from . import staffing_kernels
+from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
 
@@ -62,17 +67,18 @@ class Staffing:
         self._no_values = np.zeros(0)
 
     # ------------------------------------------------------------------ people
-    def sample_people(self, levels, departments, week, stream: str, initial: bool) -> dict:
-        """The state of new people, by column, for `pop.hire`: hires (stream "hire") or the
-        initial population ("init"). They get the next employee ids, in order; the draws and
-        formulas are `staffing_kernels.new_people`'s."""
+    def sample_people(self, levels, departments, week, stream: str, initial: bool, draw_keys=None) -> dict:
+        """The state of new people, by column, for `pop.hire`: hires (stream "hire", drawn by their
+        `draw_keys`) or the initial population ("init", drawn by their ids). They get the next
+        employee ids, in order; the draws and formulas are `staffing_kernels.new_people`'s."""
         pop, org = self.pop, self.org
         n = len(levels)
-        eids = np.arange(pop.next_eid, pop.next_eid + n)
+        if draw_keys is None:
+            draw_keys = np.arange(pop.next_eid, pop.next_eid + n).astype(np.uint64)
         key = self.streams[stream]
-        log_u_tenure = np.log(staffing_kernels.draws(key, eids, 0, np.array([4]), self._no_draws)[0][0]) if initial else (
-            self._no_values)
-        new = {"level": levels, "department": departments, "group": np.empty(n, dtype=np.int8)}
+        log_u_tenure = np.log(staffing_kernels.draws(key, draw_keys, 0, np.array([4]), self._no_draws)[0][0]) if (
+            initial) else self._no_values
+        new = {"level": levels, "department": departments, "draw_key": draw_keys, "group": np.empty(n, dtype=np.int8)}
         for name in ("birth_week", "retire_week", "hire_week", "level_week"):
             new[name] = np.empty(n, dtype=np.int32)
         new["talent"] = np.empty(n)
@@ -80,7 +86,7 @@ class Staffing:
         states = np.empty((3, n))
         interest = np.empty((n, 3))
         staffing_kernels.new_people.for_size(n)(
-            eids, levels, key, week, initial, self._group_cdf[initial], self._age_mean[initial], self._mean_tenure,
+            draw_keys, levels, key, week, initial, self._group_cdf[initial], self._age_mean[initial], self._mean_tenure,
             log_u_tenure, org.target, self._people[initial], new["group"], new["birth_week"], new["retire_week"],
             new["hire_week"], new["level_week"], new["talent"], competency, states, interest)
         new["competency"] = competency
@@ -110,16 +116,17 @@ class Staffing:
         self.model.record(EXIT_KIND[exit_code], slots, week, detail=tenure)
         self.model.metrics.count_exits(slots, exit_code, week)
         levels, departments = pop.level[slots], pop.department[slots]  # copies, read before the rows go
+        # The seat is the leaver's, whatever the kind of exit or its week: keyed by who left.
+        keys = lineage_keys(LINEAGE_EXIT_SEAT, pop.draw_key[slots], np.zeros(slots.size, dtype=np.int64))
         pop.remove(slots)
-        self.open_vacancies(levels, departments, week)
+        self.open_vacancies(levels, departments, keys, week)
 
     # ------------------------------------------------------------------ vacancies
-    def open_vacancies(self, levels, departments, week: int) -> None:
-        """Open seats; each is routed to internal promotion or external hire."""
-        vslots = self.vac.open(levels, departments, week)
-        vids = self.vac.vid[vslots]
+    def open_vacancies(self, levels, departments, keys, week: int) -> None:
+        """Open seats with lineage `keys`; each is routed to internal promotion or external hire."""
+        vslots = self.vac.open(levels, departments, keys, week)
         share = self.org.external_share[self.vac.level[vslots]]
-        external = staffing_kernels.seats_outside(self.streams["vacancy_channel"], vids, share)
+        external = staffing_kernels.seats_outside(self.streams["vacancy_channel"], self.vac.vkey[vslots], share)
         self.route_external(vslots[external], week)
 
     def route_external(self, vslots, week: int) -> None:
@@ -129,7 +136,7 @@ class Staffing:
         vac, hiring = self.vac, self.cfg.hiring
         vslots = np.asarray(vslots, dtype=np.int64)
         draws = np.arange(int(hiring.ttf_shape))
-        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vid[vslots], 0, draws, self._no_draws)[0])
+        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vkey[vslots], 0, draws, self._no_draws)[0])
         staffing_kernels.send_outside(vslots, log_u, vac.level, self.org.ttf_weeks, float(hiring.ttf_scale), week,
                              vac.channel, vac.due_week, EXTERNAL)
 
@@ -151,7 +158,7 @@ class Staffing:
         """
         pop, org, vac = self.pop, self.org, self.vac
         vs, vstarts = staffing_kernels.open_by_channel(vac.active, vac.count, vac.level, vac.channel, vac.opened_week,
-                                              vac.vid, INTERNAL, org.n_levels)
+                                              vac.vkey, INTERNAL, org.n_levels)
         if vstarts[-1] == vstarts[1]:  # no internal seat above the entry level
             return 0
         n_cand = staffing_kernels.promotion_candidates(pop.active, pop.count, pop.level, pop.level_week, pop.readiness, week,
@@ -160,20 +167,21 @@ class Staffing:
         # The chains run downward: only the levels below the highest open internal seat may promote.
         top = int(np.flatnonzero(np.diff(vstarts))[-1])
         scores = staffing_kernels.candidate_scores.for_size(int(n_cand[:top].sum()))
-        boosted = scores(self.cand_slots, self.cand_offset, n_cand, top, pop.eid, pop.readiness, pop.performance,
+        boosted = scores(self.cand_slots, self.cand_offset, n_cand, top, pop.draw_key, pop.readiness, pop.performance,
                          pop.hire_week, pop.visibility, self.rule, self.streams["promotion"], week, self.cand_scores)
         params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id)
-        promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_level, new_dept, new_internal = (
-            staffing_kernels.vacancy_chain(vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset,
-                                  n_cand, self.cand_scores, boosted, pop.visibility, pop.department,
-                                  org.external_share, params))
+        (promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_vkey, new_level, new_dept,
+         new_internal) = staffing_kernels.vacancy_chain(
+            vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset, n_cand, self.cand_scores,
+            boosted, pop.visibility, pop.department, pop.draw_key, vac.vkey, org.external_share, params)
         vac.take_ids(promoted.size)  # one new seat per promotion
         if promoted.size:
             self.promote(promoted, seat_dept, week)
             self.model.metrics.count_fills(seat_level, week - seat_opened, INTERNAL, week)
             vac.remove(seat_slot[seat_slot >= 0])
         if new_vid.size:
-            opened = vac.add(new_vid.size, vid=new_vid, level=new_level, department=new_dept, opened_week=week)
+            opened = vac.add(new_vid.size, vid=new_vid, vkey=new_vkey, level=new_level, department=new_dept,
+                             opened_week=week)
             external = np.concatenate((external, opened[~new_internal]))
         self.route_external(external, week)
         return int(promoted.size)
@@ -216,12 +224,12 @@ class Staffing:
     def hire_due(self, week: int) -> None:
         """External hires whose time to fill has run out join this week."""
         vac = self.vac
-        # In id order: the hire order fixes the new employee ids.
+        # In id order: the hire order fixes the new employee ids (bookkeeping: draws follow the seat).
         vs = staffing_kernels.due_vacancies(vac.active, vac.count, vac.channel, vac.due_week, vac.vid, EXTERNAL, week)
         if vs.size == 0:
             return
         slots = self.pop.hire(vs.size, **self.sample_people(vac.level[vs], vac.department[vs], week, "hire",
-                                                            initial=False))
+                                                            initial=False, draw_keys=hire_keys(vac.vkey[vs])))
         self.model.metrics.count_hires(slots, week)
         self.model.record("hire", slots, week, detail=week - vac.opened_week[vs])
         self.fill(vs, week, EXTERNAL)

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 from .kernels import Dual
-from .rng import entity_key, normal_at, uniform_at
+from .rng import LINEAGE_PROMOTION_SEAT, entity_key, lineage_key, normal_at, uniform_at
 
 RULE_RANDOM, RULE_READINESS, RULE_PERFORMANCE, RULE_SENIORITY = 0, 1, 2, 3
 PROMOTION_RULES = {"random": RULE_RANDOM, "readiness": RULE_READINESS, "performance": RULE_PERFORMANCE,
@@ -21,8 +21,10 @@ PROMOTION_RULES = {"random": RULE_RANDOM, "readiness": RULE_READINESS, "performa
 
 
 @njit(cache=True)
-def open_by_channel(active, count, level, channel, opened_week, vid, wanted, n_levels):
-    """Open vacancies of one channel by level, oldest first (opened week, then id) within a level.
+def open_by_channel(active, count, level, channel, opened_week, vkey, wanted, n_levels):
+    """Open vacancies of one channel by level, oldest first within a level, seats of one week in
+    the order of their lineage keys (not of their ids: ids follow the order of events, which can
+    differ between two scenarios for the same seats).
 
     Returns (slots, starts): the vacancies of level L are slots[starts[L]:starts[L + 1]].
     """
@@ -41,10 +43,13 @@ def open_by_channel(active, count, level, channel, opened_week, vid, wanted, n_l
     for lv in range(n_levels):
         seg = slots[starts[lv]:starts[lv + 1]]
         if seg.shape[0] > 1:
-            key = np.empty(seg.shape[0], dtype=np.int64)
+            keys = np.empty(seg.shape[0], dtype=np.uint64)
+            weeks = np.empty(seg.shape[0], dtype=np.int64)
             for j in range(seg.shape[0]):
-                key[j] = (np.int64(opened_week[seg[j]]) << 40) + vid[seg[j]]  # ids stay below 2^40
-            seg[:] = seg[np.argsort(key)]
+                keys[j] = vkey[seg[j]]
+                weeks[j] = opened_week[seg[j]]
+            by_key = np.argsort(keys, kind="mergesort")
+            seg[:] = seg[by_key[np.argsort(weeks[by_key], kind="mergesort")]]  # stable: keys order a week
     return slots, starts
 
 
@@ -91,7 +96,7 @@ def promotion_candidates(active, count, level, level_week, readiness, week, min_
     return at - offset[:n_levels]
 
 
-def _candidate_scores(cand_slots, cand_offset, cand_n, n_levels, eid, readiness, performance, hire_week,
+def _candidate_scores(cand_slots, cand_offset, cand_n, n_levels, draw_key, readiness, performance, hire_week,
                       visibility, rule, key, week, scores):
     """Raw promotion scores of the candidates of levels below `n_levels`, next to their slots. Parallel-safe.
 
@@ -100,7 +105,7 @@ def _candidate_scores(cand_slots, cand_offset, cand_n, n_levels, eid, readiness,
         performance  performance + 1e-9 u
         seniority    tenure in weeks + 1e-3 u
 
-    with u the tiebreak uniform (promotion stream, employee, week, 0). Returns, per level, how
+    with u the tiebreak uniform (promotion stream, draw key, week, 0). Returns, per level, how
     many candidates have a visibility boost (sponsorship).
     """
     boosted = np.zeros(cand_n.shape[0], dtype=np.int64)
@@ -109,7 +114,7 @@ def _candidate_scores(cand_slots, cand_offset, cand_n, n_levels, eid, readiness,
         nb = 0
         for j in prange(cand_n[lv]):
             i = cand_slots[c0 + j]
-            u = uniform_at(entity_key(key, eid[i]), week, 0)
+            u = uniform_at(entity_key(key, draw_key[i]), week, 0)
             if rule == RULE_RANDOM:
                 s = u
             elif rule == RULE_READINESS:
@@ -299,35 +304,37 @@ class ChainParams(NamedTuple):
 
 
 @njit(inline="always", cache=True)
-def goes_outside(key_channel, vid, share):
-    """The routing of a new seat: external hiring when uniform(vacancy_channel, vid, 0, 0) < the
+def goes_outside(key_channel, vkey, share):
+    """The routing of a new seat: external hiring when uniform(vacancy_channel, seat key, 0, 0) < the
     external share of its level, else internal promotion."""
-    return uniform_at(entity_key(key_channel, vid), 0, 0) < share
+    return uniform_at(entity_key(key_channel, vkey), 0, 0) < share
 
 
 @njit(cache=True)
-def seats_outside(key_channel, vids, shares):
+def seats_outside(key_channel, vkeys, shares):
     """`goes_outside` for each seat. Serial."""
-    out = np.empty(vids.shape[0], dtype=np.bool_)
-    for j in range(vids.shape[0]):
-        out[j] = goes_outside(key_channel, vids[j], shares[j])
+    out = np.empty(vkeys.shape[0], dtype=np.bool_)
+    for j in range(vkeys.shape[0]):
+        out[j] = goes_outside(key_channel, vkeys[j], shares[j])
     return out
 
 
 @njit(cache=True)
 def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_slots, cand_offset, cand_n,
-                  cand_scores, boosted, visibility, department, external_share, p):
+                  cand_scores, boosted, visibility, department, draw_key, vac_vkey, external_share, p):
     """Fill internal vacancies top-down; every promotion opens a seat one level below. Serial.
 
-    Level by level from the top: the seats are the level's open internal vacancies, oldest first
-    (vac_slots[vac_starts[L]:vac_starts[L + 1]]), then the seats opened this week by promotions
-    into the level above that went to the internal channel, in id order. The k = min(seats,
+    Level by level from the top: the seats are the level's open internal vacancies
+    (vac_slots[vac_starts[L]:vac_starts[L + 1]], oldest first) and the seats opened this week by
+    promotions into the level above that went to the internal channel, all oldest first and the
+    seats of one week by lineage key (`_seat_order`). The k = min(seats,
     candidates) best candidates from the level below take the k oldest seats, best first: by
     their scores (`candidate_scores`), each shifted by its visibility times the SD of the
     level's scores when anyone there has visibility (sponsorship). Each promotion opens a seat
-    with the next id at the promoted person's old level and department; the seat goes outside
-    when uniform(vacancy_channel, id, 0, 0) < external_share of its level, else it waits for
-    the next level's round. Seats left without a candidate go outside.
+    with the next id at the promoted person's old level and department, keyed by its lineage
+    (lineage_key(LINEAGE_PROMOTION_SEAT, the promoted person's draw key, old level)); the seat goes
+    outside when uniform(vacancy_channel, seat key, 0, 0) < external_share of its level, else it
+    waits for the next level's round. Seats left without a candidate go outside.
 
     Promotions into level L move people from L - 1 to L, so filling the levels above never
     changes who is eligible at L - 1: the candidates of every level are gathered (and scored)
@@ -341,7 +348,7 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
       seat_opened  the week that seat opened
       seat_slot    the vacancy's slot, or -1 for a seat opened in this chain
       external     vacancy slots that go outside (open internal seats without a candidate)
-      new_vid, new_level, new_dept, new_internal: the seats opened here that stay open
+      new_vid, new_vkey, new_level, new_dept, new_internal: the seats opened here that stay open
     (new_internal only for internal seats at the entry level, which has nobody below).
     """
     n_levels = vac_starts.shape[0] - 1
@@ -355,10 +362,12 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
     seat_slot = np.empty(bound, dtype=np.int64)
     external = np.empty(max(open_internal, 1), dtype=np.int64)
     new_vid = np.empty(bound, dtype=np.int64)
+    new_vkey = np.empty(bound, dtype=np.uint64)
     new_level = np.empty(bound, dtype=np.int64)
     new_dept = np.empty(bound, dtype=np.int64)
     new_internal = np.zeros(bound, dtype=np.bool_)
     pending_vid = np.empty(bound, dtype=np.int64)  # seats opened at the level filled next
+    pending_vkey = np.empty(bound, dtype=np.uint64)
     pending_dept = np.empty(bound, dtype=np.int64)
     n_pending = n_prom = n_ext = n_new = 0
     vid = p.next_vid
@@ -379,51 +388,84 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
                 for j in range(score.shape[0]):
                     score[j] = score[j] + visibility[cand[j]] * scale
             order = best_k(score, k)
+        seats = _seat_order(vac_slots[a:a + n_old], vac_opened_week, vac_vkey, pending_vkey[:n_pending], week)
         n_next = 0
         for i in range(k):
             person = cand[order[i]]
             promoted[n_prom] = person
             seat_level[n_prom] = lv
-            if i < n_old:
-                v = vac_slots[a + i]
+            j = seats[i]
+            if j < n_old:
+                v = vac_slots[a + j]
                 seat_dept[n_prom] = vac_department[v]
                 seat_opened[n_prom] = vac_opened_week[v]
                 seat_slot[n_prom] = v
             else:
-                seat_dept[n_prom] = pending_dept[i - n_old]
+                seat_dept[n_prom] = pending_dept[j - n_old]
                 seat_opened[n_prom] = week
                 seat_slot[n_prom] = -1
             n_prom += 1
         for i in range(k, n_seats):  # nobody ready inside: these seats go to the market
-            if i < n_old:
-                external[n_ext] = vac_slots[a + i]
+            j = seats[i]
+            if j < n_old:
+                external[n_ext] = vac_slots[a + j]
                 n_ext += 1
             else:
-                new_vid[n_new] = pending_vid[i - n_old]
+                new_vid[n_new] = pending_vid[j - n_old]
+                new_vkey[n_new] = pending_vkey[j - n_old]
                 new_level[n_new] = lv
-                new_dept[n_new] = pending_dept[i - n_old]
+                new_dept[n_new] = pending_dept[j - n_old]
                 n_new += 1
         for i in range(k):  # the seats the promoted leave behind, one level down
             person = cand[order[i]]
-            if goes_outside(p.key_channel, vid, external_share[lv - 1]):
+            vkey = lineage_key(LINEAGE_PROMOTION_SEAT, draw_key[person], lv - 1)
+            if goes_outside(p.key_channel, vkey, external_share[lv - 1]):
                 new_vid[n_new] = vid
+                new_vkey[n_new] = vkey
                 new_level[n_new] = lv - 1
                 new_dept[n_new] = department[person]
                 n_new += 1
             else:
                 pending_vid[n_next] = vid
+                pending_vkey[n_next] = vkey
                 pending_dept[n_next] = department[person]
                 n_next += 1
             vid += 1
         n_pending = n_next
     for j in range(n_pending):
         new_vid[n_new] = pending_vid[j]
+        new_vkey[n_new] = pending_vkey[j]
         new_level[n_new] = 0
         new_dept[n_new] = pending_dept[j]
         new_internal[n_new] = True
         n_new += 1
     return (promoted[:n_prom], seat_level[:n_prom], seat_dept[:n_prom], seat_opened[:n_prom], seat_slot[:n_prom],
-            external[:n_ext], new_vid[:n_new], new_level[:n_new], new_dept[:n_new], new_internal[:n_new])
+            external[:n_ext], new_vid[:n_new], new_vkey[:n_new], new_level[:n_new], new_dept[:n_new],
+            new_internal[:n_new])
+
+
+@njit(cache=True)
+def _seat_order(old, opened_week, vkey, pending_vkey, week):
+    """The order of one level's seats in the chain: `old` (vacancy slots, oldest first, a week's by
+    lineage key) and then the pending seats opened this week, with this week's old seats and the
+    pending ones merged by lineage key. Returns indices: j < len(old) is old[j], else pending j - len(old).
+
+    By key, not by when in the week a seat opened: that order can differ between two scenarios.
+    """
+    n_old, n_pending = old.shape[0], pending_vkey.shape[0]
+    seats = np.arange(n_old + n_pending)
+    if n_pending == 0:
+        return seats
+    first = n_old  # this week's old seats are the last ones
+    while first > 0 and opened_week[old[first - 1]] == week:
+        first -= 1
+    keys = np.empty(n_old + n_pending - first, dtype=np.uint64)
+    for j in range(first, n_old):
+        keys[j - first] = vkey[old[j]]
+    for j in range(n_pending):
+        keys[n_old - first + j] = pending_vkey[j]
+    seats[first:] = first + np.argsort(keys, kind="mergesort")
+    return seats
 
 
 @njit(cache=True)
@@ -500,11 +542,11 @@ def _clip(x, lo, hi):
     return x if x < hi else hi
 
 
-def _new_people(eids, levels, key, week, initial, group_cdf, age_mean, mean_tenure, log_u_tenure, target, p,
+def _new_people(draw_keys, levels, key, week, initial, group_cdf, age_mean, mean_tenure, log_u_tenure, target, p,
                group, birth_week, retire_week, hire_week, level_week, talent, competency, states, interest):
     """The state of new people: hires, or (initial) the starting workforce. Parallel-safe.
 
-    Every draw is keyed (stream, employee id, week 0, index k): uniforms k = 0 group, 2 retirement
+    Every draw is keyed (stream, draw key, week 0, index k): uniforms k = 0 group, 2 retirement
     age, 3 first retirement (initial), 5 time in level (initial); normals 1 age, 6 talent,
     10 + k competency k, 30-32 confidence, engagement, belonging, 40-42 interests. The initial
     tenure needs log(uniform 4), given as log_u_tenure (numpy's log, as it always was).
@@ -522,9 +564,9 @@ def _new_people(eids, levels, key, week, initial, group_cdf, age_mean, mean_tenu
     n_groups = group_cdf.shape[1]
     wpy = p.weeks_per_year
     baseline = (p.baseline_confidence, p.baseline_engagement, p.baseline_belonging)
-    for i in prange(eids.shape[0]):
+    for i in prange(draw_keys.shape[0]):
         shift = 0.0
-        ek = entity_key(key, eids[i])
+        ek = entity_key(key, draw_keys[i])
         lv = levels[i]
         row = lv if initial else 0
         u = uniform_at(ek, 0, 0)

@@ -70,7 +70,7 @@ def weakest(mentees, level, competency, profile, next_level, n_focus):
     return mask
 
 
-def _pair_scores(e_slot, m_slot, eid, level, group, department, competency, interest, focus, w, key, week):
+def _pair_scores(e_slot, m_slot, draw_key, level, group, department, competency, interest, focus, w, key, week):
     """Every score of every mentee (row) x mentor (column) pair of one block, in one pass.
 
     Parallel-safe over rows (`Dual`; pick the build with `pair_scores.for_size(cells)`).
@@ -80,7 +80,7 @@ def _pair_scores(e_slot, m_slot, eid, level, group, department, competency, inte
     quality    = w_skill skill + w_similarity similarity + w_group [same group]
     feasible   = level gap (mentor - mentee; reverse: mentee - mentor) >= min_level_gap, not the
                  same person, and (if asked) another department
-    random     = uniform keyed by (mentee id, mentor id, week)
+    random     = uniform keyed by (mentee's draw key, mentor's draw key, week)
     """
     n_e, n_m, n_k = e_slot.shape[0], m_slot.shape[0], competency.shape[1]
     skill = np.empty((n_e, n_m))
@@ -96,7 +96,7 @@ def _pair_scores(e_slot, m_slot, eid, level, group, department, competency, inte
             if focus[i, k]:
                 n_focus += 1
         scale = 1.0 / (max(n_focus, 1) * w.full_gap)
-        ki = entity_key(key, eid[e])
+        ki = entity_key(key, draw_key[e])
         for j in range(n_m):
             m = m_slot[j]
             total = 0.0
@@ -122,7 +122,7 @@ def _pair_scores(e_slot, m_slot, eid, level, group, department, competency, inte
             if w.other_department > 0.0 and department[e] == department[m]:
                 ok = False
             feasible[i, j] = ok
-            random[i, j] = pair_uniform_at(ki, eid[m], week)
+            random[i, j] = pair_uniform_at(ki, draw_key[m], week)
     return skill, similarity, same_group, quality, feasible, random
 
 

@@ -68,9 +68,9 @@ def build_pool(pop, org, program, mentees, mentors, capacity, key, week: int, re
                           float(program.mentor_other_department))
     scores = pair_scores.for_size(len(mentees) * len(mentors))
     skill, similarity, same_group, quality, feasible, random = scores(
-        mentees, mentors, pop.eid, pop.level, pop.group, pop.department, pop.competency, pop.interest, mask,
+        mentees, mentors, pop.draw_key, pop.level, pop.group, pop.department, pop.competency, pop.interest, mask,
         weights, key, week)
-    order = np.argsort(rng.uniforms(key, pop.eid[mentees], week, 1), kind="stable")
+    order = np.argsort(rng.uniforms(key, pop.draw_key[mentees], week, 1), kind="stable")
     return Pool(mentees, mentors, capacity.astype(np.int64), feasible, skill, similarity, same_group, quality,
                 random, order)
 

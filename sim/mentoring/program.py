@@ -223,7 +223,7 @@ class Program:
         pop, cfg = self.pop, self.cfg
         if not rematch_only:
             mentees = self.eligible_mentees(week)
-            invited = rng.uniforms(self.keys["enrollment"], pop.eid[mentees], 0, 0) < cfg.enroll_share
+            invited = rng.uniforms(self.keys["enrollment"], pop.draw_key[mentees], 0, 0) < cfg.enroll_share
             mentees = np.union1d(mentees[invited], self._rematchable())
         else:
             mentees = self._rematchable()
@@ -239,7 +239,7 @@ class Program:
                                 "nobody eligible to enroll in week %d", self.name, week)
                 self.stats["empty_enrollments"] += 1
             return
-        order = np.argsort(rng.uniforms(self.keys["enrollment"], pop.eid[mentees], week, 1), kind="stable")
+        order = np.argsort(rng.uniforms(self.keys["enrollment"], pop.draw_key[mentees], week, 1), kind="stable")
         mentees = mentees[order][: self._places_left()]
         mentors, spare = self._mentor_pool(week, mentees)
         if mentees.size == 0 or mentors.size == 0:

@@ -31,24 +31,24 @@ def reference_route_external(self, vslots, week):
     vac.channel[vslots] = EXTERNAL
     shape = int(hiring.ttf_shape)
     mean = self.org.ttf_weeks[vac.level[vslots]] * hiring.ttf_scale
-    vids = vac.vid[vslots]
+    keys = vac.vkey[vslots]
     log_sum = np.zeros(len(vslots))
     for j in range(shape):
-        log_sum += np.log(rng.uniforms(self.streams["time_to_fill"], vids, 0, j))
+        log_sum += np.log(rng.uniforms(self.streams["time_to_fill"], keys, 0, j))
     ttf = np.round(-mean / shape * log_sum)
     vac.due_week[vslots] = week + ttf.astype(np.int32)
 
 
-def reference_open_vacancies(self, levels, departments, week):
-    vslots = self.vac.open(levels, departments, week)
+def reference_open_vacancies(self, levels, departments, keys, week):
+    vslots = self.vac.open(levels, departments, keys, week)
     share = self.org.external_share[self.vac.level[vslots]]
-    external = rng.uniforms(self.streams["vacancy_channel"], self.vac.vid[vslots], 0, 0) < share
+    external = rng.uniforms(self.streams["vacancy_channel"], self.vac.vkey[vslots], 0, 0) < share
     reference_route_external(self, vslots[external], week)
 
 
 def reference_scores(self, cand, week):
     pop, rule = self.pop, self.cfg.promotion.rule
-    tiebreak = rng.uniforms(self.streams["promotion"], pop.eid[cand], week, 0)
+    tiebreak = rng.uniforms(self.streams["promotion"], pop.draw_key[cand], week, 0)
     score = {"random": lambda: tiebreak,
              "readiness": lambda: pop.readiness[cand] + 1e-9 * tiebreak,
              "performance": lambda: pop.performance[cand] + 1e-9 * tiebreak,
@@ -76,7 +76,9 @@ def reference_promote(self, chosen, vslots, week):
     np.add.at(self.promotions_since_review, from_levels + 1, 1)
     self.model.metrics.count_fills(vac.level[vslots], week - vac.opened_week[vslots], INTERNAL, week)
     vac.remove(vslots)
-    reference_open_vacancies(self, from_levels, from_departments, week)
+    # The seat left behind is keyed by who left it and from which level.
+    keys = rng.lineage_keys(rng.LINEAGE_PROMOTION_SEAT, pop.draw_key[chosen], from_levels.astype(np.int64))
+    reference_open_vacancies(self, from_levels, from_departments, keys, week)
 
 
 def reference_promote_chains(self, week):
@@ -87,7 +89,7 @@ def reference_promote_chains(self, week):
         vs = vs[(vac.level[vs] == lv) & (vac.channel[vs] == INTERNAL)]
         if vs.size == 0:
             continue
-        vs = vs[np.lexsort((vac.vid[vs], vac.opened_week[vs]))]
+        vs = vs[np.lexsort((vac.vkey[vs], vac.opened_week[vs]))]
         below = pop.active_slots()
         below = below[pop.level[below] == lv - 1]
         ok = (week - pop.level_week[below] >= prom.min_weeks_in_level) & (
@@ -106,27 +108,27 @@ def reference_promote_chains(self, week):
 def reference_sample_people(self, slots, levels, departments, week, stream, initial):
     pop, org, dev = self.pop, self.org, self.cfg.development
     key = self.streams[stream]
-    eids = pop.eid[slots]
+    keys = pop.draw_key[slots]
     n = len(slots)
     pop.level[slots] = levels
     pop.department[slots] = departments
     shares = org.initial_group_share[levels] if initial else np.broadcast_to(org.hire_share, (n, len(org.hire_share)))
-    u_group = rng.uniforms(key, eids, 0, 0)
+    u_group = rng.uniforms(key, keys, 0, 0)
     pop.group[slots] = np.minimum((u_group[:, None] > np.cumsum(shares, axis=1)).sum(axis=1), shares.shape[1] - 1)
     age_mean = np.array([lv.mean_age if initial else lv.hire_age for lv in org.cfg.levels])[levels]
-    age = np.clip(age_mean + (8.0 if initial else 4.0) * rng.normals(key, eids, 0, 1), 18.0, 66.0)
+    age = np.clip(age_mean + (8.0 if initial else 4.0) * rng.normals(key, keys, 0, 1), 18.0, 66.0)
     pop.birth_week[slots] = np.round(week - age * self.wpy).astype(np.int32)
     ret = self.cfg.attrition.retirement
-    ret_age = ret.min_age + (ret.max_age - ret.min_age) * rng.uniforms(key, eids, 0, 2)
+    ret_age = ret.min_age + (ret.max_age - ret.min_age) * rng.uniforms(key, keys, 0, 2)
     retire_week = pop.birth_week[slots] + np.round(ret_age * self.wpy)
     if initial:
-        retire_week = np.maximum(retire_week, week + np.floor(rng.uniforms(key, eids, 0, 3) * self.wpy))
+        retire_week = np.maximum(retire_week, week + np.floor(rng.uniforms(key, keys, 0, 3) * self.wpy))
     pop.retire_week[slots] = np.minimum(retire_week, 2**31 - 1).astype(np.int32)
     if initial:
         mean_tenure = np.array([lv.mean_tenure_years for lv in org.cfg.levels])[levels]
-        tenure = -mean_tenure * np.log(rng.uniforms(key, eids, 0, 4))
+        tenure = -mean_tenure * np.log(rng.uniforms(key, keys, 0, 4))
         tenure = np.minimum(tenure, np.maximum(age - 18.0, 0.0))
-        in_level = rng.uniforms(key, eids, 0, 5) * np.minimum(tenure, 4.0)
+        in_level = rng.uniforms(key, keys, 0, 5) * np.minimum(tenure, 4.0)
         pop.hire_week[slots] = np.round(week - tenure * self.wpy).astype(np.int32)
         pop.level_week[slots] = np.round(week - in_level * self.wpy).astype(np.int32)
         centre = org.target[levels]
@@ -134,17 +136,17 @@ def reference_sample_people(self, slots, levels, departments, week, stream, init
         pop.hire_week[slots] = week
         pop.level_week[slots] = week
         centre = org.target[levels] - dev.hire_gap
-    pop.talent[slots] = rng.normals(key, eids, 0, 6)
+    pop.talent[slots] = rng.normals(key, keys, 0, 6)
     if initial:
         centre = centre + (dev.stretch + dev.talent_sd * pop.talent[slots])[:, None]
     for k in range(pop.n_competencies):
-        z = rng.normals(key, eids, 0, 10 + k)
+        z = rng.normals(key, keys, 0, 10 + k)
         pop.competency[slots, k] = np.clip(centre[:, k] + dev.hire_sd * z, 0.0, 1.0)
     for j, (name, base) in enumerate((("confidence", dev.baseline_confidence),
                                       ("engagement", dev.baseline_engagement),
                                       ("belonging", dev.baseline_belonging))):
-        getattr(pop, name)[slots] = np.clip(base + dev.state_sd * rng.normals(key, eids, 0, 30 + j), 0, 1)
-    interest = np.stack([rng.normals(key, eids, 0, 40 + j) for j in range(3)], axis=1)
+        getattr(pop, name)[slots] = np.clip(base + dev.state_sd * rng.normals(key, keys, 0, 30 + j), 0, 1)
+    interest = np.stack([rng.normals(key, keys, 0, 40 + j) for j in range(3)], axis=1)
     pop.interest[slots] = interest / np.linalg.norm(interest, axis=1, keepdims=True)
     pop.readiness[slots] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], pop.competency[slots])
 
@@ -209,19 +211,24 @@ def test_new_people_match_the_numpy_version(initial):
     week = 0 if initial else 37
     stream = "init" if initial else "hire"
     pop.remove(pop.active_slots()[:n])  # room for n more
-    values = staffing.sample_people(levels, departments, week, stream, initial)
+    draw_keys = None if initial else rng.hire_keys(gen.integers(0, 2**64, size=n, dtype=np.uint64))
+    values = staffing.sample_people(levels, departments, week, stream, initial, draw_keys)
     new = pop.hire(n, **values)
     expected = {name: getattr(pop, name)[new].copy() for name in pop.columns}
     reference_sample_people(staffing, new, levels, departments, week, stream, initial)
     for name in pop.columns:
         assert np.array_equal(getattr(pop, name)[new], expected[name]), name
+    # Starting staff draw by their ids; hires by their seat's lineage, never below 2^63 (no clash).
+    keys = pop.draw_key[new]
+    assert (keys == pop.eid[new].astype(np.uint64)).all() if initial else (keys >= np.uint64(2**63)).all()
 
 
 def test_route_external_matches_the_numpy_version():
     model = OrgModel(make_config("program=none", "hiring.ttf_shape=3", "hiring.ttf_scale=1.7"))
     vac, staffing = model.vacancies, model.staffing
     gen = np.random.default_rng(2)
-    vslots = vac.open(gen.integers(0, model.org.n_levels, size=50).astype(np.int8), np.zeros(50, np.int16), 4)
+    vslots = vac.open(gen.integers(0, model.org.n_levels, size=50).astype(np.int8), np.zeros(50, np.int16),
+                      gen.integers(0, 2**64, size=50, dtype=np.uint64), 4)
     staffing.route_external(vslots, 9)
     due, channel = vac.due_week[vslots].copy(), vac.channel[vslots].copy()
     vac.channel[vslots] = INTERNAL

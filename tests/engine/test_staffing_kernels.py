@@ -80,23 +80,25 @@ def _vacancy_table(gen, n, n_levels):
     opened = gen.integers(0, 20, size=n).astype(np.int32)
     vid = gen.permutation(10 * n)[:n].astype(np.int64)
     due = gen.integers(0, 40, size=n).astype(np.int32)
-    return active, level, channel, opened, vid, due
+    vkey = gen.integers(0, 2**64, size=n, dtype=np.uint64)  # lineage keys: any 64-bit value
+    vkey[1] = vkey[0] ^ np.uint64(2**63)  # two keys that differ only in the top bit
+    return active, level, channel, opened, vid, due, vkey
 
 
-def test_open_by_channel_is_oldest_first_within_each_level():
+def test_open_by_channel_is_oldest_first_then_by_lineage_key_within_each_level():
     gen = np.random.default_rng(2)
-    active, level, channel, opened, vid, _ = _vacancy_table(gen, 3000, 6)
+    active, level, channel, opened, _, _, vkey = _vacancy_table(gen, 3000, 6)
     count = 2500
-    slots, starts = staffing_kernels.open_by_channel(active, count, level, channel, opened, vid, INTERNAL, 6)
+    slots, starts = staffing_kernels.open_by_channel(active, count, level, channel, opened, vkey, INTERNAL, 6)
     for lv in range(6):
         vs = np.flatnonzero(active[:count] & (channel[:count] == INTERNAL) & (level[:count] == lv))
-        vs = vs[np.lexsort((vid[vs], opened[vs]))]
+        vs = vs[np.lexsort((vkey[vs], opened[vs]))]
         assert np.array_equal(slots[starts[lv] : starts[lv + 1]], vs)
 
 
 def test_due_vacancies_in_id_order():
     gen = np.random.default_rng(3)
-    active, _, channel, _, vid, due = _vacancy_table(gen, 3000, 6)
+    active, _, channel, _, vid, due, _ = _vacancy_table(gen, 3000, 6)
     vs = np.flatnonzero(active & (channel == EXTERNAL) & (due <= 17))
     expected = vs[np.argsort(vid[vs], kind="stable")]
     assert np.array_equal(staffing_kernels.due_vacancies(active, 3000, channel, due, vid, EXTERNAL, 17), expected)

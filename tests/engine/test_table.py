@@ -169,10 +169,11 @@ def test_population_columns_and_fresh_ids():
 
 def test_vacancies_open_gives_fresh_ids():
     vac = Vacancies(capacity=4)
-    a = vac.open(np.array([1, 2]), np.array([0, 0]), week=5)
+    a = vac.open(np.array([1, 2]), np.array([0, 0]), np.array([11, 12], dtype=np.uint64), week=5)
     vac.remove(a[:1])
-    b = vac.open(np.array([3]), np.array([1]), week=6)
+    b = vac.open(np.array([3]), np.array([1]), np.array([2**64 - 1], dtype=np.uint64), week=6)
     assert b.tolist() == [0]
     assert vac.vid[b].tolist() == [2]
+    assert vac.vkey[b].tolist() == [2**64 - 1] and vac.vkey[a[1:]].tolist() == [12]  # 64-bit lineage keys
     assert vac.opened_week[b].tolist() == [6]
     assert vac.open_by_level(4).tolist() == [0, 0, 1, 1]

@@ -109,7 +109,10 @@ def mentee_outcomes(result, twin) -> dict:
         out[f"{prefix}mentee.voluntary_turnover_annual"] = (float(f["left_voluntarily"].sum() / years)
                                                             if years > 0 else float("nan"))
         times, cif = aalen_johansen(f["promotion_weeks"], f["promotion_cause"])
-        followed = float(f["promotion_weeks"].max()) if len(f) else -1.0
+        # Past the longest spell the incidence is known only if that spell ended in an event.
+        longest = f["promotion_weeks"] == f["promotion_weeks"].max()
+        followed = (float("inf") if (f.loc[longest, "promotion_cause"] > 0).all() else
+                    float(f["promotion_weeks"].max())) if len(f) else -1.0
         for year in PROMOTION_YEARS:
             out[f"{prefix}mentee.promotion_incidence_{year}y"] = incidence_at(times, cif, year * wpy, followed)
     for key in [k for k in out if k.startswith("mentee.")]:

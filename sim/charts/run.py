@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from .style import PALETTE, PROGRAM, TWIN, figure, pct, save
-from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, survival_at
+from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
 
 def _levels(result) -> list[str]:
@@ -47,9 +46,9 @@ def retention(result, path: Path) -> Path | None:
     curves = {}
     for label, events, color in (("With the program", result.events, PROGRAM),
                                  ("Same people, no program (twin)", result.twin.events, TWIN)):
-        d, e = durations(same, exit_weeks(events), horizon)
+        d, e = durations(same, exit_weeks(events), horizon)  # the twin's pre-enrolment leavers drop out
         t, s, lo, hi = kaplan_meier(d, e)
-        ax.step(t / wpy, s, where="post", color=color, lw=2, label=label)
+        ax.step(t / wpy, s, where="post", color=color, lw=2, label=f"{label} (n={len(d)})")
         ax.fill_between(t / wpy, lo, hi, step="post", color=color, alpha=0.15)
         curves[label] = (t, s)
     year = {k: survival_at(t, s, wpy) for k, (t, s) in curves.items()}
@@ -58,25 +57,17 @@ def retention(result, path: Path) -> Path | None:
     ax.set_xlabel("Years since enrolling")
     ax.set_ylabel("Still employed (share, 95% band)")
     ax.legend(loc="lower left", fontsize=8)
-    # The naive view: mentees from enrollment vs everyone else present at the first cohort.
+    # The naive view, by status at each time: a late enrollee counts as a non-participant until enrolling.
     ax = axes[0, 1]
-    ev = result.events
-    first = int(starts.min())
-    exits = exit_weeks(ev)
-    hired = ev[ev["kind"] == "hire"].groupby("employee")["week"].min()
-    everyone = pd.Index(np.arange(result.metrics["headcount_start"] + len(hired)))
-    joined = hired.reindex(everyone).fillna(-1).to_numpy()
-    left = exits.reindex(everyone).fillna(horizon + 1).to_numpy()
-    present = everyone[(joined <= first) & (left > first)]
-    others = pd.Series(first, index=present.difference(starts.index))
-    for label, origins, color in (("Mentees, from enrolling", starts, PROGRAM),
-                                  ("Non-participants, from the first cohort", others, PALETTE[1])):
-        d, e = durations(origins, exits, horizon)
+    spells = status_spells(result.events, result.metrics["headcount_start"], horizon, int(starts.min()))
+    for key, label, color in (("mentee", "Mentees, from enrolling", PROGRAM),
+                              ("none", "Non-participants, while not taking part", PALETTE[1])):
+        d, e = spells[key]
         t, s, lo, hi = kaplan_meier(d, e)
         ax.step(t / wpy, s, where="post", color=color, lw=2, label=label)
         ax.fill_between(t / wpy, lo, hi, step="post", color=color, alpha=0.15)
     ax.set_title("Naive: participants vs non-participants (selection included)")
-    ax.set_xlabel("Years")
+    ax.set_xlabel("Years in the status")
     ax.legend(loc="lower left", fontsize=8)
     return save(fig, path)
 
@@ -197,12 +188,9 @@ def cost_value(result, path: Path) -> Path | None:
     m = result.metrics
     if "cost.total" not in m:
         return None
-    names = [p.name for p in result.config.programs()]
-    cost = {}
-    for name in names:
-        for key, label in (("mentee_cost", "Mentee time"), ("mentor_cost", "Mentor time"),
-                           ("coordinator_cost", "Coordination"), ("training_cost", "Mentor training")):
-            cost[label] = cost.get(label, 0.0) + float(m.get(f"program.{name}.{key}") or 0.0)
+    cost = {label: float(m.get(f"cost.{key}") or 0.0) for key, label in (
+        ("mentee_time", "Mentee time"), ("mentor_time", "Mentor time"), ("coordination", "Coordination"),
+        ("training", "Mentor training"))}
     value = {"Avoided replacement": float(m.get("value.replacement_savings") or 0.0),
              "Internal leadership fills": float(m.get("value.internal_fill_savings") or 0.0)}
     labels = [*cost, *value, "Net value"]
@@ -212,7 +200,7 @@ def cost_value(result, path: Path) -> Path | None:
     ax = axes[0, 0]
     ax.barh(labels[::-1], np.array(amounts[::-1]) / 1000, color=colors[::-1])
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel("Thousands (currency of the salaries), over the run")
+    ax.set_xlabel("Thousands (currency of the salaries), present value at the start of the run")
     roi = m.get("roi")
     ax.set_title(f"Net value {m.get('value.net', 0) / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k "
                  f"(ROI {'n/a' if roi is None or roi != roi else f'{roi:+.2f}'})")

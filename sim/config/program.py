@@ -184,11 +184,13 @@ class EvaluationConfig:
 
     twin: bool = True  # also run the same organization, same seed, without programs
     external_hire_premium_share: float = 0.25  # extra cost of an outside leadership hire, share of salary
+    discount_rate: float = 0.05  # real, per year: costs and value are discounted to the start of the run
     objective: str = "turnover_annual"  # the metrics.json key a run returns to an optimizing sweeper
     objective_budget: float | None = None  # cost.total above this adds (cost / budget - 1) to the objective
 
     def check(self, path: str) -> None:
         non_negative(self, path, "external_hire_premium_share")
+        in_unit(f"{path}.discount_rate", self.discount_rate, closed_high=False)
         require(bool(self.objective.strip()), f"{path}.objective", self.objective, "must name a metrics.json key")
         if self.objective_budget is not None:
             require(self.objective_budget > 0, f"{path}.objective_budget", self.objective_budget,

@@ -1,6 +1,7 @@
 """What a program caused: the run against its counterfactual twin (same organization, same
-seed, no program), beside the naive participants-vs-non-participants comparison, and
-what it cost and saved. Every assumption used is written into the metrics (`assumption.*`).
+seed, no program), beside the naive participants-vs-non-participants comparison, the
+effect on the mentees themselves, and what it cost and saved (`money.py`). Every
+assumption used is written into the metrics (`assumption.*`).
 """
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ..config.schema import Config
+from .money import money, present_value_costs
+
+EXIT_KINDS = ("voluntary_exit", "retirement", "involuntary_exit", "cycle_exit")
+PROMOTION_YEARS = (1, 2, 3)  # cumulative incidence of promotion read this many years after enrolment
 
 EFFECT_METRICS = [
     "turnover_annual", "voluntary_turnover_annual", "regretted_turnover_annual", "exits_total",
@@ -27,58 +32,95 @@ def _top_representation_key(cfg: Config) -> str:
     return f"representation_end.{cfg.org.groups[-1].name}.level.{cfg.org.levels[-1].name}"
 
 
-def _exits_by_level(result) -> np.ndarray:
-    """Voluntary exits by level: the exits a program can prevent (retirements are age-driven)."""
-    ts = result.timeseries
-    return ts.groupby("level", observed=False)["voluntary_exits"].sum().to_numpy(dtype=float)
+def same_people(result, twin, ids) -> np.ndarray:
+    """Which ids are the same person in both worlds: the initial workforce, and hires with the
+    same id, hire week and level in both event logs."""
+    hires = result.events[result.events["kind"] == "hire"].set_index("employee")[["week", "level"]]
+    twin_hires = twin.events[twin.events["kind"] == "hire"].set_index("employee")[["week", "level"]]
+    ids = np.asarray(ids)
+    joined = hires.reindex(ids).astype(object).eq(twin_hires.reindex(ids).astype(object)).all(axis=1).to_numpy()
+    return (ids < result.metrics["headcount_start"]) | joined
 
 
-def _internal_leadership_fills(result) -> float:
-    lt = result.level_timeseries
-    lead = [lv.name for lv in result.config.org.levels if lv.leadership]
-    return float(lt.loc[lt["level"].isin(lead), "fills_internal"].sum())
+def aalen_johansen(duration, cause, of: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative incidence of cause `of` with every other cause competing (Aalen-Johansen).
 
-
-def mentee_promotions(result, twin) -> dict:
-    """Mentees' first promotion after enrolling, against the same people in the twin.
-
-    Only people who are the same person in both worlds are compared: the initial
-    workforce, and hires with the same id, hire week and level in both runs.
+    duration: time from the origin; cause: 0 censored, 1, 2, ... the event that ended the spell.
+    Returns the step function (times, incidence), starting at (0, 0), with a step at each
+    distinct event time of any cause. Censored at t means still at risk at t.
     """
-    ev, tw = result.events, twin.events
+    duration = np.asarray(duration, dtype=float)
+    cause = np.asarray(cause, dtype=int)
+    times = np.unique(duration[cause > 0])
+    at_risk = len(duration) - np.searchsorted(np.sort(duration), times, side="left")
+    ended = np.array([((duration == t) & (cause > 0)).sum() for t in times], dtype=float)
+    of_cause = np.array([((duration == t) & (cause == of)).sum() for t in times], dtype=float)
+    survival = np.cumprod(1.0 - ended / at_risk)  # all-cause Kaplan-Meier just after each time
+    before = np.concatenate([[1.0], survival[:-1]])
+    incidence = np.cumsum(before * of_cause / at_risk)
+    return np.concatenate([[0.0], times]), np.concatenate([[0.0], incidence])
+
+
+def incidence_at(times: np.ndarray, incidence: np.ndarray, when: float, followed: float) -> float:
+    """The step function at `when`; NaN past the longest follow-up (`followed`)."""
+    if when > followed:
+        return float("nan")
+    return float(incidence[np.searchsorted(times, when, side="right") - 1])
+
+
+def _first_after(events: pd.DataFrame, kinds, starts: pd.Series) -> pd.Series:
+    """Each person's first event of `kinds` in or after his or her start week (NaN if none)."""
+    ev = events[events["kind"].isin(kinds) & events["employee"].isin(starts.index)]
+    ev = ev[ev["week"].to_numpy() >= starts.reindex(ev["employee"]).to_numpy()]
+    return ev.groupby("employee")["week"].min().reindex(starts.index).astype(float)
+
+
+def _follow_up(events: pd.DataFrame, starts: pd.Series, horizon: int) -> pd.DataFrame:
+    """Per mentee in one world: at risk at enrolment, weeks followed, left (any/voluntary), promotion."""
+    ex = events[events["kind"].isin(EXIT_KINDS) & events["employee"].isin(starts.index)]
+    exit_week = ex.groupby("employee")["week"].min().reindex(starts.index).astype(float)
+    voluntary = ex[ex["kind"] == "voluntary_exit"].groupby("employee")["week"].min().reindex(starts.index).notna()
+    at_risk = exit_week.isna() | (exit_week >= starts)  # who left before the start week is not followed
+    promoted = _first_after(events, ("promotion",), starts)
+    end = np.fmin(np.fmin(promoted, exit_week), float(horizon))
+    cause = np.where(promoted.notna(), 1, np.where(exit_week.notna(), 2, 0))
+    return pd.DataFrame({"at_risk": at_risk, "weeks": (exit_week.fillna(horizon) - starts),
+                         "left": exit_week.notna(), "left_voluntarily": voluntary, "promotion_weeks": end - starts,
+                         "promotion_cause": cause})[at_risk]
+
+
+def mentee_outcomes(result, twin) -> dict:
+    """The program's effect on its mentees themselves: the same people followed from their
+    enrolment week in both worlds (turnover per person-year; cumulative incidence of promotion
+    with exits competing, at 1, 2 and 3 years after enrolment)."""
+    ev = result.events
     starts = ev[ev["kind"] == "mentoring_start"].groupby("employee")["week"].min()
     if starts.empty:
         return {}
-    hires = ev[ev["kind"] == "hire"].set_index("employee")[["week", "level"]]
-    twin_hires = tw[tw["kind"] == "hire"].set_index("employee")[["week", "level"]]
-    initial = result.metrics["headcount_start"]
-    ids = starts.index.to_numpy()
-    joined = hires.reindex(ids).astype(object).eq(twin_hires.reindex(ids).astype(object)).all(axis=1).to_numpy()
-    same = (ids < initial) | joined
-    starts = starts[same]
-
-    def first_after(events):
-        promo = events[events["kind"] == "promotion"][["employee", "week"]]
-        promo = promo[promo["employee"].isin(starts.index)]
-        promo = promo[promo["week"].to_numpy() >= starts.reindex(promo["employee"]).to_numpy()]
-        return promo.groupby("employee")["week"].min().reindex(starts.index)
-
-    horizon = result.config.sim.horizon_weeks
-    out = {"mentees_compared": float(len(starts))}
-    for label, events in (("program", ev), ("twin", tw)):
-        weeks = first_after(events) - starts
-        out[f"mentee_promotion_share.{label}"] = float(weeks.notna().mean()) if len(weeks) else float("nan")
-        out[f"mentee_weeks_to_promotion.{label}"] = float(weeks.mean()) if weeks.notna().any() else float("nan")
-        # Time-censored mean: people never promoted count as promoted at the horizon.
-        censored = weeks.fillna(horizon - starts)
-        out[f"mentee_weeks_to_promotion_censored.{label}"] = float(censored.mean())
-    out["effect.mentee_promotion_share"] = out["mentee_promotion_share.program"] - out["mentee_promotion_share.twin"]
-    out["effect.mentee_weeks_to_promotion_censored"] = (out["mentee_weeks_to_promotion_censored.program"]
-                                                        - out["mentee_weeks_to_promotion_censored.twin"])
+    starts = starts[same_people(result, twin, starts.index)].astype(float)
+    cfg = result.config
+    horizon, wpy = cfg.sim.horizon_weeks, cfg.sim.weeks_per_year
+    out: dict = {"mentees_compared": float(len(starts))}
+    for prefix, events in (("", ev), ("twin.", twin.events)):
+        f = _follow_up(events, starts, horizon)
+        years = f["weeks"].sum() / wpy
+        out[f"mentees_followed.{'twin' if prefix else 'program'}"] = float(len(f))
+        out[f"{prefix}mentee.turnover_annual"] = float(f["left"].sum() / years) if years > 0 else float("nan")
+        out[f"{prefix}mentee.voluntary_turnover_annual"] = (float(f["left_voluntarily"].sum() / years)
+                                                            if years > 0 else float("nan"))
+        times, cif = aalen_johansen(f["promotion_weeks"], f["promotion_cause"])
+        # Past the longest spell the incidence is known only if that spell ended in an event.
+        longest = f["promotion_weeks"] == f["promotion_weeks"].max()
+        followed = (float("inf") if (f.loc[longest, "promotion_cause"] > 0).all() else
+                    float(f["promotion_weeks"].max())) if len(f) else -1.0
+        for year in PROMOTION_YEARS:
+            out[f"{prefix}mentee.promotion_incidence_{year}y"] = incidence_at(times, cif, year * wpy, followed)
+    for key in [k for k in out if k.startswith("mentee.")]:
+        out[f"effect.{key}"] = out[key] - out[f"twin.{key}"]
     return out
 
 
-def compare(result, twin, program_costs: float) -> dict:
+def compare(result, twin) -> dict:
     """effect.*, twin.*, naive.*, cost.*, value.*, roi and assumption.* keys."""
     cfg = result.config
     m, t = result.metrics, twin.metrics
@@ -93,38 +135,32 @@ def compare(result, twin, program_costs: float) -> dict:
         for role in ("mentee", "mentor"):
             part = m.get(f"{key}.participation.{role}")
             out[f"naive.{key}.{role}_minus_none"] = (part - none) if part == part and none == none else float("nan")
-    salary = np.array([lv.salary for lv in cfg.org.levels])
-    share = np.array([lv.replacement_cost_share for lv in cfg.org.levels])
-    avoided = _exits_by_level(twin) - _exits_by_level(result)
-    out["value.avoided_voluntary_exits"] = float(avoided.sum())
-    out["value.replacement_savings"] = float((avoided * salary * share).sum())
-    lead = np.array([lv.leadership for lv in cfg.org.levels])
-    extra_internal = _internal_leadership_fills(result) - _internal_leadership_fills(twin)
-    premium = cfg.evaluation.external_hire_premium_share * float(salary[lead].mean()) if lead.any() else 0.0
-    out["value.extra_internal_leadership_fills"] = extra_internal
-    out["value.internal_fill_savings"] = extra_internal * premium
-    out["value.total"] = out["value.replacement_savings"] + out["value.internal_fill_savings"]
-    out["cost.total"] = program_costs
-    out["value.net"] = out["value.total"] - program_costs
-    out["roi"] = out["value.net"] / program_costs if program_costs > 0 else float("nan")
-    for lv, s, r in zip(cfg.org.levels, salary, share):
-        out[f"assumption.salary.level.{lv.name}"] = float(s)
-        out[f"assumption.replacement_cost_share.level.{lv.name}"] = float(r)
+    out.update(money(cfg, result, twin, m))
+    for lv in cfg.org.levels:
+        out[f"assumption.salary.level.{lv.name}"] = float(lv.salary)
+        out[f"assumption.replacement_cost_share.level.{lv.name}"] = float(lv.replacement_cost_share)
     out["assumption.external_hire_premium_share"] = cfg.evaluation.external_hire_premium_share
-    out.update(mentee_promotions(result, twin))
+    out["assumption.discount_rate"] = cfg.evaluation.discount_rate
+    out.update(mentee_outcomes(result, twin))
     return out
 
 
-def program_metrics(programs) -> dict:
-    """program.<name>.<stat> for every program, and their summed cost."""
+def program_metrics(programs, cfg: Config) -> dict:
+    """program.<name>.<stat> for every program, and their summed cost (nominal and present value)."""
     out = {}
+    rate, wpy = cfg.evaluation.discount_rate, cfg.sim.weeks_per_year
     for program in programs:
+        out[f"program.{program.name}.present_value_cost"] = sum(present_value_costs([program], rate, wpy).values())
         for key, value in program.summary().items():
             out[f"program.{program.name}.{key}"] = value
         for key in ("loaded_cost_factor", "hours_per_year", "coordinator_cost_per_year", "training_cost_per_mentor",
                     "meeting_hours"):
             out[f"assumption.program.{program.name}.{key}"] = float(getattr(program.cfg, key))
     out["programs_total_cost"] = float(sum(p.summary()["total_cost"] for p in programs))
+    components = present_value_costs(programs, rate, wpy)
+    out["programs_present_value_cost"] = sum(components.values())
+    for name, amount in components.items():
+        out[f"programs_present_value_cost.{name}"] = amount
     return out
 
 

@@ -87,6 +87,8 @@ class Program:
             model.clock.every(self.cohort_event, cfg.cohort_every_weeks, first=cfg.first_cohort_week,
                               until=model.horizon)
         self.weeks_running = 0
+        # Costs by the week they were incurred (columns COST_COMPONENTS), for discounting.
+        self.cost_by_week = np.zeros((model.horizon, len(self.COST_COMPONENTS)))
         # Roles per population slot, kept up to date as ties start and end (never rebuilt weekly).
         self.mentor_load = np.zeros(pop.capacity, dtype=np.int64)  # live ties as mentor
         self.is_mentee = np.zeros(pop.capacity, dtype=np.bool_)  # in a live tie as mentee
@@ -108,6 +110,7 @@ class Program:
         elif self.rematch_slots.size:
             self._enroll(week, rematch_only=True)
         self._declare_effects(week)
+        self.cost_by_week[week, 2] += self.cfg.coordinator_cost_per_year / model.cfg.sim.weeks_per_year
         self.weeks_running += 1
 
     def on_leave(self, model, slots) -> None:
@@ -149,6 +152,7 @@ class Program:
         self.stats["mentor_hours"] += mentor_hours
         self.stats["mentee_cost"] += mentee_cost
         self.stats["mentor_cost"] += mentor_cost
+        self.cost_by_week[week, :2] += (mentee_cost, mentor_cost)
         self.stats["pair_weeks"] += pair_weeks
         self.stats["mentor_weeks"] += self.n_mentors
         self.stats["trust_sum"] += trust_sum
@@ -326,6 +330,7 @@ class Program:
             self.trained[new] = True
             self.stats["mentors_trained"] += new.size
             self.stats["training_cost"] += new.size * cfg.training_cost_per_mentor
+            self.cost_by_week[week, 3] += new.size * cfg.training_cost_per_mentor
         self.stats["pairs_started"] += mentees.size
         self.stats["quality_sum"] += float(quality.sum())
         self.model.record("mentoring_start", mentees, week, detail=pop.eid[mentors])
@@ -349,6 +354,7 @@ class Program:
             pop.visibility[alumni] += e.sponsorship
 
     # ------------------------------------------------------------ results
+    COST_COMPONENTS = ("mentee_cost", "mentor_cost", "coordinator_cost", "training_cost")
     STAT_KEYS = ("pairs_started", "pairs_ended", "unmatched", "meetings_held", "meetings_missed", "pair_weeks",
                  "mentor_weeks", "mentee_hours", "mentor_hours", "mentee_cost", "mentor_cost", "coordinator_cost",
                  "training_cost", "mentors_trained", "active_at_end", "empty_enrollments", "empty_mentor_pools")

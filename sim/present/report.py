@@ -1,9 +1,10 @@
 """`mentorsim report RUN_OR_SWEEP_DIR`: a self-contained HTML report and a PDF.
 
-A run folder gives the program's effects against its twin in plain words, each
-with an interval (across the run's years, one seed), every chart, the
-assumptions and the config. A sweep folder gives each scenario against its
-twins with 95% intervals from paired differences over seeds, a heatmap of the
+A run folder gives the program's effects against its twin in plain words (one
+seed: one draw, so no interval; the text says so and points to sweeps), every
+chart, the assumptions and the config. A sweep folder gives each scenario
+against its twins with 95% intervals from paired differences over seeds, each
+scenario's ROI with its interval over seeds, a heatmap of the
 first two swept keys, cost against value, and the sensitivity charts when the
 folder holds a sensitivity analysis. Figures quoted are the metrics.json values;
 they are embedded as JSON (id "mentorsim-figures") so they can be checked.
@@ -48,18 +49,6 @@ def load_run(folder: str | Path) -> RunResult:
 
 
 # ---------------------------------------------------------------------------- numbers
-def yearly_rates(result: RunResult, flow: str) -> np.ndarray:
-    """Flow per person-year, year by year (exposure: mean headcount of the year's periods)."""
-    ts = result.timeseries
-    wpy = result.config.sim.weeks_per_year
-    per = ts.groupby("period").agg(week_end=("week_end", "first"), flow=(flow, "sum"), head=("headcount", "sum"))
-    per["year"] = np.ceil(per["week_end"] / wpy)
-    weeks = np.diff(np.concatenate([[0], per["week_end"].to_numpy()]))
-    per["exposure"] = per["head"] * weeks / wpy
-    yearly = per.groupby("year")[["flow", "exposure"]].sum()
-    return (yearly["flow"] / yearly["exposure"]).to_numpy()
-
-
 def paired_interval(diffs: np.ndarray, confidence: float = 0.95) -> tuple[float, float, int]:
     diffs = np.asarray(diffs, dtype=float)
     diffs = diffs[np.isfinite(diffs)]
@@ -95,45 +84,70 @@ def run_summary(result: RunResult) -> tuple[list[str], dict]:
         lines.append("No program ran against a twin in this run, so there is no causal effect to report.")
         return lines, used
     names = ", ".join(p.name for p in result.config.programs())
-    lo, hi, n = paired_interval(yearly_rates(result, "exits") - yearly_rates(result.twin, "exits"))
     keys = ["effect.turnover_annual", "twin.turnover_annual", "naive.turnover_annual.mentee_minus_none",
-            "effect.promotions_total", "effect.internal_fill_rate_leadership", "effect.bench_strength_end",
-            "cost.total", "value.total", "value.net", "roi", "mentee_promotion_share.program",
-            "mentee_promotion_share.twin"]
-    used.update({k: m.get(k) for k in keys})
+            "effect.mentee.turnover_annual", "effect.promotions_total", "effect.internal_fill_rate_leadership",
+            "effect.bench_strength_end", "cost.total", "value.total", "value.net", "roi",
+            "assumption.discount_rate", "mentee.promotion_incidence_1y", "twin.mentee.promotion_incidence_1y"]
+    used.update({k: m.get(k) for k in keys if k in m})
     eff = m["effect.turnover_annual"]
     direction = "lowered" if eff < 0 else "raised" if eff > 0 else "did not change"
     amount = f" by {abs(100 * eff):.2f} points" if eff != 0 else ""
     lines.append(
         f"Against the same organization without it (its twin: same seed, same people, common random numbers), "
         f"the {names} program {direction} annual turnover{amount} "
-        f"({_pct(m['turnover_annual'])} vs {_pct(m['twin.turnover_annual'])}); across the run's {n} years the "
-        f"yearly differences give a 95% interval of {_pts(lo)} to {_pts(hi)}. One seed is one draw: sweep over "
-        f"seeds (mentorsim -m ... 'sim.seed=range(20)') before deciding.")
-    naive = m.get("naive.turnover_annual.mentee_minus_none")
-    if naive is not None and naive == naive:
-        ratio = f", {naive / eff:.1f} times the causal effect" if eff not in (0, None) and eff == eff else ""
+        f"({_pct(m['turnover_annual'])} vs {_pct(m['twin.turnover_annual'])}). This is one seed, one draw: "
+        f"the figures in this report have no interval; sweep over seeds (mentorsim -m ... 'sim.seed=range(20)') "
+        f"and report the sweep folder for intervals from paired seeds before deciding.")
+    naive, on_mentees = m.get("naive.turnover_annual.mentee_minus_none"), m.get("effect.mentee.turnover_annual")
+    if _number(naive) and _number(on_mentees):
         lines.append(
             f"A naive evaluation comparing mentees with non-participants inside the program world would report "
-            f"a turnover gap of {_pts(naive)}{ratio}: the difference is who took part (selection), not what the "
-            f"program did.")
+            f"a turnover gap of {_pts(naive)}. The program's effect on the mentees themselves (the same people "
+            f"without the program, followed from their enrolment) was {_pts(on_mentees)}: the other "
+            f"{_pts(naive - on_mentees)} of the gap is who took part (selection), not what the program did. The "
+            f"organization-wide effect above is diluted further: it is spread over everyone, most of whom never "
+            f"took part.")
     lines.append(
         f"Promotions changed by {m['effect.promotions_total']:+,.0f}, the internal fill rate of leadership seats by "
         f"{_pts(m['effect.internal_fill_rate_leadership'])}, and bench strength at the end by "
         f"{m['effect.bench_strength_end']:+.2f} successors per seat.")
-    if m.get("mentee_promotion_share.program") is not None:
+    if _number(m.get("mentee.promotion_incidence_1y")):
         lines.append(
-            f"Of the mentees who are the same people in both worlds, {_pct(m['mentee_promotion_share.program'])} "
-            f"were promoted after enrolling, against {_pct(m['mentee_promotion_share.twin'])} of the same people "
-            f"without the program.")
+            f"Within a year of enrolling, {_pct(m['mentee.promotion_incidence_1y'])} of the mentees were promoted, "
+            f"against {_pct(m['twin.mentee.promotion_incidence_1y'])} of the same people without the program "
+            f"(cumulative incidence, leaving counted as a competing risk).")
     roi = m.get("roi")
     lines.append(
-        f"The program cost {_money(m['cost.total'])} (staff time at loaded cost, coordination, training) and "
-        f"created {_money(m['value.total'])} of value against the twin (avoided replacement of voluntary leavers, "
-        f"internal instead of external leadership hires): net {_money(m['value.net'])}, ROI "
-        f"{'n/a' if roi is None or roi != roi else f'{roi:+.2f}'}. The assumptions behind these amounts are listed "
-        f"below.")
+        f"In present value at the start of the run (discounted at {100 * m['assumption.discount_rate']:g}% a "
+        f"year), the program cost {_money(m['cost.total'])} (staff time at loaded cost, coordination, training) "
+        f"and created {_money(m['value.total'])} of value against the twin (avoided replacement of voluntary "
+        f"leavers, a higher share of leadership seats filled from inside): net {_money(m['value.net'])}, ROI "
+        f"{'n/a' if not _number(roi) else f'{roi:+.2f}'} in this one draw. The assumptions behind these amounts "
+        f"are listed below.")
     return lines, used
+
+
+def _number(x) -> bool:
+    return x is not None and x == x
+
+
+def roi_lines(runs: pd.DataFrame) -> tuple[list[str], dict]:
+    """Each scenario's ROI over its seeds: the mean with a 95% t-interval (each seed's ROI is already
+    its program world against its own twin), and the SD."""
+    if "roi" not in runs:
+        return [], {}
+    done = runs[runs["status"] == "complete"]
+    lines, figures = [], {}
+    for scenario, group in done.groupby("scenario", sort=True):
+        roi = group["roi"].to_numpy(dtype=float)
+        roi = roi[np.isfinite(roi)]
+        if len(roi) < 2:
+            continue
+        lo, hi, n = paired_interval(roi)
+        figures[f"{scenario} | roi"] = float(roi.mean())
+        lines.append(f"{scenario}: ROI {roi.mean():+.2f} (95% interval {lo:+.2f} to {hi:+.2f} over {n} seeds, "
+                     f"SD {roi.std(ddof=1):.2f} between seeds), in present value against the twins.")
+    return lines, figures
 
 
 def sweep_summary(runs: pd.DataFrame, comparison: pd.DataFrame) -> list[str]:
@@ -272,6 +286,9 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
         comparison = compare(runs, "twin", metrics) if metrics else pd.DataFrame()
         summary = sweep_summary(runs, comparison)
         figures = {f"{r.scenario} | {r.metric}": r.mean_difference for r in comparison.itertuples()}
+        roi_summary, roi_figures = roi_lines(runs)
+        summary += roi_summary
+        figures.update(roi_figures)
         swept = [c[3:] for c in runs.columns if c.startswith("ov.") and c != "ov.sim.seed"
                  and runs[c].nunique() > 1]
         target = "effect.turnover_annual" if "effect.turnover_annual" in runs else "turnover_annual"

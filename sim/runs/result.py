@@ -85,8 +85,8 @@ def run(cfg: Config | list[str] | None = None, interventions=None, progress=None
     programs = [Program(p, i) for i, p in enumerate(cfg.programs())] if interventions is None else []
     result = simulate(cfg, programs if interventions is None else interventions, progress)
     if programs:
-        result.metrics.update(program_metrics(programs))
+        result.metrics.update(program_metrics(programs, cfg))
         if cfg.evaluation.twin if twin is None else twin:
             result.twin = simulate(twin_config(cfg), [], None)
-            result.metrics.update(compare(result, result.twin, result.metrics["programs_total_cost"]))
+            result.metrics.update(compare(result, result.twin))
     return result

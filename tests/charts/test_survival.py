@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.charts.survival import durations, exit_weeks, kaplan_meier, mentee_starts, survival_at
+from sim.charts.survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
 Z = 1.96
 
@@ -123,3 +123,43 @@ def test_spells_from_an_event_log():
     d, e = durations(starts, exits, horizon=52)
     assert d.tolist() == [48, 5, 48, 11]  # 1 and 3 censored at the horizon, 2 and 10 left
     assert e.tolist() == [False, True, False, True]
+
+
+def test_a_leaver_before_the_origin_is_not_at_risk():
+    """In the twin a mentee can have left before his or her enrolment week: not followed (it used to
+    count as surviving to the horizon). Exit in the very week of the origin is an event at 0."""
+    origins = pd.Series({1: 10, 2: 10, 3: 10, 4: 20})
+    exits = pd.Series({1: 4, 2: 30, 4: 20})
+    d, e = durations(origins, exits, horizon=52)
+    assert d.tolist() == [20, 42, 0]  # person 1 (gone at week 4) left out; 3 censored at 52
+    assert e.tolist() == [True, False, True]
+
+
+def test_status_spells_count_a_late_enrollee_as_a_non_participant_until_enrolling():
+    """First cohort at week 4, horizon 100, three initial employees (0, 1, 2) and one hire (10, week 50).
+    0 enrolls late (week 60) and leaves at 70: a non-participant spell 4 -> 60 (censored), then a
+    mentee spell 60 -> 70 (left). 1 mentors 0 from week 60: a non-participant spell 4 -> 60, censored.
+    2 leaves at 30 without taking part: a non-participant spell of 26 weeks, left. 10 is hired at 50 and
+    stays: 50 -> 100, censored. (Before, 0 was a mentee only, his 56 weeks before enrolling were lost,
+    and 1, a mentor, counted as a non-participant to the horizon.)"""
+    ev = _events([
+        (50, "hire", 10, "Associate", "A", 3),
+        (60, "mentoring_start", 0, "Associate", "A", 1),
+        (70, "voluntary_exit", 0, "Associate", "A", 300),
+        (30, "voluntary_exit", 2, "Associate", "B", 200),
+    ])
+    spells = status_spells(ev, headcount_start=3, horizon=100, first_week=4)
+    d, e = spells["mentee"]
+    assert d.tolist() == [10] and e.tolist() == [True]
+    d, e = spells["none"]
+    assert sorted(zip(d.tolist(), e.tolist())) == [(26, True), (50, False), (56, False), (56, False)]
+    t, s, _, _ = kaplan_meier(d, e)
+    assert s[-1] == pytest.approx(3 / 4)  # one exit among four at risk at 26 weeks
+
+
+def test_status_spells_an_exit_in_the_enrolment_week_is_the_mentees():
+    ev = _events([(8, "mentoring_start", 0, "Associate", "A", 1), (8, "voluntary_exit", 0, "Associate", "A", 90)])
+    spells = status_spells(ev, headcount_start=2, horizon=20, first_week=4)
+    assert spells["mentee"][0].tolist() == [0] and spells["mentee"][1].tolist() == [True]
+    # 0: a non-participant from 4 to 8, censored; 1 (the mentor): 4 to 8, censored
+    assert sorted(zip(*[x.tolist() for x in spells["none"]])) == [(4, False), (4, False)]

@@ -74,7 +74,8 @@ def test_zero_effects_reproduce_the_twin_exactly(case):
     m = result.metrics
     for key in EFFECT_METRICS:
         assert m[f"effect.{key}"] == pytest.approx(0.0, abs=1e-12), key
-    assert m["effect.mentee_promotion_share"] == 0.0
+    for key in ("turnover_annual", "voluntary_turnover_annual", "promotion_incidence_1y"):
+        assert m[f"effect.mentee.{key}"] == 0.0, key
     assert m["value.avoided_voluntary_exits"] == 0.0 and m["value.total"] == 0.0
     assert m["roi"] == -1.0  # all cost, no value
 

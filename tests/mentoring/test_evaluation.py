@@ -1,15 +1,18 @@
 """The twin evaluation: effect.*, naive.*, value, cost and ROI, the run folder; and program costs."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim import run
-from sim.mentoring.evaluation import EFFECT_METRICS
+from sim.mentoring.evaluation import EFFECT_METRICS, mentee_outcomes, program_metrics, same_people
+from sim.mentoring.money import replacement_savings
 from sim.runs.folder import is_complete
 from tests.conftest import make_config
 from tests.mentoring.helpers import EXIT_KINDS, simulate_with
@@ -69,22 +72,47 @@ def test_cost_value_and_roi(evaluated):
     p = "program.default."
     total = m[p + "mentee_cost"] + m[p + "mentor_cost"] + m[p + "coordinator_cost"] + m.get(p + "training_cost", 0)
     assert m[p + "total_cost"] == pytest.approx(total, rel=1e-12)
-    assert m["cost.total"] == m["programs_total_cost"] == m[p + "total_cost"]
+    assert m["cost.nominal"] == m["programs_total_cost"] == m[p + "total_cost"]
+    assert m["cost.total"] == m["programs_present_value_cost"] == m[p + "present_value_cost"]
+    # Discounted at 5% a year over three years, the present value lies between 1 / 1.05 ** 3 and 1 of it.
+    assert m["cost.nominal"] / 1.05 ** YEARS < m["cost.total"] < m["cost.nominal"]
+    assert m["cost.total"] == pytest.approx(sum(m[f"cost.{k}"] for k in ("mentee_time", "mentor_time",
+                                                                          "coordination", "training")), rel=1e-12)
     assert m[p + "coordinator_cost"] == pytest.approx(cfg.program.coordinator_cost_per_year * YEARS, rel=1e-12)
     assert m["value.net"] == pytest.approx(m["value.total"] - m["cost.total"], rel=1e-12, abs=1e-6)
     assert m["roi"] == pytest.approx((m["value.total"] - m["cost.total"]) / m["cost.total"], rel=1e-12, abs=1e-12)
     assert m["value.total"] == pytest.approx(m["value.replacement_savings"] + m["value.internal_fill_savings"])
-    # Value from the event logs: voluntary exits avoided by level, times salary and replacement share.
+    # Voluntary exits avoided by level, from the event logs; undiscounted, they are worth salary x share each.
     levels = cfg.org.levels
     avoided = exits_by_level(evaluated.twin) - exits_by_level(evaluated)
     assert m["value.avoided_voluntary_exits"] == avoided.sum()
     all_avoided = exits_by_level(evaluated.twin, EXIT_KINDS) - exits_by_level(evaluated, EXIT_KINDS)
     assert all_avoided.sum() == -m["effect.exits_total"]
+    flat = dataclasses.replace(cfg, evaluation=dataclasses.replace(cfg.evaluation, discount_rate=0.0))
     savings = sum(a * lv.salary * lv.replacement_cost_share for a, lv in zip(avoided, levels))
-    assert m["value.replacement_savings"] == pytest.approx(savings, rel=1e-12, abs=1e-6)
-    premium = cfg.evaluation.external_hire_premium_share * np.mean([lv.salary for lv in levels if lv.leadership])
-    assert m["value.internal_fill_savings"] == pytest.approx(m["value.extra_internal_leadership_fills"] * premium)
+    assert replacement_savings(flat, evaluated.timeseries, evaluated.twin.timeseries)[1] == pytest.approx(
+        savings, rel=1e-9, abs=1e-6)
     assert m["assumption.external_hire_premium_share"] == cfg.evaluation.external_hire_premium_share
+    assert m["assumption.discount_rate"] == cfg.evaluation.discount_rate == 0.05
+
+
+def test_costs_are_recorded_by_the_week_they_fall_in():
+    """Program.cost_by_week adds up to the nominal cost components, and discounts to the present value."""
+    cfg = make_config("program=default", "program.mentor_training=true", "sim.horizon_years=2",
+                      "evaluation.discount_rate=0.1")
+    _, (prog,) = simulate_with(cfg)
+    s = prog.summary()
+    weekly = prog.cost_by_week
+    assert weekly.shape == (cfg.sim.horizon_weeks, 4)
+    for j, name in enumerate(prog.COST_COMPONENTS):
+        assert weekly[:, j].sum() == pytest.approx(s[name], rel=1e-9), name
+        assert s[name] > 0, name
+    factors = 1.1 ** (-np.arange(len(weekly)) / cfg.sim.weeks_per_year)
+    metrics = program_metrics([prog], cfg)
+    assert metrics["program.default.present_value_cost"] == pytest.approx((factors @ weekly).sum(), rel=1e-12)
+    assert metrics["programs_present_value_cost.training_cost"] == pytest.approx(factors @ weekly[:, 3])
+    # training is paid as mentors start, mostly at the first cohort (week 4): little discounted
+    assert weekly[4, 3] > 0
 
 
 def test_program_outputs_match_the_event_log(evaluated):
@@ -100,18 +128,63 @@ def test_program_outputs_match_the_event_log(evaluated):
     assert m[p + "pairs_completed"] > 0
 
 
-def test_mentee_promotion_comparison(evaluated):
-    m, ev, tw = evaluated.metrics, evaluated.events, evaluated.twin.events
+def test_mentee_outcomes_follow_the_same_people_from_enrolment(evaluated):
+    """Turnover per person-year of the compared mentees, recomputed here person by person from the logs."""
+    m, res = evaluated.metrics, evaluated
+    ev = res.events
     first = ev[ev["kind"] == "mentoring_start"].groupby("employee")["week"].min()
     initial = first[first.index < m["headcount_start"]]
     assert len(initial) <= m["mentees_compared"] <= len(first)
-    for label, events in (("program", ev), ("twin", tw)):
-        promo = events[(events["kind"] == "promotion") & events["employee"].isin(initial.index)]
-        promoted = {e for e, w in zip(promo["employee"], promo["week"]) if w >= initial[e]}
-        if m["mentees_compared"] == len(initial):
-            assert m[f"mentee_promotion_share.{label}"] == pytest.approx(len(promoted) / len(initial))
-    assert m["effect.mentee_promotion_share"] == pytest.approx(
-        m["mentee_promotion_share.program"] - m["mentee_promotion_share.twin"])
+    compared = first[same_people(res, res.twin, first.index)]
+    assert len(compared) == m["mentees_compared"]
+    horizon, wpy = res.config.sim.horizon_weeks, res.config.sim.weeks_per_year
+    for prefix, events in (("", ev), ("twin.", res.twin.events)):
+        exits = dict(zip(*[events.loc[events["kind"].isin(EXIT_KINDS), c] for c in ("employee", "week")]))
+        left, weeks, followed = 0, 0.0, 0
+        for person, start in compared.items():
+            end = exits.get(person)
+            if end is not None and end < start:
+                continue  # gone before enrolling (the twin): not followed
+            followed += 1
+            left += end is not None
+            weeks += (horizon if end is None else end) - start
+        assert m[f"mentees_followed.{'twin' if prefix else 'program'}"] == followed
+        assert m[f"{prefix}mentee.turnover_annual"] == pytest.approx(left / (weeks / wpy), rel=1e-12)
+    assert m["mentees_followed.program"] == m["mentees_compared"]  # every mentee was there at enrolment
+    for key in ("turnover_annual", "voluntary_turnover_annual", "promotion_incidence_1y", "promotion_incidence_2y"):
+        assert m[f"effect.mentee.{key}"] == pytest.approx(m[f"mentee.{key}"] - m[f"twin.mentee.{key}"]), key
+        assert 0 <= m[f"mentee.{key}"] and 0 <= m[f"twin.mentee.{key}"], key
+    assert math.isnan(m["mentee.promotion_incidence_3y"])  # three years after a week-4 start is past the horizon
+
+
+def test_promotion_incidence_from_a_constructed_event_log():
+    """Four mentees, the same people in both worlds, enrolled at week 10 (horizon 156).
+    Program world: 0 promoted at 30, 1 left at 40, 2 and 3 promoted at 60 and 70: spells of 20 (promoted),
+    30 (left), 50 and 60 (promoted). F(52) = 1/4 + (3/4 x 2/3) x 1/2 = 0.5; F(104) = 0.5 + 1/4 = 0.75,
+    final because every spell ended in an event.
+    Twin: 0 left at 20, 1 promoted at 100, 2 promoted at 60, 3 left at week 5, before enrolling: not
+    followed. Spells 10 (left), 90 and 50 (promoted): F(52) = (2/3) x 1/2 = 1/3, F(104) = 2/3."""
+    def log(rows):
+        return pd.DataFrame(rows, columns=["week", "kind", "employee", "level", "group", "detail"])
+
+    starts = [(10, "mentoring_start", e, "Associate", "A", 99) for e in range(4)]
+    program = log(starts + [(30, "promotion", 0, "Senior Associate", "A", 50), (40, "voluntary_exit", 1,
+                  "Associate", "A", 90), (60, "promotion", 2, "Senior Associate", "A", 70),
+                  (70, "promotion", 3, "Senior Associate", "A", 80)])
+    twin = log([(20, "voluntary_exit", 0, "Associate", "A", 70), (100, "promotion", 1, "Senior Associate", "A", 99),
+                (60, "promotion", 2, "Senior Associate", "A", 70), (5, "voluntary_exit", 3, "Associate", "A", 50)])
+    cfg = make_config("sim.horizon_years=3")
+    world = lambda events: SimpleNamespace(events=events, config=cfg, metrics={"headcount_start": 10})  # noqa: E731
+    out = mentee_outcomes(world(program), world(twin))
+    assert out["mentees_compared"] == 4 and out["mentees_followed.twin"] == 3
+    assert out["mentee.promotion_incidence_1y"] == pytest.approx(0.5)
+    assert out["twin.mentee.promotion_incidence_1y"] == pytest.approx(1 / 3)
+    assert out["twin.mentee.promotion_incidence_2y"] == pytest.approx(2 / 3)
+    assert out["effect.mentee.promotion_incidence_1y"] == pytest.approx(0.5 - 1 / 3)
+    assert out["mentee.promotion_incidence_2y"] == pytest.approx(0.75)
+    # turnover: exits per person-year, each person followed from enrolment to exit or the horizon (156)
+    assert out["mentee.turnover_annual"] == pytest.approx(1 / ((146 + 30 + 146 + 146) / 52))
+    assert out["twin.mentee.turnover_annual"] == pytest.approx(1 / ((10 + 146 + 146) / 52))
 
 
 def test_save_writes_effects_csv_and_a_complete_twin_folder(evaluated, tmp_path):
@@ -156,7 +229,7 @@ def test_two_programs_costs_add_up():
     m = result.metrics
     totals = [m["program.hipo_leadership.total_cost"], m["program.onboarding.total_cost"]]
     assert all(t > 0 for t in totals)
-    assert m["cost.total"] == pytest.approx(sum(totals), rel=1e-12)
+    assert m["cost.nominal"] == pytest.approx(sum(totals), rel=1e-12)
     assert m["program.hipo_leadership.training_cost"] == pytest.approx(
         m["program.hipo_leadership.mentors_trained"] * 1500.0)
 

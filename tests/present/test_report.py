@@ -20,7 +20,8 @@ import yaml
 
 from sim import load_config
 from sim.runs.jobs import run_job
-from sim.present.report import REPORT_HTML, REPORT_PDF, load_run, run_summary, sweep_summary, write_report
+from sim.present.report import (REPORT_HTML, REPORT_PDF, load_run, roi_lines, run_summary, sweep_summary,
+                                write_report)
 from sim.studies.collect import collect
 from sim.commands import dispatch
 from sim.studies.compare import compare
@@ -163,14 +164,17 @@ def test_summary_numbers_match_metrics_json(twin_folder):
         f"{'lowered' if eff < 0 else 'raised'} annual turnover by {abs(100 * eff):.2f} points",
         f"({pct(m['turnover_annual'])} vs {pct(m['twin.turnover_annual'])})",
         f"turnover gap of {100 * m['naive.turnover_annual.mentee_minus_none']:+.2f} points",
-        f"{m['naive.turnover_annual.mentee_minus_none'] / eff:.1f} times the causal effect",
+        f"The program's effect on the mentees themselves (the same people without the program, followed from "
+        f"their enrolment) was {100 * m['effect.mentee.turnover_annual']:+.2f} points: the other "
+        f"{100 * (m['naive.turnover_annual.mentee_minus_none'] - m['effect.mentee.turnover_annual']):+.2f} points",
         f"Promotions changed by {m['effect.promotions_total']:+,.0f}",
         f"bench strength at the end by {m['effect.bench_strength_end']:+.2f}",
-        f"{pct(m['mentee_promotion_share.program'])} were promoted after enrolling, against "
-        f"{pct(m['mentee_promotion_share.twin'])}",
+        f"Within a year of enrolling, {pct(m['mentee.promotion_incidence_1y'])} of the mentees were promoted, "
+        f"against {pct(m['twin.mentee.promotion_incidence_1y'])} of the same people",
+        f"discounted at {100 * m['assumption.discount_rate']:g}% a year",
         f"cost {m['cost.total']:,.0f} (staff time",
         f"created {m['value.total']:,.0f} of value",
-        f"net {m['value.net']:,.0f}, ROI {m['roi']:+.2f}",
+        f"net {m['value.net']:,.0f}, ROI {m['roi']:+.2f} in this one draw",
     ]
     for fragment in expected:
         assert fragment in text, fragment
@@ -180,15 +184,11 @@ def test_summary_numbers_match_metrics_json(twin_folder):
     assert eff == pytest.approx(m["turnover_annual"] - twin["turnover_annual"])
 
 
-def test_summary_interval_is_over_the_years_of_the_run(twin_folder):
-    """'across the run's N years the yearly differences give a 95% interval of A to B'."""
+def test_a_run_report_gives_no_interval_and_says_it_is_one_draw(twin_folder):
+    """One seed's yearly differences are not independent draws of the effect: no interval from them."""
     text = " ".join(paragraphs((twin_folder / REPORT_HTML).read_text()))
-    found = re.search(r"across the run's (\d+) years the yearly differences give a 95% interval of "
-                      r"([+-]\d+\.\d\d) points to ([+-]\d+\.\d\d) points", text)
-    assert found, text
-    years = int(found.group(1))
-    assert years == json.loads((twin_folder / "metrics.json").read_text())["years"]
-    assert float(found.group(2)) <= float(found.group(3))
+    assert "95% interval" not in text and "across the run's" not in text and "yearly differences" not in text
+    assert "This is one seed, one draw" in text and "sim.seed=range(20)" in text
 
 
 def test_report_tables_list_effects_and_assumptions(twin_folder):
@@ -247,22 +247,34 @@ def test_sweep_report_with_two_swept_keys(sweep):
         m = json.loads((folder / "metrics.json").read_text())
         for metric in SWEEP_METRICS:
             per.setdefault(f"{scenario} | {metric}", []).append(m[metric] - m[f"twin.{metric}"])
+        per.setdefault(f"{scenario} | roi", []).append(m["roi"])
     figs = figures(text)
-    assert set(figs) == set(per) and len(figs) == 4 * len(SWEEP_METRICS)
-    for key, diffs in per.items():
-        assert len(diffs) == 2
-        assert figs[key] == pytest.approx(np.mean(diffs), abs=1e-12), key
+    assert set(figs) == set(per) and len(figs) == 4 * (len(SWEEP_METRICS) + 1)
+    for key, values in per.items():
+        assert len(values) == 2
+        if key.endswith("| roi"):
+            assert figs[key] == pytest.approx(np.mean(values), rel=1e-12), key
+        else:
+            assert figs[key] == pytest.approx(np.mean(values), abs=1e-12), key
 
 
 def test_sweep_report_sentences(sweep):
     write_report(sweep)
     runs = collect(sweep, write=False)
     lines = sweep_summary(runs, compare(runs, "twin", list(SWEEP_METRICS)))
+    rois, _ = roi_lines(runs)
     shown = paragraphs((sweep / REPORT_HTML).read_text())
     assert lines[0] == f"{len(GRID)} runs in this sweep, {len(GRID)} complete."
-    assert len(lines) == 1 + 4 * len(SWEEP_METRICS)
-    for line in lines:
+    assert len(lines) == 1 + 4 * len(SWEEP_METRICS) and len(rois) == 4
+    for line in lines + rois:
         assert line in shown, line
+    # each scenario's ROI: mean over its two seeds with the t-interval (t_0.975 with 1 df = 12.706)
+    for scenario, group in runs.groupby("scenario"):
+        roi = group["roi"].to_numpy(float)
+        half = 12.706204736 * roi.std(ddof=1) / np.sqrt(2)
+        want = (f"{scenario}: ROI {roi.mean():+.2f} (95% interval {roi.mean() - half:+.2f} to "
+                f"{roi.mean() + half:+.2f} over 2 seeds, SD {roi.std(ddof=1):.2f} between seeds)")
+        assert any(line.startswith(want) for line in rois), want
 
 
 @pytest.mark.parametrize("keep, charts", [

@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="HTML and PDF report of a run, sweep or sensitivity folder")
     p.add_argument("folder")
     p.set_defaults(fn=cmd_report)
+    from .hris.cli import add_hris_parser
+
+    add_hris_parser(sub)
     return parser
 
 

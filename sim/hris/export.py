@@ -3,7 +3,7 @@ exactly the format `load_hr_data` reads, from the run folder's `people.parquet` 
 joined, as they joined) and `events.parquet` (exits with their reasons, promotions).
 
 Week w of the run is the date `start + round(w x 365.25 / weeks_per_year)` days, so a simulated year
-is a calendar year. The starting workforce's history before week 0 is known only from the start of
+is a calendar year; everything in week w is dated on its first day. The starting workforce's history before week 0 is known only from the start of
 their current level (their first spell); nobody who left before week 0 is in the run. Requisitions
 are not written: the run folder does not log when an internally filled seat opened.
 """
@@ -53,6 +53,12 @@ def extract_tables(config: dict, people: pd.DataFrame, events: pd.DataFrame, sta
     date = lambda weeks: week_dates(weeks, start, wpy).dt.strftime("%Y-%m-%d").to_numpy()  # noqa: E731
     exits = events[events["kind"].astype(str).isin(list(EXIT_REASON))]
     exit_of = exits.drop_duplicates("employee").set_index("employee")
+    # The starting workforce joined before week 0: a tenure under a week counts as one, so that every
+    # hire dated on or after the start is a hire of the run.
+    people = people.copy()
+    initial = people["joined_week"] == 0
+    for name in ("hire_week", "level_week"):
+        people.loc[initial, name] = np.minimum(people.loc[initial, name], -1)
     ids = pseudonymize(people["employee"].to_numpy(), salt)
     left = people["employee"].isin(exit_of.index).to_numpy()
     exit_week = people["employee"].map(exit_of["week"])

@@ -42,3 +42,27 @@ def add_hris_parser(sub) -> None:
     p.add_argument("--start", default="2020-01-01", help="the date of week 0 (default 2020-01-01)")
     p.add_argument("--salt", help="salt of the pseudonymized employee ids (default: a random one)")
     p.set_defaults(fn=cmd_hris_export)
+
+
+def cmd_calibrate(args) -> int:
+    from .calibrate import calibrate
+    from .report import fit_table
+
+    path, fit = calibrate(args.data_dir, args.out, args.name, columns=args.columns, cut=args.cut,
+                          min_cell=args.min_cell)
+    print(fit_table(fit, min_cell=args.min_cell).to_string())
+    print(f"{PROG}: fitted {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}; wrote {path} and "
+          f"{path.parent.parent / 'experiment' / path.name}")
+    print(f"{PROG}: run it with: mentorsim --config-dir {args.out} experiment={args.name}")
+    return 0
+
+
+def add_calibrate_parser(sub) -> None:
+    p = sub.add_parser("calibrate", help="fit an organization config to an HR extract")
+    p.add_argument("data_dir")
+    p.add_argument("--out", required=True, help="config folder to write org/NAME.yaml and experiment/NAME.yaml in")
+    p.add_argument("--name", required=True, help="the organization's config name")
+    p.add_argument("--columns", help="YAML column map: {table: {our column: the file's column}}")
+    p.add_argument("--cut", help="fit only on data before this date (YYYY-MM-DD), e.g. for a backtest")
+    p.add_argument("--min-cell", type=int, default=5, help="suppress table cells of fewer people (default 5)")
+    p.set_defaults(fn=cmd_calibrate)

@@ -35,6 +35,7 @@ def suppress_small_cells(table: pd.DataFrame, count: str, derived: list[str] | N
     out = table.copy()
     small = (out[count] > 0) & (out[count] < min_cell)
     for name in [count, *(derived or [])]:
-        out[name] = out[name].astype("Float64" if out[name].dtype.kind in "fiu" else object)
+        kind = out[name].dtype.kind
+        out[name] = out[name].astype("Int64" if kind in "iu" else "Float64" if kind == "f" else object)
         out.loc[small, name] = pd.NA
     return out

@@ -116,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="HTML and PDF report of a run, sweep or sensitivity folder")
     p.add_argument("folder")
     p.set_defaults(fn=cmd_report)
+    from .hris.cli import add_calibrate_parser, add_hris_parser
+
+    add_hris_parser(sub)
+    add_calibrate_parser(sub)
     return parser
 
 

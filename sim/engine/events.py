@@ -54,3 +54,34 @@ class EventLog:
         df["level"] = pd.Categorical.from_codes(df["level"], level_names)
         df["group"] = pd.Categorical.from_codes(df["group"], group_names)
         return df
+
+
+class Roster:
+    """Everyone who joined during the run (and the starting workforce, joined at week 0), as they
+    were on joining: what the event log does not carry (birth, department, time in level at start).
+    `enabled=False` keeps nothing, like the event log."""
+
+    COLUMNS = ("employee", "joined_week", "level", "hire_week", "level_week", "birth_week", "group", "department")
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self._chunks: list[tuple] = []
+
+    def add(self, pop, slots, week: int) -> None:
+        if not self.enabled or len(slots) == 0:
+            return
+        self._chunks.append((pop.eid[slots].astype(np.int64), np.full(len(slots), week, dtype=np.int32),
+                             pop.level[slots].astype(np.int16), pop.hire_week[slots].copy(),
+                             pop.level_week[slots].copy(), pop.birth_week[slots].copy(),
+                             pop.group[slots].astype(np.int16), pop.department[slots].astype(np.int16)))
+
+    def frame(self, level_names, group_names, department_names) -> pd.DataFrame:
+        dtypes = (np.int64, np.int32, np.int16, np.int32, np.int32, np.int32, np.int16, np.int16)
+        if not self._chunks:
+            parts = [np.zeros(0, dtype=t) for t in dtypes]
+        else:
+            parts = [np.concatenate(col) for col in zip(*self._chunks)]
+        df = pd.DataFrame(dict(zip(self.COLUMNS, parts)))
+        for name, names in (("level", level_names), ("group", group_names), ("department", department_names)):
+            df[name] = pd.Categorical.from_codes(df[name], names)
+        return df

@@ -9,7 +9,7 @@ import numpy as np
 from .agents import Employee
 from .clock import Clock
 from .dynamics import Dynamics
-from .events import EventLog
+from .events import EventLog, Roster
 from .metrics import Metrics
 from .org import Org, Vacancies
 from .population import Population
@@ -56,6 +56,7 @@ class OrgModel(mesa.Model):
         self.pop = Population(len(cfg.org.competencies), capacity=seats, weeks_per_year=cfg.sim.weeks_per_year)
         self.vacancies = Vacancies(capacity=seats)
         self.events = EventLog(cfg.output.events)
+        self.roster = Roster(cfg.output.events)  # who joined, as they joined (people.parquet)
         mode = cfg.sim.agent_views
         self.agent_views = mode == "on" or (mode == "auto" and seats <= AGENT_VIEWS_AUTO_LIMIT)
         self._views: dict[int, Employee] = {}
@@ -76,7 +77,8 @@ class OrgModel(mesa.Model):
 
     # ------------------------------------------------------------ hooks
     def on_join(self, slots) -> None:
-        """New people: create their agent views."""
+        """New people: note them in the roster, create their agent views."""
+        self.roster.add(self.pop, slots, self.week)
         if self.agent_views:
             for slot in slots.tolist():
                 self._views[slot] = Employee(self, slot)

@@ -8,6 +8,7 @@ other than "complete") is an interrupted run, never a result that looks whole.
     level_timeseries.parquet (period, level) vacancies, fills, time to fill
     model_timeseries.parquet organization-level series (Mesa DataCollector)
     events.parquet           typed event log
+    people.parquet           everyone who joined, as they joined (the starting workforce at week 0)
     effects.csv              with programs and a twin: metric, program, twin, effect
     twin/                    the counterfactual twin's own run folder (no charts)
     charts/*.png             the run's charts (sim.charts.run)
@@ -60,6 +61,8 @@ def write_run(result, folder: Path, charts: bool = True, extra_status: dict | No
         "model_timeseries": result.model_timeseries,
         "events": result.events,
     }
+    if result.people is not None:
+        tables["people"] = result.people
     for name, frame in tables.items():
         _atomic_write(folder / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     write_json(folder / "metrics.json", result.metrics)

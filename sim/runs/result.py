@@ -28,6 +28,7 @@ class RunResult:
     model_timeseries: pd.DataFrame
     events: pd.DataFrame
     wall_seconds: float
+    people: pd.DataFrame | None = None  # everyone who joined (the starting workforce at week 0), as they joined
     model: OrgModel | None = field(default=None, repr=False)
     twin: "RunResult | None" = field(default=None, repr=False)  # same org, same seed, no program
 
@@ -58,6 +59,7 @@ def result_of(model: OrgModel) -> RunResult:
         model_timeseries=model_ts,
         events=model.events.frame(model.org.level_names, model.org.group_names),
         wall_seconds=model.wall_seconds,
+        people=model.roster.frame(model.org.level_names, model.org.group_names, model.org.department_names),
         model=model,
     )
 

@@ -17,7 +17,7 @@ from sim.charts import RUN_CHARTS
 from sim.runs.folder import is_complete, write_json
 from tests.conftest import make_config
 
-TABLES = ["timeseries", "level_timeseries", "model_timeseries", "events"]
+TABLES = ["timeseries", "level_timeseries", "model_timeseries", "events", "people"]
 FILES = ["config.yaml", "metrics.json", "status.json"] + [f"{name}.parquet" for name in TABLES]
 CHARTS = [f"{name}.png" for name in RUN_CHARTS]  # a program run with a twin draws every chart
 
@@ -170,3 +170,13 @@ def test_events_off_writes_an_empty_typed_event_table(tmp_path):
     # pyarrow property; the column names and numeric dtypes survive.)
     for name in ("week", "employee", "detail"):
         assert events[name].dtype == res.events[name].dtype, name
+
+
+def test_people_holds_the_starting_workforce_and_every_hire(result):
+    people, events = result.people, result.events
+    assert (people["joined_week"] == 0).sum() == result.config.org.total_seats
+    hires = events[events["kind"] == "hire"]
+    joined = people[people["joined_week"] > 0]
+    assert sorted(joined["employee"]) == sorted(hires["employee"])
+    assert people["employee"].is_unique
+    assert (people["hire_week"] <= people["level_week"]).all() and (people["birth_week"] < people["hire_week"]).all()

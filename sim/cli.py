@@ -6,6 +6,7 @@ A user mistake (bad override, bad value, inconsistent org) prints one line,
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from .config.schema import ConfigError
 
@@ -22,39 +23,81 @@ def _is_multirun(argv: list[str]) -> bool:
     return "-m" in argv or "--multirun" in argv
 
 
-def precheck(argv: list[str]) -> None:
-    """Compose and validate before Hydra starts, so mistakes are one line and exit 2.
+def precheck(argv: list[str]):
+    """Compose and validate before Hydra starts, so mistakes are one line and exit 2; returns the Config.
 
-    In a sweep, every value of every swept key is checked once (the others at
-    their first value), so a misspelt option fails before any job starts.
+    In a sweep, every value of every swept key is checked once (the others at their first
+    value). The config is composed once, with every key at its first value; each other value of
+    a plain key is then set on that composed config and checked, as Hydra would set it. Values
+    of config groups (`org=small,large`), and additions or deletions, are composed in full.
+    A single run's `output.dir` is created here, so that an unusable path is a user mistake
+    reported before Hydra writes anything.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    from .config.load import load_config
+    from .config.load import build, compose, to_container
 
     overrides = [a for a in argv if not a.startswith(("-", "hydra.", "hydra/", "+hydra", "~hydra"))]
+    parser = OverridesParser.create()
     try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
+        parsed = parser.parse_overrides(overrides)
     except HydraException as err:
         fail(f"cannot parse the overrides: {err}".splitlines()[0])
-    fixed, swept = [], []
+    fixed, swept = [], []  # swept: (override, its values as `key=value` texts)
     for text, override in zip(overrides, parsed):
         if override.is_sweep_override():
             if override.is_discrete_sweep():  # choices and ranges; intervals belong to optimizing sweepers
                 key = override.get_key_element()
-                swept.append([f"{key}={v}" for v in override.sweep_string_iterator()])
+                swept.append((override, [f"{key}={v}" for v in override.sweep_string_iterator()]))
         else:
             fixed.append(text)
-    combos = [[]] if not swept else []
-    for i, values in enumerate(swept):
-        others = [v[0] for j, v in enumerate(swept) if j != i]
-        combos.extend([value, *others] for value in values)
+    firsts = [texts[0] for _, texts in swept]
     try:
-        for combo in combos:
-            load_config(fixed + combo)
+        base = compose(fixed + firsts)
+        config = build(to_container(base))
+        for i, (override, texts) in enumerate(swept):
+            for text in texts[1:]:
+                if _set_in_place(override):
+                    _check_set(base, parser.parse_override(text))
+                else:
+                    build(to_container(compose(fixed + firsts[:i] + firsts[i + 1:] + [text])))
     except ConfigError as err:
         fail(str(err))
+    if config.output.dir and not _is_multirun(argv):
+        try:
+            Path(config.output.dir).mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            fail(f"output.dir = {config.output.dir!r}: cannot create the run folder ({err.strerror})")
+    return config
+
+
+def _set_in_place(override) -> bool:
+    """Whether a swept value can be checked by setting it on the composed config: a plain change of
+    a key (not a config group, not an addition or deletion, no package)."""
+    from hydra.core.override_parser.types import OverrideType
+
+    from .config.load import config_dir
+
+    return (override.type == OverrideType.CHANGE and override.package is None
+            and not (config_dir() / override.key_or_group).is_dir())
+
+
+def _check_set(base, override) -> None:
+    """Set one override's value on a copy of the composed config, as Hydra does, and validate."""
+    import copy
+
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    from .config.load import build, one_line, to_container
+
+    cfg = copy.deepcopy(base)
+    try:
+        OmegaConf.update(cfg, override.key_or_group, override.value(), merge=True)
+    except OmegaConfBaseException as err:
+        raise ConfigError(f"{override.key_or_group}: {one_line(str(err))}") from None
+    build(to_container(cfg))
 
 
 def _progress_printer(horizon_weeks: int):
@@ -99,10 +142,11 @@ def task(cfg) -> float:
         config.output.charts = config.output.report = False
     folder = config.output.dir or hydra_cfg.runtime.output_dir
     progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
+    note_first_compile()
     try:
         status, metrics = run_job(config, folder, progress=progress)
-    except OSError as err:
-        fail(f"output.dir = {folder!r}: cannot write the run folder ({err.strerror})", code=1)
+    except OSError as err:  # the folder cannot be made or written: a path the user chose
+        fail(f"output.dir = {folder!r}: cannot write the run folder ({err.strerror})")
     if status == "complete" and config.output.report:
         from .present.report import write_report_logged
 
@@ -135,6 +179,14 @@ def warn_threading_layer() -> None:
     line = threading_layer_warning()
     if line:
         print(f"{PROG}: note: {line}", file=sys.stderr)
+
+
+def note_first_compile() -> None:
+    """One line on stderr before the kernels of this source version are compiled (the first run)."""
+    from .engine.numba_setup import kernels_cached
+
+    if kernels_cached() is False:
+        print(f"{PROG}: compiling kernels for this version (first run only, about a minute)...", file=sys.stderr)
 
 
 SUBCOMMANDS = ("collect", "compare", "sensitivity", "report")

@@ -36,9 +36,15 @@ def precheck(argv: list[str]):
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    from .config.load import build, compose, to_container
+    from .config.load import CONFIG_NAME, build, compose as compose_config, to_container
 
-    overrides = [a for a in argv if not a.startswith(("-", "hydra.", "hydra/", "+hydra", "~hydra"))]
+    args = _hydra_args(argv)
+    if args is None:
+        return None
+    overrides = [a for a in args.overrides if not a.startswith(("hydra", "+hydra", "++hydra", "~hydra"))]
+    searchpath = [a for a in args.overrides if a.startswith("hydra.searchpath=")]
+    if args.config_dir and not searchpath:  # Hydra adds --config-dir to its search path
+        searchpath = [f"hydra.searchpath=[file://{Path(args.config_dir).resolve()}]"]
     parser = OverridesParser.create()
     try:
         parsed = parser.parse_overrides(overrides)
@@ -53,13 +59,21 @@ def precheck(argv: list[str]):
         else:
             fixed.append(text)
     firsts = [texts[0] for _, texts in swept]
+    fixed += searchpath
+    name = args.config_name or CONFIG_NAME
+
+    def compose(overrides):
+        return compose_config(overrides, name)
+
     try:
         base = compose(fixed + firsts)
-        config = build(to_container(base))
+        tree = to_container(base)
+        config = build(tree)
+        interpolated = bool(swept) and _has_interpolation(base)
         for i, (override, texts) in enumerate(swept):
             for text in texts[1:]:
                 if _set_in_place(override):
-                    _check_set(base, parser.parse_override(text))
+                    _check_set(base, tree, parser.parse_override(text), interpolated)
                 else:
                     build(to_container(compose(fixed + firsts[:i] + firsts[i + 1:] + [text])))
     except ConfigError as err:
@@ -70,6 +84,28 @@ def precheck(argv: list[str]):
         except OSError as err:
             fail(f"output.dir = {config.output.dir!r}: cannot create the run folder ({err.strerror})")
     return config
+
+
+def _hydra_args(argv: list[str]):
+    """Hydra's own reading of the command line (overrides, --config-dir, --config-name), or None
+    when Hydra alone should answer: --help, --cfg, --info, --version and the like, --config-path,
+    or flags it rejects (Hydra then says why)."""
+    import contextlib
+    import io
+
+    from hydra._internal.utils import get_args_parser
+
+    if "--version" in argv:
+        return None
+    try:
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            args = get_args_parser().parse_args(argv)
+    except SystemExit:
+        return None
+    if (args.help or args.hydra_help or args.cfg or args.info or args.shell_completion or args.config_path
+            or args.experimental_rerun):
+        return None
+    return args
 
 
 def _set_in_place(override) -> bool:
@@ -83,8 +119,13 @@ def _set_in_place(override) -> bool:
             and not (config_dir() / override.key_or_group).is_dir())
 
 
-def _check_set(base, override) -> None:
-    """Set one override's value on a copy of the composed config, as Hydra does, and validate."""
+def _check_set(base, tree: dict, override, interpolated: bool) -> None:
+    """Set one override's value as Hydra would, on a copy of the composed config, and validate.
+
+    A plain value goes into a copy of the resolved tree (a few ms) when no value of the config
+    is an interpolation that could depend on it; otherwise into a copy of the OmegaConf config
+    (Hydra's own update, merge included; about 20 ms).
+    """
     import copy
 
     from omegaconf import OmegaConf
@@ -92,12 +133,44 @@ def _check_set(base, override) -> None:
 
     from .config.load import build, one_line, to_container
 
+    value = override.value()
+    if not isinstance(value, dict) and not interpolated:
+        changed = copy.deepcopy(tree)
+        if _set_path(changed, override.key_or_group.split("."), value):
+            build(changed)
+            return
     cfg = copy.deepcopy(base)
     try:
-        OmegaConf.update(cfg, override.key_or_group, override.value(), merge=True)
+        OmegaConf.update(cfg, override.key_or_group, value, merge=True)
     except OmegaConfBaseException as err:
         raise ConfigError(f"{override.key_or_group}: {one_line(str(err))}") from None
     build(to_container(cfg))
+
+
+def _has_interpolation(cfg) -> bool:
+    from omegaconf import OmegaConf
+
+    return "${" in str(OmegaConf.to_container(cfg, resolve=False))
+
+
+def _set_path(tree, parts: list[str], value) -> bool:
+    """tree[a][b][0] = value for parts a, b, 0; False (nothing set) when the path is not there."""
+    node = tree
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, dict) and part in node:
+            if last:
+                node[part] = value
+                return True
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            if last:
+                node[int(part)] = value
+                return True
+            node = node[int(part)]
+        else:
+            return False
+    return False
 
 
 def _progress_printer(horizon_weeks: int):
@@ -198,8 +271,7 @@ def main(argv: list[str] | None = None) -> None:
         from .commands import dispatch
 
         sys.exit(dispatch(argv))
-    if not any(a.startswith("--") for a in argv):  # --help, --cfg ... are Hydra's own
-        precheck(argv)
+    precheck(argv)  # not for --help, --cfg ...: those are Hydra's own
     warn_threading_layer()
     if _is_multirun(argv):
         from .studies.progress import run_sweep

@@ -178,8 +178,9 @@ class ProgramConfig:
 
 
     def _check_level_gap(self, path: str, n_levels: int) -> None:
-        """Every mentee level needs a mentor level min_level_gap away. Three keys meet here; the
-        message names min_level_gap when it was raised from its default of 1, else mentee_levels."""
+        """Every mentee level needs a mentor level min_level_gap away (below it for format=reverse).
+        Four keys meet here; the message names min_level_gap when it is above its default of 1,
+        else mentee_levels, and shows the other three."""
         mentor_levels = self.mentor_levels or list(range(n_levels))
         reverse = self.format == "reverse"
         for lv in self.mentee_levels:
@@ -191,7 +192,7 @@ class ProgramConfig:
             direction = "below" if reverse else "above"
             raise ConfigError(
                 f"{path}.{key} = {value!r}: mentee level {lv} has no mentor level {self.min_level_gap}+ levels "
-                f"{direction} it (mentee_levels={self.mentee_levels}, mentor_levels="
+                f"{direction} it (format={self.format}, mentee_levels={self.mentee_levels}, mentor_levels="
                 f"{self.mentor_levels or 'any'}, min_level_gap={self.min_level_gap}, levels 0-{n_levels - 1})")
 
 

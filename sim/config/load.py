@@ -37,7 +37,7 @@ _register_resolvers()
 def config_dir() -> Path:
     """The Hydra config folder: $MENTORSIM_CONFIG_DIR or the repository's `configs/`."""
     env = os.environ.get("MENTORSIM_CONFIG_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "configs"
+    return Path(env).resolve() if env else Path(__file__).resolve().parents[2] / "configs"  # Hydra wants it absolute
 
 
 def _type_name(tp) -> str:
@@ -156,8 +156,13 @@ def compose(overrides: list[str] | None = None, config_name: str = CONFIG_NAME):
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    folder = config_dir()
+    if config_name == CONFIG_NAME and not (folder / f"{CONFIG_NAME}.yaml").is_file():
+        where = "MENTORSIM_CONFIG_DIR" if os.environ.get("MENTORSIM_CONFIG_DIR") else "the config folder"
+        raise ConfigError(f"{where} = {str(folder)!r}: must be a folder holding {CONFIG_NAME}.yaml "
+                          f"(a copy of the repository's configs/)")
     try:
-        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        with initialize_config_dir(config_dir=str(folder), version_base="1.3"):
             return hydra_compose(config_name=config_name, overrides=list(overrides or []))
     except (HydraException, OmegaConfBaseException) as err:
         raise ConfigError(hydra_message(str(err), str(err.__cause__ or ""))) from None

@@ -23,6 +23,7 @@ from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_L
 from ..engine.population import MENTEE, MENTOR, NONE
 from ..engine.rng import STREAMS
 from .matching import SAMPLE_POOL_ENTITY, match
+from .empty_rounds import why_no_mentee, why_no_mentor
 from .relationships import END_REASONS, Relationships
 from ..config.program import ProgramConfig
 
@@ -238,7 +239,7 @@ class Program:
                 if not self.stats["launches_without_eligible"]:
                     log.warning("program %s: nobody eligible to enroll in week %d: %s (said once; such launches "
                                 "are counted in program.%s.launches_without_eligible)", self.name, week,
-                                self._why_no_mentee(week), self.name)
+                                why_no_mentee(self, week), self.name)
                 self.stats["launches_without_eligible"] += 1
             return
         order = np.argsort(rng.uniforms(self.keys["enrollment"], pop.eid[mentees], week, 1), kind="stable")
@@ -249,7 +250,7 @@ class Program:
                 if not self.stats["launches_without_mentor"]:
                     log.warning("program %s: no mentor for the mentees enrolling in week %d: %s (said once; such "
                                 "rounds are counted in program.%s.launches_without_mentor)", self.name, week,
-                                self._why_no_mentor(week, mentees), self.name)
+                                why_no_mentor(self, week, mentees), self.name)
                 self.stats["launches_without_mentor"] += 1
             return
         reverse_mask = self.fixed_focus if cfg.format == "reverse" else None
@@ -257,52 +258,6 @@ class Program:
         self.stats["unmatched"] += mentees.size - e.size
         if e.size:
             self._start(e, m, q, week)
-
-    def _why_no_mentee(self, week: int) -> str:
-        """The first eligibility rule that leaves nobody (for the log; only when a launch is empty)."""
-        pop, cfg = self.pop, self.cfg
-        s = pop.active_slots()
-        tenure = week - pop.hire_week[s]
-        first_review = self.model.cfg.review.first_week
-        rules = [(self.mentee_level_ok[pop.level[s]], f"nobody is at mentee_levels={cfg.mentee_levels}"),
-                 (tenure >= cfg.mentee_min_tenure_weeks,
-                  f"nobody there has mentee_min_tenure_weeks={cfg.mentee_min_tenure_weeks} of tenure")]
-        if cfg.mentee_max_tenure_weeks is not None:
-            rules.append((tenure <= cfg.mentee_max_tenure_weeks,
-                          f"nobody there is within mentee_max_tenure_weeks={cfg.mentee_max_tenure_weeks}"))
-        if cfg.mentee_hipo_only:
-            when = f" yet (reviews flag them from week {first_review})" if week < first_review else ""
-            rules.append((pop.hipo[s], f"mentee_hipo_only: nobody there is flagged high-potential{when}"))
-        if cfg.mentee_groups:
-            groups = [self.org.group_names.index(g) for g in cfg.mentee_groups]
-            rules.append((np.isin(pop.group[s], groups), f"nobody there is in mentee_groups={cfg.mentee_groups}"))
-        rules += [(~self._enrolled(pop.eid[s]), "everyone who qualifies has been in the program already"),
-                  (~self.is_mentee[s] & (self.mentor_load[s] == 0), "everyone who qualifies is in a tie already")]
-        ok = np.ones(s.size, dtype=bool)
-        for passes, reason in rules:
-            ok &= passes
-            if not ok.any():
-                return reason
-        return f"none of the {int(ok.sum())} who qualify was invited (enroll_share={cfg.enroll_share})"
-
-    def _why_no_mentor(self, week: int, mentees) -> str:
-        """The first mentor-pool rule that leaves nobody (for the log; only when a pool is empty)."""
-        pop, cfg = self.pop, self.cfg
-        s = pop.active_slots()
-        load = self.mentor_load[s]
-        spare = (load == 0) if cfg.format == "group" else (load < cfg.mentor_capacity)
-        levels = cfg.mentor_levels or "any"
-        rules = [(self.mentor_level_ok[pop.level[s]], f"nobody is at mentor_levels={levels}"),
-                 (week - pop.hire_week[s] >= cfg.mentor_min_tenure_weeks,
-                  f"nobody there has mentor_min_tenure_weeks={cfg.mentor_min_tenure_weeks} of tenure"),
-                 (~self.is_mentee[s] & ~np.isin(s, mentees), "everyone there is a mentee (one role at a time)"),
-                 (spare, f"every mentor is at mentor_capacity={cfg.mentor_capacity}")]
-        ok = np.ones(s.size, dtype=bool)
-        for passes, reason in rules:
-            ok &= passes
-            if not ok.any():
-                return reason
-        return "no mentor had room"
 
     def _rematchable(self) -> np.ndarray:
         """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""

@@ -2,14 +2,17 @@
 
 Each subprocess starts Python and loads the numba cache (a second or two), so
 the cases are few and chosen to cover distinct paths: Hydra composition errors,
-schema errors, type errors, the multirun path, a good run, output.dir, and an
-unwritable output folder.
+schema errors, type errors, YAML syntax errors, the multirun path, a good run,
+output.dir (everything of the run in it), and unusable output folders. The sweep
+pre-check and the first-compile note are tested in-process.
 """
 from __future__ import annotations
 
 import json
 import math
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,8 +20,9 @@ import pytest
 
 from sim import run
 from sim.config.load import load_config
+from sim.config.schema import ConfigError
 from sim.runs.folder import is_complete
-from tests.conftest import mentorsim
+from tests.conftest import cli_env, mentorsim
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_FILES = ["config.yaml", "metrics.json", "timeseries.parquet", "level_timeseries.parquet",
@@ -46,8 +50,18 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, *fragments: str) ->
         (["org=small", "sim.horizon_years=abc"], ["sim.horizon_years = 'abc'"]),
         (["org=small", "sim.speed=3"], ["sim.speed", "unknown key"]),
         (["org=small", "~org.levels.0.seats"], ["org.levels[0].seats", "missing"]),
+        (["org=small", "sim.horizon_years=inf"], ["sim.horizon_years = inf", "finite"]),
+        (["org=small", "sim.horizon_years=100000"], ["sim.horizon_years = 100000", "200] years"]),
+        (["org=small", "sim.horizon_years=0.001"], ["sim.horizon_years = 0.001", "(one week)"]),
+        (["org=small", "program.min_level_gap=6"], ["program.min_level_gap = 6", "must be in [1, 5]"]),
+        (["org=small", "program.matching=optimal"], ["program.matching = 'optimal'",
+                                                      "write program.matching.policy=optimal", "matching=optimal"]),
+        (["org=small", "output.dir="], ["output.dir = ''", "null for outputs/runs/<timestamp>"]),
+        (["org=3"], ["org = '3'", "must name a config in org/", "small"]),
     ],
-    ids=["unknown-org", "zero-seats", "string-for-number", "unknown-key", "missing-key"],
+    ids=["unknown-org", "zero-seats", "string-for-number", "unknown-key", "missing-key", "infinite-horizon",
+         "horizon-too-long", "horizon-under-a-week", "level-gap", "matching-as-word", "empty-output-dir",
+         "group-option-not-a-name"],
 )
 def test_bad_config_is_one_line_exit_2(tmp_path, args, fragments):
     proc = mentorsim(*args, cwd=tmp_path)
@@ -112,12 +126,126 @@ def test_output_dir_override(tmp_path):
     assert not (hydra_dir / "metrics.json").exists()  # results went to output.dir only
 
 
-def test_unwritable_output_dir_is_one_line_error(tmp_path):
+@pytest.mark.parametrize("where", ["under-a-file", "in-proc"])
+def test_unusable_output_dir_is_one_line_exit_2_before_anything_is_written(tmp_path, where):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    proc = mentorsim("org=small", "sim.horizon_years=0.1", "output.charts=false",
-                     f"output.dir={blocker / 'run'}", f"hydra.run.dir={tmp_path / 'hydra'}", cwd=tmp_path)
-    assert "Traceback" not in proc.stderr
-    assert proc.returncode == 1, proc.stderr
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("mentorsim: error: output.dir = "), proc.stderr
+    target = blocker / "run" if where == "under-a-file" else Path("/proc/mentorsim-test/run")
+    proc = mentorsim("org=small", "sim.horizon_years=0.1", "output.charts=false", f"output.dir={target}",
+                     cwd=tmp_path)
+    assert_one_line_error(proc, f"output.dir = '{target}'", "cannot create the run folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # no stray outputs/ either
+
+
+def test_a_run_with_output_dir_keeps_everything_in_it(tmp_path):
+    # Nobody can mentor (10000 weeks of tenure): the headline says so and why, with no NaN anywhere,
+    # and the run's warning is in the run folder's log; Hydra's record is in the run folder too.
+    target = tmp_path / "chosen"
+    proc = mentorsim("org=small", "sim.horizon_years=0.5", "output.charts=false", "output.report=false",
+                     "program.mentor_min_tenure_weeks=10000", f"output.dir={target}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["chosen"]  # no outputs/runs/<timestamp>/
+    assert (target / ".hydra" / "overrides.yaml").is_file()
+    assert "nobody there has mentor_min_tenure_weeks=10000" in (target / "cli.log").read_text()
+    assert ("program default matched nobody: no mentor met the pool rules" in proc.stdout
+            and "mentor_min_tenure_weeks=10000" in proc.stdout), proc.stdout
+    assert "nan" not in proc.stdout.lower(), proc.stdout
+    assert "naive mentees-vs-others turnover gap n/a (no mentees)" in proc.stdout
+
+
+def _broken_yaml_copy(tmp_path: Path) -> Path:
+    """A copy of configs/ whose sim/quick.yaml has an unclosed list on its line 3."""
+    copy = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", copy)
+    (copy / "sim" / "quick.yaml").write_text("horizon_years: 2\nweeks_per_year: 52\nseed: [0, 1\ncheck: true\n")
+    return copy
+
+
+def test_yaml_syntax_error_in_mentorsim_config_dir_is_one_line_naming_file_and_line(tmp_path):
+    copy = _broken_yaml_copy(tmp_path)
+    env = cli_env() | {"MENTORSIM_CONFIG_DIR": str(copy)}
+    proc = subprocess.run([sys.executable, "-m", "sim", "org=small", "sim=quick"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert_one_line_error(proc, f"{copy / 'sim' / 'quick.yaml'}: line 4", "not valid YAML")
+
+
+def test_yaml_syntax_error_in_a_config_dir_option_is_one_line(tmp_path):
+    extra = tmp_path / "mine"
+    (extra / "org").mkdir(parents=True)
+    (extra / "org" / "tiny.yaml").write_text("name: tiny\nlevels: [\n")
+    proc = mentorsim("--config-dir", str(extra), "org=tiny", cwd=tmp_path)
+    assert_one_line_error(proc, f"{extra / 'org' / 'tiny.yaml'}: line 3", "not valid YAML")
+
+
+def test_first_compile_is_announced_once_on_stderr(tmp_path, monkeypatch, capsys):
+    from sim import cli
+    from sim.engine import numba_setup
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    assert numba_setup.kernels_cached() is False  # an empty folder: the next run compiles
+    cli.note_first_compile()
+    assert capsys.readouterr().err == ("mentorsim: compiling kernels for this version "
+                                       "(first run only, about a minute)...\n")
+    (tmp_path / "sim" / "engine").mkdir(parents=True)
+    (tmp_path / "sim" / "engine" / "kernels.step-1.py311.nbi").write_bytes(b"index")
+    assert numba_setup.kernels_cached() is True
+    cli.note_first_compile()
+    assert capsys.readouterr().err == ""
+
+
+# ---------------------------------------------------------------- the sweep pre-check
+
+
+def _precheck_error(argv, capsys) -> str:
+    from sim.cli import precheck
+
+    with pytest.raises(SystemExit) as info:
+        precheck(argv)
+    assert info.value.code == 2
+    return capsys.readouterr().err.strip()
+
+
+@pytest.fixture
+def compose_calls(monkeypatch):
+    """Counts the compositions the pre-check makes."""
+    import sim.config.load as load
+
+    calls = []
+    real = load.compose
+
+    def counted(overrides=None, config_name=load.CONFIG_NAME):
+        calls.append(list(overrides or []))
+        return real(overrides, config_name)
+
+    monkeypatch.setattr(load, "compose", counted)
+    return calls
+
+
+def test_sweep_precheck_composes_once_for_plain_keys(compose_calls):
+    from sim.cli import precheck
+
+    config = precheck(["-m", "org=small", "sim.seed=range(0,40)", "program.cadence_weeks=2,4,8"])
+    assert config.sim.seed == 0 and config.program.cadence_weeks == 2  # the first values
+    assert len(compose_calls) == 1
+
+
+def test_sweep_precheck_composes_each_config_group_value(compose_calls):
+    from sim.cli import precheck
+
+    precheck(["-m", "org=small", "matching=random,optimal,affinity", "sim.seed=0,1,2"])
+    assert len(compose_calls) == 3  # the first values, then optimal and affinity
+
+
+@pytest.mark.parametrize("swept, bad", [
+    ("sim.seed=0,1,-1", "sim.seed=-1"),
+    ("program.cadence_weeks=4,0", "program.cadence_weeks=0"),
+    ("org.levels.0.seats=10,-3", "org.levels.0.seats=-3"),
+    ("sim.horizon_years=1,inf", "sim.horizon_years=inf"),
+    ("program.mentee_levels=[0],[0,9]", "program.mentee_levels=[0,9]"),
+    ("matching=random,nonesuch", "matching=nonesuch"),
+])
+def test_a_bad_later_swept_value_gives_the_message_a_single_run_gives(capsys, swept, bad):
+    message = _precheck_error(["-m", "org=small", "sim.horizon_years=1", swept], capsys)
+    with pytest.raises(ConfigError) as info:
+        load_config(["org=small", "sim.horizon_years=1", bad])
+    assert message == f"mentorsim: error: {info.value}"

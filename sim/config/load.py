@@ -9,6 +9,7 @@ API, for notebooks and scripts; the CLI goes through `hydra.main` and then
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import types
@@ -21,10 +22,22 @@ from .schema import Config, ConfigError
 CONFIG_NAME = "config"
 
 
+def _register_resolvers() -> None:
+    """`${mentorsim.first_set:a,b}`: a unless it is null or empty, else b (configs/config.yaml uses it
+    to put Hydra's run folder at output.dir when one is chosen)."""
+    from omegaconf import OmegaConf
+
+    OmegaConf.register_new_resolver("mentorsim.first_set", lambda *values: next(
+        (v for v in values if v not in (None, "")), None), replace=True)
+
+
+_register_resolvers()
+
+
 def config_dir() -> Path:
     """The Hydra config folder: $MENTORSIM_CONFIG_DIR or the repository's `configs/`."""
     env = os.environ.get("MENTORSIM_CONFIG_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "configs"
+    return Path(env).resolve() if env else Path(__file__).resolve().parents[2] / "configs"  # Hydra wants it absolute
 
 
 def _type_name(tp) -> str:
@@ -49,7 +62,7 @@ def _convert(value: Any, tp, path: str):
         raise ConfigError(errors[0])
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, Mapping):
-            raise ConfigError(f"{path} = {value!r}: must be a mapping of {_type_name(tp)} keys")
+            raise ConfigError(f"{path} = {value!r}: {_mapping_hint(tp, value, path)}")
         return _build_dataclass(tp, value, path)
     if origin is list:
         if not isinstance(value, (list, tuple)):
@@ -72,12 +85,26 @@ def _convert(value: Any, tp, path: str):
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{path} = {value!r}: must be a number")
+        if not math.isfinite(value):  # inf and nan pass every range check and poison the results
+            raise ConfigError(f"{path} = {value!r}: must be a finite number")
         return float(value)
     if tp is str:
         if not isinstance(value, str):
             raise ConfigError(f"{path} = {value!r}: must be a string")
         return value
     raise TypeError(f"unsupported schema type {tp} at {path}")  # a bug in schema.py, not a user error
+
+
+def _mapping_hint(cls, value, path: str) -> str:
+    """What to write instead of a plain value where a section (a mapping) belongs."""
+    keys = ", ".join(f.name for f in dataclasses.fields(cls))
+    hint = f"must be a mapping of the section's keys ({keys})"
+    scalar_key = getattr(cls, "SCALAR_KEY", None)
+    if scalar_key and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        hint += f"; to choose the {scalar_key}, write {path}.{scalar_key}={value}"
+        if path.endswith(".matching"):
+            hint += f" (or matching={value} for every program)"
+    return hint
 
 
 def _build_dataclass(cls, mapping: Mapping, path: str):
@@ -122,18 +149,55 @@ def one_line(message: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def compose_tree(overrides: list[str] | None = None, config_name: str = CONFIG_NAME) -> dict:
-    """Compose `configs/` with Hydra overrides into a plain dict; errors as ConfigError."""
-    from hydra import compose, initialize_config_dir
+def compose(overrides: list[str] | None = None, config_name: str = CONFIG_NAME):
+    """Compose `configs/` with Hydra overrides into an (unresolved) OmegaConf config; errors as ConfigError."""
+    import yaml
+    from hydra import compose as hydra_compose, initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    folder = config_dir()
+    if config_name == CONFIG_NAME and not (folder / f"{CONFIG_NAME}.yaml").is_file():
+        where = "MENTORSIM_CONFIG_DIR" if os.environ.get("MENTORSIM_CONFIG_DIR") else "the config folder"
+        raise ConfigError(f"{where} = {str(folder)!r}: must be a folder holding {CONFIG_NAME}.yaml "
+                          f"(a copy of the repository's configs/)")
     try:
-        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-            cfg = compose(config_name=config_name, overrides=list(overrides or []))
+        with initialize_config_dir(config_dir=str(folder), version_base="1.3"):
+            return hydra_compose(config_name=config_name, overrides=list(overrides or []))
     except (HydraException, OmegaConfBaseException) as err:
         raise ConfigError(hydra_message(str(err), str(err.__cause__ or ""))) from None
-    return to_container(cfg)
+    except yaml.YAMLError as err:  # a config file that is not valid YAML: Hydra lets the parser's error through
+        raise ConfigError(yaml_message(err)) from None
+    except ValueError as err:  # Hydra's check of a group option that is not a name (`org=3`)
+        raise ConfigError(group_value_message(list(overrides or [])) or one_line(str(err))) from None
+
+
+def group_options(group: str) -> list[str]:
+    """The config names in a config group folder (e.g. `org`: default, large, small)."""
+    return sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))
+
+
+def group_value_message(overrides: list[str]) -> str | None:
+    """`org = 3: must name a config ...` for the first group override whose value is not a name."""
+    for text in overrides:
+        key, _, value = text.lstrip("+~").partition("=")
+        if (config_dir() / key).is_dir() and not re.fullmatch(r"[A-Za-z_][\w.-]*", value):
+            return f"{key} = {value!r}: must name a config in {key}/: {', '.join(group_options(key))}"
+    return None
+
+
+def compose_tree(overrides: list[str] | None = None, config_name: str = CONFIG_NAME) -> dict:
+    """Compose `configs/` with Hydra overrides into a plain dict; errors as ConfigError."""
+    return to_container(compose(overrides, config_name))
+
+
+def yaml_message(err) -> str:
+    """A YAML parser's error as one line naming the file and the line."""
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    problem = getattr(err, "problem", None) or one_line(str(err))
+    context = getattr(err, "context", None)
+    where = f"{mark.name}: line {mark.line + 1}, column {mark.column + 1}" if mark else "a config file"
+    return f"{where}: not valid YAML: {problem}" + (f" ({context})" if context else "")
 
 
 def hydra_message(message: str, cause: str = "") -> str:
@@ -149,6 +213,10 @@ def hydra_message(message: str, cause: str = "") -> str:
         listed = message.split(f"Available options in '{name}':", 1)[-1].split("Config search path", 1)[0]
         options = ", ".join(line.strip() for line in listed.splitlines() if line.strip())
         return f"{name} = {option!r}: no such config; available: {options}"
+    group = re.search(r"Could not load '([^'/]+)/([^']+)'", message)
+    if group:
+        name, option = group.groups()
+        return f"{name} = {option!r}: no such config; available: {', '.join(group_options(name))}"
     return one_line(message.split("Config search path", 1)[0])
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .checks import in_unit, non_negative, require
+from .checks import ConfigError, in_unit, non_negative, require
 from .registry import MATCHING_POLICIES
 
 FORMATS = ("one_to_one", "group", "reverse")
@@ -13,6 +13,9 @@ ENROLLMENT = ("cohort", "rolling")
 @dataclass
 class MatchingConfig:
     """How mentees are paired with mentors (`configs/matching/`)."""
+
+    # A bare word where this section belongs (`program.matching=optimal`) meant this key.
+    SCALAR_KEY = "policy"
 
     policy: str = "skill_gap"  # a name in MATCHING_POLICIES (sim.mentoring.matching)
     skill_weight: float = 0.5  # match quality = weighted mean of skill complementarity,
@@ -148,13 +151,9 @@ class ProgramConfig:
         if self.mentee_max_tenure_weeks is not None:
             require(self.mentee_max_tenure_weeks >= self.mentee_min_tenure_weeks, f"{path}.mentee_max_tenure_weeks",
                     self.mentee_max_tenure_weeks, "eligibility matches nobody: must be >= mentee_min_tenure_weeks")
-        require(self.min_level_gap >= 1, f"{path}.min_level_gap", self.min_level_gap, "must be >= 1")
-        mentor_levels = self.mentor_levels or list(range(n_levels))
-        for lv in self.mentee_levels:
-            gaps = [(lv - m) if self.format == "reverse" else (m - lv) for m in mentor_levels]
-            require(max(gaps) >= self.min_level_gap, f"{path}.mentee_levels", lv,
-                    f"no mentor level is {self.min_level_gap}+ levels "
-                    f"{'below' if self.format == 'reverse' else 'above'} this mentee level")
+        require(1 <= self.min_level_gap <= n_levels - 1, f"{path}.min_level_gap", self.min_level_gap,
+                f"must be in [1, {n_levels - 1}] (the org has {n_levels} levels)")
+        self._check_level_gap(path, n_levels)
         if self.enabled:
             require(self.mentor_capacity >= 1, f"{path}.mentor_capacity", self.mentor_capacity,
                     "must be >= 1 when the program enrolls mentees")
@@ -176,6 +175,25 @@ class ProgramConfig:
         if self.matching is not None:
             self.matching.check(f"{path}.matching")
         self.effects.check(f"{path}.effects", org.competencies)
+
+
+    def _check_level_gap(self, path: str, n_levels: int) -> None:
+        """Every mentee level needs a mentor level min_level_gap away (below it for format=reverse).
+        Four keys meet here; the message names min_level_gap when it is above its default of 1,
+        else mentee_levels, and shows the other three."""
+        mentor_levels = self.mentor_levels or list(range(n_levels))
+        reverse = self.format == "reverse"
+        for lv in self.mentee_levels:
+            gaps = [(lv - m) if reverse else (m - lv) for m in mentor_levels]
+            if max(gaps) >= self.min_level_gap:
+                continue
+            key, value = ("min_level_gap", self.min_level_gap) if self.min_level_gap > 1 else (
+                "mentee_levels", self.mentee_levels)
+            direction = "below" if reverse else "above"
+            raise ConfigError(
+                f"{path}.{key} = {value!r}: mentee level {lv} has no mentor level {self.min_level_gap}+ levels "
+                f"{direction} it (format={self.format}, mentee_levels={self.mentee_levels}, mentor_levels="
+                f"{self.mentor_levels or 'any'}, min_level_gap={self.min_level_gap}, levels 0-{n_levels - 1})")
 
 
 @dataclass

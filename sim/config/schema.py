@@ -149,6 +149,10 @@ class OrgConfig:
         return sum(level.seats for level in self.levels)
 
 
+MAX_HORIZON_YEARS = 200  # sim.horizon_years: beyond any career; a longer run is a typo
+MAX_WEEKS_PER_YEAR = 365  # sim.weeks_per_year: up to daily steps
+
+
 @dataclass
 class SimSection:
     horizon_years: float = 10.0
@@ -159,8 +163,13 @@ class SimSection:
     numba_threads: int = 0  # 0: numba's default
 
     def check(self, path: str) -> None:
-        require(self.horizon_years > 0, f"{path}.horizon_years", self.horizon_years, "must be > 0")
-        require(self.weeks_per_year > 0, f"{path}.weeks_per_year", self.weeks_per_year, "must be > 0")
+        require(1 <= self.weeks_per_year <= MAX_WEEKS_PER_YEAR, f"{path}.weeks_per_year", self.weeks_per_year,
+                f"must be an integer in [1, {MAX_WEEKS_PER_YEAR}]")
+        # At least one week, so that every rate has exposure; at most MAX_HORIZON_YEARS, so that a
+        # typo cannot start a run that grows until memory runs out.
+        one_week = 1 / self.weeks_per_year
+        require(self.horizon_years <= MAX_HORIZON_YEARS and self.horizon_weeks >= 1, f"{path}.horizon_years",
+                self.horizon_years, f"must be in [{one_week:.4g} (one week), {MAX_HORIZON_YEARS}] years")
         require(0 <= self.seed < 2**63, f"{path}.seed", self.seed, "must be an integer in [0, 2^63)")
         require(
             self.agent_views in ("on", "off", "auto"), f"{path}.agent_views", self.agent_views, "one of on, off, auto"
@@ -349,6 +358,11 @@ class OutputConfig:
     report: bool = True  # report.html and report.pdf in the run folder
     sweep_charts: bool = False  # in sweeps, charts and reports are written only when this is true
 
+    def check(self, path: str) -> None:
+        if self.dir is not None:  # an empty path would silently mean the default folder: say so instead
+            require(bool(self.dir.strip()), f"{path}.dir", self.dir,
+                    "must be a folder path, or null for outputs/runs/<timestamp>")
+
 
 @dataclass
 class Config:
@@ -389,6 +403,7 @@ class Config:
         self.promotion.check("promotion")
         self.hiring.check("hiring")
         self.metrics.check("metrics")
+        self.output.check("output")
         self.matching.check("matching")
         self.program.check("program", self.org)
         for i, extra in enumerate(self.extra_programs):

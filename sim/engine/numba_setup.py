@@ -167,6 +167,18 @@ def configure_cache() -> None:
     numba.config.CACHE_DIR = str(folder)
 
 
+def kernels_cached() -> bool | None:
+    """Whether the cache folder holds compiled kernels (False: the next run compiles them first);
+    None when numba caches beside the sources (no folder chosen) and nobody knows cheaply."""
+    folder = os.environ.get("NUMBA_CACHE_DIR")
+    if not folder:
+        return None
+    try:
+        return any(Path(folder).rglob("*.nbi"))
+    except OSError:
+        return None
+
+
 configure_threads()
 configure_cache()
 TBB_LIBRARY = preload_tbb()

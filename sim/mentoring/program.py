@@ -23,6 +23,7 @@ from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_L
 from ..engine.population import MENTEE, MENTOR, NONE
 from ..engine.rng import STREAMS
 from .matching import SAMPLE_POOL_ENTITY, match
+from .empty_rounds import why_no_mentee, why_no_mentor
 from .relationships import END_REASONS, Relationships
 from ..config.program import ProgramConfig
 
@@ -233,24 +234,28 @@ class Program:
             mentees = self._rematchable()
         self.rematch_slots = np.zeros(0, dtype=np.int64)
         self.rematch_eids = np.zeros(0, dtype=np.int64)
+        if not rematch_only:
+            self.stats["launches"] += 1
         if mentees.size == 0:
             if not rematch_only:
-                # A rolling program can find nobody new most weeks: said once, then only counted.
-                if self.cfg.enrollment == "cohort":
-                    log.warning("program %s: nobody eligible to enroll in week %d", self.name, week)
-                elif not self.stats["empty_enrollments"]:
-                    log.warning("program %s (rolling; said once, then counted in empty_enrollments): "
-                                "nobody eligible to enroll in week %d", self.name, week)
-                self.stats["empty_enrollments"] += 1
+                # Presets may launch before anyone qualifies (no high potentials before the first
+                # review): said once per run with the reason, then only counted.
+                if not self.stats["launches_without_eligible"]:
+                    log.warning("program %s: nobody eligible to enroll in week %d: %s (said once; such launches "
+                                "are counted in program.%s.launches_without_eligible)", self.name, week,
+                                why_no_mentee(self, week), self.name)
+                self.stats["launches_without_eligible"] += 1
             return
         order = np.argsort(rng.uniforms(self.keys["enrollment"], pop.draw_key[mentees], week, 1), kind="stable")
         mentees = mentees[order][: self._places_left()]
         mentors, spare = self._mentor_pool(week, mentees)
         if mentees.size == 0 or mentors.size == 0:
             if mentors.size == 0:
-                if self.cfg.enrollment == "cohort" or not self.stats["empty_mentor_pools"]:
-                    log.warning("program %s: no mentor with spare capacity in week %d", self.name, week)
-                self.stats["empty_mentor_pools"] += 1
+                if not self.stats["launches_without_mentor"]:
+                    log.warning("program %s: no mentor for the mentees enrolling in week %d: %s (said once; such "
+                                "rounds are counted in program.%s.launches_without_mentor)", self.name, week,
+                                why_no_mentor(self, week, mentees), self.name)
+                self.stats["launches_without_mentor"] += 1
             return
         reverse_mask = self.fixed_focus if cfg.format == "reverse" else None
         e, m, q = match(pop, self.org, cfg, mentees, mentors, spare, self.keys["matching"], week, reverse_mask)
@@ -357,7 +362,8 @@ class Program:
     COST_COMPONENTS = ("mentee_cost", "mentor_cost", "coordinator_cost", "training_cost")
     STAT_KEYS = ("pairs_started", "pairs_ended", "unmatched", "meetings_held", "meetings_missed", "pair_weeks",
                  "mentor_weeks", "mentee_hours", "mentor_hours", "mentee_cost", "mentor_cost", "coordinator_cost",
-                 "training_cost", "mentors_trained", "active_at_end", "empty_enrollments", "empty_mentor_pools")
+                 "training_cost", "mentors_trained", "active_at_end", "launches", "launches_without_eligible",
+                 "launches_without_mentor")
 
     def summary(self) -> dict[str, float]:
         """Program statistics, flat (prefix added by the caller); the same keys for every run."""

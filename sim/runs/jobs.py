@@ -75,23 +75,72 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print) -> tuple[s
     return "complete", result.metrics
 
 
+def _defined(value) -> bool:
+    """A figure that can be shown: not None (NaN in metrics.json) and not NaN or infinite."""
+    return value is not None and math.isfinite(value)
+
+
+def _figure(value, spec: str, reason: str, unit: str = "") -> str:
+    """`value` formatted with its unit, or "n/a (reason)" when it is undefined."""
+    return format(value, spec) + unit if _defined(value) else f"n/a ({reason})"
+
+
+def _rules(program, keys: tuple[str, ...]) -> str:
+    """The program's settings among `keys` that narrow who qualifies (defaults that do not are left out)."""
+    parts = []
+    for key in keys:
+        value = getattr(program, key)
+        if value in (None, False, [], 0) and key != "min_level_gap":
+            continue
+        parts.append(f"{key}={str(value).lower() if isinstance(value, bool) else value}")
+    return ", ".join(parts)
+
+
+MENTEE_RULES = ("mentee_levels", "mentee_min_tenure_weeks", "mentee_max_tenure_weeks", "mentee_hipo_only",
+                "mentee_groups")
+POOL_RULES = ("mentor_levels", "min_level_gap", "mentor_min_tenure_weeks", "mentor_capacity")
+
+
+def why_nobody_matched(program, metrics: dict) -> str:
+    """Why a program started no pair, from its counters (the run's log names the exact rule)."""
+    stat = lambda key: metrics.get(f"program.{program.name}.{key}") or 0  # noqa: E731
+    if stat("launches") == 0:
+        return f"no enrollment round fell inside the run (first_cohort_week={program.first_cohort_week})"
+    if stat("launches_without_eligible") >= stat("launches"):
+        return f"nobody met the mentee rules ({_rules(program, MENTEE_RULES)})"
+    if stat("launches_without_mentor"):
+        return f"no mentor met the pool rules ({_rules(program, POOL_RULES)})"
+    policy = (program.matching.policy if program.matching else "matching")
+    return (f"the {policy} policy placed none of the {stat('unmatched'):.0f} mentees it was given "
+            f"({_rules(program, POOL_RULES + ('mentor_other_department',))})")
+
+
 def headline(cfg: Config, metrics: dict, wall_seconds: float | None = None) -> list[str]:
-    """The lines printed after a run."""
+    """The lines printed after a run: every figure a number, or "n/a" with the reason."""
     m = metrics
-    fill = m.get("internal_fill_rate_leadership")
-    fill_text = "n/a" if fill is None or (isinstance(fill, float) and math.isnan(fill)) else f"{fill:.0%}"
     wall = f" ({wall_seconds:.2f} s)" if wall_seconds is not None else ""
     lines = [f"mentorsim: {cfg.org.name} org, {m['years']:g} years, seed {cfg.sim.seed}: "
-             f"turnover {m['turnover_annual']:.1%}/yr, internal leadership fill {fill_text}, "
-             f"bench {m['bench_strength_end']:.2f}{wall}"]
-    if "effect.turnover_annual" in m:
-        names = ", ".join(p.name for p in cfg.programs())
-        naive = m.get("naive.turnover_annual.mentee_minus_none")
-        naive_text = "n/a" if naive is None else f"{100 * naive:+.2f} pts"
-        lines.append(
-            f"mentorsim: program {names} vs its twin (same seed, no program): turnover "
-            f"{100 * m['effect.turnover_annual']:+.2f} pts/yr, promotions {m['effect.promotions_total']:+.0f}, "
-            f"internal leadership fill {100 * (m['effect.internal_fill_rate_leadership'] or 0):+.1f} pts; "
-            f"naive mentees-vs-others turnover gap {naive_text}; cost {m['cost.total']:,.0f}, "
-            f"ROI {m['roi'] if m['roi'] is not None else float('nan'):+.2f}")
+             f"turnover {_figure(m.get('turnover_annual'), '.1%', 'no person-years', '/yr')}, "
+             f"internal leadership fill "
+             f"{_figure(m.get('internal_fill_rate_leadership'), '.0%', 'no leadership seat was filled')}, "
+             f"bench {_figure(m.get('bench_strength_end'), '.2f', 'no leadership seats')}{wall}"]
+    if "effect.turnover_annual" not in m:
+        return lines
+    programs = cfg.programs()
+    idle = [p for p in programs if not m.get(f"program.{p.name}.pairs_started")]
+    for program in idle:
+        lines.append(f"mentorsim: program {program.name} matched nobody: {why_nobody_matched(program, m)}")
+    pct = lambda key: None if not _defined(m.get(key)) else 100 * m[key]  # noqa: E731
+    no_mentees = "no mentees" if len(idle) == len(programs) else "no person-years of mentees or of others"
+    no_fill = "no leadership seat was filled in the program's world or the twin"
+    cost = m.get("cost.total")
+    names = ", ".join(p.name for p in programs)
+    lines.append(
+        f"mentorsim: program {names} vs its twin (same seed, no program): turnover "
+        f"{_figure(pct('effect.turnover_annual'), '+.2f', 'no person-years', ' pts/yr')}, "
+        f"promotions {_figure(m.get('effect.promotions_total'), '+.0f', 'not counted')}, "
+        f"internal leadership fill {_figure(pct('effect.internal_fill_rate_leadership'), '+.1f', no_fill, ' pts')}; "
+        f"naive mentees-vs-others turnover gap "
+        f"{_figure(pct('naive.turnover_annual.mentee_minus_none'), '+.2f', no_mentees, ' pts')}; "
+        f"cost {_figure(cost, ',.0f', 'not counted')}, ROI {_figure(m.get('roi'), '+.2f', 'the program cost nothing')}")
     return lines

@@ -6,11 +6,14 @@ the offending key (as a dotted path) and, where there is one, its value.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
 from sim.config.load import build, compose_tree, load_config
 from sim.config.schema import Config, ConfigError
+
+REPO_CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
 
 def _error(overrides: list[str]) -> str:
@@ -347,3 +350,42 @@ def test_unresolvable_interpolation_is_one_line():
 
 def test_malformed_override_is_one_line():
     assert "sim.seed" in _error(["org=small", "sim.seed"])
+
+
+# ---------------------------------------------------------------- the config folder itself
+
+
+def test_a_missing_config_folder_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("MENTORSIM_CONFIG_DIR", str(tmp_path / "nowhere"))
+    assert _error(["org=small"]) == (f"MENTORSIM_CONFIG_DIR = '{tmp_path / 'nowhere'}': must be a folder holding "
+                                     "config.yaml (a copy of the repository's configs/)")
+
+
+def test_a_relative_config_folder_is_found(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(REPO_CONFIGS, tmp_path / "mine")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MENTORSIM_CONFIG_DIR", "mine")
+    assert load_config(["org=small"]).org.name == "small"
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(REPO_CONFIGS, tmp_path / "mine")
+    (tmp_path / "mine" / "matching" / "random.yaml").write_text("policy: random\nskill_weight: [0.5\n")
+    monkeypatch.setenv("MENTORSIM_CONFIG_DIR", str(tmp_path / "mine"))
+    message = _error(["org=small", "matching=random"])
+    assert message.startswith(f"{tmp_path / 'mine' / 'matching' / 'random.yaml'}: line 3, column 1: not valid YAML")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("override, expected", [
+    ("org=3", "org = '3': must name a config in org/: default, large, small"),
+    ("program=[default,nonesuch]", "program = 'nonesuch': no such config; available: default, hipo_leadership"),
+    ("program.meeting_hours=inf", "program.meeting_hours = inf: must be a finite number"),
+    ("matching.skill_weight=nan", "matching.skill_weight = nan: must be a finite number"),
+])
+def test_group_options_and_non_finite_numbers(override, expected):
+    assert _error(["org=small", override]).startswith(expected)

@@ -69,28 +69,43 @@ def test_cli_bad_program_config_exits_2_with_one_line(tmp_path):
     assert not any(tmp_path.iterdir()), "a failed run must not write anything"
 
 
-def test_an_empty_eligible_pool_at_run_time_warns_and_the_run_completes(caplog):
+def test_an_empty_eligible_pool_at_run_time_warns_once_with_the_reason_and_the_run_completes(caplog):
     # Eligibility the config check cannot rule out, but no one meets: 5000 weeks (96 years) of tenure.
-    cfg = make_config("program=default", "program.mentee_min_tenure_weeks=5000", "sim.horizon_years=2")
+    cfg = make_config("program=default", "program.mentee_min_tenure_weeks=5000", "sim.horizon_years=3")
     with caplog.at_level(logging.WARNING, logger="sim.mentoring.program"):
         result, (prog,) = simulate_with(cfg)
     pop = result.model.pop
     # Nobody could have been eligible: initial tenure is capped by age - 18 (ages at most 66 at the start).
     assert cfg.sim.horizon_weeks - pop.hire_week[: pop.count].min() < 5000
     launches = [w for w in range(cfg.sim.horizon_weeks) if w >= 4 and (w - 4) % 52 == 0]
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "nobody eligible" in r.getMessage()]
-    assert [int(r.getMessage().rsplit(" ", 1)[1]) for r in warnings] == launches
-    assert prog.stats["empty_enrollments"] == len(launches)
+    assert len(launches) == 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings  # once per run, not once per launch
+    assert "nobody eligible to enroll in week 4" in warnings[0]
+    assert "mentee_min_tenure_weeks=5000" in warnings[0], warnings[0]  # the rule that left nobody
+    assert prog.stats["launches"] == prog.stats["launches_without_eligible"] == len(launches)
     assert prog.stats["pairs_started"] == 0
     assert result.model.week == cfg.sim.horizon_weeks
     assert not result.events["kind"].astype(str).str.startswith("mentoring_").any()
 
 
-def test_no_mentor_available_warns_and_the_run_completes(caplog):
-    cfg = make_config("program=default", "program.mentor_min_tenure_weeks=5000", "sim.horizon_years=1")
+def test_hipo_program_before_the_first_review_says_why_once(caplog):
+    # hipo_leadership launches in week 4; reviews flag high potentials from week 26.
+    cfg = make_config("program=hipo_leadership", "sim.horizon_years=0.3")
+    with caplog.at_level(logging.WARNING, logger="sim.mentoring.program"):
+        result = run(cfg, twin=False)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "flagged high-potential yet" in warnings[0], warnings
+    assert result.metrics["program.hipo_leadership.launches_without_eligible"] == 1
+
+
+def test_no_mentor_available_warns_once_with_the_reason_and_the_run_completes(caplog):
+    cfg = make_config("program=default", "program.mentor_min_tenure_weeks=5000", "sim.horizon_years=2")
     with caplog.at_level(logging.WARNING, logger="sim.mentoring.program"):
         result = run(cfg, twin=True)
-    assert any("no mentor with spare capacity" in r.getMessage() for r in caplog.records)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "no mentor" in warnings[0], warnings
+    assert "mentor_min_tenure_weeks=5000" in warnings[0], warnings[0]
     m = result.metrics
-    assert m.get("program.default.pairs_started", 0) == 0 and m["program.default.empty_mentor_pools"] >= 1
+    assert m.get("program.default.pairs_started", 0) == 0 and m["program.default.launches_without_mentor"] == 2
     assert m["effect.turnover_annual"] == 0.0  # nothing happened, so nothing changed

@@ -97,3 +97,60 @@ def test_a_failed_job_is_not_skipped_on_rerun(tmp_path, monkeypatch):
     monkeypatch.setattr(sim.runs.result, "run", real_run)
     assert run_job(cfg, folder, announce=lambda *_: None)[0] == "complete"
     assert is_complete(folder) and "error" not in read_status(folder)
+
+
+# ---------------------------------------------------------------- the headline
+
+
+def _program_metrics(**overrides):
+    """Metrics of a program run whose undefined figures are NaN (in memory) or None (read back)."""
+    m = {"years": 0.5, "turnover_annual": 0.2, "internal_fill_rate_leadership": float("nan"),
+         "bench_strength_end": 0.3, "effect.turnover_annual": 0.0, "effect.promotions_total": 0,
+         "effect.internal_fill_rate_leadership": None, "naive.turnover_annual.mentee_minus_none": float("nan"),
+         "cost.total": 0.0, "roi": float("nan"), "program.default.pairs_started": 0.0,
+         "program.default.launches": 1.0, "program.default.launches_without_eligible": 0.0,
+         "program.default.launches_without_mentor": 1.0, "program.default.unmatched": 0.0}
+    m.update(overrides)
+    return m
+
+
+def test_headline_never_shows_nan_and_gives_each_undefined_figure_a_reason():
+    from sim.runs.jobs import headline
+
+    cfg = _cfg("program.mentor_min_tenure_weeks=10000")
+    text = "\n".join(headline(cfg, _program_metrics()))
+    assert "nan" not in text.lower(), text
+    assert "internal leadership fill n/a (no leadership seat was filled)" in text
+    assert "internal leadership fill n/a (no leadership seat was filled in the program's world or the twin)" in text
+    assert "naive mentees-vs-others turnover gap n/a (no mentees)" in text
+    assert "ROI n/a (the program cost nothing)" in text
+    assert ("program default matched nobody: no mentor met the pool rules (min_level_gap=2, "
+            "mentor_min_tenure_weeks=10000, mentor_capacity=2)") in text
+
+
+@pytest.mark.parametrize("counts, reason", [
+    ({"launches": 0.0}, "no enrollment round fell inside the run (first_cohort_week=4)"),
+    ({"launches": 3.0, "launches_without_eligible": 3.0, "launches_without_mentor": 0.0},
+     "nobody met the mentee rules (mentee_levels=[0, 1, 2], mentee_min_tenure_weeks=26)"),
+    ({"launches": 3.0, "launches_without_eligible": 1.0, "launches_without_mentor": 0.0, "unmatched": 7.0},
+     "the skill_gap policy placed none of the 7 mentees it was given"),
+])
+def test_headline_says_why_a_program_matched_nobody(counts, reason):
+    from sim.runs.jobs import headline
+
+    metrics = _program_metrics(**{f"program.default.{k}": v for k, v in counts.items()})
+    text = "\n".join(headline(_cfg(), metrics))
+    assert f"program default matched nobody: {reason}" in text, text
+
+
+def test_headline_of_a_program_that_matched_shows_numbers():
+    from sim.runs.jobs import headline
+
+    metrics = _program_metrics(**{"program.default.pairs_started": 12.0, "internal_fill_rate_leadership": 0.5,
+                                  "effect.internal_fill_rate_leadership": 0.02,
+                                  "naive.turnover_annual.mentee_minus_none": -0.031, "cost.total": 1000.0,
+                                  "roi": -0.4})
+    lines = headline(_cfg(), metrics)
+    assert len(lines) == 2 and "n/a" not in "".join(lines), lines
+    assert "internal leadership fill +2.0 pts; naive mentees-vs-others turnover gap -3.10 pts" in lines[1]
+    assert lines[1].endswith("cost 1,000, ROI -0.40")

@@ -55,6 +55,9 @@ def metric_unit(metric: str) -> tuple[float, str]:
         return 1.0, "weeks"
     if metric.split(".")[0] in ("cost", "value") or metric.endswith("cost"):
         return 1.0, "money"
+    if metric.split(".")[-1].endswith("_total") or metric.split(".")[-1] in ("seats", "headcount_start",
+                                                                             "headcount_end"):
+        return 1.0, "count"
     return 1.0, ""
 
 

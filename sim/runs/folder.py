@@ -26,6 +26,12 @@ from ..version import __version__
 from ..config.load import as_dict
 
 STATUS_FILE = "status.json"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: ~10x faster
+
+
+def read_yaml(path: Path):
+    """A YAML file's data (safe loader); yaml.YAMLError when it is not YAML."""
+    return yaml.load(Path(path).read_bytes(), Loader=_YAML_LOADER)
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -118,7 +124,7 @@ def damage(folder: Path) -> str | None:
     import pyarrow.parquet as pq
 
     def config(path):
-        if not isinstance(yaml.safe_load(path.read_text()), dict):
+        if not isinstance(read_yaml(path), dict):
             raise ValueError("not a configuration")
 
     checks = [("config.yaml", config), ("metrics.json", read_metrics)]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..runs.folder import _atomic_write, damage, read_metrics
+from ..runs.folder import _atomic_write, damage, read_metrics, read_yaml
 from ..runs.jobs import read_status
 from .progress import planned_jobs
 
@@ -63,7 +63,7 @@ def _override_list(folder: Path) -> list[str] | None:
     if not path.exists():
         return []
     try:
-        items = yaml.safe_load(path.read_text())
+        items = read_yaml(path)
     except (OSError, ValueError, yaml.YAMLError):
         return None
     if items is None:

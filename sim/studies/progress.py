@@ -61,16 +61,18 @@ def planned_jobs(sweep_dir: Path) -> list[tuple[str, list[str]]] | None:
     """
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
-    from omegaconf import OmegaConf
+
+    from ..runs.folder import read_yaml
 
     try:
-        hydra_cfg = OmegaConf.load(Path(sweep_dir) / SWEEP_RECORD).hydra
-        if hydra_cfg.sweeper.get("_target_") != BASIC_SWEEPER:
+        hydra_cfg = read_yaml(Path(sweep_dir) / SWEEP_RECORD)["hydra"]
+        sweeper = hydra_cfg["sweeper"]
+        if sweeper.get("_target_") != BASIC_SWEEPER:
             return None
-        params = [f"{k}={v}" for k, v in (hydra_cfg.sweeper.get("params") or {}).items()]
-        task = [str(t) for t in hydra_cfg.overrides.task]
+        params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
+        task = [str(t) for t in hydra_cfg["overrides"]["task"]]
         chunks = BasicSweeper.split_arguments(OverridesParser.create().parse_overrides(params + task), None)
-        numbered = OmegaConf.to_container(hydra_cfg.sweep)["subdir"] == "${hydra.job.num}"
+        numbered = hydra_cfg["sweep"]["subdir"] == "${hydra.job.num}"
     except Exception:  # a damaged or foreign record: the plan is unknown, collect lists what it finds
         return None
     jobs = [list(job) for chunk in chunks for job in chunk]

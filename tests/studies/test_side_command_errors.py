@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from sim.commands import dispatch
-from sim.studies.collect import STATUSES, collect
+from sim.studies.collect import collect
 
 from ._util import find_job, job_overrides
 
@@ -217,7 +217,3 @@ def test_compare_prints_rates_in_points_and_names_the_file_after_the_baseline(sw
     assert len(counts) == 4
     assert all(line.split()[line.split().index("promotions_total") + 1: ][:2] == ["count", "2"] for line in counts)
     assert "0.2 pts" in out  # --precision 0.002 of a rate, said in points
-
-
-def test_statuses_are_the_documented_ones():
-    assert STATUSES == ("complete", "failed", "incomplete", "not_started")

@@ -263,6 +263,8 @@ def note_first_compile() -> None:
 
 
 SUBCOMMANDS = ("collect", "compare", "sensitivity", "report", "hris", "calibrate")
+HELP_FLAGS = ("--help", "-h")
+CONFIG_HELP = "--config-help"  # Hydra's --help for this app: the config groups and their options
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -271,12 +273,24 @@ def main(argv: list[str] | None = None) -> None:
         from .commands import dispatch
 
         sys.exit(dispatch(argv))
+    if argv[:1] == ["help"] or any(a in HELP_FLAGS for a in argv):
+        from .commands import main_help
+
+        print(main_help(), end="")
+        sys.exit(0)
+    if argv and "=" not in argv[0] and not argv[0].startswith(("-", "~")):
+        fail(f"command = {argv[0]!r}: unknown; commands: {', '.join(SUBCOMMANDS)}, or Hydra overrides "
+             f"KEY=VALUE (mentorsim --help)")
+    argv = ["--help" if a == CONFIG_HELP else a for a in argv]
     precheck(argv)  # not for --help, --cfg ...: those are Hydra's own
     warn_threading_layer()
     if _is_multirun(argv):
         from .studies.progress import run_sweep
 
-        run_sweep(argv, run_hydra)
+        try:
+            run_sweep(argv, run_hydra)
+        except ConfigError as err:  # e.g. a sweep folder that cannot be written
+            fail(str(err))
     else:
         run_hydra(argv)
 

@@ -1,7 +1,13 @@
-"""`mentorsim collect | compare | sensitivity`: argument parsing and one-line errors."""
+"""`mentorsim collect | compare | report | sensitivity`, and the help that lists every command.
+
+Every user mistake, and every folder these commands cannot use, is one line on stderr,
+`mentorsim: error: <key, option or folder> = <value>: <what is allowed>`, and exit code 2;
+a file is written whole (under a temporary name, renamed into place) or not at all.
+"""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +24,25 @@ def _fail(message: str) -> int:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line and exit 2, like every other user mistake
-        print(f"{PROG}: error: {self.prog.split()[-1]}: {message}", file=sys.stderr)
+        if " = " in message:  # our own type checks already name the option and the value
+            message = message.split(": ", 1)[1] if message.startswith("argument ") else message
+            print(f"{PROG}: error: {message}", file=sys.stderr)
+        else:
+            print(f"{PROG}: error: {self.prog.split()[-1]}: {message}", file=sys.stderr)
         sys.exit(2)
+
+
+def _number(option: str, allowed: str, ok):
+    """An argparse type: a float that `ok` accepts, else a one-line message naming the option."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError(f"{option} = {text!r}: {allowed}")
+        return value
+    return parse
 
 
 def _sweep_dir(text: str) -> Path:
@@ -29,36 +52,64 @@ def _sweep_dir(text: str) -> Path:
     return path
 
 
-def cmd_collect(args) -> int:
-    from .studies.collect import RUNS_FILE, collect, describe
+def _write(path: Path, write) -> None:
+    """Write a result file whole or not at all; a full disk or a read-only folder is one line."""
+    from .runs.folder import _atomic_write
 
-    table = collect(_sweep_dir(args.sweep_dir))
+    try:
+        _atomic_write(path, write)
+    except OSError as err:
+        raise ConfigError(f"{path.name} = {str(path)!r}: cannot be written ({err.strerror or err}); "
+                          f"free space or choose a writable folder") from None
+
+
+def _collected(sweep: Path):
+    from .studies.collect import collect
+
+    table = collect(sweep, write=False)
+    if table.empty:
+        raise ConfigError(f"SWEEP_DIR = {str(sweep)!r}: no run folders here (a sweep folder holds job "
+                          f"folders with a status.json or .hydra/, or a multirun.yaml)")
+    return table
+
+
+def cmd_collect(args) -> int:
+    from .studies.collect import RUNS_FILE, describe
+
+    sweep = _sweep_dir(args.sweep_dir)
+    table = _collected(sweep)
+    _write(sweep / RUNS_FILE, lambda p: table.to_parquet(p, index=False))
     for line in describe(table):
         print(f"{PROG}: {line}")
-    if not table.empty:
-        print(f"{PROG}: wrote {Path(args.sweep_dir) / RUNS_FILE}")
+    print(f"{PROG}: wrote {sweep / RUNS_FILE}")
     return 0
 
 
 def cmd_compare(args) -> int:
-    from .runs.folder import _atomic_write
-    from .studies.collect import collect, describe
-    from .studies.compare import compare, format_table, parse_baseline
+    from .studies.collect import describe
+    from .studies.compare import compare, format_table, metric_unit, output_name, parse_baseline
 
     sweep = _sweep_dir(args.sweep_dir)
-    table = collect(sweep)
-    if table.empty or (table["status"] == "complete").sum() == 0:
-        return _fail(f"SWEEP_DIR = {args.sweep_dir!r}: no complete runs")
-    try:
-        baseline = parse_baseline(args.baseline)
-        result = compare(table, baseline, args.metric, confidence=args.confidence, precision=args.precision)
-    except (KeyError, ValueError) as err:
-        return _fail(str(err).strip("'\""))
-    for line in describe(table)[1:]:
-        print(f"{PROG}: not compared: {line.strip()}")
+    baseline = parse_baseline(args.baseline)
+    table = _collected(sweep)
+    if (table["status"] == "complete").sum() == 0:
+        return _fail(f"SWEEP_DIR = {args.sweep_dir!r}: no complete runs; "
+                     + "; ".join(line.strip() for line in describe(table)[:4]))
+    result = compare(table, baseline, args.metric, confidence=args.confidence, precision=args.precision)
+    for line in (line.strip() for line in describe(table)[1:]):
+        print(f"{PROG}: {line}" if line.startswith("note:") else f"{PROG}: not compared: {line}")
+    level = f"{100 * args.confidence:g}%"
+    print(f"{PROG}: each scenario minus its baseline, run by run on the same seed: mean and {level} interval "
+          f"(rates in percentage points)")
     print(format_table(result))
-    out = sweep / "comparison.csv"
-    _atomic_write(out, lambda p: result.to_csv(p, index=False))
+    for scenario in result.loc[result["n_pairs"] == 0, "scenario"].unique() if not result.empty else []:
+        print(f"{PROG}: no pairs: {scenario}: no complete baseline run with the same seed and other overrides")
+    if args.precision is not None:
+        scale, unit = metric_unit(args.metric[0])
+        print(f"{PROG}: seeds_needed: seeds for a {level} interval half-width of --precision {args.precision:g} "
+              f"(in {args.metric[0]}: {args.precision * scale:g}{' ' + unit if unit else ''})")
+    out = sweep / output_name(baseline)
+    _write(out, lambda p: result.to_csv(p, index=False))
     print(f"{PROG}: wrote {out}")
     return 0
 
@@ -84,37 +135,77 @@ def cmd_sensitivity(args) -> int:
 def cmd_report(args) -> int:
     from .present.report import write_report
 
-    try:
-        html_path, pdf_path = write_report(args.folder)
-    except FileNotFoundError as err:
-        return _fail(f"RUN_OR_SWEEP_DIR = {args.folder!r}: {err}")
+    html_path, pdf_path = write_report(args.folder)  # a folder it cannot use is a ConfigError
     print(f"{PROG}: wrote {html_path} and {pdf_path}")
     return 0
 
 
+COMMANDS = {
+    "collect": "a sweep's job folders -> runs.parquet; lists failed, damaged, killed, unstarted jobs",
+    "compare": "scenarios against a baseline (a swept value, or each run's twin), paired on seeds",
+    "report": "HTML and PDF report of a run, sweep or sensitivity folder",
+    "sensitivity": "Morris or Sobol sensitivity of outcomes to parameters (SALib)",
+}
+
+HELP = f"""usage: {PROG} [KEY=VALUE ...]          simulate one scenario (with its no-program twin), write a run folder
+       {PROG} -m KEY=A,B ... [...]     a sweep (Hydra multirun): one run folder per job
+       {PROG} COMMAND [ARGS]           a command on run, sweep or sensitivity folders
+
+An agent-based simulator of an organization's talent pipeline and its mentoring programs.
+
+commands:
+{{commands}}
+
+  {PROG} COMMAND --help        a command's arguments
+  {PROG} --config-help         the config groups and their options (Hydra's help for this app)
+  {PROG} --cfg job [KEY=VALUE]  print the composed configuration
+  {PROG} --hydra-help          Hydra's own flags (--multirun, --cfg, --info, shell completion)
+
+Overrides are Hydra's: org=small sim.horizon_years=5 program=onboarding matching=optimal ...
+A mistake is one line on stderr and exit code 2. Documentation: README.md and docs/MODEL.md.
+"""
+
+
+def main_help() -> str:
+    """`mentorsim --help`: every command with a line each, and where Hydra's own help is."""
+    width = max(map(len, COMMANDS))
+    lines = [f"  {'(none)':<{width}}  simulate, or sweep with -m (Hydra overrides)"]
+    lines += [f"  {name:<{width}}  {text}" for name, text in COMMANDS.items()]
+    return HELP.format(commands="\n".join(lines))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="mentorsim sweep tools")
+    parser = _Parser(prog=PROG, description="mentorsim commands on run, sweep and sensitivity folders")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    p = sub.add_parser("collect", help="gather a sweep's run folders into runs.parquet")
-    p.add_argument("sweep_dir")
+    p = sub.add_parser("collect", help=COMMANDS["collect"],
+                       description=COMMANDS["collect"] + ". Writes runs.parquet in the sweep folder.")
+    p.add_argument("sweep_dir", help="the sweep folder (hydra.sweep.dir)")
     p.set_defaults(fn=cmd_collect)
-    p = sub.add_parser("compare", help="scenarios vs a baseline on common random numbers")
-    p.add_argument("sweep_dir")
+    p = sub.add_parser("compare", help=COMMANDS["compare"],
+                       description=COMMANDS["compare"] + ". Writes comparison_<baseline>.csv in the sweep folder "
+                       "(raw metrics.json units); prints rates in percentage points.")
+    p.add_argument("sweep_dir", help="the sweep folder (hydra.sweep.dir)")
     p.add_argument("--baseline", nargs="+", default=["twin"],
                    help="KEY=VALUE ... (the baseline scenario's overrides) or 'twin' (default)")
-    p.add_argument("--metric", action="append", default=None, help="metrics.json key (repeatable)")
-    p.add_argument("--confidence", type=float, default=0.95)
-    p.add_argument("--precision", type=float, default=None, help="target CI half-width: seeds needed")
+    p.add_argument("--metric", action="append", default=None, help="a metrics.json key (repeatable; default turnover_annual)")
+    p.add_argument("--confidence", default=0.95, help="of the intervals, a fraction in (0, 1) (default 0.95)",
+                   type=_number("--confidence", "must be a fraction in (0, 1), e.g. 0.95 for 95%",
+                                lambda v: 0 < v < 1))
+    p.add_argument("--precision", default=None,
+                   help="target half-width of the interval, in the metric's own units (a fraction for rates: "
+                        "0.002 = 0.2 points): adds the seeds needed",
+                   type=_number("--precision", "must be a positive number, in the metric's own units",
+                                lambda v: math.isfinite(v) and v > 0))
     p.set_defaults(fn=cmd_compare)
-    p = sub.add_parser("sensitivity", help="Morris or Sobol sensitivity of outcomes to parameters (SALib)")
+    p = sub.add_parser("sensitivity", help=COMMANDS["sensitivity"], description=COMMANDS["sensitivity"])
     p.add_argument("--spec", help="a YAML spec (default: configs/sensitivity/default.yaml)")
     p.add_argument("--out", help="output folder (default: outputs/sensitivity/<timestamp>)")
     p.add_argument("--jobs", type=int, help="worker processes")
     p.add_argument("--trajectories", type=int, help="Morris trajectories")
     p.add_argument("overrides", nargs="*", help="Hydra overrides applied to every run")
     p.set_defaults(fn=cmd_sensitivity)
-    p = sub.add_parser("report", help="HTML and PDF report of a run, sweep or sensitivity folder")
-    p.add_argument("folder")
+    p = sub.add_parser("report", help=COMMANDS["report"], description=COMMANDS["report"])
+    p.add_argument("folder", help="a run folder, a sweep folder or a sensitivity folder")
     p.set_defaults(fn=cmd_report)
     from .hris.cli import add_calibrate_parser, add_hris_parser
 

@@ -24,8 +24,9 @@ import pandas as pd
 import yaml
 from scipy import stats
 
+from ..config.checks import ConfigError
 from ..config.load import build
-from ..runs.folder import _atomic_write, is_complete
+from ..runs.folder import STATUS_FILE, _atomic_write, damage, is_complete
 from ..runs.result import RunResult
 from ..version import __version__
 
@@ -156,6 +157,10 @@ def sweep_summary(runs: pd.DataFrame, comparison: pd.DataFrame) -> list[str]:
              + (f"; not complete: {', '.join(runs.loc[runs['status'] != 'complete', 'run'])}" if len(done) < len(runs)
                 else "") + "."]
     for _, row in comparison.iterrows():
+        if row["n_pairs"] < 2:  # a damaged or killed sweep can leave a scenario one seed or none
+            lines.append(f"{row['scenario']}: {row['metric']}: {row['n_pairs']} complete run(s) with a twin, too few "
+                         f"for an interval; run the sweep again to complete it.")
+            continue
         lines.append(
             f"{row['scenario']}: {row['metric']} changed by {row['mean_difference']:+.4g} against its twin "
             f"(95% interval {row['ci_low']:+.4g} to {row['ci_high']:+.4g}, {row['n_pairs']} seeds paired; without "
@@ -306,21 +311,85 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
 
 
 def _write_both(folder, title, summary, charts, figures, sections) -> tuple[Path, Path]:
+    """Both files or neither: a PDF that cannot be written takes the new HTML with it."""
     html_path, pdf_path = folder / REPORT_HTML, folder / REPORT_PDF
     text = _html(title, summary, charts, figures, sections)
     _atomic_write(html_path, lambda p: p.write_text(text))
-    _pdf(pdf_path, title, summary, charts, figures)
+    try:
+        _pdf(pdf_path, title, summary, charts, figures)
+    except BaseException:
+        html_path.unlink(missing_ok=True)
+        raise
     return html_path, pdf_path
 
 
-def write_report(target: str | Path, keep_charts: bool = True) -> tuple[Path, Path]:
-    """Report on a run folder or a sweep (or sensitivity) folder; returns (html, pdf)."""
+# ---------------------------------------------------------------------------- which folder
+RUN_FILES = (STATUS_FILE, "metrics.json", "config.yaml")
+SENSITIVITY_FILE = "sensitivity.csv"
+
+
+def _read_status(folder: Path):
+    try:
+        return json.loads((folder / STATUS_FILE).read_text())
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, ValueError):
+        return "unreadable"
+
+
+def check_folder(target: str | Path) -> str:
+    """What `target` is ("run", "sweep" or "sensitivity"), or a one-line ConfigError saying why it
+    cannot be reported on: not a folder, none of the three, a killed or damaged run, a sweep
+    without a complete run, an unreadable sensitivity table."""
+    from ..studies.collect import collect, describe
+
     folder = Path(target)
+
+    def refuse(why: str):
+        return ConfigError(f"FOLDER = {str(target)!r}: {why}")
+
     if not folder.is_dir():
-        raise FileNotFoundError(f"{target} is not a folder")
-    if (folder / "metrics.json").exists():
-        return report_run(folder, keep_charts)
-    return report_sweep(folder)
+        raise refuse("not a folder")
+    status = _read_status(folder)
+    if (folder / SENSITIVITY_FILE).exists() or (isinstance(status, dict) and "method" in status):
+        try:
+            table = pd.read_csv(folder / SENSITIVITY_FILE)
+        except (OSError, ValueError) as err:  # pandas' parser errors are ValueErrors
+            raise refuse(f"{SENSITIVITY_FILE} is missing or unreadable ({str(err).splitlines()[0][:120]}); "
+                         f"run the sensitivity analysis again") from None
+        if not {"outcome", "parameter", "importance"} <= set(table.columns) or table.empty:
+            raise refuse(f"{SENSITIVITY_FILE} is not a sensitivity table (outcome, parameter, importance)")
+        return "sensitivity"
+    if any((folder / name).exists() for name in RUN_FILES):
+        state = status.get("status", "missing") if isinstance(status, dict) else status
+        if state != "complete":
+            raise refuse(f"status = {state!r}: not a complete run (killed, failed or still running); run it "
+                         f"again to complete it")
+        why = damage(folder)
+        if why:
+            raise refuse(f"not a complete run: {why}; run it again")
+        return "run"
+    runs = collect(folder, write=False)
+    if runs.empty:
+        raise refuse("not a run, sweep or sensitivity folder (no status.json, job folders or "
+                     f"{SENSITIVITY_FILE})")
+    if not (runs["status"] == "complete").any():
+        raise refuse(f"no complete run in this sweep to report on ({describe(runs)[0]})")
+    return "sweep"
+
+
+def write_report(target: str | Path, keep_charts: bool = True) -> tuple[Path, Path]:
+    """Report on a run folder or a sweep (or sensitivity) folder; returns (html, pdf).
+
+    A folder it cannot use, or a report it cannot write (a full disk, a read-only folder), is a
+    one-line ConfigError; the report files are then left as they were (none written half)."""
+    kind = check_folder(target)
+    folder = Path(target)
+    try:
+        return report_run(folder, keep_charts) if kind == "run" else report_sweep(folder)
+    except OSError as err:
+        raise ConfigError(f"FOLDER = {str(target)!r}: cannot write the report there "
+                          f"({err.strerror or err})") from None
 
 
 def write_report_logged(folder: str | Path, keep_charts: bool = True) -> None:

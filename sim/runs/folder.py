@@ -27,12 +27,24 @@ from ..version import __version__
 from ..config.load import as_dict
 
 STATUS_FILE = "status.json"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: ~10x faster
+
+
+def read_yaml(path: Path):
+    """A YAML file's data (safe loader); yaml.YAMLError when it is not YAML."""
+    return yaml.load(Path(path).read_bytes(), Loader=_YAML_LOADER)
 
 
 def _atomic_write(path: Path, write) -> None:
+    """`write(tmp)` then rename onto `path`; on any failure (a full disk, a bug) the temporary file
+    is removed and `path` keeps what it held before, so nothing half-written looks whole."""
     tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def clean_json(value):
@@ -85,6 +97,59 @@ def write_run(result, folder: Path, charts: bool = True, extra_status: dict | No
         "charts": [str(p.relative_to(folder)) for p in chart_files],
     })
     return folder
+
+
+TABLES = ("timeseries", "level_timeseries", "model_timeseries", "events")
+CORE_METRIC = "turnover_annual"  # every run writes it; a metrics.json without it is not a run's
+
+
+def read_metrics(path: Path) -> dict:
+    """metrics.json as {key: float or None}; ValueError (one line) when it is not a run's metrics."""
+    try:
+        data = json.loads(Path(path).read_bytes())
+    except UnicodeDecodeError:
+        raise ValueError("metrics.json is not text") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"metrics.json is not valid JSON ({err.msg}, line {err.lineno})") from None
+    if not isinstance(data, dict) or CORE_METRIC not in data:
+        raise ValueError(f"metrics.json is not a run's metrics (no {CORE_METRIC})")
+    bad = [k for k, v in data.items() if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)))]
+    if bad:
+        raise ValueError(f"metrics.json: {bad[0]} is not a number")
+    return {k: v if v is None or math.isfinite(v) else None for k, v in data.items()}
+
+
+def damage(folder: Path) -> str | None:
+    """Why a folder whose status says complete cannot be read as a run (a missing, truncated or
+    corrupt file), or None when every file a run writes is there and readable. Cheap: parquet
+    files are checked by their footer only."""
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    def config(path):
+        if not isinstance(read_yaml(path), dict):
+            raise ValueError("not a configuration")
+
+    checks = [("config.yaml", config), ("metrics.json", read_metrics)]
+    checks += [(f"{name}.parquet", pq.read_metadata) for name in TABLES]
+    folder = Path(folder)
+    for name, check in checks:
+        path = folder / name
+        if not path.is_file():
+            return f"{name} is missing"
+        try:
+            check(path)
+        except (OSError, ValueError, yaml.YAMLError, pyarrow.ArrowException) as err:
+            text = (str(err).splitlines() or [type(err).__name__])[0][:160]
+            return text if text.startswith(name) else f"{name} is unreadable: {text}"
+    twin = folder / "twin"
+    if twin.is_dir():
+        if not is_complete(twin):
+            return "twin/ is not a complete run"
+        why = damage(twin)
+        if why:
+            return f"twin/{why}"
+    return None
 
 
 def is_complete(folder: Path) -> bool:

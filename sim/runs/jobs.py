@@ -2,9 +2,10 @@
 
 A job writes `status.json` = running first and complete (or failed, with the
 error) last. A job whose folder already holds a complete run of the same
-configuration (same `config_hash`) is skipped, so re-running a sweep into the
-same folder completes only what is missing. An unexpected error fails this job
-only: it is recorded, and the other jobs of a sweep go on.
+configuration (same `config_hash`) and no damaged file is skipped, so re-running
+a sweep into the same folder completes only what is missing or damaged. An
+unexpected error fails this job only: it is recorded, and the other jobs of a
+sweep go on.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from ..config.load import as_dict
-from .folder import STATUS_FILE, is_complete, write_json
+from .folder import STATUS_FILE, damage, is_complete, write_json
 from ..config.schema import Config
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print) -> tuple[s
 
     folder = Path(folder)
     digest = config_hash(cfg)
-    if is_complete(folder) and read_status(folder).get("config_hash") == digest:
+    if is_complete(folder) and read_status(folder).get("config_hash") == digest and damage(folder) is None:
         announce(f"mentorsim: skipped, already complete: {folder}")
         return "skipped", json.loads((folder / "metrics.json").read_text())
     folder.mkdir(parents=True, exist_ok=True)

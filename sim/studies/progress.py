@@ -47,6 +47,38 @@ def count_jobs(argv: list[str]) -> int | None:
     return int(list(itertools.accumulate(sizes or [1], lambda a, b: a * b))[-1])
 
 
+SWEEP_RECORD = "multirun.yaml"  # Hydra writes it into the sweep folder before the first job starts
+BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+
+
+def planned_jobs(sweep_dir: Path) -> list[tuple[str, list[str]]] | None:
+    """Every job a grid sweep was asked for, as (folder name, the override list Hydra records in
+    the job's `.hydra/overrides.yaml`), in job-number order; None when unknown (no readable
+    multirun.yaml, or an optimizing sweeper that chooses its jobs as it goes).
+
+    The grid is rebuilt by Hydra's own BasicSweeper from the recorded preset params and
+    command-line overrides, so the numbering and the spelling of values match the job folders.
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from ..runs.folder import read_yaml
+
+    try:
+        hydra_cfg = read_yaml(Path(sweep_dir) / SWEEP_RECORD)["hydra"]
+        sweeper = hydra_cfg["sweeper"]
+        if sweeper.get("_target_") != BASIC_SWEEPER:
+            return None
+        params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
+        task = [str(t) for t in hydra_cfg["overrides"]["task"]]
+        chunks = BasicSweeper.split_arguments(OverridesParser.create().parse_overrides(params + task), None)
+        numbered = hydra_cfg["sweep"]["subdir"] == "${hydra.job.num}"
+    except Exception:  # a damaged or foreign record: the plan is unknown, collect lists what it finds
+        return None
+    jobs = [list(job) for chunk in chunks for job in chunk]
+    return [(str(i) if numbered else f"job {i}", job) for i, job in enumerate(jobs)]
+
+
 def finished(sweep_dir: Path) -> int:
     done = 0
     for status_file in sweep_dir.glob("*/status.json"):
@@ -68,19 +100,62 @@ def _watch(sweep_dir: Path, total: int | None, stop: threading.Event, start_done
     bar.close()
 
 
+# What collect, compare and report derive from the job folders: stale once a resumed sweep adds runs.
+DERIVED = ("runs.parquet", "comparison*.csv", "report.html", "report.pdf", "charts/heatmap.png",
+           "charts/cost_value.png")
+
+
+def check_writable(sweep_dir: Path) -> None:
+    """Make the sweep folder and write a file in it, so a folder that cannot hold the results is
+    one line before any job starts (not a traceback from the first job)."""
+    import tempfile
+
+    from ..config.checks import ConfigError
+
+    try:
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=sweep_dir, prefix=".write-check-"):
+            pass
+    except OSError as err:
+        raise ConfigError(f"hydra.sweep.dir = {str(sweep_dir)!r}: cannot write there "
+                          f"({err.strerror or err}); choose a writable folder") from None
+
+
+def remove_stale(sweep_dir: Path) -> list[str]:
+    """Delete the sweep-level files derived from its jobs (they predate this resume); their names."""
+    removed = []
+    for pattern in DERIVED:
+        for path in sweep_dir.glob(pattern):
+            path.unlink(missing_ok=True)
+            removed.append(str(path.relative_to(sweep_dir)))
+    return removed
+
+
 def run_sweep(argv: list[str], run_hydra) -> None:
-    """Run a Hydra multirun into a predictable folder with a progress bar, then say what to do next."""
+    """Run a Hydra multirun into a predictable folder with a progress bar, then say what to do next.
+
+    Resuming into a folder that already has results removes its report, runs table and comparisons
+    first: they describe the sweep as it was, and `collect`, `compare` and `report` write them anew.
+    """
     argv = list(argv)
     sweep_arg = next((a for a in argv if a.startswith("hydra.sweep.dir=")), None)
     if sweep_arg is None:
         sweep_arg = f"hydra.sweep.dir=outputs/sweeps/{datetime.now():%Y-%m-%d_%H-%M-%S}"
         argv.append(sweep_arg)
     sweep_dir = Path(sweep_arg.split("=", 1)[1])
+    if "${" in str(sweep_dir):  # Hydra resolves interpolations itself; nothing to check or clean here
+        removed = []
+    else:
+        check_writable(sweep_dir)
+        removed = remove_stale(sweep_dir)
+    if removed:
+        print(f"mentorsim: resuming: removed {', '.join(removed)} (written before this run; "
+              f"collect, compare and report write them again)")
     try:
         total = count_jobs(argv)
     except Exception:  # the count is a courtesy; Hydra itself reports real problems
         total = None
-    start_done = finished(sweep_dir) if sweep_dir.exists() else 0
+    start_done = finished(sweep_dir)
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(sweep_dir, total, stop, start_done), daemon=True)
     watcher.start()

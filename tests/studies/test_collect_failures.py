@@ -23,7 +23,8 @@ def damaged_sweep(grid_sweep, tmp_path):
     sweep = tmp_path / "sw"
     shutil.copytree(grid_sweep[0], sweep)
     (sweep / "runs.parquet").unlink(missing_ok=True)
-    (sweep / "comparison.csv").unlink(missing_ok=True)
+    for stale in [*sweep.glob("comparison*.csv"), *sweep.glob("report.*")]:
+        stale.unlink()
     failed = find_job(sweep, matching="optimal", program__cadence_weeks="2", sim__seed="1")
     (failed / "status.json").write_text(json.dumps({"status": "failed", "config_hash": "x",
                                                     "error": "MemoryError: out of memory"}))
@@ -60,7 +61,7 @@ def test_compare_ignores_runs_without_a_result(damaged_sweep, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert f"not compared: failed: {failed.name}" in out and f"not compared: incomplete: {killed.name}" in out
-    table = pd.read_csv(sweep / "comparison.csv")
+    table = pd.read_csv(sweep / "comparison_matching-random.csv")
     assert len(table) == 4  # 2 scenarios x 2 metrics
     # optimal@2 lost seed 1 (its own run failed); optimal@4 lost seed 0 (its baseline was killed)
     assert (table["n_pairs"] == 1).all(), table[["scenario", "metric", "n_pairs"]]

@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from sim.commands import dispatch
+from sim.config.checks import ConfigError
 from sim.studies.compare import compare, parse_baseline, seeds_needed
 
 B = [1.0, 2.0, 3.0, 4.0]
@@ -163,9 +164,9 @@ def test_user_mistakes_are_one_line_errors(tmp_path, capsys):
     assert dispatch(["compare", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("mentorsim: error: ") and "not a folder" in err[0]
-    with pytest.raises(KeyError, match="not_a_metric"):
+    with pytest.raises(ConfigError, match="not_a_metric"):
         compare(_one_factor_table(), {"matching": "random"}, ["not_a_metric"])
-    with pytest.raises(KeyError, match="program.length_weeks"):
+    with pytest.raises(ConfigError, match="program.length_weeks"):
         compare(_one_factor_table(), {"program.length_weeks": "26"}, ["turnover_annual"])
     with pytest.raises(ValueError, match="KEY=VALUE"):
         parse_baseline(["matching"])

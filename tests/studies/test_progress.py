@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
+from sim.config.checks import ConfigError
 from sim.studies.progress import count_jobs, finished, run_sweep
+
+from ._util import mentorsim
 
 GRID = ["matching=random,optimal", "program.cadence_weeks=2,4", "sim.seed=0,1"]
 
@@ -69,3 +73,56 @@ def test_run_sweep_keeps_the_folder_given(tmp_path, capsys):
     run_sweep(["-m", "sim.seed=0,1", f"hydra.sweep.dir={sweep}"], _fake_hydra(calls, ["complete", "complete"]))
     assert [a for a in calls[0] if a.startswith("hydra.sweep.dir=")] == [f"hydra.sweep.dir={sweep}"]
     assert f"2 run folders in {sweep}" in capsys.readouterr().out
+
+
+def test_a_sweep_folder_that_cannot_be_written_is_one_line_before_any_job(tmp_path):
+    """A real OS refusal (a path through a file); as root a read-only folder would not refuse."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    calls = []
+    with pytest.raises(ConfigError, match=r"^hydra\.sweep\.dir = '.*a-file/sw': cannot write there \(Not a "
+                                          r"directory\)"):
+        run_sweep(["-m", "sim.seed=0,1", f"hydra.sweep.dir={blocker / 'sw'}"], _fake_hydra(calls, ["complete"]))
+    assert calls == []  # Hydra never started
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_sweep_folder_is_one_line_before_any_job(tmp_path):
+    sweep = tmp_path / "ro"
+    sweep.mkdir()
+    sweep.chmod(0o500)
+    calls = []
+    try:
+        with pytest.raises(ConfigError, match="cannot write there"):
+            run_sweep(["-m", "sim.seed=0,1", f"hydra.sweep.dir={sweep}"], _fake_hydra(calls, ["complete"]))
+    finally:
+        sweep.chmod(0o700)
+    assert calls == []
+
+
+def test_the_cli_reports_an_unwritable_sweep_folder_in_one_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    proc = mentorsim("-m", "org=small", "sim.horizon_years=0.1", "sim.seed=0,1", f"hydra.sweep.dir={blocker / 'sw'}",
+                     cwd=tmp_path)
+    assert "Traceback" not in proc.stderr and proc.returncode == 2, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mentorsim: error: hydra.sweep.dir = "), proc.stderr
+    assert blocker.read_text() == "not a folder"
+
+
+def test_resuming_a_sweep_removes_what_was_derived_from_it_before(tmp_path, capsys):
+    sweep = tmp_path / "sw"
+    (sweep / "0").mkdir(parents=True)
+    (sweep / "0" / "report.html").write_text("a run's own report stays")
+    derived = ["runs.parquet", "comparison_twin.csv", "comparison_matching-random.csv", "report.html",
+               "report.pdf", "charts/heatmap.png", "charts/cost_value.png"]
+    for name in derived:
+        (sweep / name).parent.mkdir(exist_ok=True)
+        (sweep / name).write_text("from before the resume")
+    (sweep / "notes.md").write_text("the user's own file stays")
+    run_sweep(["-m", "sim.seed=0,1", f"hydra.sweep.dir={sweep}"], _fake_hydra([], ["complete", "complete"]))
+    assert not any((sweep / name).exists() for name in derived)
+    assert (sweep / "notes.md").exists() and (sweep / "0" / "report.html").exists()
+    out = capsys.readouterr().out
+    assert "resuming: removed " in out and "report.html" in out and "comparison_twin.csv" in out

@@ -28,7 +28,11 @@ def test_rerunning_a_sweep_skips_complete_jobs_and_redoes_the_killed_one(tmp_pat
     (killed / "metrics.json").unlink()
     mtimes = {f.name: (f / "metrics.json").stat().st_mtime_ns for f in folders if f != killed}
 
+    (sweep / "report.html").write_text("the sweep report, written before the resume")
+
     second = ok(mentorsim(*command, cwd=tmp_path))
+    assert not (sweep / "report.html").exists(), "a report from before the resume would look current"
+    assert "resuming: removed report.html" in second.stdout
     # parallel workers share the pipe, so announcements may interleave: match them, not lines
     skipped = re.findall(r"skipped, already complete: (\S+?)/(\d+)(?=mentorsim|\s|$)", second.stdout)
     assert sorted(name for _, name in skipped) == sorted(mtimes), second.stdout

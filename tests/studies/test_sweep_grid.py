@@ -77,7 +77,7 @@ def test_compare_against_a_key_value_baseline(collected, tmp_path):
     sweep, _, runs = collected
     proc = ok(mentorsim("compare", str(sweep), "--baseline", "matching=random", "--metric", "turnover_annual",
                         cwd=tmp_path))
-    table = pd.read_csv(sweep / "comparison.csv")
+    table = pd.read_csv(sweep / "comparison_matching-random.csv")
     assert len(table) == 2, table
     assert (table["metric"] == "turnover_annual").all()
     assert (table["n_pairs"] == 2).all()
@@ -95,7 +95,7 @@ def test_compare_against_a_key_value_baseline(collected, tmp_path):
 def test_compare_against_the_twin(collected, tmp_path):
     sweep, _, runs = collected
     ok(mentorsim("compare", str(sweep), "--baseline", "twin", "--metric", "turnover_annual", cwd=tmp_path))
-    table = pd.read_csv(sweep / "comparison.csv")
+    table = pd.read_csv(sweep / "comparison_twin.csv")
     assert len(table) == 4 and (table["n_pairs"] == 2).all()
     assert table["baseline"].str.startswith("twin").all()
     for _, row in table.iterrows():

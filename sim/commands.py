@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: outputs/sensitivity/<timestamp>)")
     p.add_argument("--jobs", type=int, help="worker processes (-1: every core)")
     p.add_argument("--trajectories", type=int, help="Morris trajectories")
-    p.add_argument("--seeds", type=int, help="simulation seeds averaged per sample (the same for every sample)")
+    p.add_argument("--seeds", type=int, help="simulation seeds averaged per sample (default: the spec's seeds)")
     p.add_argument("overrides", nargs="*", help="Hydra overrides applied to every run")
     p.set_defaults(fn=cmd_sensitivity)
     p = sub.add_parser("report", help="HTML and PDF report of a run, sweep or sensitivity folder")

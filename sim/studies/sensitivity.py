@@ -3,16 +3,15 @@
 A spec (configs/sensitivity/*.yaml, `sensitivity_spec.Spec`) names the
 parameters with their ranges, the outcomes (metrics.json keys), the method and
 the number of simulation seeds. Each sample's outcomes are the mean over
-`seeds` seeds, the same seeds for every sample, so a step that moves one
-parameter compares the same random numbers (common random numbers) and seed
-noise shrinks with the square root of the seeds.
+`seeds` seeds, and a step that moves one parameter compares the same seeds
+(common random numbers), so seed noise shrinks with the square root of the seeds.
 
 One small model change can still reroute every later event, so even on common
 random numbers an index carries some noise. The **dummy parameter** measures
 it: the model never reads it, and its only role is to move a sample to another,
-equally sized set of seeds. A step in the dummy therefore changes nothing but
-the random numbers, and its index is what pure seed noise produces: a
-parameter whose index is not above the dummy's cannot be told from noise.
+equally sized set of seeds (`seeds_for`). A step in the dummy therefore changes
+nothing but the random numbers, and its index is what pure seed noise produces:
+a parameter whose index is not above the dummy's cannot be told from noise.
 
 Everything is checked before any sample runs (the spec, the overrides, each
 parameter at both ends of its range, the outcomes against a first run's

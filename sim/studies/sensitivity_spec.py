@@ -39,7 +39,7 @@ class Spec:
     levels: int = 4
     samples: int = SOBOL_MIN_SAMPLES
     seed: int = 0  # SALib's sampling seed; the simulation seeds follow sim.seed in overrides
-    seeds: int = 5  # simulation seeds averaged per sample, the same for every sample
+    seeds: int = 5  # simulation seeds averaged per sample (common within a trajectory)
     dummy: bool = True  # add the dummy parameter: the noise floor
     jobs: int = -1
     overrides: list[str] = field(default_factory=list)

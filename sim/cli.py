@@ -189,10 +189,11 @@ def _progress_printer(horizon_weeks: int):
     return progress
 
 
-def task(cfg) -> float:
+def task(cfg) -> float | None:
     """One Hydra job: validate, simulate (or skip if already complete), write the run folder.
 
-    Returns the objective (`evaluation.objective`) for optimizing sweepers.
+    In a sweep, returns the objective for optimizing sweepers (`sim.runs.jobs.objective`:
+    `evaluation.objective` over `evaluation.objective_seeds` seeds, with its budget penalty).
     """
     import logging
 
@@ -232,7 +233,7 @@ def task(cfg) -> float:
         for line in headline(config, metrics):
             print(line)
         print(f"{PROG}: wrote {folder}")
-    return objective(config, metrics)
+    return objective(config, metrics, folder) if sweeping else None  # only sweepers read it
 
 
 def run_hydra(argv: list[str]) -> None:

@@ -119,14 +119,12 @@ def cmd_sensitivity(args) -> int:
     from .studies.sensitivity import Spec, run_sensitivity
 
     spec_path = Path(args.spec) if args.spec else config_dir() / "sensitivity" / "default.yaml"
-    spec = Spec.load(spec_path, args.overrides)
-    if args.jobs is not None:
-        spec.jobs = args.jobs
-    if args.trajectories is not None:
-        spec.trajectories = args.trajectories
+    options = {"jobs": args.jobs, "trajectories": args.trajectories, "seeds": args.seeds}
+    spec = Spec.load(spec_path, args.overrides, options)  # the spec's rules apply to the options too
     out = Path(args.out or f"outputs/sensitivity/{datetime.now():%Y-%m-%d_%H-%M-%S}")
-    table = run_sensitivity(spec, out, progress=sys.stderr.isatty())
-    cols = [c for c in ("outcome", "parameter", "mu_star", "mu_star_conf", "sigma", "S1", "ST") if c in table]
+    table = run_sensitivity(spec, out, progress=sys.stderr.isatty(), out_key="--out")
+    cols = [c for c in ("outcome", "parameter", "mu_star", "mu_star_conf", "sigma", "S1", "ST",
+                        "above_noise_floor") if c in table]
     print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(f"{PROG}: wrote {out}")
     return 0
@@ -200,8 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sensitivity", help=COMMANDS["sensitivity"], description=COMMANDS["sensitivity"])
     p.add_argument("--spec", help="a YAML spec (default: configs/sensitivity/default.yaml)")
     p.add_argument("--out", help="output folder (default: outputs/sensitivity/<timestamp>)")
-    p.add_argument("--jobs", type=int, help="worker processes")
+    p.add_argument("--jobs", type=int, help="worker processes (-1: every core)")
     p.add_argument("--trajectories", type=int, help="Morris trajectories")
+    p.add_argument("--seeds", type=int, help="simulation seeds averaged per sample (default: the spec's seeds)")
     p.add_argument("overrides", nargs="*", help="Hydra overrides applied to every run")
     p.set_defaults(fn=cmd_sensitivity)
     p = sub.add_parser("report", help=COMMANDS["report"], description=COMMANDS["report"])

@@ -81,17 +81,40 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path) -> Path | None:
     return save(fig, path)
 
 
+# The dummy parameter of a sensitivity analysis (sim.studies.sensitivity_spec.DUMMY): its index
+# is the noise floor. The charts layer imports nothing else of the package, so the name is here too.
+NOISE_FLOOR_PARAMETER = "dummy"
+
+
 def tornado(table: pd.DataFrame, outcome: str, path: Path) -> Path:
-    """Parameters ranked by importance for one outcome, largest at the top."""
+    """Parameters ranked by importance for one outcome, largest at the top.
+
+    When the table holds the dummy parameter (one the model never reads), its
+    index is drawn as a line, not a bar: the noise floor. Bars that end left
+    of it are indistinguishable from seed noise.
+    """
     rows = table[table["outcome"] == outcome].sort_values("importance")
+    dummy = rows[rows["parameter"] == NOISE_FLOOR_PARAMETER]
+    rows = rows[rows["parameter"] != NOISE_FLOOR_PARAMETER]
     if "mu_star" in rows:
-        err, label = rows["mu_star_conf"], "Morris mu* (mean |elementary effect|, 95% CI)"
+        conf, label = "mu_star_conf", "Morris mu* (mean |elementary effect|, 95% CI)"
     else:
-        err, label = rows["ST_conf"], "Sobol total-order index ST (95% CI)"
-    fig, axes = figure()
+        conf, label = "ST_conf", "Sobol total-order index ST (95% CI)"
+    fig, axes = figure(width=9.0, height=max(3.5, 2.0 + 0.45 * len(rows)))
     ax = axes[0, 0]
-    ax.barh(rows["parameter"], rows["importance"], xerr=err, color=PALETTE[0], capsize=3)
+    ax.barh(rows["parameter"], rows["importance"], xerr=rows[conf], color=PALETTE[0], capsize=3)
     ax.set_xlabel(label)
     top = rows.iloc[-1]["parameter"] if len(rows) else "n/a"
-    ax.set_title(f"{outcome} depends most on {top}")
+    title = f"{outcome} depends most on {top}"
+    if len(dummy):
+        floor, half = float(dummy["importance"].iloc[0]), float(dummy[conf].iloc[0])
+        ax.axvspan(max(floor - half, 0.0), floor + half, color=PALETTE[7], alpha=0.25, lw=0, zorder=0)
+        ax.axvline(floor, color=PALETTE[3], ls="--", lw=1.5,
+                   label="noise floor: a dummy parameter the model never reads (95% CI shaded);\n"
+                         "parameters left of this line are indistinguishable from noise")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3))
+        above = int((rows["importance"] > floor).sum())
+        title += (f"\n{above} of {len(rows)} parameters above the noise floor" if above else
+                  "\nno parameter stands out from the noise floor")
+    ax.set_title(title)
     return save(fig, path)

@@ -204,12 +204,18 @@ class EvaluationConfig:
     external_hire_premium_share: float = 0.25  # extra cost of an outside leadership hire, share of salary
     discount_rate: float = 0.05  # real, per year: costs and value are discounted to the start of the run
     objective: str = "turnover_annual"  # the metrics.json key a run returns to an optimizing sweeper
-    objective_budget: float | None = None  # cost.total above this adds (cost / budget - 1) to the objective
+    objective_seeds: int = 1  # the objective is the mean over sim.seed and the next seeds (paired with twins)
+    objective_budget: float | None = None  # mean cost.total above this adds the penalty below
+    objective_penalty: float | None = None  # objective units per relative overspend (cost / budget - 1)
 
     def check(self, path: str) -> None:
         non_negative(self, path, "external_hire_premium_share")
         in_unit(f"{path}.discount_rate", self.discount_rate, closed_high=False)
         require(bool(self.objective.strip()), f"{path}.objective", self.objective, "must name a metrics.json key")
+        require(self.objective_seeds >= 1, f"{path}.objective_seeds", self.objective_seeds, "must be >= 1")
         if self.objective_budget is not None:
             require(self.objective_budget > 0, f"{path}.objective_budget", self.objective_budget,
                     "must be > 0 (or null)")
+            require(self.objective_penalty is not None and self.objective_penalty >= 0,
+                    f"{path}.objective_penalty", self.objective_penalty,
+                    "must be >= 0 with a budget: the objective's units per 100% overspend")

@@ -9,6 +9,7 @@ sweep go on.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -16,6 +17,8 @@ import math
 import time
 import traceback
 from pathlib import Path
+
+import numpy as np
 
 from ..config.load import as_dict
 from .folder import STATUS_FILE, damage, is_complete, write_json
@@ -41,14 +44,80 @@ def read_status(folder: Path) -> dict:
     return status if isinstance(status, dict) else {}
 
 
-def objective(cfg: Config, metrics: dict) -> float:
-    """The value an optimizing sweeper minimizes or maximizes, with the budget penalty."""
-    value = metrics.get(cfg.evaluation.objective)
-    value = float("nan") if value is None else float(value)
-    budget, cost = cfg.evaluation.objective_budget, metrics.get("cost.total")
-    if budget is not None and cost is not None and cost > budget:
-        value += cost / budget - 1.0
-    return value
+OBJECTIVE_FILE = "objective.json"
+
+
+def search_seeds(cfg: Config) -> list[int]:
+    """The seeds a design is scored on: sim.seed and the next `evaluation.objective_seeds - 1`."""
+    return [cfg.sim.seed + k for k in range(cfg.evaluation.objective_seeds)]
+
+
+def budget_penalty(cfg: Config, cost: float | None) -> float:
+    """lambda x relative overspend: `objective_penalty * (cost / budget - 1)` above the budget, else 0.
+
+    lambda (`evaluation.objective_penalty`) is in the objective's own units: what
+    spending twice the budget must buy to break even.
+    """
+    ev = cfg.evaluation
+    if ev.objective_budget is None or cost is None or not cost > ev.objective_budget:
+        return 0.0
+    return float(ev.objective_penalty) * (cost / ev.objective_budget - 1.0)
+
+
+def _number(value) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def score(cfg: Config, seeds: list[int], first_metrics: dict | None = None) -> dict:
+    """A design's objective over paired seeds: the mean over seeds, then the budget penalty.
+
+    Each seed is one run with its own twin (so an `effect.*` objective is a paired
+    difference); the runs are in this process, reusing its compiled kernels.
+    `first_metrics`, when given, are the metrics of the run on `seeds[0]`.
+    """
+    from .result import run
+
+    key = cfg.evaluation.objective
+    values, costs = [], []
+    for i, seed in enumerate(seeds):
+        if i == 0 and first_metrics is not None:
+            metrics = first_metrics
+        else:
+            seeded = copy.deepcopy(cfg)
+            seeded.sim.seed = int(seed)
+            metrics = run(seeded).metrics
+        values.append(_number(metrics.get(key)))
+        costs.append(metrics.get("cost.total"))
+    mean = float(np.mean(values))
+    cost = None if any(c is None for c in costs) else float(np.mean(costs))
+    penalty = budget_penalty(cfg, cost)
+    return {"objective": key, "seeds": [int(s) for s in seeds], "values": values, "mean": mean,
+            "cost_mean": cost, "budget": cfg.evaluation.objective_budget,
+            "penalty_per_overspend": cfg.evaluation.objective_penalty, "penalty": penalty, "value": mean + penalty}
+
+
+def objective(cfg: Config, metrics: dict, folder: Path | None = None) -> float:
+    """The value an optimizing sweeper minimizes or maximizes.
+
+    The mean of `evaluation.objective` over the search seeds (`search_seeds`; the
+    job's own run is the first, `metrics`), plus the budget penalty on the mean
+    cost. With a `folder` the details go to its objective.json, and a later call
+    on the same configuration reuses them instead of running the seeds again.
+    """
+    digest = config_hash(cfg)
+    path = Path(folder) / OBJECTIVE_FILE if folder is not None else None
+    if path is not None:
+        try:
+            saved = json.loads(path.read_text())
+        except (OSError, ValueError):
+            saved = {}
+        if isinstance(saved, dict) and saved.get("config_hash") == digest and saved.get("value") is not None:
+            return float(saved["value"])
+    result = score(cfg, search_seeds(cfg), metrics)
+    if path is not None:
+        finite = [v if math.isfinite(v) else None for v in result["values"]]
+        write_json(path, {**result, "values": finite, "config_hash": digest})
+    return result["value"]
 
 
 def run_job(cfg: Config, folder: Path, progress=None, announce=print) -> tuple[str, dict]:

@@ -171,8 +171,9 @@ def test_cost_value_without_programs_returns_none(runs, tmp_path):
 # ------------------------------------------------------------------------------------------ tornado
 @pytest.fixture(scope="module")
 def morris_table():
-    """Real Morris indices (SALib) of a known function: y = 5 a + 1 b + 0 c."""
-    spec = Spec(params=[Param("a", 0, 1), Param("b", 0, 1), Param("c", 0, 1)], outcomes=["y"], trajectories=10)
+    """Real Morris indices (SALib) of a known function: y = 5 a + 1 b + 0 c (no dummy)."""
+    spec = Spec(params=[Param("a", 0, 1), Param("b", 0, 1), Param("c", 0, 1)], outcomes=["y"], trajectories=10,
+                dummy=False)
     x = sample(spec)
     y = (5 * x[:, 0] + 1 * x[:, 1])[:, None]
     return analyze(spec, x, y)
@@ -189,6 +190,26 @@ def test_tornado_ranks_parameters(morris_table, tmp_path, drawn):
     widths = [p.get_width() for p in ax.patches]
     np.testing.assert_allclose(widths, [0, 1, 5], atol=1e-9)
     assert "Morris" in ax.get_xlabel()
+    assert ax.get_legend() is None  # no dummy, no noise floor
+
+
+def test_tornado_draws_the_dummy_as_the_noise_floor(morris_table, tmp_path, drawn):
+    """The dummy is a line at its index (not a bar); the title counts the parameters above it."""
+    dummy = pd.DataFrame([{"outcome": "y", "parameter": sweep_module.NOISE_FLOOR_PARAMETER, "importance": 1.5,
+                           "mu_star": 1.5, "mu_star_conf": 0.25, "mu": 0.0, "sigma": 2.0}])
+    tornado(pd.concat([morris_table, dummy]), "y", tmp_path / "d.png")
+    ax = drawn["d"].axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["c", "b", "a"]
+    from matplotlib.container import BarContainer
+
+    bars = next(c for c in ax.containers if isinstance(c, BarContainer))
+    np.testing.assert_allclose([b.get_width() for b in bars], [0, 1, 5], atol=1e-9)
+    floor = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert len(floor) == 1 and list(floor[0].get_xdata()) == [1.5, 1.5]
+    assert "indistinguishable from noise" in ax.get_legend().get_texts()[0].get_text()
+    assert ax.get_title() == "y depends most on a\n1 of 3 parameters above the noise floor"
+    tornado(pd.concat([morris_table, dummy.assign(importance=9.0, mu_star=9.0)]), "y", tmp_path / "n.png")
+    assert drawn["n"].axes[0].get_title().endswith("no parameter stands out from the noise floor")
 
 
 def test_tornado_of_sobol_indices(tmp_path, drawn):

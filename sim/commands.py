@@ -143,6 +143,8 @@ COMMANDS = {
     "compare": "scenarios against a baseline (a swept value, or each run's twin), paired on seeds",
     "report": "HTML and PDF report of a run, sweep or sensitivity folder",
     "sensitivity": "Morris or Sobol sensitivity of outcomes to parameters (SALib)",
+    "hris": "HR data: check an extract, or export a run as one",
+    "calibrate": "fit an organization config to an HR extract",
 }
 
 HELP = f"""usage: {PROG} [KEY=VALUE ...]          simulate one scenario (with its no-program twin), write a run folder

@@ -30,7 +30,8 @@ def cmd_hris_export(args) -> int:
 
 def add_hris_parser(sub) -> None:
     """`mentorsim hris check DATA_DIR` and `mentorsim hris export RUN_DIR OUT_DIR`."""
-    hris = sub.add_parser("hris", help="HR data: check an extract, or export a run as one")
+    hris = sub.add_parser("hris", help="HR data: check an extract, or export a run as one",
+                          description="HR data: check an extract, or export a run as one")
     hsub = hris.add_subparsers(dest="hris_command", required=True, parser_class=type(hris))
     p = hsub.add_parser("check", help="read and validate an HR extract (nothing is written)")
     p.add_argument("data_dir")
@@ -58,7 +59,8 @@ def cmd_calibrate(args) -> int:
 
 
 def add_calibrate_parser(sub) -> None:
-    p = sub.add_parser("calibrate", help="fit an organization config to an HR extract")
+    p = sub.add_parser("calibrate", help="fit an organization config to an HR extract",
+                       description="fit an organization config to an HR extract")
     p.add_argument("data_dir")
     p.add_argument("--out", required=True, help="config folder to write org/NAME.yaml and experiment/NAME.yaml in")
     p.add_argument("--name", required=True, help="the organization's config name")

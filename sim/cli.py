@@ -137,7 +137,7 @@ def warn_threading_layer() -> None:
         print(f"{PROG}: note: {line}", file=sys.stderr)
 
 
-SUBCOMMANDS = ("collect", "compare", "sensitivity", "report")
+SUBCOMMANDS = ("collect", "compare", "sensitivity", "report", "explore")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -92,6 +92,25 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_explore(args) -> int:
+    import os
+
+    if not 1 <= args.port <= 65535:
+        return _fail(f"--port = {args.port}: must be from 1 to 65535")
+    if args.config_dir:
+        folder = Path(args.config_dir)
+        if not (folder / "config.yaml").is_file():
+            return _fail(f"--config-dir = {args.config_dir!r}: not a config folder (it needs config.yaml)")
+        os.environ["MENTORSIM_CONFIG_DIR"] = str(folder.resolve())
+    from .present.explorer.server import serve
+
+    try:
+        serve(port=args.port, host=args.host)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="mentorsim sweep tools")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -116,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="HTML and PDF report of a run, sweep or sensitivity folder")
     p.add_argument("folder")
     p.set_defaults(fn=cmd_report)
+    p = sub.add_parser("explore", help="interactive explorer: a local web app to try program designs")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1: only this machine can connect)")
+    p.add_argument("--config-dir", help="a config folder (organizations calibrated from HR data, presets)")
+    p.set_defaults(fn=cmd_explore)
     return parser
 
 

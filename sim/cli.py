@@ -263,7 +263,7 @@ def note_first_compile() -> None:
         print(f"{PROG}: compiling kernels for this version (first run only, about a minute)...", file=sys.stderr)
 
 
-SUBCOMMANDS = ("collect", "compare", "sensitivity", "report", "hris", "calibrate")
+SUBCOMMANDS = ("collect", "compare", "sensitivity", "report", "hris", "calibrate", "explore")
 HELP_FLAGS = ("--help", "-h")
 CONFIG_HELP = "--config-help"  # Hydra's --help for this app: the config groups and their options
 

@@ -145,6 +145,7 @@ COMMANDS = {
     "sensitivity": "Morris or Sobol sensitivity of outcomes to parameters (SALib)",
     "hris": "HR data: check an extract, or export a run as one",
     "calibrate": "fit an organization config to an HR extract",
+    "explore": "interactive explorer: a local web app (127.0.0.1) to try program designs",
 }
 
 HELP = f"""usage: {PROG} [KEY=VALUE ...]          simulate one scenario (with its no-program twin), write a run folder
@@ -172,6 +173,25 @@ def main_help() -> str:
     lines = [f"  {'(none)':<{width}}  simulate, or sweep with -m (Hydra overrides)"]
     lines += [f"  {name:<{width}}  {text}" for name, text in COMMANDS.items()]
     return HELP.format(commands="\n".join(lines))
+
+
+def cmd_explore(args) -> int:
+    import os
+
+    if not 1 <= args.port <= 65535:
+        return _fail(f"--port = {args.port}: must be from 1 to 65535")
+    if args.config_dir:
+        folder = Path(args.config_dir)
+        if not (folder / "config.yaml").is_file():
+            return _fail(f"--config-dir = {args.config_dir!r}: not a config folder (it needs config.yaml)")
+        os.environ["MENTORSIM_CONFIG_DIR"] = str(folder.resolve())
+    from .present.explorer.server import serve
+
+    try:
+        serve(port=args.port, host=args.host)
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_hris_parser(sub)
     add_calibrate_parser(sub)
+    p = sub.add_parser("explore", help=COMMANDS["explore"],
+                       description=COMMANDS["explore"])
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1: only this machine can connect)")
+    p.add_argument("--config-dir", help="a config folder (organizations calibrated from HR data, presets)")
+    p.set_defaults(fn=cmd_explore)
     return parser
 
 

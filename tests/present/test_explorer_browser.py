@@ -129,6 +129,8 @@ def test_a_strategist_runs_pins_compares_and_downloads(server, browser, tmp_path
     assert pdf.read_bytes()[:5] == b"%PDF-"
 
     page.get_by_role("tab", name="Compare").click()
-    comparison = table_text(page)
+    clear = page.get_by_text("Clear pinned designs")
+    clear.wait_for()
+    comparison = page.locator(".v-window-item", has=clear).locator("table").first.inner_text()
     assert "every 2 wk" in comparison and "every 8 wk" in comparison
     page.screenshot(path=str(ARTIFACTS / "explorer-compare.png"), full_page=True)

@@ -120,7 +120,9 @@ def test_a_strategist_runs_pins_compares_and_downloads(server, browser, tmp_path
     page.get_by_text("every 8 wk").first.wait_for(timeout=600_000)
     page.locator(".pin-button").click()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "explorer.png"))
 
     with page.expect_download() as download:
         page.get_by_text("Download report (PDF)").click()
@@ -133,4 +135,5 @@ def test_a_strategist_runs_pins_compares_and_downloads(server, browser, tmp_path
     clear.wait_for()
     comparison = page.locator(".v-window-item", has=clear).locator("table").first.inner_text()
     assert "every 2 wk" in comparison and "every 8 wk" in comparison
-    page.screenshot(path=str(ARTIFACTS / "explorer-compare.png"), full_page=True)
+    page.wait_for_timeout(1000)  # the tab's slide transition
+    page.screenshot(path=str(ARTIFACTS / "explorer-compare.png"))

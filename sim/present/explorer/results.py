@@ -79,9 +79,9 @@ class SeedRun:
 def comparison_frame(pinned: list[tuple[str, PairedRuns]]) -> pd.DataFrame:
     """Pinned designs side by side: one row per figure, one column per design (mean and interval)."""
     table: dict[str, dict] = {}
-    for label, runs in pinned:
+    for i, (label, runs) in enumerate(pinned):
         for row in headline_rows(runs):
-            table.setdefault(row["figure"], {})[label] = f"{row['mean']} ({row['interval']})"
+            table.setdefault(row["figure"], {})[f"{i + 1}. {label}"] = f"{row['mean']} ({row['interval']})"
     return pd.DataFrame(table).T.rename_axis("figure").reset_index()
 
 
@@ -94,10 +94,11 @@ def comparison_chart(pinned: list[tuple[str, PairedRuns]]) -> bytes:
         ax.errorbar(s["mean"], i, xerr=[[s["mean"] - s["low"]], [s["high"] - s["mean"]]], fmt="o",
                     color="#555555" if s["unclear"] else ("#0072B2" if s["mean"] < 0 else "#D55E00"), capsize=4)
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(pinned)), [f"{i + 1}. {label[:60]}" for i, (label, _) in enumerate(pinned)])
+    ax.set_yticks(range(len(pinned)), [f"design {i + 1}" for i in range(len(pinned))])
     ax.invert_yaxis()
-    ax.set_xlabel("turnover, program minus twin (points a year; left = fewer exits, better)")
-    ax.set_title("Pinned designs: turnover effect with 95% interval (grey: unclear)", loc="left", fontsize=10)
+    ax.set_xlabel("turnover, program minus twin, points a year (left: fewer exits)")
+    ax.set_title("Turnover effect of each pinned design, 95% interval (blue: fewer exits, vermillion: more, "
+                 "grey: unclear)", loc="left", fontsize=10)
     with tempfile.TemporaryDirectory() as tmp:
         return save(fig, Path(tmp) / "compare.png").read_bytes()
 

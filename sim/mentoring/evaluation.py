@@ -1,6 +1,7 @@
 """What a program caused: the run against its counterfactual twin (same organization, same
 seed, no program), beside the naive participants-vs-non-participants comparison, the
-effect on the mentees themselves, and what it cost and saved (`money.py`). Every
+effect on the mentees themselves (hazard ratios for mentees and mentors in `person_effects.py`),
+and what it cost and saved (`money.py`). Every
 assumption used is written into the metrics (`assumption.*`).
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 
 from ..config.schema import Config
 from .money import money, present_value_costs
+from .person_effects import causal_hazard_ratios, naive_hazard_ratios, same_people
 
 EXIT_KINDS = ("voluntary_exit", "retirement", "involuntary_exit", "cycle_exit")
 PROMOTION_YEARS = (1, 2, 3)  # cumulative incidence of promotion read this many years after enrolment
@@ -30,16 +32,6 @@ def twin_config(cfg: Config) -> Config:
 
 def _top_representation_key(cfg: Config) -> str:
     return f"representation_end.{cfg.org.groups[-1].name}.level.{cfg.org.levels[-1].name}"
-
-
-def same_people(result, twin, ids) -> np.ndarray:
-    """Which ids are the same person in both worlds: the initial workforce, and hires with the
-    same id, hire week and level in both event logs."""
-    hires = result.events[result.events["kind"] == "hire"].set_index("employee")[["week", "level"]]
-    twin_hires = twin.events[twin.events["kind"] == "hire"].set_index("employee")[["week", "level"]]
-    ids = np.asarray(ids)
-    joined = hires.reindex(ids).astype(object).eq(twin_hires.reindex(ids).astype(object)).all(axis=1).to_numpy()
-    return (ids < result.metrics["headcount_start"]) | joined
 
 
 def aalen_johansen(duration, cause, of: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -97,12 +89,14 @@ def mentee_outcomes(result, twin) -> dict:
     starts = ev[ev["kind"] == "mentoring_start"].groupby("employee")["week"].min()
     if starts.empty:
         return {}
-    starts = starts[same_people(result, twin, starts.index)].astype(float)
+    pairs = same_people(result, twin, starts.index)  # program id -> twin id, matched by draw key
+    starts = starts.reindex(pairs.index).astype(float)
+    twin_starts = pd.Series(starts.to_numpy(), index=pairs.to_numpy())
     cfg = result.config
     horizon, wpy = cfg.sim.horizon_weeks, cfg.sim.weeks_per_year
     out: dict = {"mentees_compared": float(len(starts))}
-    for prefix, events in (("", ev), ("twin.", twin.events)):
-        f = _follow_up(events, starts, horizon)
+    for prefix, events, origin in (("", ev, starts), ("twin.", twin.events, twin_starts)):
+        f = _follow_up(events, origin, horizon)
         years = f["weeks"].sum() / wpy
         out[f"mentees_followed.{'twin' if prefix else 'program'}"] = float(len(f))
         out[f"{prefix}mentee.turnover_annual"] = float(f["left"].sum() / years) if years > 0 else float("nan")
@@ -142,6 +136,8 @@ def compare(result, twin) -> dict:
     out["assumption.external_hire_premium_share"] = cfg.evaluation.external_hire_premium_share
     out["assumption.discount_rate"] = cfg.evaluation.discount_rate
     out.update(mentee_outcomes(result, twin))
+    out.update(causal_hazard_ratios(result, twin))
+    out.update(naive_hazard_ratios(m))
     return out
 
 

@@ -72,7 +72,10 @@ def _follow_up(events: pd.DataFrame, starts: pd.Series, horizon: int) -> pd.Data
     ex = events[events["kind"].isin(EXIT_KINDS) & events["employee"].isin(starts.index)]
     exit_week = ex.groupby("employee")["week"].min().reindex(starts.index).astype(float)
     voluntary = ex[ex["kind"] == "voluntary_exit"].groupby("employee")["week"].min().reindex(starts.index).notna()
-    at_risk = exit_week.isna() | (exit_week >= starts)  # who left before the start week is not followed
+    hired = events[(events["kind"] == "hire") & events["employee"].isin(starts.index)]
+    hired = hired.groupby("employee")["week"].min().reindex(starts.index)
+    # who left before the start week, or joined after it (the twin), is not followed
+    at_risk = (hired.isna() | (hired <= starts)) & (exit_week.isna() | (exit_week >= starts))
     promoted = _first_after(events, ("promotion",), starts)
     end = np.fmin(np.fmin(promoted, exit_week), float(horizon))
     cause = np.where(promoted.notna(), 1, np.where(exit_week.notna(), 2, 0))

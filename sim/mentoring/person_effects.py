@@ -3,7 +3,8 @@
 The same people are found in the program world and its twin by their `draw_key` (the roster,
 `people.parquet`): ids of people hired after the worlds diverged can differ, the draw key does
 not. Mentees are followed from their first enrolment, mentors from their first tie, in both worlds,
-to their exit or the horizon (who had left before that week in the twin is not followed there).
+to their exit or the horizon (who, in the twin, had left before that week or joined after it is not
+followed there).
 
 Causal (`effect.<role>.*_hazard_ratio`): person-time rate ratios, program world over twin, with a
 95% interval exp(log r +- 1.96 sqrt(1/a + 1/b)), a and b the event counts (Poisson counts; the
@@ -75,7 +76,9 @@ def follow(events: pd.DataFrame, origin: pd.Series, horizon: int) -> dict:
     ex = ev[ev["kind"].isin(EXIT_KINDS)]
     exit_week = ex.groupby("employee")["week"].min().reindex(origin.index).astype(float)
     voluntary = ex[ex["kind"] == "voluntary_exit"].groupby("employee")["week"].min().reindex(origin.index).notna()
-    present = (exit_week.isna() | (exit_week >= origin)).to_numpy()
+    hired = ev[ev["kind"] == "hire"].groupby("employee")["week"].min().reindex(origin.index)
+    # employed at the start: hired by then (the starting workforce has no hire event) and not yet gone
+    present = ((hired.isna() | (hired <= origin)) & (exit_week.isna() | (exit_week >= origin))).to_numpy()
     pr = ev[ev["kind"] == "promotion"]
     pr = pr[pr["week"].to_numpy() >= origin.reindex(pr["employee"]).to_numpy()]
     promoted = pr.groupby("employee")["week"].min().reindex(origin.index).astype(float)

@@ -53,3 +53,29 @@ def test_missing_keys_empty_folders_duplicates_and_bad_yaml(tmp_path):
         load_targets(tmp_path)
     (tmp_path / "b.yaml").unlink()
     assert [t.name for t in load_targets(tmp_path)] == ["a"]
+
+
+def test_the_evidence_check_table_from_known_seeds():
+    """experiments/evidence_check.py: mean over seeds, t-interval, inside or not, NaN seeds left out."""
+    import importlib.util
+    import math
+    from pathlib import Path
+
+    import pandas as pd
+    from scipy import stats
+
+    path = Path(__file__).resolve().parents[2] / "experiments" / "evidence_check.py"
+    spec = importlib.util.spec_from_file_location("evidence_check", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    target = parse_target("t", GOOD)
+    frame = pd.DataFrame({GOOD["quantity"]: [0.90, 0.94, 0.92, float("nan")]})
+    row = module.evidence_table([target], frame).iloc[0]
+    half = stats.t.ppf(0.975, 2) * 0.02 / math.sqrt(3)  # sd of 0.90, 0.94, 0.92 is 0.02
+    assert row["seeds"] == 3 and row["mean"] == pytest.approx(0.92)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.92 - half, 0.92 + half))
+    assert bool(row["inside"])
+    row = module.evidence_table([target], pd.DataFrame({GOOD["quantity"]: [1.1, 1.2]})).iloc[0]
+    assert not bool(row["inside"])
+    assert "| `effect.mentee.exit_hazard_ratio` | 0.85 to 0.97 |" in module.markdown(
+        module.evidence_table([target], frame))

@@ -41,6 +41,8 @@ def retention(result, path: Path) -> Path | None:
     for label, events, color in (("With the program", result.events, PROGRAM),
                                  ("Same people, no program (twin)", result.twin.events, TWIN)):
         origins = same if events is result.events else pd.Series(same.to_numpy(), index=pairs.to_numpy())
+        hired = events[events["kind"] == "hire"].groupby("employee")["week"].min().reindex(origins.index)
+        origins = origins[(hired.isna() | (hired <= origins)).to_numpy()]  # the twin may hire them later
         d, e = durations(origins, exit_weeks(events), horizon)  # the twin's pre-enrolment leavers drop out
         t, s, lo, hi = kaplan_meier(d, e)
         ax.step(t / wpy, s, where="post", color=color, lw=2, label=f"{label} (n={len(d)})")

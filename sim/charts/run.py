@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from ..mentoring.person_effects import same_people
 from .style import PALETTE, PROGRAM, TWIN, figure, pct, save
 from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
@@ -22,15 +24,6 @@ def _groups(result) -> list[str]:
     return [g.name for g in result.config.org.groups]
 
 
-def _same_people(result, twin, ids) -> np.ndarray:
-    """Ids that are the same person in both worlds: the initial workforce, or hired alike."""
-    ev, tw = result.events, twin.events
-    hires = ev[ev["kind"] == "hire"].set_index("employee")[["week", "level"]].astype(str)
-    twin_hires = tw[tw["kind"] == "hire"].set_index("employee")[["week", "level"]].astype(str)
-    same_hire = hires.reindex(ids).eq(twin_hires.reindex(ids)).all(axis=1).to_numpy()
-    return (np.asarray(ids) < result.metrics["headcount_start"]) | same_hire
-
-
 def retention(result, path: Path) -> Path | None:
     """Mentees' survival from enrollment: program vs the same people in the twin, and the naive view."""
     if result.twin is None or result.events.empty:
@@ -40,13 +33,17 @@ def retention(result, path: Path) -> Path | None:
         return None
     horizon = result.config.sim.horizon_weeks
     wpy = result.config.sim.weeks_per_year
-    same = starts[_same_people(result, result.twin, starts.index)]
+    pairs = same_people(result, result.twin, starts.index)  # program id -> twin id, matched by draw key
+    same = starts.reindex(pairs.index)
     fig, axes = figure(2, width=11)
     ax = axes[0, 0]
     curves = {}
     for label, events, color in (("With the program", result.events, PROGRAM),
                                  ("Same people, no program (twin)", result.twin.events, TWIN)):
-        d, e = durations(same, exit_weeks(events), horizon)  # the twin's pre-enrolment leavers drop out
+        origins = same if events is result.events else pd.Series(same.to_numpy(), index=pairs.to_numpy())
+        hired = events[events["kind"] == "hire"].groupby("employee")["week"].min().reindex(origins.index)
+        origins = origins[(hired.isna() | (hired <= origins)).to_numpy()]  # the twin may hire them later
+        d, e = durations(origins, exit_weeks(events), horizon)  # the twin's pre-enrolment leavers drop out
         t, s, lo, hi = kaplan_meier(d, e)
         ax.step(t / wpy, s, where="post", color=color, lw=2, label=f"{label} (n={len(d)})")
         ax.fill_between(t / wpy, lo, hi, step="post", color=color, alpha=0.15)

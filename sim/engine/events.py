@@ -58,10 +58,12 @@ class EventLog:
 
 class Roster:
     """Everyone who joined during the run (and the starting workforce, joined at week 0), as they
-    were on joining: what the event log does not carry (birth, department, time in level at start).
-    `enabled=False` keeps nothing, like the event log."""
+    were on joining: what the event log does not carry (birth, department, time in level at start,
+    and the `draw_key` that names the same person in a program world and its twin, where ids of
+    later hires can differ). `enabled=False` keeps nothing, like the event log."""
 
-    COLUMNS = ("employee", "joined_week", "level", "hire_week", "level_week", "birth_week", "group", "department")
+    COLUMNS = ("employee", "joined_week", "level", "hire_week", "level_week", "birth_week", "group", "department",
+               "draw_key")
 
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
@@ -73,10 +75,11 @@ class Roster:
         self._chunks.append((pop.eid[slots].astype(np.int64), np.full(len(slots), week, dtype=np.int32),
                              pop.level[slots].astype(np.int16), pop.hire_week[slots].copy(),
                              pop.level_week[slots].copy(), pop.birth_week[slots].copy(),
-                             pop.group[slots].astype(np.int16), pop.department[slots].astype(np.int16)))
+                             pop.group[slots].astype(np.int16), pop.department[slots].astype(np.int16),
+                             pop.draw_key[slots].astype(np.uint64)))
 
     def frame(self, level_names, group_names, department_names) -> pd.DataFrame:
-        dtypes = (np.int64, np.int32, np.int16, np.int32, np.int32, np.int32, np.int16, np.int16)
+        dtypes = (np.int64, np.int32, np.int16, np.int32, np.int32, np.int32, np.int16, np.int16, np.uint64)
         if not self._chunks:
             parts = [np.zeros(0, dtype=t) for t in dtypes]
         else:

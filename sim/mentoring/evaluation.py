@@ -1,6 +1,7 @@
 """What a program caused: the run against its counterfactual twin (same organization, same
 seed, no program), beside the naive participants-vs-non-participants comparison, the
-effect on the mentees themselves, and what it cost and saved (`money.py`). Every
+effect on the mentees themselves (hazard ratios for mentees and mentors in `person_effects.py`),
+and what it cost and saved (`money.py`). Every
 assumption used is written into the metrics (`assumption.*`).
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 
 from ..config.schema import Config
 from .money import money, present_value_costs
+from .person_effects import causal_hazard_ratios, naive_hazard_ratios, same_people
 
 EXIT_KINDS = ("voluntary_exit", "retirement", "involuntary_exit", "cycle_exit")
 PROMOTION_YEARS = (1, 2, 3)  # cumulative incidence of promotion read this many years after enrolment
@@ -30,16 +32,6 @@ def twin_config(cfg: Config) -> Config:
 
 def _top_representation_key(cfg: Config) -> str:
     return f"representation_end.{cfg.org.groups[-1].name}.level.{cfg.org.levels[-1].name}"
-
-
-def same_people(result, twin, ids) -> np.ndarray:
-    """Which ids are the same person in both worlds: the initial workforce, and hires with the
-    same id, hire week and level in both event logs."""
-    hires = result.events[result.events["kind"] == "hire"].set_index("employee")[["week", "level"]]
-    twin_hires = twin.events[twin.events["kind"] == "hire"].set_index("employee")[["week", "level"]]
-    ids = np.asarray(ids)
-    joined = hires.reindex(ids).astype(object).eq(twin_hires.reindex(ids).astype(object)).all(axis=1).to_numpy()
-    return (ids < result.metrics["headcount_start"]) | joined
 
 
 def aalen_johansen(duration, cause, of: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -80,7 +72,10 @@ def _follow_up(events: pd.DataFrame, starts: pd.Series, horizon: int) -> pd.Data
     ex = events[events["kind"].isin(EXIT_KINDS) & events["employee"].isin(starts.index)]
     exit_week = ex.groupby("employee")["week"].min().reindex(starts.index).astype(float)
     voluntary = ex[ex["kind"] == "voluntary_exit"].groupby("employee")["week"].min().reindex(starts.index).notna()
-    at_risk = exit_week.isna() | (exit_week >= starts)  # who left before the start week is not followed
+    hired = events[(events["kind"] == "hire") & events["employee"].isin(starts.index)]
+    hired = hired.groupby("employee")["week"].min().reindex(starts.index)
+    # who left before the start week, or joined after it (the twin), is not followed
+    at_risk = (hired.isna() | (hired <= starts)) & (exit_week.isna() | (exit_week >= starts))
     promoted = _first_after(events, ("promotion",), starts)
     end = np.fmin(np.fmin(promoted, exit_week), float(horizon))
     cause = np.where(promoted.notna(), 1, np.where(exit_week.notna(), 2, 0))
@@ -97,12 +92,14 @@ def mentee_outcomes(result, twin) -> dict:
     starts = ev[ev["kind"] == "mentoring_start"].groupby("employee")["week"].min()
     if starts.empty:
         return {}
-    starts = starts[same_people(result, twin, starts.index)].astype(float)
+    pairs = same_people(result, twin, starts.index)  # program id -> twin id, matched by draw key
+    starts = starts.reindex(pairs.index).astype(float)
+    twin_starts = pd.Series(starts.to_numpy(), index=pairs.to_numpy())
     cfg = result.config
     horizon, wpy = cfg.sim.horizon_weeks, cfg.sim.weeks_per_year
     out: dict = {"mentees_compared": float(len(starts))}
-    for prefix, events in (("", ev), ("twin.", twin.events)):
-        f = _follow_up(events, starts, horizon)
+    for prefix, events, origin in (("", ev, starts), ("twin.", twin.events, twin_starts)):
+        f = _follow_up(events, origin, horizon)
         years = f["weeks"].sum() / wpy
         out[f"mentees_followed.{'twin' if prefix else 'program'}"] = float(len(f))
         out[f"{prefix}mentee.turnover_annual"] = float(f["left"].sum() / years) if years > 0 else float("nan")
@@ -142,6 +139,8 @@ def compare(result, twin) -> dict:
     out["assumption.external_hire_premium_share"] = cfg.evaluation.external_hire_premium_share
     out["assumption.discount_rate"] = cfg.evaluation.discount_rate
     out.update(mentee_outcomes(result, twin))
+    out.update(causal_hazard_ratios(result, twin))
+    out.update(naive_hazard_ratios(m))
     return out
 
 

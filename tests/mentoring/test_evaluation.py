@@ -135,16 +135,18 @@ def test_mentee_outcomes_follow_the_same_people_from_enrolment(evaluated):
     first = ev[ev["kind"] == "mentoring_start"].groupby("employee")["week"].min()
     initial = first[first.index < m["headcount_start"]]
     assert len(initial) <= m["mentees_compared"] <= len(first)
-    compared = first[same_people(res, res.twin, first.index)]
+    pairs = same_people(res, res.twin, first.index)  # program id -> twin id
+    compared = first.reindex(pairs.index)
     assert len(compared) == m["mentees_compared"]
     horizon, wpy = res.config.sim.horizon_weeks, res.config.sim.weeks_per_year
     for prefix, events in (("", ev), ("twin.", res.twin.events)):
         exits = dict(zip(*[events.loc[events["kind"].isin(EXIT_KINDS), c] for c in ("employee", "week")]))
+        hires = dict(zip(*[events.loc[events["kind"] == "hire", c] for c in ("employee", "week")]))
         left, weeks, followed = 0, 0.0, 0
         for person, start in compared.items():
-            end = exits.get(person)
-            if end is not None and end < start:
-                continue  # gone before enrolling (the twin): not followed
+            end = exits.get(pairs[person] if prefix else person)
+            if (end is not None and end < start) or hires.get(pairs[person] if prefix else person, -1) > start:
+                continue  # gone before enrolling, or joined after (the twin): not followed
             followed += 1
             left += end is not None
             weeks += (horizon if end is None else end) - start

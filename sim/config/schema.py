@@ -18,6 +18,7 @@ DEFAULT_COMPETENCIES = [
     "emotional_intelligence",
 ]
 PARTICIPATION_LABELS = ("none", "mentee", "mentor")
+CYCLE_EXIT_DRAWS = ("count", "binomial")
 
 
 from .program import EvaluationConfig, MatchingConfig, ProgramConfig
@@ -208,6 +209,7 @@ class AttritionConfig:
         default_factory=lambda: {"none": 0.0, "mentee": 0.0, "mentor": 0.0}
     )
     cycle_exit_share: list[float] = field(default_factory=list)  # per level, used when mode=cycle
+    cycle_exit_draw: str = "count"  # count: round_half_even(share x headcount) leave; binomial: each with prob. share
     retirement: RetirementConfig = field(default_factory=RetirementConfig)
 
     def check(self, path: str, n_levels: int) -> None:
@@ -226,6 +228,8 @@ class AttritionConfig:
                 key,
                 f"keys must be among {', '.join(PARTICIPATION_LABELS)}",
             )
+        require(self.cycle_exit_draw in CYCLE_EXIT_DRAWS, f"{path}.cycle_exit_draw", self.cycle_exit_draw,
+                f"one of {', '.join(CYCLE_EXIT_DRAWS)}")
         if self.mode == "cycle":
             require(
                 len(self.cycle_exit_share) == n_levels,

@@ -103,8 +103,13 @@ class Dynamics:
         return leaving
 
     def _cycle_exits(self, slots, levels, week: int) -> np.ndarray:
-        """Stylized mode: exactly round(share_L * headcount_L) random people leave each level."""
+        """Stylized mode. `count`: exactly round_half_even(share_L x headcount_L) random people leave
+        each level (the lowest uniforms); `binomial`: each person leaves when their uniform < share_L,
+        so the count is Binomial(headcount_L, share_L) and the expected share is exact."""
         u = rng.uniforms(self.model.streams["cycle_exit"], self.pop.draw_key[slots], week, 0)
+        if self.cfg.attrition.cycle_exit_draw == "binomial":
+            share = np.asarray(self.cfg.attrition.cycle_exit_share, dtype=np.float64)
+            return slots[u < share[levels]]
         out = []
         for lv, share in enumerate(self.cfg.attrition.cycle_exit_share):
             here = np.flatnonzero(levels == lv)

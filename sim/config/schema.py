@@ -23,6 +23,7 @@ CYCLE_EXIT_DRAWS = ("count", "binomial")
 
 from .program import EvaluationConfig, MatchingConfig, ProgramConfig
 from .checks import ConfigError, in_unit as _in_unit, require  # noqa: F401  (re-exported)
+from .registry import PROMOTION_RULES
 
 
 @dataclass
@@ -314,19 +315,16 @@ class ReviewConfig:
         _in_unit(f"{path}.involuntary_probability", self.involuntary_probability)
 
 
-PROMOTION_RULES = ("readiness", "performance", "seniority", "random")
-
-
 @dataclass
 class PromotionConfig:
-    rule: str = "readiness"
+    rule: str = "readiness"  # a name in PROMOTION_RULES (sim.engine.promotion_rules)
     timing: str = "vacancy"  # vacancy: fill as vacancies open; review: at review cycles
     min_readiness_ratio: float = 0.0  # readiness / next level's demand needed to be promoted
     min_weeks_in_level: int = 52
     ready_now_ratio: float = 0.95  # readiness / demand counted as "ready now" (bench strength)
 
     def check(self, path: str) -> None:
-        require(self.rule in PROMOTION_RULES, f"{path}.rule", self.rule, f"one of {', '.join(PROMOTION_RULES)}")
+        require(self.rule in PROMOTION_RULES, f"{path}.rule", self.rule, PROMOTION_RULES.allowed())
         require(self.timing in ("vacancy", "review"), f"{path}.timing", self.timing, "one of vacancy, review")
         require(
             self.min_readiness_ratio >= 0, f"{path}.min_readiness_ratio", self.min_readiness_ratio, "must be >= 0"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import staffing_kernels
+from . import promotion_rules, staffing_kernels  # noqa: F401  (promotion_rules fills the registry)
+from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
@@ -39,7 +40,7 @@ class Staffing:
         # Promotions into each level since the last review: who was passed over.
         self.promotions_since_review = np.zeros(self.org.n_levels, dtype=np.int64)
         prom = cfg.promotion
-        self.rule = staffing_kernels.PROMOTION_RULES[prom.rule]
+        self.rule = PROMOTION_RULES[prom.rule]
         # Readiness needed for a seat, by the level of the seat (and a placeholder past the top).
         self.min_readiness = np.append(prom.min_readiness_ratio * self.org.demand, 0.0)
         # Candidates of level L are gathered in cand_slots[cand_offset[L]:], room for every seat of L
@@ -48,6 +49,7 @@ class Staffing:
         self.cand_offset = np.concatenate(([0], np.cumsum(room))).astype(np.int64)
         self.cand_slots = np.empty(int(room.sum()), dtype=np.int64)
         self.cand_scores = np.empty(int(room.sum()))
+        self.cand_u = np.empty(int(room.sum()))
         # What sample_people reads, by `initial` (the starting workforce, or hires).
         levels, dev, ret = self.org.cfg.levels, cfg.development, cfg.attrition.retirement
         self._age_mean = {True: np.array([lv.mean_age for lv in levels], dtype=np.float64),
@@ -153,7 +155,7 @@ class Staffing:
 
         Promotions into level L move people from L - 1 to L, so filling the levels above L
         never changes who is eligible at L - 1: one pass over the population gathers every
-        level's candidates, one kernel scores them, and one runs the chains
+        level's candidates, one kernel draws their tiebreaks, the promotion rule scores them, and one runs the chains
         (`staffing_kernels.vacancy_chain`); the result is then applied to the tables in one go.
         """
         pop, org, vac = self.pop, self.org, self.vac
@@ -166,9 +168,11 @@ class Staffing:
                                               self.cand_offset, self.cand_slots)
         # The chains run downward: only the levels below the highest open internal seat may promote.
         top = int(np.flatnonzero(np.diff(vstarts))[-1])
-        scores = staffing_kernels.candidate_scores.for_size(int(n_cand[:top].sum()))
-        boosted = scores(self.cand_slots, self.cand_offset, n_cand, top, pop.draw_key, pop.readiness, pop.performance,
-                         pop.hire_week, pop.visibility, self.rule, self.streams["promotion"], week, self.cand_scores)
+        draws = staffing_kernels.candidate_draws.for_size(int(n_cand[:top].sum()))
+        boosted = draws(self.cand_slots, self.cand_offset, n_cand, top, pop.draw_key, pop.visibility,
+                        self.streams["promotion"], week, self.cand_u)
+        self.rule(self.cand_slots, self.cand_offset, n_cand, top, self.cand_u, pop.readiness, pop.performance,
+                  pop.hire_week, week, self.cand_scores)
         params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id)
         (promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_vkey, new_level, new_dept,
          new_internal) = staffing_kernels.vacancy_chain(

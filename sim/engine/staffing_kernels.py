@@ -2,8 +2,9 @@
 chain, new people and times to fill.
 
 Same conventions as `sim.engine.kernels`. Gathers (their output is in slot order), the vacancy chain
-(a sequence by construction) and small bookkeeping kernels are serial; per-candidate scores and
-new people are per-row `Dual`s.
+(a sequence by construction) and small bookkeeping kernels are serial; per-candidate draws and
+new people are per-row `Dual`s. Candidates are scored by the promotion rule
+(`sim.engine.promotion_rules`) between `candidate_draws` and `vacancy_chain`.
 """
 from __future__ import annotations
 
@@ -14,10 +15,6 @@ from numba import njit, prange
 
 from .kernels import Dual
 from .rng import LINEAGE_PROMOTION_SEAT, entity_key, lineage_key, normal_at, uniform_at
-
-RULE_RANDOM, RULE_READINESS, RULE_PERFORMANCE, RULE_SENIORITY = 0, 1, 2, 3
-PROMOTION_RULES = {"random": RULE_RANDOM, "readiness": RULE_READINESS, "performance": RULE_PERFORMANCE,
-                   "seniority": RULE_SENIORITY}
 
 
 @njit(cache=True)
@@ -96,17 +93,11 @@ def promotion_candidates(active, count, level, level_week, readiness, week, min_
     return at - offset[:n_levels]
 
 
-def _candidate_scores(cand_slots, cand_offset, cand_n, n_levels, draw_key, readiness, performance, hire_week,
-                      visibility, rule, key, week, scores):
-    """Raw promotion scores of the candidates of levels below `n_levels`, next to their slots. Parallel-safe.
-
-        random       u
-        readiness    readiness + 1e-9 u
-        performance  performance + 1e-9 u
-        seniority    tenure in weeks + 1e-3 u
-
-    with u the tiebreak uniform (promotion stream, draw key, week, 0). Returns, per level, how
-    many candidates have a visibility boost (sponsorship).
+def _candidate_draws(cand_slots, cand_offset, cand_n, n_levels, draw_key, visibility, key, week, u):
+    """The tiebreak uniform of every candidate of the levels below `n_levels`, next to its slot:
+    u = uniform(promotion stream, draw key, week, 0), which the promotion rule
+    (`sim.engine.promotion_rules`) turns into scores. Parallel-safe. Returns, per level, how many
+    candidates have a visibility boost (sponsorship).
     """
     boosted = np.zeros(cand_n.shape[0], dtype=np.int64)
     for lv in range(n_levels):
@@ -114,23 +105,14 @@ def _candidate_scores(cand_slots, cand_offset, cand_n, n_levels, draw_key, readi
         nb = 0
         for j in prange(cand_n[lv]):
             i = cand_slots[c0 + j]
-            u = uniform_at(entity_key(key, draw_key[i]), week, 0)
-            if rule == RULE_RANDOM:
-                s = u
-            elif rule == RULE_READINESS:
-                s = readiness[i] + 1e-9 * u
-            elif rule == RULE_PERFORMANCE:
-                s = performance[i] + 1e-9 * u
-            else:
-                s = np.float64(week - hire_week[i]) + 1e-3 * u
-            scores[c0 + j] = s
+            u[c0 + j] = uniform_at(entity_key(key, draw_key[i]), week, 0)
             if visibility[i] != 0.0:
                 nb += 1
         boosted[lv] = nb
     return boosted
 
 
-candidate_scores = Dual(_candidate_scores)
+candidate_draws = Dual(_candidate_draws)
 
 
 @njit(inline="always", cache=True)
@@ -329,7 +311,7 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
     promotions into the level above that went to the internal channel, all oldest first and the
     seats of one week by lineage key (`_seat_order`). The k = min(seats,
     candidates) best candidates from the level below take the k oldest seats, best first: by
-    their scores (`candidate_scores`), each shifted by its visibility times the SD of the
+    their scores (the promotion rule's), each shifted by its visibility times the SD of the
     level's scores when anyone there has visibility (sponsorship). Each promotion opens a seat
     with the next id at the promoted person's old level and department, keyed by its lineage
     (lineage_key(LINEAGE_PROMOTION_SEAT, the promoted person's draw key, old level)); the seat goes

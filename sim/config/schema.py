@@ -44,6 +44,7 @@ class LevelConfig:
     capability_weight: float = 1.0  # weight of a seat in the capability index
     salary: float = 80000.0  # annual salary (currency units), for program costs and value
     replacement_cost_share: float = 0.3  # cost of replacing a leaver, as a share of salary
+    group_shares: dict[str, float] | None = None  # initial group shares here (None: from share, top_share)
 
     def check(self, path: str, n_competencies: int) -> None:
         require(bool(self.name.strip()), f"{path}.name", self.name, "must be a non-empty name")
@@ -111,6 +112,7 @@ class OrgConfig:
     groups: list[GroupConfig]
     departments: list[str] = field(default_factory=lambda: ["All"])
     competencies: list[str] = field(default_factory=lambda: list(DEFAULT_COMPETENCIES))
+    exact_composition: bool = False  # true: initial group counts per level by largest remainder
 
     def check(self, path: str) -> None:
         require(len(self.levels) >= 2, f"{path}.levels", len(self.levels), "need at least 2 levels")
@@ -138,6 +140,15 @@ class OrgConfig:
             )
         gnames = [g.name for g in self.groups]
         require(len(set(gnames)) == len(gnames), f"{path}.groups", gnames, "group names must be unique")
+        for i, level in enumerate(self.levels):
+            if level.group_shares is None:
+                continue
+            where = f"{path}.levels[{i}].group_shares"
+            for name, share in level.group_shares.items():
+                require(name in gnames, f"{where}.{name}", name, f"must name a group: {', '.join(gnames)}")
+                _in_unit(f"{where}.{name}", share)
+            total = sum(level.group_shares.values())
+            require(abs(total - 1.0) < 1e-6, where, round(total, 6), "group shares must sum to 1")
         require(len(self.departments) >= 1, f"{path}.departments", self.departments, "need >= 1")
         require(
             len(set(self.departments)) == len(self.departments),

@@ -103,8 +103,25 @@ class Staffing:
         levels = np.repeat(np.arange(org.n_levels), org.seats).astype(np.int8)
         within = np.concatenate([np.arange(s) for s in org.seats])
         departments = (within % len(org.department_names)).astype(np.int16)
-        slots = self.pop.hire(len(levels), **self.sample_people(levels, departments, week, "init", initial=True))
+        new = self.sample_people(levels, departments, week, "init", initial=True)
+        if self.org.cfg.exact_composition:
+            new["group"] = self._exact_groups(levels, new["draw_key"])
+        slots = self.pop.hire(len(levels), **new)
         self.model.on_join(slots)
+
+    def _exact_groups(self, levels, draw_keys) -> np.ndarray:
+        """Groups of the starting workforce with exactly `org.initial_group_counts()` per level: within a
+        level, people ordered by their group uniform (u0 of the init stream, the draw the coin flip
+        uses) take group 0 first, then group 1, and so on; a random assignment of exact counts."""
+        u = staffing_kernels.draws(self.streams["init"], draw_keys, 0, np.array([0]), self._no_draws)[0][0]
+        order = np.lexsort((u, levels))  # by level, then by u
+        start = np.concatenate(([0], np.cumsum(self.org.seats)[:-1]))
+        sorted_levels = levels[order]
+        position = np.arange(levels.size) - start[sorted_levels]
+        bounds = np.cumsum(self.org.initial_group_counts(), axis=1)[sorted_levels]
+        group = np.empty(levels.size, dtype=np.int8)
+        group[order] = (position[:, None] >= bounds).sum(axis=1)
+        return group
 
     # ------------------------------------------------------------------ exits
     def separate(self, slots, exit_code: int, week: int) -> None:

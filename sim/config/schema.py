@@ -260,6 +260,7 @@ class DevelopmentConfig:
     decay_factor: float = 0.25  # above the ceiling, competencies fade at this fraction of that rate
     stretch: float = 0.0  # people grow until demand + stretch + talent_sd * talent
     talent_sd: float = 0.06  # spread of personal ceilings (persistent talent)
+    talent_correlation: float = 1.0  # correlation of the talent terms of two competencies (1: one talent)
     noise_sd_per_year: float = 0.03  # random walk of each competency
     hire_gap: float = 0.05  # external hires start this far below their level's demand
     hire_sd: float = 0.06  # spread of competencies at hire and at initialization
@@ -288,6 +289,7 @@ class DevelopmentConfig:
         ):
             value = getattr(self, key)
             require(value >= 0, f"{path}.{key}", value, "must be >= 0")
+        _in_unit(f"{path}.talent_correlation", self.talent_correlation)
         for key in ("baseline_confidence", "baseline_engagement", "baseline_belonging"):
             _in_unit(f"{path}.{key}", getattr(self, key))
         for key in (
@@ -302,10 +304,13 @@ class DevelopmentConfig:
 @dataclass
 class PerformanceConfig:
     skill_signal: float = 0.6  # correlation between competence and review score (0: pure noise)
-    rater_bias: dict[str, float] = field(default_factory=dict)  # group -> mean shift in score SDs
+    rater_bias: dict[str, float] = field(default_factory=dict)  # group -> mean shift (units below)
+    rater_bias_units: str = "level_sd"  # level_sd: score SDs after standardizing; absolute: competence points before
 
     def check(self, path: str, groups: list[str]) -> None:
         _in_unit(f"{path}.skill_signal", self.skill_signal)
+        require(self.rater_bias_units in ("level_sd", "absolute"), f"{path}.rater_bias_units", self.rater_bias_units,
+                "one of level_sd, absolute")
         for name in self.rater_bias:
             require(name in groups, f"{path}.rater_bias.{name}", name, f"must name a group: {', '.join(groups)}")
 

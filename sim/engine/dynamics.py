@@ -25,6 +25,8 @@ class Dynamics:
             growth_per_week=dev.learning_rate_per_year / wpy,
             stretch=dev.stretch,
             talent_sd=dev.talent_sd,
+            talent_common=float(np.sqrt(dev.talent_correlation)),
+            talent_own=float(np.sqrt(1.0 - dev.talent_correlation)),
             decay_factor=dev.decay_factor,
             noise_sd_week=dev.noise_sd_per_year / np.sqrt(wpy),
             drift_per_week=min(1.0, dev.drift_per_year / wpy),
@@ -51,12 +53,15 @@ class Dynamics:
         self.participation_effect = np.array(
             [att.participation_effect.get(label, 0.0) for label in PARTICIPATION_LABELS]
         )
-        self.group_bias = np.array([cfg.performance.rater_bias.get(g, 0.0) for g in self.org.group_names])
+        bias = np.array([cfg.performance.rater_bias.get(g, 0.0) for g in self.org.group_names])
+        absolute = cfg.performance.rater_bias_units == "absolute"
+        self.group_bias = np.zeros_like(bias) if absolute else bias  # score SDs, after standardization
+        self.group_shift = bias if absolute else np.zeros_like(bias)  # competence points, before it
         self.exit_code = np.zeros(self.pop.capacity, dtype=np.int8)
 
     def develop(self, week: int) -> None:
         p, o, s = self.pop, self.org, self.model.streams
-        kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.competency, p.confidence, p.engagement,
+        kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.talent_own, p.competency, p.confidence, p.engagement,
                         p.belonging, p.readiness, o.profile, o.target, o.next_level, self.dev_params,
                         s["development"], s["state_noise"], week)
 
@@ -78,7 +83,7 @@ class Dynamics:
         s = self.model.streams
         mean, sd = kernels.level_competence_moments(p.active, p.count, p.level, p.competency, o.profile, o.n_levels)
         kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, p.competency, o.profile, mean, sd,
-                                  cfg.performance.skill_signal, self.group_bias, s["performance"], week,
+                                  cfg.performance.skill_signal, self.group_bias, self.group_shift, s["performance"], week,
                                   p.performance)
         slots = p.active_slots()
         levels = p.level[slots]

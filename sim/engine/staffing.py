@@ -61,7 +61,8 @@ class Staffing:
             initial: staffing_kernels.NewPeopleParams(
                 weeks_per_year=float(self.wpy), age_sd=8.0 if initial else 4.0, retire_min_age=float(ret.min_age),
                 retire_age_span=float(ret.max_age - ret.min_age), stretch=float(dev.stretch),
-                talent_sd=float(dev.talent_sd), hire_gap=float(dev.hire_gap), hire_sd=float(dev.hire_sd),
+                talent_sd=float(dev.talent_sd), talent_common=float(np.sqrt(dev.talent_correlation)),
+                talent_own=float(np.sqrt(1.0 - dev.talent_correlation)), hire_gap=float(dev.hire_gap), hire_sd=float(dev.hire_sd),
                 state_sd=float(dev.state_sd), baseline_confidence=float(dev.baseline_confidence),
                 baseline_engagement=float(dev.baseline_engagement), baseline_belonging=float(dev.baseline_belonging))
             for initial in (True, False)}
@@ -84,13 +85,14 @@ class Staffing:
         for name in ("birth_week", "retire_week", "hire_week", "level_week"):
             new[name] = np.empty(n, dtype=np.int32)
         new["talent"] = np.empty(n)
+        new["talent_own"] = np.empty((n, pop.n_competencies))
         competency = np.empty((n, pop.n_competencies))
         states = np.empty((3, n))
         interest = np.empty((n, 3))
         staffing_kernels.new_people.for_size(n)(
             draw_keys, levels, key, week, initial, self._group_cdf[initial], self._age_mean[initial], self._mean_tenure,
             log_u_tenure, org.target, self._people[initial], new["group"], new["birth_week"], new["retire_week"],
-            new["hire_week"], new["level_week"], new["talent"], competency, states, interest)
+            new["hire_week"], new["level_week"], new["talent"], new["talent_own"], competency, states, interest)
         new["competency"] = competency
         new["confidence"], new["engagement"], new["belonging"] = states
         new["interest"] = interest / np.linalg.norm(interest, axis=1, keepdims=True)

@@ -509,6 +509,8 @@ class NewPeopleParams(NamedTuple):
     retire_age_span: float  # max - min retirement age
     stretch: float
     talent_sd: float
+    talent_common: float  # sqrt(development.talent_correlation)
+    talent_own: float  # sqrt(1 - development.talent_correlation); 0: one talent for every competency
     hire_gap: float
     hire_sd: float
     state_sd: float
@@ -525,12 +527,12 @@ def _clip(x, lo, hi):
 
 
 def _new_people(draw_keys, levels, key, week, initial, group_cdf, age_mean, mean_tenure, log_u_tenure, target, p,
-               group, birth_week, retire_week, hire_week, level_week, talent, competency, states, interest):
+               group, birth_week, retire_week, hire_week, level_week, talent, talent_own, competency, states, interest):
     """The state of new people: hires, or (initial) the starting workforce. Parallel-safe.
 
     Every draw is keyed (stream, draw key, week 0, index k): uniforms k = 0 group, 2 retirement
     age, 3 first retirement (initial), 5 time in level (initial); normals 1 age, 6 talent,
-    10 + k competency k, 30-32 confidence, engagement, belonging, 40-42 interests. The initial
+    10 + k competency k, 50 + k own talent of competency k, 30-32 confidence, engagement, belonging, 40-42 interests. The initial
     tenure needs log(uniform 4), given as log_u_tenure (numpy's log, as it always was).
 
         group        first g with u0 <= cdf[g] (initial: the level's group shares)
@@ -538,7 +540,8 @@ def _new_people(draw_keys, levels, key, week, initial, group_cdf, age_mean, mean
         retirement   birth week + round((min + span u2) x wpy) (initial: at least week + floor(u3 x wpy))
         tenure       initial: min(-mean tenure x log u4, age - 18); in level u5 x min(tenure, 4)
         competency   clip(centre + hire_sd z, 0, 1), centre = target - hire_gap (hires) or
-                     target + stretch + talent_sd x talent (initial)
+                     target + stretch + talent_sd x talent_k (initial), talent_k = talent if
+                     talent_own = 0, else talent_common x talent + talent_own x z_{50+k}
         states       clip(baseline + state_sd z, 0, 1)
         interest     three normals, not yet normalized
     """
@@ -577,6 +580,10 @@ def _new_people(draw_keys, levels, key, week, initial, group_cdf, age_mean, mean
             hire_week[i] = week
             level_week[i] = week
         for k in range(n_comp):
+            own = normal_at(ek, 0, 50 + k)
+            talent_own[i, k] = own
+            if initial and p.talent_own != 0.0:
+                shift = p.stretch + p.talent_sd * (p.talent_common * z_talent + p.talent_own * own)
             centre = target[lv, k] + shift if initial else target[lv, k] - p.hire_gap
             competency[i, k] = _clip(centre + p.hire_sd * normal_at(ek, 0, 10 + k), 0.0, 1.0)
         for j in range(3):

@@ -209,11 +209,11 @@ def _new_people(build, n, initial):
     levels = gen.integers(0, n_levels, size=n).astype(np.int8)
     shares = np.array([[0.6, 0.4], [0.65, 0.35], [0.7, 0.3], [0.75, 0.25]])
     cdf = np.cumsum(shares, axis=1) if initial else np.cumsum(shares[0])[None, :]
-    params = staffing_kernels.NewPeopleParams(52.0, 8.0 if initial else 4.0, 60.0, 7.0, 0.1, 0.05, 0.08, 0.06, 0.1,
-                                     0.6, 0.7, 0.7)
+    params = staffing_kernels.NewPeopleParams(52.0, 8.0 if initial else 4.0, 60.0, 7.0, 0.1, 0.05, 1.0, 0.0, 0.08,
+                                              0.06, 0.1, 0.6, 0.7, 0.7)
     log_u = np.log(rng.uniforms(KEY, eids, 0, 4)) if initial else np.zeros(0)
     out = (np.empty(n, np.int8), *(np.empty(n, np.int32) for _ in range(4)), np.empty(n), np.empty((n, n_comp)),
-           np.empty((3, n)), np.empty((n, 3)))
+           np.empty((n, n_comp)), np.empty((3, n)), np.empty((n, 3)))
     build(eids, levels, KEY, 10, initial, cdf, np.array([29.0, 33.0, 37.0, 41.0]), np.array([3.0, 5.0, 7.0, 9.0]),
           log_u, gen.random((n_levels, n_comp)), params, *out)
     return out
@@ -225,7 +225,8 @@ def test_new_people_serial_and_parallel_builds_agree(initial):
     parallel = _new_people(staffing_kernels.new_people.parallel, 2000, initial)
     for a, b in zip(serial, parallel):
         assert np.array_equal(a, b)
-    group, birth, retire, hire, level_week, talent, competency, states, interest = serial
+    group, birth, retire, hire, level_week, talent, talent_own, competency, states, interest = serial
+    assert np.array_equal(talent_own[:, 3], rng.normals(KEY, np.arange(1000, 3000), 0, 53))
     assert set(np.unique(group)) == {0, 1}
     assert (competency >= 0).all() and (competency <= 1).all() and (states >= 0).all() and (states <= 1).all()
     assert np.array_equal(talent, rng.normals(KEY, np.arange(1000, 3000), 0, 6))

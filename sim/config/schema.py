@@ -323,8 +323,13 @@ class ReviewConfig:
     involuntary_enabled: bool = False
     involuntary_threshold: float = -1.5  # review score (SDs) below which a low performer may be let go
     involuntary_probability: float = 0.5
+    involuntary_rule: str = "relative"  # relative: score below threshold; absolute: competence / demand below floor
+    involuntary_floor: float = 0.9  # absolute rule: competence under the level's profile / its demand
 
     def check(self, path: str) -> None:
+        require(self.involuntary_rule in ("relative", "absolute"), f"{path}.involuntary_rule", self.involuntary_rule,
+                "one of relative, absolute")
+        require(self.involuntary_floor >= 0, f"{path}.involuntary_floor", self.involuntary_floor, "must be >= 0")
         require(self.period_weeks >= 1, f"{path}.period_weeks", self.period_weeks, "must be >= 1")
         require(self.first_week >= 0, f"{path}.first_week", self.first_week, "must be >= 0")
         _in_unit(f"{path}.hipo_share", self.hipo_share)

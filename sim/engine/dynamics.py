@@ -98,7 +98,12 @@ class Dynamics:
         leaving = {}
         if cfg.review.involuntary_enabled:
             u = rng.uniforms(s["involuntary"], p.draw_key[slots], week, 0)
-            low = (scores < cfg.review.involuntary_threshold) & (u < cfg.review.involuntary_probability)
+            if cfg.review.involuntary_rule == "absolute":  # competence against the level's demand
+                competence = np.einsum("ij,ij->i", o.profile[levels], p.competency[slots])
+                below = competence < cfg.review.involuntary_floor * o.demand[levels]
+            else:  # the review score, relative to the level's others
+                below = scores < cfg.review.involuntary_threshold
+            low = below & (u < cfg.review.involuntary_probability)
             leaving[EXIT_INVOLUNTARY] = slots[low]
         if cfg.attrition.mode == "cycle":
             staying = np.ones(slots.size, dtype=bool)

@@ -221,6 +221,7 @@ class AttritionConfig:
         default_factory=lambda: {"none": 0.0, "mentee": 0.0, "mentor": 0.0}
     )
     cycle_exit_share: list[float] = field(default_factory=list)  # per level, used when mode=cycle
+    cycle_order: str = "simultaneous"  # simultaneous: all levels' exits, then chains; top_down: level by level
     cycle_exit_draw: str = "count"  # count: round_half_even(share x headcount) leave; binomial: each with prob. share
     retirement: RetirementConfig = field(default_factory=RetirementConfig)
 
@@ -242,6 +243,8 @@ class AttritionConfig:
             )
         require(self.cycle_exit_draw in CYCLE_EXIT_DRAWS, f"{path}.cycle_exit_draw", self.cycle_exit_draw,
                 f"one of {', '.join(CYCLE_EXIT_DRAWS)}")
+        require(self.cycle_order in ("simultaneous", "top_down"), f"{path}.cycle_order", self.cycle_order,
+                "one of simultaneous, top_down")
         if self.mode == "cycle":
             require(
                 len(self.cycle_exit_share) == n_levels,
@@ -264,6 +267,7 @@ class DevelopmentConfig:
     noise_sd_per_year: float = 0.03  # random walk of each competency
     hire_gap: float = 0.05  # external hires start this far below their level's demand
     hire_sd: float = 0.06  # spread of competencies at hire and at initialization
+    hires_like_staff: bool = False  # true: hires' competencies drawn like the starting staff's (talent, no gap)
     baseline_confidence: float = 0.6
     baseline_engagement: float = 0.7
     baseline_belonging: float = 0.7

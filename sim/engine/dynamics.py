@@ -105,12 +105,18 @@ class Dynamics:
                 below = scores < cfg.review.involuntary_threshold
             low = below & (u < cfg.review.involuntary_probability)
             leaving[EXIT_INVOLUNTARY] = slots[low]
-        if cfg.attrition.mode == "cycle":
+        if cfg.attrition.mode == "cycle" and cfg.attrition.cycle_order == "simultaneous":
             staying = np.ones(slots.size, dtype=bool)
             if EXIT_INVOLUNTARY in leaving:
                 staying = ~np.isin(slots, leaving[EXIT_INVOLUNTARY])
             leaving[EXIT_CYCLE] = self._cycle_exits(slots[staying], levels[staying], week)
         return leaving
+
+    def cycle_exits_at(self, level: int, week: int) -> np.ndarray:
+        """Cycle exits of one level among its members now (the top-down cycle order)."""
+        slots = self.pop.active_slots()
+        slots = slots[self.pop.level[slots] == level]
+        return self._cycle_exits(slots, self.pop.level[slots], week)
 
     def _cycle_exits(self, slots, levels, week: int) -> np.ndarray:
         """Stylized mode. `count`: exactly round_half_even(share_L x headcount_L) random people leave

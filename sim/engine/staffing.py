@@ -64,7 +64,8 @@ class Staffing:
                 talent_sd=float(dev.talent_sd), talent_common=float(np.sqrt(dev.talent_correlation)),
                 talent_own=float(np.sqrt(1.0 - dev.talent_correlation)), hire_gap=float(dev.hire_gap), hire_sd=float(dev.hire_sd),
                 state_sd=float(dev.state_sd), baseline_confidence=float(dev.baseline_confidence),
-                baseline_engagement=float(dev.baseline_engagement), baseline_belonging=float(dev.baseline_belonging))
+                baseline_engagement=float(dev.baseline_engagement), baseline_belonging=float(dev.baseline_belonging),
+                hires_like_staff=bool(dev.hires_like_staff))
             for initial in (True, False)}
         self._no_draws = np.zeros(0, dtype=np.int64)
         self._no_values = np.zeros(0)
@@ -169,8 +170,9 @@ class Staffing:
         self.vac.remove(vslots)
 
     # ------------------------------------------------------------------ promotion
-    def promote_chains(self, week: int) -> int:
-        """Fill internal vacancies top-down; each promotion opens a seat one level below.
+    def promote_chains(self, week: int, lowest: int = 1) -> int:
+        """Fill internal vacancies top-down, down to level `lowest`; each promotion opens a seat one level
+        below (below `lowest`, it stays open for a later call: the top-down cycle order).
 
         Promotions into level L move people from L - 1 to L, so filling the levels above L
         never changes who is eligible at L - 1: one pass over the population gathers every
@@ -192,7 +194,7 @@ class Staffing:
                         self.streams["promotion"], week, self.cand_u)
         self.rule(self.cand_slots, self.cand_offset, n_cand, top, self.cand_u, pop.readiness, pop.performance,
                   pop.hire_week, week, self.cand_scores)
-        params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id)
+        params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id, lowest)
         (promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_vkey, new_level, new_dept,
          new_internal) = staffing_kernels.vacancy_chain(
             vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset, n_cand, self.cand_scores,

@@ -283,6 +283,7 @@ class ChainParams(NamedTuple):
     week: int
     key_channel: np.uint64  # a new seat's channel (the vacancy_channel stream)
     next_vid: int  # the id of the first seat a promotion opens
+    lowest: int = 1  # fill levels down to this one; the seats promotions open below it stay open, internal
 
 
 @njit(inline="always", cache=True)
@@ -331,7 +332,8 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
       seat_slot    the vacancy's slot, or -1 for a seat opened in this chain
       external     vacancy slots that go outside (open internal seats without a candidate)
       new_vid, new_vkey, new_level, new_dept, new_internal: the seats opened here that stay open
-    (new_internal only for internal seats at the entry level, which has nobody below).
+    (new_internal only for internal seats at level p.lowest - 1, which this call does not fill: the
+    entry level, which has nobody below, unless a top-down cycle fills one level at a time).
     """
     n_levels = vac_starts.shape[0] - 1
     week = p.week
@@ -353,7 +355,7 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
     pending_dept = np.empty(bound, dtype=np.int64)
     n_pending = n_prom = n_ext = n_new = 0
     vid = p.next_vid
-    for lv in range(n_levels - 1, 0, -1):
+    for lv in range(n_levels - 1, p.lowest - 1, -1):
         a = vac_starts[lv]
         n_old = vac_starts[lv + 1] - a
         n_seats = n_old + n_pending
@@ -417,7 +419,7 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
     for j in range(n_pending):
         new_vid[n_new] = pending_vid[j]
         new_vkey[n_new] = pending_vkey[j]
-        new_level[n_new] = 0
+        new_level[n_new] = p.lowest - 1
         new_dept[n_new] = pending_dept[j]
         new_internal[n_new] = True
         n_new += 1
@@ -517,6 +519,7 @@ class NewPeopleParams(NamedTuple):
     baseline_confidence: float
     baseline_engagement: float
     baseline_belonging: float
+    hires_like_staff: bool = False  # hires' competencies drawn as the starting staff's (talent term, no gap)
 
 
 @njit(inline="always", cache=True)
@@ -539,7 +542,8 @@ def _new_people(draw_keys, levels, key, week, initial, group_cdf, age_mean, mean
         age          clip(mean age + age_sd z1, 18, 66); birth week = round(week - age x wpy)
         retirement   birth week + round((min + span u2) x wpy) (initial: at least week + floor(u3 x wpy))
         tenure       initial: min(-mean tenure x log u4, age - 18); in level u5 x min(tenure, 4)
-        competency   clip(centre + hire_sd z, 0, 1), centre = target - hire_gap (hires) or
+        competency   clip(centre + hire_sd z, 0, 1), centre = target - hire_gap (hires, unless
+                     hires_like_staff) or
                      target + stretch + talent_sd x talent_k (initial), talent_k = talent if
                      talent_own = 0, else talent_common x talent + talent_own x z_{50+k}
         states       clip(baseline + state_sd z, 0, 1)
@@ -579,12 +583,15 @@ def _new_people(draw_keys, levels, key, week, initial, group_cdf, age_mean, mean
         else:
             hire_week[i] = week
             level_week[i] = week
+        like_staff = initial or p.hires_like_staff
+        if like_staff:
+            shift = p.stretch + p.talent_sd * z_talent
         for k in range(n_comp):
             own = normal_at(ek, 0, 50 + k)
             talent_own[i, k] = own
-            if initial and p.talent_own != 0.0:
+            if like_staff and p.talent_own != 0.0:
                 shift = p.stretch + p.talent_sd * (p.talent_common * z_talent + p.talent_own * own)
-            centre = target[lv, k] + shift if initial else target[lv, k] - p.hire_gap
+            centre = target[lv, k] + shift if like_staff else target[lv, k] - p.hire_gap
             competency[i, k] = _clip(centre + p.hire_sd * normal_at(ek, 0, 10 + k), 0.0, 1.0)
         for j in range(3):
             states[j, i] = _clip(baseline[j] + p.state_sd * normal_at(ek, 0, 30 + j), 0.0, 1.0)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import run
+from sim import load_config, run
 from sim.config.checks import ConfigError
 from tests.conftest import make_config
 
@@ -103,3 +103,43 @@ def test_count_cycle_exits_are_the_same_every_cycle():
 def test_cycle_exit_draw_is_checked():
     with pytest.raises(ConfigError, match=r"^attrition.cycle_exit_draw = 'poisson': one of count, binomial$"):
         make_config("attrition.cycle_exit_draw=poisson")
+
+
+# ------------------------------------------------------------------ order within a cycle
+# The three-level pyramid (250, 110, 40 seats), count draws, shares chosen without ties:
+#   simultaneous  e_L = round(p_L n_L) for every level, then the chains
+#   top_down      e_2 = round(p_2 n_2); the top fills from level 1 (e_2 promotions), then level 1 loses
+#                 round(p_1 (n_1 - e_2)) of those left, fills from level 0, and so on down
+# and in both, promotions into L = exits at levels >= L and hires = all exits, every cycle.
+ORDER_SHARES = (0.1, 0.2, 0.25)
+PYRAMID = (250, 110, 40)
+
+
+def _expected_exits(order: str) -> list[int]:
+    n, p = PYRAMID, ORDER_SHARES
+    if order == "simultaneous":
+        return [round(pl * nl) for pl, nl in zip(p, n)]
+    e2 = round(p[2] * n[2])
+    e1 = round(p[1] * (n[1] - e2))
+    e0 = round(p[0] * (n[0] - e1 - e2))
+    return [e0, e1, e2]
+
+
+@pytest.mark.parametrize("order", ["simultaneous", "top_down"])
+def test_cycle_order_gives_the_analytic_flows(order):
+    cfg = load_config(["experiment=stylized_binomial_cycle", "sim.check_invariants=true", "attrition.cycle_exit_draw=count",
+                       f"attrition.cycle_order={order}", "sim.horizon_years=6", "sim.seed=2",
+                       f"attrition.cycle_exit_share=[{','.join(map(str, ORDER_SHARES))}]"])
+    assert [lv.seats for lv in cfg.org.levels] == list(PYRAMID)
+    result = run(cfg)
+    ev = result.events
+    reviews = np.arange(cfg.review.first_week, cfg.sim.horizon_weeks, cfg.review.period_weeks)
+    expected = np.array(_expected_exits(order))
+    for week in reviews:
+        here = ev[ev["week"] == week]
+        count = {kind: np.bincount(level_codes(here.loc[here["kind"].isin(kinds), "level"]), minlength=3)
+                 for kind, kinds in (("exits", EXIT_KINDS), ("promotions", ["promotion"]), ("hires", ["hire"]))}
+        assert count["exits"].tolist() == expected.tolist(), (order, week, count)
+        assert count["promotions"].tolist() == [0, expected[1:].sum(), expected[2]]
+        assert count["hires"].tolist() == [expected.sum(), 0, 0]
+    assert _expected_exits("simultaneous") != _expected_exits("top_down")  # the orders differ here

@@ -61,8 +61,8 @@ class Dynamics:
 
     def develop(self, week: int) -> None:
         p, o, s = self.pop, self.org, self.model.streams
-        kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.talent_own, p.competency, p.confidence, p.engagement,
-                        p.belonging, p.readiness, o.profile, o.target, o.next_level, self.dev_params,
+        kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.talent_own, p.competency, p.confidence,
+                        p.engagement, p.belonging, p.readiness, o.profile, o.target, o.next_level, self.dev_params,
                         s["development"], s["state_noise"], week)
 
     def hazard_exits(self, week: int) -> dict[int, np.ndarray]:
@@ -83,8 +83,8 @@ class Dynamics:
         s = self.model.streams
         mean, sd = kernels.level_competence_moments(p.active, p.count, p.level, p.competency, o.profile, o.n_levels)
         kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, p.competency, o.profile, mean, sd,
-                                  cfg.performance.skill_signal, self.group_bias, self.group_shift, s["performance"], week,
-                                  p.performance)
+                                  cfg.performance.skill_signal, self.group_bias, self.group_shift, s["performance"],
+                                  week, p.performance)
         slots = p.active_slots()
         levels = p.level[slots]
         scores = p.performance[slots]

@@ -101,8 +101,8 @@ def competence_under(profile_row, competency_row):
     return total
 
 
-def _develop(active, count, draw_key, level, talent, talent_own, competency, confidence, engagement, belonging, readiness,
-            profile, target, next_level, p, key_dev, key_state, week):
+def _develop(active, count, draw_key, level, talent, talent_own, competency, confidence, engagement, belonging,
+            readiness, profile, target, next_level, p, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
 
     gap = t_{L,k} + stretch + talent_sd * talent_k - c_k  (the distance to the personal ceiling;

@@ -62,7 +62,8 @@ class Staffing:
                 weeks_per_year=float(self.wpy), age_sd=8.0 if initial else 4.0, retire_min_age=float(ret.min_age),
                 retire_age_span=float(ret.max_age - ret.min_age), stretch=float(dev.stretch),
                 talent_sd=float(dev.talent_sd), talent_common=float(np.sqrt(dev.talent_correlation)),
-                talent_own=float(np.sqrt(1.0 - dev.talent_correlation)), hire_gap=float(dev.hire_gap), hire_sd=float(dev.hire_sd),
+                talent_own=float(np.sqrt(1.0 - dev.talent_correlation)), hire_gap=float(dev.hire_gap),
+                hire_sd=float(dev.hire_sd),
                 state_sd=float(dev.state_sd), baseline_confidence=float(dev.baseline_confidence),
                 baseline_engagement=float(dev.baseline_engagement), baseline_belonging=float(dev.baseline_belonging),
                 hires_like_staff=bool(dev.hires_like_staff))

@@ -535,8 +535,9 @@ def _new_people(draw_keys, levels, key, week, initial, group_cdf, age_mean, mean
 
     Every draw is keyed (stream, draw key, week 0, index k): uniforms k = 0 group, 2 retirement
     age, 3 first retirement (initial), 5 time in level (initial); normals 1 age, 6 talent,
-    10 + k competency k, 50 + k own talent of competency k, 30-32 confidence, engagement, belonging, 40-42 interests. The initial
-    tenure needs log(uniform 4), given as log_u_tenure (numpy's log, as it always was).
+    10 + k competency k, 50 + k own talent of competency k, 30-32 confidence, engagement, belonging,
+    40-42 interests. The initial tenure needs log(uniform 4), given as log_u_tenure (numpy's log, as it
+    always was).
 
         group        first g with u0 <= cdf[g] (initial: the level's group shares)
         age          clip(mean age + age_sd z1, 18, 66); birth week = round(week - age x wpy)

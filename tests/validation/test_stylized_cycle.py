@@ -127,7 +127,8 @@ def _expected_exits(order: str) -> list[int]:
 
 @pytest.mark.parametrize("order", ["simultaneous", "top_down"])
 def test_cycle_order_gives_the_analytic_flows(order):
-    cfg = load_config(["experiment=stylized_binomial_cycle", "sim.check_invariants=true", "attrition.cycle_exit_draw=count",
+    cfg = load_config(["experiment=stylized_binomial_cycle", "sim.check_invariants=true",
+                       "attrition.cycle_exit_draw=count",
                        f"attrition.cycle_order={order}", "sim.horizon_years=6", "sim.seed=2",
                        f"attrition.cycle_exit_share=[{','.join(map(str, ORDER_SHARES))}]"])
     assert [lv.seats for lv in cfg.org.levels] == list(PYRAMID)

@@ -9,7 +9,8 @@ import pytest
 
 from sim import load_config, run
 
-PRESETS = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "configs" / "experiment").glob("stylized_*.yaml"))
+EXPERIMENTS = Path(__file__).resolve().parents[2] / "configs" / "experiment"
+PRESETS = sorted(p.stem for p in EXPERIMENTS.glob("stylized_*.yaml"))
 SHORT = ("sim.horizon_years=3", "sim.check_invariants=true", "output.events=false")
 SEEDS = range(4)
 

@@ -62,13 +62,14 @@ class EffectsConfig:
         default_factory=lambda: ["decision_making", "strategic_thinking", "emotional_intelligence"]
     )
 
-    def check(self, path: str, competencies: list[str]) -> None:
+    def check(self, path: str, competencies: list[str] | None) -> None:
+        """`competencies`: the org's, to check mentor_growth_competencies against (None: not checked)."""
         for key in ("skill_transfer", "trust_gain", "trust_floor", "initiation_skill_factor", "group_skill_factor",
                     "mentor_leadership_gain"):
             in_unit(f"{path}.{key}", getattr(self, key))
         non_negative(self, path, "trust_loss", "dissolution_engagement_penalty", "alumni_weeks",
                      "training_multiplier")
-        for name in self.mentor_growth_competencies:
+        for name in self.mentor_growth_competencies if competencies is not None else ():
             require(name in competencies, f"{path}.mentor_growth_competencies", name,
                     f"must name competencies: {', '.join(competencies)}")
 
@@ -132,28 +133,17 @@ class ProgramConfig:
     effects: EffectsConfig = field(default_factory=EffectsConfig)
 
     def check(self, path: str, org) -> None:
-        n_levels = len(org.levels)
+        """Check the values; the fit to the organization (levels, groups, competencies) only when the
+        program is enabled: a disabled program never runs, so its defaults need not fit a custom org."""
         require(bool(self.name.strip()), f"{path}.name", self.name, "must be a non-empty name")
         require(self.format in FORMATS, f"{path}.format", self.format, f"one of {', '.join(FORMATS)}")
-        require(len(self.mentee_levels) > 0, f"{path}.mentee_levels", self.mentee_levels,
-                "eligibility matches nobody: list at least one level")
-        for key in ("mentee_levels", "mentor_levels"):
-            for lv in getattr(self, key):
-                require(0 <= lv < n_levels, f"{path}.{key}", lv, f"level indices must be in [0, {n_levels - 1}]")
-        groups = [g.name for g in org.groups]
-        for g in self.mentee_groups:
-            require(g in groups, f"{path}.mentee_groups", g, f"must name groups: {', '.join(groups)}")
-        for c in self.reverse_competencies:
-            require(c in org.competencies, f"{path}.reverse_competencies", c,
-                    f"must name competencies: {', '.join(org.competencies)}")
+        if self.enabled:
+            self._check_against_org(path, org)
         non_negative(self, path, "mentee_min_tenure_weeks", "mentor_min_tenure_weeks", "meeting_hours",
                      "coordinator_cost_per_year", "training_cost_per_mentor", "loaded_cost_factor")
         if self.mentee_max_tenure_weeks is not None:
             require(self.mentee_max_tenure_weeks >= self.mentee_min_tenure_weeks, f"{path}.mentee_max_tenure_weeks",
                     self.mentee_max_tenure_weeks, "eligibility matches nobody: must be >= mentee_min_tenure_weeks")
-        require(1 <= self.min_level_gap <= n_levels - 1, f"{path}.min_level_gap", self.min_level_gap,
-                f"must be in [1, {n_levels - 1}] (the org has {n_levels} levels)")
-        self._check_level_gap(path, n_levels)
         if self.enabled:
             require(self.mentor_capacity >= 1, f"{path}.mentor_capacity", self.mentor_capacity,
                     "must be >= 1 when the program enrolls mentees")
@@ -174,8 +164,26 @@ class ProgramConfig:
         require(self.hours_per_year > 0, f"{path}.hours_per_year", self.hours_per_year, "must be > 0")
         if self.matching is not None:
             self.matching.check(f"{path}.matching")
-        self.effects.check(f"{path}.effects", org.competencies)
+        self.effects.check(f"{path}.effects", org.competencies if self.enabled else None)
 
+    def _check_against_org(self, path: str, org) -> None:
+        """Levels, groups and competencies named by the program exist in `org`; every mentee level has
+        mentors min_level_gap away."""
+        n_levels = len(org.levels)
+        require(len(self.mentee_levels) > 0, f"{path}.mentee_levels", self.mentee_levels,
+                "eligibility matches nobody: list at least one level")
+        for key in ("mentee_levels", "mentor_levels"):
+            for lv in getattr(self, key):
+                require(0 <= lv < n_levels, f"{path}.{key}", lv, f"level indices must be in [0, {n_levels - 1}]")
+        groups = [g.name for g in org.groups]
+        for g in self.mentee_groups:
+            require(g in groups, f"{path}.mentee_groups", g, f"must name groups: {', '.join(groups)}")
+        for c in self.reverse_competencies if self.format == "reverse" else ():  # read by reverse only
+            require(c in org.competencies, f"{path}.reverse_competencies", c,
+                    f"must name competencies: {', '.join(org.competencies)}")
+        require(1 <= self.min_level_gap <= n_levels - 1, f"{path}.min_level_gap", self.min_level_gap,
+                f"must be in [1, {n_levels - 1}] (the org has {n_levels} levels)")
+        self._check_level_gap(path, n_levels)
 
     def _check_level_gap(self, path: str, n_levels: int) -> None:
         """Every mentee level needs a mentor level min_level_gap away (below it for format=reverse).

@@ -1,9 +1,10 @@
-"""Named implementations that a config chooses by name: matching policies (and the like).
+"""Named implementations that a config chooses by name: matching policies, promotion rules.
 
 The config layer owns the registry, so that it can check a name when the config is loaded; the
 layer that implements the choices fills it (`@MATCHING_POLICIES.register("random")` in
 `sim.mentoring.matching`). Importing `sim` loads every implementation, so the names are complete
 by the time any config is checked, and the config layer never imports the layers above it.
+Promotion rules are filled by `sim.engine.promotion_rules` (`@PROMOTION_RULES.register("worst")`).
 """
 from __future__ import annotations
 
@@ -31,3 +32,4 @@ class Registry(dict):
 
 
 MATCHING_POLICIES: Registry = Registry("matching policy")
+PROMOTION_RULES: Registry = Registry("promotion rule")

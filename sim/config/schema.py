@@ -18,10 +18,12 @@ DEFAULT_COMPETENCIES = [
     "emotional_intelligence",
 ]
 PARTICIPATION_LABELS = ("none", "mentee", "mentor")
+CYCLE_EXIT_DRAWS = ("count", "binomial")
 
 
 from .program import EvaluationConfig, MatchingConfig, ProgramConfig
 from .checks import ConfigError, in_unit as _in_unit, require  # noqa: F401  (re-exported)
+from .registry import PROMOTION_RULES
 
 
 @dataclass
@@ -42,6 +44,7 @@ class LevelConfig:
     capability_weight: float = 1.0  # weight of a seat in the capability index
     salary: float = 80000.0  # annual salary (currency units), for program costs and value
     replacement_cost_share: float = 0.3  # cost of replacing a leaver, as a share of salary
+    group_shares: dict[str, float] | None = None  # initial group shares here (None: from share, top_share)
 
     def check(self, path: str, n_competencies: int) -> None:
         require(bool(self.name.strip()), f"{path}.name", self.name, "must be a non-empty name")
@@ -109,6 +112,7 @@ class OrgConfig:
     groups: list[GroupConfig]
     departments: list[str] = field(default_factory=lambda: ["All"])
     competencies: list[str] = field(default_factory=lambda: list(DEFAULT_COMPETENCIES))
+    exact_composition: bool = False  # true: initial group counts per level by largest remainder
 
     def check(self, path: str) -> None:
         require(len(self.levels) >= 2, f"{path}.levels", len(self.levels), "need at least 2 levels")
@@ -136,6 +140,15 @@ class OrgConfig:
             )
         gnames = [g.name for g in self.groups]
         require(len(set(gnames)) == len(gnames), f"{path}.groups", gnames, "group names must be unique")
+        for i, level in enumerate(self.levels):
+            if level.group_shares is None:
+                continue
+            where = f"{path}.levels[{i}].group_shares"
+            for name, share in level.group_shares.items():
+                require(name in gnames, f"{where}.{name}", name, f"must name a group: {', '.join(gnames)}")
+                _in_unit(f"{where}.{name}", share)
+            total = sum(level.group_shares.values())
+            require(abs(total - 1.0) < 1e-6, where, round(total, 6), "group shares must sum to 1")
         require(len(self.departments) >= 1, f"{path}.departments", self.departments, "need >= 1")
         require(
             len(set(self.departments)) == len(self.departments),
@@ -208,6 +221,8 @@ class AttritionConfig:
         default_factory=lambda: {"none": 0.0, "mentee": 0.0, "mentor": 0.0}
     )
     cycle_exit_share: list[float] = field(default_factory=list)  # per level, used when mode=cycle
+    cycle_order: str = "simultaneous"  # simultaneous: all levels' exits, then chains; top_down: level by level
+    cycle_exit_draw: str = "count"  # count: round_half_even(share x headcount) leave; binomial: each with prob. share
     retirement: RetirementConfig = field(default_factory=RetirementConfig)
 
     def check(self, path: str, n_levels: int) -> None:
@@ -226,6 +241,10 @@ class AttritionConfig:
                 key,
                 f"keys must be among {', '.join(PARTICIPATION_LABELS)}",
             )
+        require(self.cycle_exit_draw in CYCLE_EXIT_DRAWS, f"{path}.cycle_exit_draw", self.cycle_exit_draw,
+                f"one of {', '.join(CYCLE_EXIT_DRAWS)}")
+        require(self.cycle_order in ("simultaneous", "top_down"), f"{path}.cycle_order", self.cycle_order,
+                "one of simultaneous, top_down")
         if self.mode == "cycle":
             require(
                 len(self.cycle_exit_share) == n_levels,
@@ -244,9 +263,11 @@ class DevelopmentConfig:
     decay_factor: float = 0.25  # above the ceiling, competencies fade at this fraction of that rate
     stretch: float = 0.0  # people grow until demand + stretch + talent_sd * talent
     talent_sd: float = 0.06  # spread of personal ceilings (persistent talent)
+    talent_correlation: float = 1.0  # correlation of the talent terms of two competencies (1: one talent)
     noise_sd_per_year: float = 0.03  # random walk of each competency
     hire_gap: float = 0.05  # external hires start this far below their level's demand
     hire_sd: float = 0.06  # spread of competencies at hire and at initialization
+    hires_like_staff: bool = False  # true: hires' competencies drawn like the starting staff's (talent, no gap)
     baseline_confidence: float = 0.6
     baseline_engagement: float = 0.7
     baseline_belonging: float = 0.7
@@ -272,6 +293,7 @@ class DevelopmentConfig:
         ):
             value = getattr(self, key)
             require(value >= 0, f"{path}.{key}", value, "must be >= 0")
+        _in_unit(f"{path}.talent_correlation", self.talent_correlation)
         for key in ("baseline_confidence", "baseline_engagement", "baseline_belonging"):
             _in_unit(f"{path}.{key}", getattr(self, key))
         for key in (
@@ -286,10 +308,13 @@ class DevelopmentConfig:
 @dataclass
 class PerformanceConfig:
     skill_signal: float = 0.6  # correlation between competence and review score (0: pure noise)
-    rater_bias: dict[str, float] = field(default_factory=dict)  # group -> mean shift in score SDs
+    rater_bias: dict[str, float] = field(default_factory=dict)  # group -> mean shift (units below)
+    rater_bias_units: str = "level_sd"  # level_sd: score SDs after standardizing; absolute: competence points before
 
     def check(self, path: str, groups: list[str]) -> None:
         _in_unit(f"{path}.skill_signal", self.skill_signal)
+        require(self.rater_bias_units in ("level_sd", "absolute"), f"{path}.rater_bias_units", self.rater_bias_units,
+                "one of level_sd, absolute")
         for name in self.rater_bias:
             require(name in groups, f"{path}.rater_bias.{name}", name, f"must name a group: {', '.join(groups)}")
 
@@ -302,27 +327,29 @@ class ReviewConfig:
     involuntary_enabled: bool = False
     involuntary_threshold: float = -1.5  # review score (SDs) below which a low performer may be let go
     involuntary_probability: float = 0.5
+    involuntary_rule: str = "relative"  # relative: score below threshold; absolute: competence / demand below floor
+    involuntary_floor: float = 0.9  # absolute rule: competence under the level's profile / its demand
 
     def check(self, path: str) -> None:
+        require(self.involuntary_rule in ("relative", "absolute"), f"{path}.involuntary_rule", self.involuntary_rule,
+                "one of relative, absolute")
+        require(self.involuntary_floor >= 0, f"{path}.involuntary_floor", self.involuntary_floor, "must be >= 0")
         require(self.period_weeks >= 1, f"{path}.period_weeks", self.period_weeks, "must be >= 1")
         require(self.first_week >= 0, f"{path}.first_week", self.first_week, "must be >= 0")
         _in_unit(f"{path}.hipo_share", self.hipo_share)
         _in_unit(f"{path}.involuntary_probability", self.involuntary_probability)
 
 
-PROMOTION_RULES = ("readiness", "performance", "seniority", "random")
-
-
 @dataclass
 class PromotionConfig:
-    rule: str = "readiness"
+    rule: str = "readiness"  # a name in PROMOTION_RULES (sim.engine.promotion_rules)
     timing: str = "vacancy"  # vacancy: fill as vacancies open; review: at review cycles
     min_readiness_ratio: float = 0.0  # readiness / next level's demand needed to be promoted
     min_weeks_in_level: int = 52
     ready_now_ratio: float = 0.95  # readiness / demand counted as "ready now" (bench strength)
 
     def check(self, path: str) -> None:
-        require(self.rule in PROMOTION_RULES, f"{path}.rule", self.rule, f"one of {', '.join(PROMOTION_RULES)}")
+        require(self.rule in PROMOTION_RULES, f"{path}.rule", self.rule, PROMOTION_RULES.allowed())
         require(self.timing in ("vacancy", "review"), f"{path}.timing", self.timing, "one of vacancy, review")
         require(
             self.min_readiness_ratio >= 0, f"{path}.min_readiness_ratio", self.min_readiness_ratio, "must be >= 0"

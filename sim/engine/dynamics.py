@@ -25,6 +25,8 @@ class Dynamics:
             growth_per_week=dev.learning_rate_per_year / wpy,
             stretch=dev.stretch,
             talent_sd=dev.talent_sd,
+            talent_common=float(np.sqrt(dev.talent_correlation)),
+            talent_own=float(np.sqrt(1.0 - dev.talent_correlation)),
             decay_factor=dev.decay_factor,
             noise_sd_week=dev.noise_sd_per_year / np.sqrt(wpy),
             drift_per_week=min(1.0, dev.drift_per_year / wpy),
@@ -51,13 +53,16 @@ class Dynamics:
         self.participation_effect = np.array(
             [att.participation_effect.get(label, 0.0) for label in PARTICIPATION_LABELS]
         )
-        self.group_bias = np.array([cfg.performance.rater_bias.get(g, 0.0) for g in self.org.group_names])
+        bias = np.array([cfg.performance.rater_bias.get(g, 0.0) for g in self.org.group_names])
+        absolute = cfg.performance.rater_bias_units == "absolute"
+        self.group_bias = np.zeros_like(bias) if absolute else bias  # score SDs, after standardization
+        self.group_shift = bias if absolute else np.zeros_like(bias)  # competence points, before it
         self.exit_code = np.zeros(self.pop.capacity, dtype=np.int8)
 
     def develop(self, week: int) -> None:
         p, o, s = self.pop, self.org, self.model.streams
-        kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.competency, p.confidence, p.engagement,
-                        p.belonging, p.readiness, o.profile, o.target, o.next_level, self.dev_params,
+        kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.talent_own, p.competency, p.confidence,
+                        p.engagement, p.belonging, p.readiness, o.profile, o.target, o.next_level, self.dev_params,
                         s["development"], s["state_noise"], week)
 
     def hazard_exits(self, week: int) -> dict[int, np.ndarray]:
@@ -78,8 +83,8 @@ class Dynamics:
         s = self.model.streams
         mean, sd = kernels.level_competence_moments(p.active, p.count, p.level, p.competency, o.profile, o.n_levels)
         kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, p.competency, o.profile, mean, sd,
-                                  cfg.performance.skill_signal, self.group_bias, s["performance"], week,
-                                  p.performance)
+                                  cfg.performance.skill_signal, self.group_bias, self.group_shift, s["performance"],
+                                  week, p.performance)
         slots = p.active_slots()
         levels = p.level[slots]
         scores = p.performance[slots]
@@ -93,18 +98,34 @@ class Dynamics:
         leaving = {}
         if cfg.review.involuntary_enabled:
             u = rng.uniforms(s["involuntary"], p.draw_key[slots], week, 0)
-            low = (scores < cfg.review.involuntary_threshold) & (u < cfg.review.involuntary_probability)
+            if cfg.review.involuntary_rule == "absolute":  # competence against the level's demand
+                competence = np.einsum("ij,ij->i", o.profile[levels], p.competency[slots])
+                below = competence < cfg.review.involuntary_floor * o.demand[levels]
+            else:  # the review score, relative to the level's others
+                below = scores < cfg.review.involuntary_threshold
+            low = below & (u < cfg.review.involuntary_probability)
             leaving[EXIT_INVOLUNTARY] = slots[low]
-        if cfg.attrition.mode == "cycle":
+        if cfg.attrition.mode == "cycle" and cfg.attrition.cycle_order == "simultaneous":
             staying = np.ones(slots.size, dtype=bool)
             if EXIT_INVOLUNTARY in leaving:
                 staying = ~np.isin(slots, leaving[EXIT_INVOLUNTARY])
             leaving[EXIT_CYCLE] = self._cycle_exits(slots[staying], levels[staying], week)
         return leaving
 
+    def cycle_exits_at(self, level: int, week: int) -> np.ndarray:
+        """Cycle exits of one level among its members now (the top-down cycle order)."""
+        slots = self.pop.active_slots()
+        slots = slots[self.pop.level[slots] == level]
+        return self._cycle_exits(slots, self.pop.level[slots], week)
+
     def _cycle_exits(self, slots, levels, week: int) -> np.ndarray:
-        """Stylized mode: exactly round(share_L * headcount_L) random people leave each level."""
+        """Stylized mode. `count`: exactly round_half_even(share_L x headcount_L) random people leave
+        each level (the lowest uniforms); `binomial`: each person leaves when their uniform < share_L,
+        so the count is Binomial(headcount_L, share_L) and the expected share is exact."""
         u = rng.uniforms(self.model.streams["cycle_exit"], self.pop.draw_key[slots], week, 0)
+        if self.cfg.attrition.cycle_exit_draw == "binomial":
+            share = np.asarray(self.cfg.attrition.cycle_exit_share, dtype=np.float64)
+            return slots[u < share[levels]]
         out = []
         for lv, share in enumerate(self.cfg.attrition.cycle_exit_share):
             here = np.flatnonzero(levels == lv)

@@ -60,6 +60,8 @@ class DevelopmentParams(NamedTuple):
     growth_per_week: float  # learning rate per year / weeks per year
     stretch: float
     talent_sd: float
+    talent_common: float  # sqrt(talent_correlation): weight of the common talent
+    talent_own: float  # sqrt(1 - talent_correlation): weight of the competency's own talent (0: one talent)
     decay_factor: float
     noise_sd_week: float
     drift_per_week: float
@@ -99,12 +101,13 @@ def competence_under(profile_row, competency_row):
     return total
 
 
-def _develop(active, count, draw_key, level, talent, competency, confidence, engagement, belonging, readiness,
-            profile, target, next_level, p, key_dev, key_state, week):
+def _develop(active, count, draw_key, level, talent, talent_own, competency, confidence, engagement, belonging,
+            readiness, profile, target, next_level, p, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
 
-    gap = t_{L,k} + stretch + talent_sd * talent - c_k  (the distance to the personal ceiling;
-          t_{L,k} is the level's target for competency k, see Org.target)
+    gap = t_{L,k} + stretch + talent_sd * talent_k - c_k  (the distance to the personal ceiling;
+          t_{L,k} is the level's target for competency k, see Org.target; talent_k = talent when
+          talent_own weight is 0, else talent_common * talent + talent_own * talent_own_k)
     c_k += g * K w_{L,k} * gap * (1 if gap > 0 else decay_factor) + s * N(0,1), clipped to [0, 1]
     x   += r * (baseline_x - x) + s_x * N(0,1) for x in confidence, engagement, belonging
     readiness = sum_k w_{L+1,k} c_k
@@ -118,6 +121,8 @@ def _develop(active, count, draw_key, level, talent, competency, confidence, eng
         kd = entity_key(key_dev, draw_key[i])
         for k in range(n_comp):
             c = competency[i, k]
+            if p.talent_own != 0.0:
+                ceiling = p.stretch + p.talent_sd * (p.talent_common * talent[i] + p.talent_own * talent_own[i, k])
             gap = target[lv, k] + ceiling - c
             # Growth toward the personal ceiling; skills above it (noise, mentoring) fade more slowly.
             rate = p.growth_per_week * n_comp * profile[lv, k]
@@ -218,14 +223,16 @@ def level_competence_moments(active, count, level, competency, profile, n_levels
 
 
 def _score_performance(active, count, draw_key, level, group, competency, profile, level_mean, level_sd,
-                      skill_signal, group_bias, key_perf, week, performance):
-    """Review score = rho * z(competence) + sqrt(1 - rho^2) * N(0,1) + bias[group]. Parallel-safe."""
+                      skill_signal, group_bias, group_shift, key_perf, week, performance):
+    """Review score = rho * z + sqrt(1 - rho^2) * N(0,1) + bias[group], z = (competence + shift[group] -
+    level mean) / level SD: `group_bias` in score SDs, `group_shift` in competence points (one of the two
+    is zero, by performance.rater_bias_units). Parallel-safe."""
     noise_weight = np.sqrt(1.0 - skill_signal * skill_signal)
     for i in prange(count):
         if not active[i]:
             continue
         lv = level[i]
-        z = (competence_under(profile[lv], competency[i]) - level_mean[lv]) / level_sd[lv]
+        z = (competence_under(profile[lv], competency[i]) + group_shift[group[i]] - level_mean[lv]) / level_sd[lv]
         eps = normal_at(entity_key(key_perf, draw_key[i]), week, 0)
         performance[i] = skill_signal * z + noise_weight * eps + group_bias[group[i]]
 

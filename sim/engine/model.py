@@ -10,6 +10,7 @@ from .agents import Employee
 from .clock import Clock
 from .dynamics import Dynamics
 from .events import EventLog, Roster
+from .kernels import EXIT_CYCLE
 from .metrics import Metrics
 from .org import Org, Vacancies
 from .population import Population
@@ -35,7 +36,9 @@ class OrgModel(mesa.Model):
     4. exits     voluntary exits by hazard and retirements (one kernel); each exit
                  opens a vacancy, routed to internal promotion or external hire.
     5. review    if due: performance scores, high-potential flags, involuntary
-                 exits of low performers, stylized cycle exits.
+                 exits of low performers, stylized cycle exits (with
+                 attrition.cycle_order=top_down level by level from the top,
+                 each level's exits followed by its promotions from below).
     6. promote   internal vacancies filled top-down along vacancy chains (every
                  week, or only at reviews); a seat nobody is eligible for goes
                  to external hiring. At a review, ready people who saw others
@@ -128,6 +131,11 @@ class OrgModel(mesa.Model):
         if review:
             for code, slots in self.dynamics.review(week).items():
                 staffing.separate(slots, code, week)
+            if self.cfg.attrition.mode == "cycle" and self.cfg.attrition.cycle_order == "top_down":
+                for level in range(self.org.n_levels - 1, -1, -1):  # leavers of L go, then L fills from below
+                    staffing.separate(self.dynamics.cycle_exits_at(level, week), EXIT_CYCLE, week)
+                    if level > 0:
+                        staffing.promote_chains(week, lowest=level)
         if review or self.cfg.promotion.timing == "vacancy":
             staffing.promote_chains(week)
         if review:

@@ -47,6 +47,19 @@ class Org:
         top = np.array([g.share if g.top_share is None else g.top_share for g in cfg.groups])
         frac = np.linspace(0.0, 1.0, self.n_levels)[:, None]
         self.initial_group_share = (1 - frac) * self.hire_share[None, :] + frac * top[None, :]
+        for i, lv in enumerate(levels):  # explicit shares of a level replace the interpolated ones
+            if lv.group_shares is not None:
+                self.initial_group_share[i] = [lv.group_shares.get(g, 0.0) for g in self.group_names]
+
+    def initial_group_counts(self) -> np.ndarray:
+        """People per (level, group) at week 0 under `exact_composition`: the largest-remainder split of
+        each level's seats by its initial shares (floor of seats x share, then one more to the groups
+        with the largest remainders, ties to the earlier group)."""
+        quota = self.initial_group_share * self.seats[:, None]
+        counts = np.floor(quota + 1e-9).astype(np.int64)
+        left = self.seats - counts.sum(axis=1)
+        rank = np.argsort(np.argsort(-(quota - counts), axis=1, kind="stable"), axis=1, kind="stable")
+        return counts + (rank < left[:, None])
 
     @property
     def total_seats(self) -> int:

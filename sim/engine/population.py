@@ -28,6 +28,8 @@ def employee_columns(n_competencies: int) -> list[Column]:
         Column("retire_week", np.int32, 2**31 - 1, doc="planned retirement week"),
         Column("competency", np.float64, 0.0, width=n_competencies, doc="competencies on a 0-1 scale"),
         Column("talent", np.float64, 0.0, doc="persistent learning ability, a z-score drawn at hire"),
+        Column("talent_own", np.float64, 0.0, width=n_competencies,
+               doc="competency-specific talent z-scores (used when development.talent_correlation < 1)"),
         Column("confidence", np.float64, 0.6, doc="self-efficacy, 0-1"),
         Column("engagement", np.float64, 0.7, doc="engagement, 0-1"),
         Column("belonging", np.float64, 0.7, doc="sense of belonging, 0-1"),

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import staffing_kernels
+from . import promotion_rules, staffing_kernels  # noqa: F401  (promotion_rules fills the registry)
+from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
@@ -39,7 +40,7 @@ class Staffing:
         # Promotions into each level since the last review: who was passed over.
         self.promotions_since_review = np.zeros(self.org.n_levels, dtype=np.int64)
         prom = cfg.promotion
-        self.rule = staffing_kernels.PROMOTION_RULES[prom.rule]
+        self.rule = PROMOTION_RULES[prom.rule]
         # Readiness needed for a seat, by the level of the seat (and a placeholder past the top).
         self.min_readiness = np.append(prom.min_readiness_ratio * self.org.demand, 0.0)
         # Candidates of level L are gathered in cand_slots[cand_offset[L]:], room for every seat of L
@@ -48,6 +49,7 @@ class Staffing:
         self.cand_offset = np.concatenate(([0], np.cumsum(room))).astype(np.int64)
         self.cand_slots = np.empty(int(room.sum()), dtype=np.int64)
         self.cand_scores = np.empty(int(room.sum()))
+        self.cand_u = np.empty(int(room.sum()))
         # What sample_people reads, by `initial` (the starting workforce, or hires).
         levels, dev, ret = self.org.cfg.levels, cfg.development, cfg.attrition.retirement
         self._age_mean = {True: np.array([lv.mean_age for lv in levels], dtype=np.float64),
@@ -59,9 +61,12 @@ class Staffing:
             initial: staffing_kernels.NewPeopleParams(
                 weeks_per_year=float(self.wpy), age_sd=8.0 if initial else 4.0, retire_min_age=float(ret.min_age),
                 retire_age_span=float(ret.max_age - ret.min_age), stretch=float(dev.stretch),
-                talent_sd=float(dev.talent_sd), hire_gap=float(dev.hire_gap), hire_sd=float(dev.hire_sd),
+                talent_sd=float(dev.talent_sd), talent_common=float(np.sqrt(dev.talent_correlation)),
+                talent_own=float(np.sqrt(1.0 - dev.talent_correlation)), hire_gap=float(dev.hire_gap),
+                hire_sd=float(dev.hire_sd),
                 state_sd=float(dev.state_sd), baseline_confidence=float(dev.baseline_confidence),
-                baseline_engagement=float(dev.baseline_engagement), baseline_belonging=float(dev.baseline_belonging))
+                baseline_engagement=float(dev.baseline_engagement), baseline_belonging=float(dev.baseline_belonging),
+                hires_like_staff=bool(dev.hires_like_staff))
             for initial in (True, False)}
         self._no_draws = np.zeros(0, dtype=np.int64)
         self._no_values = np.zeros(0)
@@ -82,13 +87,14 @@ class Staffing:
         for name in ("birth_week", "retire_week", "hire_week", "level_week"):
             new[name] = np.empty(n, dtype=np.int32)
         new["talent"] = np.empty(n)
+        new["talent_own"] = np.empty((n, pop.n_competencies))
         competency = np.empty((n, pop.n_competencies))
         states = np.empty((3, n))
         interest = np.empty((n, 3))
         staffing_kernels.new_people.for_size(n)(
             draw_keys, levels, key, week, initial, self._group_cdf[initial], self._age_mean[initial], self._mean_tenure,
             log_u_tenure, org.target, self._people[initial], new["group"], new["birth_week"], new["retire_week"],
-            new["hire_week"], new["level_week"], new["talent"], competency, states, interest)
+            new["hire_week"], new["level_week"], new["talent"], new["talent_own"], competency, states, interest)
         new["competency"] = competency
         new["confidence"], new["engagement"], new["belonging"] = states
         new["interest"] = interest / np.linalg.norm(interest, axis=1, keepdims=True)
@@ -101,8 +107,25 @@ class Staffing:
         levels = np.repeat(np.arange(org.n_levels), org.seats).astype(np.int8)
         within = np.concatenate([np.arange(s) for s in org.seats])
         departments = (within % len(org.department_names)).astype(np.int16)
-        slots = self.pop.hire(len(levels), **self.sample_people(levels, departments, week, "init", initial=True))
+        new = self.sample_people(levels, departments, week, "init", initial=True)
+        if self.org.cfg.exact_composition:
+            new["group"] = self._exact_groups(levels, new["draw_key"])
+        slots = self.pop.hire(len(levels), **new)
         self.model.on_join(slots)
+
+    def _exact_groups(self, levels, draw_keys) -> np.ndarray:
+        """Groups of the starting workforce with exactly `org.initial_group_counts()` per level: within a
+        level, people ordered by their group uniform (u0 of the init stream, the draw the coin flip
+        uses) take group 0 first, then group 1, and so on; a random assignment of exact counts."""
+        u = staffing_kernels.draws(self.streams["init"], draw_keys, 0, np.array([0]), self._no_draws)[0][0]
+        order = np.lexsort((u, levels))  # by level, then by u
+        start = np.concatenate(([0], np.cumsum(self.org.seats)[:-1]))
+        sorted_levels = levels[order]
+        position = np.arange(levels.size) - start[sorted_levels]
+        bounds = np.cumsum(self.org.initial_group_counts(), axis=1)[sorted_levels]
+        group = np.empty(levels.size, dtype=np.int8)
+        group[order] = (position[:, None] >= bounds).sum(axis=1)
+        return group
 
     # ------------------------------------------------------------------ exits
     def separate(self, slots, exit_code: int, week: int) -> None:
@@ -148,12 +171,13 @@ class Staffing:
         self.vac.remove(vslots)
 
     # ------------------------------------------------------------------ promotion
-    def promote_chains(self, week: int) -> int:
-        """Fill internal vacancies top-down; each promotion opens a seat one level below.
+    def promote_chains(self, week: int, lowest: int = 1) -> int:
+        """Fill internal vacancies top-down, down to level `lowest`; each promotion opens a seat one level
+        below (below `lowest`, it stays open for a later call: the top-down cycle order).
 
         Promotions into level L move people from L - 1 to L, so filling the levels above L
         never changes who is eligible at L - 1: one pass over the population gathers every
-        level's candidates, one kernel scores them, and one runs the chains
+        level's candidates, one kernel draws their tiebreaks, the promotion rule scores them, and one runs the chains
         (`staffing_kernels.vacancy_chain`); the result is then applied to the tables in one go.
         """
         pop, org, vac = self.pop, self.org, self.vac
@@ -166,10 +190,12 @@ class Staffing:
                                               self.cand_offset, self.cand_slots)
         # The chains run downward: only the levels below the highest open internal seat may promote.
         top = int(np.flatnonzero(np.diff(vstarts))[-1])
-        scores = staffing_kernels.candidate_scores.for_size(int(n_cand[:top].sum()))
-        boosted = scores(self.cand_slots, self.cand_offset, n_cand, top, pop.draw_key, pop.readiness, pop.performance,
-                         pop.hire_week, pop.visibility, self.rule, self.streams["promotion"], week, self.cand_scores)
-        params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id)
+        draws = staffing_kernels.candidate_draws.for_size(int(n_cand[:top].sum()))
+        boosted = draws(self.cand_slots, self.cand_offset, n_cand, top, pop.draw_key, pop.visibility,
+                        self.streams["promotion"], week, self.cand_u)
+        self.rule(self.cand_slots, self.cand_offset, n_cand, top, self.cand_u, pop.readiness, pop.performance,
+                  pop.hire_week, week, self.cand_scores)
+        params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id, lowest)
         (promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_vkey, new_level, new_dept,
          new_internal) = staffing_kernels.vacancy_chain(
             vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset, n_cand, self.cand_scores,

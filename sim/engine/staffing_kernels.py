@@ -2,8 +2,9 @@
 chain, new people and times to fill.
 
 Same conventions as `sim.engine.kernels`. Gathers (their output is in slot order), the vacancy chain
-(a sequence by construction) and small bookkeeping kernels are serial; per-candidate scores and
-new people are per-row `Dual`s.
+(a sequence by construction) and small bookkeeping kernels are serial; per-candidate draws and
+new people are per-row `Dual`s. Candidates are scored by the promotion rule
+(`sim.engine.promotion_rules`) between `candidate_draws` and `vacancy_chain`.
 """
 from __future__ import annotations
 
@@ -14,10 +15,6 @@ from numba import njit, prange
 
 from .kernels import Dual
 from .rng import LINEAGE_PROMOTION_SEAT, entity_key, lineage_key, normal_at, uniform_at
-
-RULE_RANDOM, RULE_READINESS, RULE_PERFORMANCE, RULE_SENIORITY = 0, 1, 2, 3
-PROMOTION_RULES = {"random": RULE_RANDOM, "readiness": RULE_READINESS, "performance": RULE_PERFORMANCE,
-                   "seniority": RULE_SENIORITY}
 
 
 @njit(cache=True)
@@ -96,17 +93,11 @@ def promotion_candidates(active, count, level, level_week, readiness, week, min_
     return at - offset[:n_levels]
 
 
-def _candidate_scores(cand_slots, cand_offset, cand_n, n_levels, draw_key, readiness, performance, hire_week,
-                      visibility, rule, key, week, scores):
-    """Raw promotion scores of the candidates of levels below `n_levels`, next to their slots. Parallel-safe.
-
-        random       u
-        readiness    readiness + 1e-9 u
-        performance  performance + 1e-9 u
-        seniority    tenure in weeks + 1e-3 u
-
-    with u the tiebreak uniform (promotion stream, draw key, week, 0). Returns, per level, how
-    many candidates have a visibility boost (sponsorship).
+def _candidate_draws(cand_slots, cand_offset, cand_n, n_levels, draw_key, visibility, key, week, u):
+    """The tiebreak uniform of every candidate of the levels below `n_levels`, next to its slot:
+    u = uniform(promotion stream, draw key, week, 0), which the promotion rule
+    (`sim.engine.promotion_rules`) turns into scores. Parallel-safe. Returns, per level, how many
+    candidates have a visibility boost (sponsorship).
     """
     boosted = np.zeros(cand_n.shape[0], dtype=np.int64)
     for lv in range(n_levels):
@@ -114,23 +105,14 @@ def _candidate_scores(cand_slots, cand_offset, cand_n, n_levels, draw_key, readi
         nb = 0
         for j in prange(cand_n[lv]):
             i = cand_slots[c0 + j]
-            u = uniform_at(entity_key(key, draw_key[i]), week, 0)
-            if rule == RULE_RANDOM:
-                s = u
-            elif rule == RULE_READINESS:
-                s = readiness[i] + 1e-9 * u
-            elif rule == RULE_PERFORMANCE:
-                s = performance[i] + 1e-9 * u
-            else:
-                s = np.float64(week - hire_week[i]) + 1e-3 * u
-            scores[c0 + j] = s
+            u[c0 + j] = uniform_at(entity_key(key, draw_key[i]), week, 0)
             if visibility[i] != 0.0:
                 nb += 1
         boosted[lv] = nb
     return boosted
 
 
-candidate_scores = Dual(_candidate_scores)
+candidate_draws = Dual(_candidate_draws)
 
 
 @njit(inline="always", cache=True)
@@ -301,6 +283,7 @@ class ChainParams(NamedTuple):
     week: int
     key_channel: np.uint64  # a new seat's channel (the vacancy_channel stream)
     next_vid: int  # the id of the first seat a promotion opens
+    lowest: int = 1  # fill levels down to this one; the seats promotions open below it stay open, internal
 
 
 @njit(inline="always", cache=True)
@@ -329,7 +312,7 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
     promotions into the level above that went to the internal channel, all oldest first and the
     seats of one week by lineage key (`_seat_order`). The k = min(seats,
     candidates) best candidates from the level below take the k oldest seats, best first: by
-    their scores (`candidate_scores`), each shifted by its visibility times the SD of the
+    their scores (the promotion rule's), each shifted by its visibility times the SD of the
     level's scores when anyone there has visibility (sponsorship). Each promotion opens a seat
     with the next id at the promoted person's old level and department, keyed by its lineage
     (lineage_key(LINEAGE_PROMOTION_SEAT, the promoted person's draw key, old level)); the seat goes
@@ -349,7 +332,8 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
       seat_slot    the vacancy's slot, or -1 for a seat opened in this chain
       external     vacancy slots that go outside (open internal seats without a candidate)
       new_vid, new_vkey, new_level, new_dept, new_internal: the seats opened here that stay open
-    (new_internal only for internal seats at the entry level, which has nobody below).
+    (new_internal only for internal seats at level p.lowest - 1, which this call does not fill: the
+    entry level, which has nobody below, unless a top-down cycle fills one level at a time).
     """
     n_levels = vac_starts.shape[0] - 1
     week = p.week
@@ -371,7 +355,7 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
     pending_dept = np.empty(bound, dtype=np.int64)
     n_pending = n_prom = n_ext = n_new = 0
     vid = p.next_vid
-    for lv in range(n_levels - 1, 0, -1):
+    for lv in range(n_levels - 1, p.lowest - 1, -1):
         a = vac_starts[lv]
         n_old = vac_starts[lv + 1] - a
         n_seats = n_old + n_pending
@@ -435,7 +419,7 @@ def vacancy_chain(vac_slots, vac_starts, vac_department, vac_opened_week, cand_s
     for j in range(n_pending):
         new_vid[n_new] = pending_vid[j]
         new_vkey[n_new] = pending_vkey[j]
-        new_level[n_new] = 0
+        new_level[n_new] = p.lowest - 1
         new_dept[n_new] = pending_dept[j]
         new_internal[n_new] = True
         n_new += 1
@@ -527,12 +511,15 @@ class NewPeopleParams(NamedTuple):
     retire_age_span: float  # max - min retirement age
     stretch: float
     talent_sd: float
+    talent_common: float  # sqrt(development.talent_correlation)
+    talent_own: float  # sqrt(1 - development.talent_correlation); 0: one talent for every competency
     hire_gap: float
     hire_sd: float
     state_sd: float
     baseline_confidence: float
     baseline_engagement: float
     baseline_belonging: float
+    hires_like_staff: bool = False  # hires' competencies drawn as the starting staff's (talent term, no gap)
 
 
 @njit(inline="always", cache=True)
@@ -543,20 +530,23 @@ def _clip(x, lo, hi):
 
 
 def _new_people(draw_keys, levels, key, week, initial, group_cdf, age_mean, mean_tenure, log_u_tenure, target, p,
-               group, birth_week, retire_week, hire_week, level_week, talent, competency, states, interest):
+               group, birth_week, retire_week, hire_week, level_week, talent, talent_own, competency, states, interest):
     """The state of new people: hires, or (initial) the starting workforce. Parallel-safe.
 
     Every draw is keyed (stream, draw key, week 0, index k): uniforms k = 0 group, 2 retirement
     age, 3 first retirement (initial), 5 time in level (initial); normals 1 age, 6 talent,
-    10 + k competency k, 30-32 confidence, engagement, belonging, 40-42 interests. The initial
-    tenure needs log(uniform 4), given as log_u_tenure (numpy's log, as it always was).
+    10 + k competency k, 50 + k own talent of competency k, 30-32 confidence, engagement, belonging,
+    40-42 interests. The initial tenure needs log(uniform 4), given as log_u_tenure (numpy's log, as it
+    always was).
 
         group        first g with u0 <= cdf[g] (initial: the level's group shares)
         age          clip(mean age + age_sd z1, 18, 66); birth week = round(week - age x wpy)
         retirement   birth week + round((min + span u2) x wpy) (initial: at least week + floor(u3 x wpy))
         tenure       initial: min(-mean tenure x log u4, age - 18); in level u5 x min(tenure, 4)
-        competency   clip(centre + hire_sd z, 0, 1), centre = target - hire_gap (hires) or
-                     target + stretch + talent_sd x talent (initial)
+        competency   clip(centre + hire_sd z, 0, 1), centre = target - hire_gap (hires, unless
+                     hires_like_staff) or
+                     target + stretch + talent_sd x talent_k (initial), talent_k = talent if
+                     talent_own = 0, else talent_common x talent + talent_own x z_{50+k}
         states       clip(baseline + state_sd z, 0, 1)
         interest     three normals, not yet normalized
     """
@@ -594,8 +584,15 @@ def _new_people(draw_keys, levels, key, week, initial, group_cdf, age_mean, mean
         else:
             hire_week[i] = week
             level_week[i] = week
+        like_staff = initial or p.hires_like_staff
+        if like_staff:
+            shift = p.stretch + p.talent_sd * z_talent
         for k in range(n_comp):
-            centre = target[lv, k] + shift if initial else target[lv, k] - p.hire_gap
+            own = normal_at(ek, 0, 50 + k)
+            talent_own[i, k] = own
+            if like_staff and p.talent_own != 0.0:
+                shift = p.stretch + p.talent_sd * (p.talent_common * z_talent + p.talent_own * own)
+            centre = target[lv, k] + shift if like_staff else target[lv, k] - p.hire_gap
             competency[i, k] = _clip(centre + p.hire_sd * normal_at(ek, 0, 10 + k), 0.0, 1.0)
         for j in range(3):
             states[j, i] = _clip(baseline[j] + p.state_sd * normal_at(ek, 0, 30 + j), 0.0, 1.0)

@@ -382,7 +382,7 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("override, expected", [
-    ("org=3", "org = '3': must name a config in org/: default, large, small"),
+    ("org=3", "org = '3': must name a config in org/: default, large, pyramid3, small"),
     ("program=[default,nonesuch]", "program = 'nonesuch': no such config; available: default, hipo_leadership"),
     ("program.meeting_hours=inf", "program.meeting_hours = inf: must be a finite number"),
     ("matching.skill_weight=nan", "matching.skill_weight = nan: must be a finite number"),

@@ -59,6 +59,33 @@ def test_zero_capacity_is_fine_for_a_disabled_program():
     assert cfg.programs() == []
 
 
+# Two competencies, none of them the defaults' (reverse_competencies: technical; mentor growth:
+# decision_making, strategic_thinking, emotional_intelligence).
+CUSTOM_COMPETENCIES = ("org.competencies=[skill,leadership]",
+                       *(f"org.levels.{i}.profile=[0.5,0.5]" for i in range(6)))
+
+
+@pytest.mark.parametrize("org", [("org=small", *CUSTOM_COMPETENCIES), ("org=pyramid3",)],
+                         ids=["custom_competencies", "three_levels"])
+def test_a_disabled_program_is_not_checked_against_the_org(org):
+    """program=none runs on an org its defaults do not fit (competencies; mentee_levels [0, 1, 2] need
+    a level above 2): only what runs is validated."""
+    result = run(load_config([*org, "program=none", "sim.horizon_years=1", "sim.check_invariants=true",
+                              "output.events=false"]))
+    assert result.metrics["headcount_end"] > 0
+
+
+@pytest.mark.parametrize("org, start", [
+    (("org=small", *CUSTOM_COMPETENCIES), "program.effects.mentor_growth_competencies = 'decision_making'"),
+    (("org=small", *CUSTOM_COMPETENCIES, "program=reverse"), "program.reverse_competencies = 'technical'"),
+    (("org=pyramid3",), "program.min_level_gap = 2: mentee level 1 has no mentor level 2+ levels above it"),
+])
+def test_an_enabled_program_is_still_checked_against_the_org(org, start):
+    with pytest.raises(ConfigError) as info:
+        load_config(["program=default", *org])
+    assert str(info.value).startswith(start), str(info.value)
+
+
 
 def test_cli_bad_program_config_exits_2_with_one_line(tmp_path):
     proc = mentorsim("org=small", "program=peer_circle", "program.cadence_weeks=0", cwd=tmp_path)

@@ -137,6 +137,8 @@ def reference_sample_people(self, slots, levels, departments, week, stream, init
         pop.level_week[slots] = week
         centre = org.target[levels] - dev.hire_gap
     pop.talent[slots] = rng.normals(key, keys, 0, 6)
+    for k in range(pop.n_competencies):
+        pop.talent_own[slots, k] = rng.normals(key, keys, 0, 50 + k)
     if initial:
         centre = centre + (dev.stretch + dev.talent_sd * pop.talent[slots])[:, None]
     for k in range(pop.n_competencies):

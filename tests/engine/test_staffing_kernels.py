@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine import kernels, rng, staffing_kernels
+from sim.config.registry import PROMOTION_RULES
+from sim.engine import kernels, promotion_rules, rng, staffing_kernels  # noqa: F401  (fills PROMOTION_RULES)
 from sim.engine.org import EXTERNAL, INTERNAL
 
 KEY = rng.stream_key(7, "promotion")
@@ -128,8 +129,9 @@ def test_promotion_candidates_by_level_in_slot_order():
         assert np.array_equal(slots[offset[lv] : offset[lv] + got[lv]], expected)
 
 
-@pytest.mark.parametrize("rule", list(staffing_kernels.PROMOTION_RULES))
+@pytest.mark.parametrize("rule", ["random", "readiness", "performance", "seniority"])
 def test_candidate_scores_follow_the_rule_in_both_builds(rule):
+    """The tiebreak draws (both builds) and the built-in rules' formulas, which predate the registry."""
     gen = np.random.default_rng(5)
     n = 3000
     eid = gen.permutation(10 * n)[:n].astype(np.int64)
@@ -141,25 +143,51 @@ def test_candidate_scores_follow_the_rule_in_both_builds(rule):
     cand_offset = np.array([0, 1500, 3000, 3001])
     cand_slots = np.concatenate([np.arange(1000), np.zeros(500, dtype=np.int64), 1500 + np.arange(800),
                                  np.zeros(701, dtype=np.int64)])
-    week, code = 60, staffing_kernels.PROMOTION_RULES[rule]
+    week = 60
     results = []
-    for build in (staffing_kernels.candidate_scores.serial, staffing_kernels.candidate_scores.parallel):
-        scores = np.full(cand_slots.size, np.nan)
-        boosted = build(cand_slots, cand_offset, cand_n, 2, eid, readiness, performance, hire_week, visibility,
-                        code, KEY, week, scores)
-        results.append((scores, boosted))
+    for build in (staffing_kernels.candidate_draws.serial, staffing_kernels.candidate_draws.parallel):
+        u = np.full(cand_slots.size, np.nan)
+        boosted = build(cand_slots, cand_offset, cand_n, 2, eid, visibility, KEY, week, u)
+        results.append((u, boosted))
     assert np.array_equal(results[0][0], results[1][0], equal_nan=True)
     assert np.array_equal(results[0][1], results[1][1])
-    scores, boosted = results[0]
+    u_all, boosted = results[0]
+    scores = np.full(cand_slots.size, np.nan)
+    PROMOTION_RULES[rule](cand_slots, cand_offset, cand_n, 2, u_all, readiness, performance, hire_week, week, scores)
     for lv in (0, 1):
         cand = cand_slots[cand_offset[lv] : cand_offset[lv] + cand_n[lv]]
         u = rng.uniforms(KEY, eid[cand], week, 0)
+        assert np.array_equal(u_all[cand_offset[lv] : cand_offset[lv] + cand_n[lv]], u)
         expected = {"random": u, "readiness": readiness[cand] + 1e-9 * u,
                     "performance": performance[cand] + 1e-9 * u,
                     "seniority": (week - hire_week[cand]) + 1e-3 * u}[rule]
         assert np.array_equal(scores[cand_offset[lv] : cand_offset[lv] + cand_n[lv]], expected)
         assert boosted[lv] == np.count_nonzero(visibility[cand])
     assert boosted[0] == 0 and boosted[1] > 0
+    assert np.isnan(scores[cand_offset[2]:]).all()  # levels at or above n_levels are left alone
+
+
+def test_worst_and_alternate_rules_order_by_performance():
+    """worst: lowest performance first; alternate: best, worst, second best, second worst, ..."""
+    perf = np.array([0.3, -1.2, 2.0, 0.0, 1.1, -0.4, 0.7])
+    n = perf.size
+    cand_slots = np.concatenate([np.arange(n), [0]])
+    cand_offset, cand_n = np.array([0, n + 1]), np.array([n])
+    u = np.linspace(0.1, 0.9, n + 1)
+    best_first = np.argsort(-perf)
+    for rule, expected in (("worst", best_first[::-1]),
+                           ("alternate", [best_first[0], best_first[-1], best_first[1], best_first[-2],
+                                          best_first[2], best_first[-3], best_first[3]])):
+        scores = np.full(n + 1, np.nan)
+        PROMOTION_RULES[rule](cand_slots, cand_offset, cand_n, 1, u, np.zeros(n), perf,
+                              np.zeros(n, dtype=np.int32), 0, scores)
+        for k in range(1, n + 1):  # the chain's top-k, best first: the queue's first k
+            assert staffing_kernels.best_k(scores[:n], k).tolist() == list(expected[:k])
+
+
+def test_promotion_rules_registry_is_what_the_config_checks():
+    assert {"random", "readiness", "performance", "seniority", "worst", "alternate"} <= set(PROMOTION_RULES)
+    assert PROMOTION_RULES.kind == "promotion rule"
 
 
 # ---------------------------------------------------------------- draws and new people
@@ -181,11 +209,11 @@ def _new_people(build, n, initial):
     levels = gen.integers(0, n_levels, size=n).astype(np.int8)
     shares = np.array([[0.6, 0.4], [0.65, 0.35], [0.7, 0.3], [0.75, 0.25]])
     cdf = np.cumsum(shares, axis=1) if initial else np.cumsum(shares[0])[None, :]
-    params = staffing_kernels.NewPeopleParams(52.0, 8.0 if initial else 4.0, 60.0, 7.0, 0.1, 0.05, 0.08, 0.06, 0.1,
-                                     0.6, 0.7, 0.7)
+    params = staffing_kernels.NewPeopleParams(52.0, 8.0 if initial else 4.0, 60.0, 7.0, 0.1, 0.05, 1.0, 0.0, 0.08,
+                                              0.06, 0.1, 0.6, 0.7, 0.7)
     log_u = np.log(rng.uniforms(KEY, eids, 0, 4)) if initial else np.zeros(0)
     out = (np.empty(n, np.int8), *(np.empty(n, np.int32) for _ in range(4)), np.empty(n), np.empty((n, n_comp)),
-           np.empty((3, n)), np.empty((n, 3)))
+           np.empty((n, n_comp)), np.empty((3, n)), np.empty((n, 3)))
     build(eids, levels, KEY, 10, initial, cdf, np.array([29.0, 33.0, 37.0, 41.0]), np.array([3.0, 5.0, 7.0, 9.0]),
           log_u, gen.random((n_levels, n_comp)), params, *out)
     return out
@@ -197,7 +225,8 @@ def test_new_people_serial_and_parallel_builds_agree(initial):
     parallel = _new_people(staffing_kernels.new_people.parallel, 2000, initial)
     for a, b in zip(serial, parallel):
         assert np.array_equal(a, b)
-    group, birth, retire, hire, level_week, talent, competency, states, interest = serial
+    group, birth, retire, hire, level_week, talent, talent_own, competency, states, interest = serial
+    assert np.array_equal(talent_own[:, 3], rng.normals(KEY, np.arange(1000, 3000), 0, 53))
     assert set(np.unique(group)) == {0, 1}
     assert (competency >= 0).all() and (competency <= 1).all() and (states >= 0).all() and (states <= 1).all()
     assert np.array_equal(talent, rng.normals(KEY, np.arange(1000, 3000), 0, 6))

@@ -119,7 +119,8 @@ def _program_brief(cfg, m: dict) -> Brief:
                   ("value.extra_internal_leadership_fills", "internal_fill_rate_leadership",
                    "twin.internal_fill_rate_leadership")),
         KeyFigure("Program cost", money(cost),
-                  "staff time at loaded cost, coordination and training, present value", ("cost.total",)),
+                  "staff time at loaded cost, coordination and training; present value in the currency of the "
+                  "salaries", ("cost.total",)),
         KeyFigure("Net value", signed_money(net),
                   f"value created against the twin ({signed_money(m['value.total'])}) minus the cost; "
                   f"ROI {m['roi']:+.2f}" if ok(m.get("roi")) else "value created against the twin minus the cost",

@@ -88,13 +88,14 @@ def turnover_by_level(result, path: Path) -> Path:
         rate = np.array([m.get(f"turnover_annual.level.{lv}") or 0.0 for lv in levels])
         exits = res.timeseries.groupby("level", observed=False)["exits"].sum().reindex(levels).to_numpy(float)
         exposure = np.where(rate > 0, exits / np.where(rate > 0, rate, 1), np.nan)
-        err = 1.96 * np.sqrt(exits) / exposure
+        err = np.nan_to_num(1.96 * np.sqrt(exits) / exposure)
         ax.bar(x + (j - (len(worlds) - 1) / 2) * width, 100 * rate, width=width, color=color, label=label,
-               yerr=100 * np.nan_to_num(err), capsize=2)
+               yerr=100 * np.vstack([np.minimum(err, rate), err]), capsize=2)  # a rate is never below zero
         if top is None:
             top = (levels[int(np.argmax(rate))], rate.max())
     ax.set_xticks(x, levels, rotation=20)
     ax.set_ylabel("Exits per 100 person-years (95% CI)")
+    ax.set_ylim(bottom=0)
     ax.set_title(f"Turnover is highest at {top[0]} ({100 * top[1]:.0f} per 100 a year)")
     ax.legend()
     return save(fig, path)

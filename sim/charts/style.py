@@ -21,10 +21,11 @@ STYLE = {
     "legend.frameon": False,
 }
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
-# deficiency. One language across the run charts: the program's world is blue, its twin (the
-# same organization without it) grey; where a bar is a gain or a loss against the twin, a gain
+# deficiency (the grey is a warm one, so no anti-aliased black edge passes for it). One language
+# across the run charts: the program's world is blue, its twin (the same organization without
+# it) grey; where a bar is a gain or a loss against the twin, a gain
 # (better) is blue and a loss (worse) vermillion, and the legend says which is which.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999"]
+PALETTE = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#f0e442", "#9d9790"]
 PROGRAM, TWIN = PALETTE[0], PALETTE[7]
 BETTER, WORSE = PALETTE[0], PALETTE[3]
 

@@ -33,6 +33,7 @@ class Document:
     glossary: list[tuple[str, str]] = field(default_factory=list)  # (figure as printed, metrics.json key)
     appendix: tuple[str, str] | None = None  # (heading, text shown as written)
     figures: dict = field(default_factory=dict)  # embedded as JSON for checks, never printed
+    captions: dict = field(default_factory=dict)  # chart file stem -> caption
 
 
 GLOSSARY = "Glossary: where each figure comes from"

@@ -26,6 +26,7 @@ from ..config.load import build
 from ..runs.folder import STATUS_FILE, _atomic_write, damage, is_complete
 from ..runs.result import RunResult
 from .document import Document, Section, to_html
+from .tables import diff, words
 
 REPORT_HTML, REPORT_PDF = "report.html", "report.pdf"
 
@@ -143,8 +144,15 @@ def roi_lines(runs: pd.DataFrame) -> tuple[list[str], dict]:
             continue
         lo, hi, n = paired_interval(roi)
         figures[f"{scenario} | roi"] = float(roi.mean())
-        lines.append(f"{scenario}: ROI {roi.mean():+.2f} (95% interval {lo:+.2f} to {hi:+.2f} over {n} seeds, "
-                     f"SD {roi.std(ddof=1):.2f} between seeds), in present value against the twins.")
+        line = (f"{scenario}: ROI {roi.mean():+.2f} (95% interval {lo:+.2f} to {hi:+.2f} over {n} seeds, "
+                f"SD {roi.std(ddof=1):.2f} between seeds), in present value against the twins.")
+        net = group["value.net"].to_numpy(dtype=float) if "value.net" in group else np.array([])
+        net = net[np.isfinite(net)]
+        if len(net) >= 2:
+            nlo, nhi, _ = paired_interval(net)  # each seed's net value is already against its own twin
+            line += (f" Net value {net.mean():+,.0f} (95% interval {nlo:+,.0f} to {nhi:+,.0f}) in the currency "
+                     f"of the salaries.")
+        lines.append(line)
     return lines, figures
 
 
@@ -154,15 +162,17 @@ def sweep_summary(runs: pd.DataFrame, comparison: pd.DataFrame) -> list[str]:
              + (f"; not complete: {', '.join(runs.loc[runs['status'] != 'complete', 'run'])}" if len(done) < len(runs)
                 else "") + "."]
     for _, row in comparison.iterrows():
+        label, kind = words(row["metric"])
         if row["n_pairs"] < 2:  # a damaged or killed sweep can leave a scenario one seed or none
-            lines.append(f"{row['scenario']}: {row['metric']}: {row['n_pairs']} complete run(s) with a twin, too few "
+            lines.append(f"{row['scenario']}: {label}: {row['n_pairs']} complete run(s) with a twin, too few "
                          f"for an interval; run the sweep again to complete it.")
             continue
+        d = lambda x: diff(x, kind)  # noqa: E731
         lines.append(
-            f"{row['scenario']}: {row['metric']} changed by {row['mean_difference']:+.4g} against its twin "
-            f"(95% interval {row['ci_low']:+.4g} to {row['ci_high']:+.4g}, {row['n_pairs']} seeds paired; without "
-            f"pairing the interval would be ±{row['half_width_unpaired']:.3g} instead of "
-            f"±{row['half_width_paired']:.3g}).")
+            f"{row['scenario']}: {label} changed by {d(row['mean_difference'])} against its twin "
+            f"(95% interval {d(row['ci_low'])} to {d(row['ci_high'])}, {row['n_pairs']} seeds paired; without "
+            f"pairing the interval would be ±{d(row['half_width_unpaired']).lstrip('+')} instead of "
+            f"±{d(row['half_width_paired']).lstrip('+')}).")
     return lines
 
 
@@ -221,7 +231,7 @@ def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Documen
         f", program {', '.join(p.name for p in cfg.programs())}" if cfg.programs() else "")
     return Document(title=title, brief=b, sections=sections, glossary=glossary,
                     appendix=("Appendix: the full configuration, as written", (folder / "config.yaml").read_text()),
-                    figures=figures)
+                    figures=figures, captions=CAPTIONS)
 
 
 def _report_run(folder: Path, charts: list[Path]) -> tuple[Path, Path]:
@@ -234,7 +244,8 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
     from ..studies.collect import collect
     from ..studies.compare import compare
 
-    charts, sections = [], []
+    charts, sections, glossary = [], [], []
+    title = f"mentorsim sweep report: {folder.name}"
     summary: list[str] = []
     figures: dict = {}
     if (folder / "sensitivity.csv").exists():
@@ -243,6 +254,7 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
             charts.append(tornado(table, outcome, folder / "charts" / f"tornado_{len(charts)}.png"))
         summary.append("Parameters ranked by their influence on each outcome (global sensitivity analysis).")
         sections.append(("Sensitivity indices", _rows(table)))
+        title = f"mentorsim sensitivity report: {folder.name}"
     else:
         runs = collect(folder)
         metrics = [m for m in ("turnover_annual", "promotions_total", "internal_fill_rate_leadership")
@@ -263,12 +275,23 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
         path = cost_value_scatter(runs, folder / "charts" / "cost_value.png")
         charts += [path] if path else []
         if not comparison.empty:
-            sections.append(("Scenarios against their twins (paired over seeds)", _rows(comparison)))
-    title = f"mentorsim sweep report: {folder.name}"
+            sections.append(("Scenarios against their twins (paired over seeds)", _comparison_rows(comparison)))
+            glossary = [(words(m)[0], f"{m} / twin.{m}") for m in metrics] + [("ROI", "roi"), ("Net value", "value.net")]
+        title = f"mentorsim sweep report: {folder.name}"
     doc = Document(title=title, sections=[Section("What we found", paragraphs=summary), *[
         Section(h, paragraphs=[], table=t) for h, t in sections], Section("Charts", charts=charts)],
-        figures=figures)
+        glossary=glossary, figures=figures)
     return _write_both(folder, doc)
+
+
+def _comparison_rows(comparison: pd.DataFrame) -> list[tuple]:
+    rows = [("Scenario", "Measure", "Difference from the twin", "95% interval", "Seeds paired")]
+    for r in comparison.itertuples():
+        label, kind = words(r.metric)
+        rows.append((r.scenario, label, diff(r.mean_difference, kind),
+                     f"{diff(r.ci_low, kind)} to {diff(r.ci_high, kind)}" if r.n_pairs >= 2 else "too few seeds",
+                     str(r.n_pairs)))
+    return rows
 
 
 def _rows(table: pd.DataFrame) -> list[tuple]:
@@ -282,10 +305,10 @@ def _write_both(folder: Path, doc: Document) -> tuple[Path, Path]:
 
     html_path, pdf_path = folder / REPORT_HTML, folder / REPORT_PDF
     charts = {Path(c).stem: Path(c) for s in doc.sections for c in s.charts}
-    text = to_html(doc, charts, CAPTIONS)
+    text = to_html(doc, charts, doc.captions)
     _atomic_write(html_path, lambda p: p.write_text(text))
     try:
-        _atomic_write(pdf_path, lambda p: write_pdf(p, doc, charts, CAPTIONS))
+        _atomic_write(pdf_path, lambda p: write_pdf(p, doc, charts, doc.captions))
     except BaseException:
         html_path.unlink(missing_ok=True)
         raise

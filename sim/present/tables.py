@@ -45,7 +45,7 @@ def _value(x, kind: str) -> str:
     return pct(x) if kind == "rate" else f"{x:,.0f}" if kind == "count" else f"{x:.3f}"
 
 
-def _diff(x, kind: str) -> str:
+def diff(x, kind: str) -> str:
     if not ok(x):
         return "n/a"
     return points(x) if kind == "rate" else f"{x:+,.0f}" if kind == "count" else f"{x:+.3f}"
@@ -59,7 +59,7 @@ def effects_table(m: dict) -> tuple[list[tuple], list[tuple[str, str]]]:
             continue
         metric = key[7:]
         label, kind = words(metric)
-        rows.append((label, _value(m.get(metric), kind), _value(m["twin." + metric], kind), _diff(m[key], kind)))
+        rows.append((label, _value(m.get(metric), kind), _value(m["twin." + metric], kind), diff(m[key], kind)))
         gloss.append((f"{label}: with the program / twin / difference", f"{metric} / twin.{metric} / {key}"))
     return (rows if len(rows) > 1 else []), gloss
 

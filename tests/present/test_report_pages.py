@@ -175,3 +175,44 @@ def test_page_one_rendered_to_png(twin_run):
     vermillion = np.all(np.abs(img[..., :3] - np.array([0xD5, 0x5E, 0x00]) / 255) < 0.03, axis=2).mean()
     assert vermillion > 0.001  # the chart on page 1 is drawn (this small run's costs are losses)
     assert blue + vermillion > 0.002
+
+
+# ----------------------------------------------------------------------------------- sweeps
+@pytest.fixture(scope="module")
+def sweep_report(tmp_path_factory):
+    from tests.conftest import write_sweep
+
+    folder = write_sweep(tmp_path_factory.mktemp("pages-sweep") / "sw")
+    write_report(folder)
+    return folder
+
+
+def test_sweep_report_speaks_in_points_and_currency(sweep_report):
+    from sim.studies.collect import collect
+
+    runs = collect(sweep_report, write=False)
+    body = html_body(sweep_report)
+    pdf = flat(" ".join(body_pages(sweep_report)))
+    for scenario in runs["scenario"].unique():  # scenario names are the user's own overrides
+        body, pdf = body.replace(scenario, ""), pdf.replace(flat(scenario), "")
+    for where, text in (("HTML body", body), ("PDF body", pdf)):
+        assert not KEY.findall(text), (where, KEY.findall(text)[:5])
+        assert " points against its twin (95% interval " in text and "in the currency of the salaries" in text, where
+    # the turnover difference of each scenario, in points, is its seeds' mean paired difference
+    for scenario, group in runs[runs["status"] == "complete"].groupby("scenario"):
+        d = (group["turnover_annual"] - group["twin.turnover_annual"]).mean()
+        assert f"{scenario}: Annual turnover changed by {100 * d:+.2f} points against its twin" in flat(
+            html_body(sweep_report)), scenario
+        net = group["value.net"].mean()
+        assert f"Net value {net:+,.0f} (95% interval" in flat(html_body(sweep_report)), scenario
+    assert "<title>mentorsim sweep report: sw</title>" in (sweep_report / REPORT_HTML).read_text()
+
+
+def test_a_sensitivity_report_is_titled_as_such(tmp_path):
+    folder = tmp_path / "sens"
+    folder.mkdir()
+    (folder / "sensitivity.csv").write_text("outcome,parameter,importance,mu_star,mu_star_conf\n"
+                                             "turnover_annual,a,0.3,0.3,0.05\nturnover_annual,b,0.1,0.1,0.04\n")
+    write_report(folder)
+    assert "<title>mentorsim sensitivity report: sens</title>" in (folder / REPORT_HTML).read_text()
+    assert "mentorsim sensitivity report: sens" in pages(folder)[0]

@@ -72,6 +72,13 @@ def brief(cfg, m: dict) -> Brief:
 
 def _organization_brief(cfg, m: dict) -> Brief:
     org, years = cfg.org.name, m["years"]
+    if cfg.programs():  # a program ran, but without its twin there is nothing to compare it with
+        with_what = f"with the {program_names(cfg)} mentoring program"
+        why_no_effect = ("the program ran without its twin (the same organization without it), so this run "
+                         "measures no program effect; run it with its twin to measure one")
+    else:
+        with_what = "without a mentoring program"
+        why_no_effect = "no program ran, so this run measures no program effect"
     figures = [
         KeyFigure("Annual turnover", pct(m["turnover_annual"]),
                   f"{m['exits_total']:,} people left over {years:g} years", ("turnover_annual", "exits_total")),
@@ -85,9 +92,9 @@ def _organization_brief(cfg, m: dict) -> Brief:
     return Brief(
         title=f"The {org} organization over {years:g} years",
         question=f"How does the talent pipeline of the {org} organization ({m['headcount_start']:,} people) "
-                 f"develop over {years:g} years without a mentoring program?",
+                 f"develop over {years:g} years {with_what}?",
         answer=f"{pct(m['turnover_annual'])} of people leave each year and {pct(m['internal_fill_rate_leadership'])} "
-               f"of leadership seats are filled from inside; no program ran, so this run measures no program effect.",
+               f"of leadership seats are filled from inside; {why_no_effect}.",
         figures=figures,
         drivers=[],
         caveat=f"This is one simulated run (seed {cfg.sim.seed}): one draw of the organization's random events, "

@@ -216,3 +216,15 @@ def test_a_sensitivity_report_is_titled_as_such(tmp_path):
     write_report(folder)
     assert "<title>mentorsim sensitivity report: sens</title>" in (folder / REPORT_HTML).read_text()
     assert "mentorsim sensitivity report: sens" in pages(folder)[0]
+
+
+def test_a_program_without_its_twin_is_not_called_no_program(bare_run):
+    from sim import load_config
+    from sim.present.brief import brief
+
+    m = json.loads((bare_run / "metrics.json").read_text())
+    with_program = brief(load_config(["org=small", "evaluation.twin=false"]), m)
+    assert "without its twin" in with_program.answer and "with the default mentoring program" in with_program.question
+    assert "no program ran" not in with_program.answer
+    without = brief(load_config(["org=small", "program=none"]), m)
+    assert "no program ran" in without.answer and "without a mentoring program" in without.question

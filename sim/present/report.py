@@ -1,13 +1,15 @@
-"""`mentorsim report RUN_OR_SWEEP_DIR`: a self-contained HTML report and a PDF.
+"""`mentorsim report RUN_OR_SWEEP_DIR`: a self-contained HTML report and a PDF with the same content.
 
-A run folder gives the program's effects against its twin in plain words (one
-seed: one draw, so no interval; the text says so and points to sweeps), every
-chart, the assumptions and the config. A sweep folder gives each scenario
-against its twins with 95% intervals from paired differences over seeds, each
-scenario's ROI with its interval over seeds, a heatmap of the
-first two swept keys, cost against value, and the sensitivity charts when the
-folder holds a sensitivity analysis. Figures quoted are the metrics.json values;
-they are embedded as JSON (id "mentorsim-figures") so they can be checked.
+A run folder gives page 1 as an executive brief in HR units (`sim.present.brief`), then the run
+in detail (one seed: one draw, so no interval; the text says so and points to sweeps), the
+program against its twin, the assumptions, a configuration summary (`sim.present.tables`),
+every chart, a glossary from each figure to its metrics.json key and the config as written.
+A sweep folder gives each scenario against its twins in points and counts with 95% intervals
+from paired differences over seeds, each scenario's ROI and net value with its interval over
+seeds, a heatmap of the first two swept keys and cost against value; a sensitivity folder its
+tornado charts. The Document (`sim.present.document`) is written as HTML there and as A4 PDF
+pages by `sim.present.pdf`. Figures quoted are the metrics.json values; they are embedded as
+JSON (id "mentorsim-figures") so they can be checked.
 """
 from __future__ import annotations
 
@@ -276,7 +278,8 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
         charts += [path] if path else []
         if not comparison.empty:
             sections.append(("Scenarios against their twins (paired over seeds)", _comparison_rows(comparison)))
-            glossary = [(words(m)[0], f"{m} / twin.{m}") for m in metrics] + [("ROI", "roi"), ("Net value", "value.net")]
+            glossary = [(words(m)[0], f"{m} / twin.{m}") for m in metrics]
+            glossary += [("ROI", "roi"), ("Net value", "value.net")]
         title = f"mentorsim sweep report: {folder.name}"
     doc = Document(title=title, sections=[Section("What we found", paragraphs=summary), *[
         Section(h, paragraphs=[], table=t) for h, t in sections], Section("Charts", charts=charts)],

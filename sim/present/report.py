@@ -28,7 +28,7 @@ from ..config.load import build
 from ..runs.folder import STATUS_FILE, _atomic_write, damage, is_complete
 from ..runs.result import RunResult
 from .document import Document, Section, to_html
-from .tables import diff, words
+from .tables import CAPTIONS, diff, words
 
 REPORT_HTML, REPORT_PDF = "report.html", "report.pdf"
 
@@ -179,19 +179,6 @@ def sweep_summary(runs: pd.DataFrame, comparison: pd.DataFrame) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- writing
-CAPTIONS = {
-    "retention": "Mentees' retention from enrolling, with the program (blue) and the same people in the twin "
-                 "without it (grey); right, the naive comparison with non-participants, selection included.",
-    "turnover_by_level": "Exits per 100 person-years by level, with the program and in the twin (bars from zero, "
-                         "95% Poisson intervals on the exits of this one run).",
-    "pipeline": "Headcount by level (left, from zero) and mean readiness for the next level (right).",
-    "succession": "Ready-now successors per leadership seat (left, from zero) and the share of leadership seats "
-                  "filled from inside each year (right), with the program and in the twin.",
-    "representation": "Share of the focus group in each level: at the start, at the end with the program, and "
-                      "at the end in the twin.",
-    "cost_value": "Each part of net value against the twin, in present value: blue adds to net value, "
-                  "vermillion takes from it; the net is outlined.",
-}
 
 
 def report_run(folder: Path, keep_charts: bool = True) -> tuple[Path, Path]:

@@ -7,6 +7,21 @@ from __future__ import annotations
 
 from .brief import money, ok, pct, points
 
+# the caption under each run chart, in the report
+CAPTIONS = {
+    "retention": "Mentees' retention from enrolling, with the program (blue) and the same people in the twin "
+                 "without it (grey); right, the naive comparison with non-participants, selection included.",
+    "turnover_by_level": "Exits per 100 person-years by level, with the program and in the twin (bars from zero, "
+                         "95% Poisson intervals on the exits of this one run).",
+    "pipeline": "Headcount by level (left, from zero) and mean readiness for the next level (right).",
+    "succession": "Ready-now successors per leadership seat (left, from zero) and the share of leadership seats "
+                  "filled from inside each year (right), with the program and in the twin.",
+    "representation": "Share of the focus group in each level: at the start, at the end with the program, and "
+                      "at the end in the twin.",
+    "cost_value": "Each part of net value against the twin, in present value: blue adds to net value, "
+                  "vermillion takes from it; the net is outlined.",
+}
+
 # metric (without "effect."/"twin.") -> (words, kind); kind picks the format of the values
 WORDS = {
     "turnover_annual": ("Annual turnover", "rate"),

@@ -202,7 +202,7 @@ def cost_value_rows(m: dict) -> list[tuple[str, float]]:
              ("Coordination", -float(m.get("cost.coordination") or 0.0)),
              ("Mentor training", -float(m.get("cost.training") or 0.0)),
              ("Avoided replacement of leavers" if float(m.get("value.replacement_savings") or 0.0) >= 0
-              else "Replacing extra leavers", float(m.get("value.replacement_savings") or 0.0)),
+              else "Extra replacement of leavers", float(m.get("value.replacement_savings") or 0.0)),
              ("Leadership seats filled inside", float(m.get("value.internal_fill_savings") or 0.0))]
     return [(k, v) for k, v in parts if v != 0] + [("Net value", float(m.get("value.net") or 0.0))]
 

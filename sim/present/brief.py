@@ -161,8 +161,9 @@ def _drivers(m: dict) -> list[str]:
                    f"the program did.")
     replacement, inside = m.get("value.replacement_savings"), m.get("value.internal_fill_savings")
     if ok(replacement) and ok(inside):
-        first = (f"Fewer leavers saved {money(replacement)} of replacement cost" if replacement >= 0
-                 else f"Replacing the extra leavers cost {money(-replacement)}")
+        first = (f"Replacing leavers cost {money(replacement)} less than without the program" if replacement >= 0
+                 else f"Replacing leavers cost {money(-replacement)} more than without the program (more "
+                      f"voluntary leavers, or leavers in more senior seats, which cost more to replace)")
         out.append(f"{first}; leadership seats filled from inside were worth {signed_money(inside)}.")
     staff = [(m.get("cost.mentor_time"), "mentor time"), (m.get("cost.mentee_time"), "mentee time")]
     if all(ok(v) for v, _ in staff) and ok(m.get("cost.total")):

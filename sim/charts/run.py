@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .style import BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, pct, save
+from .style import BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, level_colours, pct, save
 from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
 
@@ -108,16 +108,22 @@ def pipeline(result, path: Path) -> Path:
     head = ts.groupby(["year", "level"], observed=False)["headcount"].sum().unstack("level")[levels]
     weighted = ts.assign(r=ts["mean_readiness"].fillna(0) * ts["headcount"])
     ready = (weighted.groupby(["year", "level"], observed=False)["r"].sum().unstack("level")[levels] / head)
-    fig, axes = figure(2, width=12)
+    # levels are an order, not worlds: a sequential, colour-blind safe map, so no level borrows the
+    # program's blue or the vermillion of a loss
+    shades = level_colours(len(levels))
+    fig, axes = figure(2, width=13)
     ax = axes[0, 0]
-    ax.stackplot(head.index, head.T.values, labels=levels, colors=PALETTE[: len(levels)], alpha=0.85)
+    ax.stackplot(head.index, head.T.values, labels=levels, colors=shades, alpha=0.9)
     ax.set_xlabel("Year")
     ax.set_ylabel("Employees")
     ax.set_title(f"Headcount {head.iloc[0].sum():,.0f} -> {head.iloc[-1].sum():,.0f}; open seats fill the gap")
-    ax.legend(loc="lower left", fontsize=7, ncol=2)
+    ax.set_ylim(0, 1.05 * float(head.sum(axis=1).max()))
+    handles, labels = ax.get_legend_handles_labels()  # listed top to bottom, as stacked
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, title="Level",
+              title_fontsize=7)
     ax = axes[0, 1]
     for i, lv in enumerate(levels[:-1]):
-        ax.plot(ready.index, ready[lv], color=PALETTE[i], lw=1.8, label=lv)
+        ax.plot(ready.index, ready[lv], color=shades[i], lw=1.8, label=lv)
     ax.set_xlabel("Year")
     ax.set_ylabel("Mean readiness for the next level (0-1)")
     ax.set_ylim(0, 1)

@@ -48,6 +48,14 @@ def save(fig, path: Path) -> Path:
     return path
 
 
+def level_colours(n: int) -> list[str]:
+    """n colours of the cividis map (colour-blind safe, dark to light), one per level, junior first."""
+    from matplotlib.colors import to_hex
+
+    return [to_hex(plt.get_cmap("cividis")(x)) for x in ([0.5] if n == 1 else
+                                                         [0.05 + 0.85 * i / (n - 1) for i in range(n)])]
+
+
 def by_sign(values) -> list[str]:
     """BETTER for a gain (>= 0), WORSE for a loss: the colour follows the sign, never the label."""
     return [BETTER if v >= 0 else WORSE for v in values]

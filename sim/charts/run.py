@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..mentoring.person_effects import same_people
-from .style import PALETTE, PROGRAM, TWIN, figure, pct, save
+from .style import BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, level_colours, pct, save
 from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
 
@@ -85,13 +85,14 @@ def turnover_by_level(result, path: Path) -> Path:
         rate = np.array([m.get(f"turnover_annual.level.{lv}") or 0.0 for lv in levels])
         exits = res.timeseries.groupby("level", observed=False)["exits"].sum().reindex(levels).to_numpy(float)
         exposure = np.where(rate > 0, exits / np.where(rate > 0, rate, 1), np.nan)
-        err = 1.96 * np.sqrt(exits) / exposure
+        err = np.nan_to_num(1.96 * np.sqrt(exits) / exposure)
         ax.bar(x + (j - (len(worlds) - 1) / 2) * width, 100 * rate, width=width, color=color, label=label,
-               yerr=100 * np.nan_to_num(err), capsize=2)
+               yerr=100 * np.vstack([np.minimum(err, rate), err]), capsize=2)  # a rate is never below zero
         if top is None:
             top = (levels[int(np.argmax(rate))], rate.max())
     ax.set_xticks(x, levels, rotation=20)
     ax.set_ylabel("Exits per 100 person-years (95% CI)")
+    ax.set_ylim(bottom=0)
     ax.set_title(f"Turnover is highest at {top[0]} ({100 * top[1]:.0f} per 100 a year)")
     ax.legend()
     return save(fig, path)
@@ -104,20 +105,27 @@ def pipeline(result, path: Path) -> Path:
     head = ts.groupby(["year", "level"], observed=False)["headcount"].sum().unstack("level")[levels]
     weighted = ts.assign(r=ts["mean_readiness"].fillna(0) * ts["headcount"])
     ready = (weighted.groupby(["year", "level"], observed=False)["r"].sum().unstack("level")[levels] / head)
-    fig, axes = figure(2, width=12)
+    # levels are an order, not worlds: a sequential, colour-blind safe map, so no level borrows the
+    # program's blue or the vermillion of a loss
+    shades = level_colours(len(levels))
+    fig, axes = figure(2, width=13)
     ax = axes[0, 0]
-    ax.stackplot(head.index, head.T.values, labels=levels, colors=PALETTE[: len(levels)], alpha=0.85)
+    ax.stackplot(head.index, head.T.values, labels=levels, colors=shades, alpha=0.9)
     ax.set_xlabel("Year")
     ax.set_ylabel("Employees")
     ax.set_title(f"Headcount {head.iloc[0].sum():,.0f} -> {head.iloc[-1].sum():,.0f}; open seats fill the gap")
-    ax.legend(loc="lower left", fontsize=7, ncol=2)
+    ax.set_ylim(0, 1.05 * float(head.sum(axis=1).max()))
+    handles, labels = ax.get_legend_handles_labels()  # listed top to bottom, as stacked
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, title="Level",
+              title_fontsize=7)
     ax = axes[0, 1]
     for i, lv in enumerate(levels[:-1]):
-        ax.plot(ready.index, ready[lv], color=PALETTE[i], lw=1.8, label=lv)
+        ax.plot(ready.index, ready[lv], color=shades[i], lw=1.8, label=lv)
     ax.set_xlabel("Year")
     ax.set_ylabel("Mean readiness for the next level (0-1)")
+    ax.set_ylim(0, 1)
     ax.set_title("Readiness for the next level, by level")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Level", title_fontsize=7)
     return save(fig, path)
 
 
@@ -147,12 +155,15 @@ def succession(result, path: Path) -> Path:
     axes[0, 0].set_title(f"Bench strength: {m['bench_strength_end']:.2f} ready-now per leadership seat at the end")
     axes[0, 0].set_xlabel("Year")
     axes[0, 0].set_ylabel("Ready-now successors per leadership seat")
-    axes[0, 0].legend(fontsize=8)
+    axes[0, 0].set_ylim(0, 1.15 * max(float(res.model_timeseries["bench_strength"].max()) for _, res, _ in worlds))
+    axes[0, 0].legend(fontsize=8, loc="lower left")
+    axes[0, 0].annotate("One seed: no interval. A sweep over seeds gives one.", (0.99, 0.02),
+                        xycoords="axes fraction", ha="right", fontsize=7, color="#555555")
     axes[0, 1].set_title(f"Leadership seats filled from inside: {pct(m['internal_fill_rate_leadership'], 0)} overall")
     axes[0, 1].set_xlabel("Year")
     axes[0, 1].set_ylabel("Internal fills (% of leadership fills)")
     axes[0, 1].set_ylim(0, 105)
-    axes[0, 1].legend(fontsize=8)
+    axes[0, 1].legend(fontsize=8, loc="lower left")
     return save(fig, path)
 
 
@@ -164,7 +175,7 @@ def representation(result, path: Path) -> Path:
                                                    PROGRAM)]
     if result.twin is not None:
         bars.append(("End, twin (no program)", result.twin.metrics, "end", TWIN))
-    fig, axes = figure()
+    fig, axes = figure(width=10)
     ax = axes[0, 0]
     x = np.arange(len(levels))
     width = 0.8 / len(bars)
@@ -175,29 +186,51 @@ def representation(result, path: Path) -> Path:
     ax.set_ylabel(f"Share of group {focus} (%)")
     top_start = 100 * (m.get(f"representation_start.{focus}.level.{levels[-1]}") or 0)
     top_end = 100 * (m.get(f"representation_end.{focus}.level.{levels[-1]}") or 0)
-    ax.set_title(f"Group {focus} holds {top_end:.0f}% of {levels[-1]} seats at the end (from {top_start:.0f}%)")
-    ax.legend(fontsize=8)
+    title = f"Group {focus} holds {top_end:.0f}% of {levels[-1]} seats at the end"
+    if result.twin is not None:
+        twin_end = 100 * (result.twin.metrics.get(f"representation_end.{focus}.level.{levels[-1]}") or 0)
+        title += f" with the program,\n{twin_end:.0f}% without it (twin)"
+    ax.set_title(f"{title}; {top_start:.0f}% at the start")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save(fig, path)
 
 
+def cost_value_rows(m: dict) -> list[tuple[str, float]]:
+    """(label, amount) of each part of net value against the twin, in present value: costs negative,
+    value as it came out (negative when the program made it worse); parts the run did not have
+    (exactly zero, e.g. mentor training when it is off) are left out; the net last."""
+    parts = [("Mentee time", -float(m.get("cost.mentee_time") or 0.0)),
+             ("Mentor time", -float(m.get("cost.mentor_time") or 0.0)),
+             ("Coordination", -float(m.get("cost.coordination") or 0.0)),
+             ("Mentor training", -float(m.get("cost.training") or 0.0)),
+             ("Avoided replacement of leavers" if float(m.get("value.replacement_savings") or 0.0) >= 0
+              else "Extra replacement of leavers", float(m.get("value.replacement_savings") or 0.0)),
+             ("Leadership seats filled inside", float(m.get("value.internal_fill_savings") or 0.0))]
+    return [(k, v) for k, v in parts if v != 0] + [("Net value", float(m.get("value.net") or 0.0))]
+
+
 def cost_value(result, path: Path) -> Path | None:
-    """What the programs cost against the value they created (against the twin)."""
+    """What the programs cost against the value they created (against the twin): each bar coloured by
+    its sign (a gain BETTER, a loss WORSE), whatever its label says."""
+    from matplotlib.patches import Patch
+
     m = result.metrics
     if "cost.total" not in m:
         return None
-    cost = {label: float(m.get(f"cost.{key}") or 0.0) for key, label in (
-        ("mentee_time", "Mentee time"), ("mentor_time", "Mentor time"), ("coordination", "Coordination"),
-        ("training", "Mentor training"))}
-    value = {"Avoided replacement": float(m.get("value.replacement_savings") or 0.0),
-             "Internal leadership fills": float(m.get("value.internal_fill_savings") or 0.0)}
-    labels = [*cost, *value, "Net value"]
-    amounts = [-v for v in cost.values()] + list(value.values()) + [float(m.get("value.net") or 0.0)]
-    colors = [PALETTE[3]] * len(cost) + [PALETTE[2]] * len(value) + [PROGRAM]
-    fig, axes = figure()
+    rows = cost_value_rows(m)
+    labels, amounts = [r[0] for r in rows][::-1], np.array([r[1] for r in rows][::-1]) / 1000
+    fig, axes = figure(width=9)
     ax = axes[0, 0]
-    ax.barh(labels[::-1], np.array(amounts[::-1]) / 1000, color=colors[::-1])
+    bars = ax.barh(labels, amounts, color=by_sign(amounts))
+    bars[0].set_edgecolor("black")  # the net
+    ax.bar_label(bars, labels=[f"{v:+,.0f}k" for v in amounts], padding=3, fontsize=8)
     ax.axvline(0, color="black", lw=0.8)
+    span = np.abs(amounts).max() or 1.0
+    ax.set_xlim(min(amounts.min(), 0) - 0.25 * span, max(amounts.max(), 0) + 0.25 * span)
     ax.set_xlabel("Thousands (currency of the salaries), present value at the start of the run")
+    ax.legend(handles=[Patch(color=BETTER, label="Adds to net value (better)"),
+                       Patch(color=WORSE, label="Takes from net value (worse)")], fontsize=8, loc="lower right")
     roi = m.get("roi")
     ax.set_title(f"Net value {m.get('value.net', 0) / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k "
                  f"(ROI {'n/a' if roi is None or roi != roi else f'{roi:+.2f}'})")

@@ -20,8 +20,14 @@ STYLE = {
     "font.size": 10,
     "legend.frameon": False,
 }
-PALETTE = ["#1b6ca8", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#9c755f", "#bab0ac"]
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
+# deficiency (the grey is a warm one, so no anti-aliased black edge passes for it). One language
+# across the run charts: the program's world is blue, its twin (the same organization without
+# it) grey; where a bar is a gain or a loss against the twin, a gain
+# (better) is blue and a loss (worse) vermillion, and the legend says which is which.
+PALETTE = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#f0e442", "#9d9790"]
 PROGRAM, TWIN = PALETTE[0], PALETTE[7]
+BETTER, WORSE = PALETTE[0], PALETTE[3]
 
 
 def figure(ncols: int = 1, width: float = 8.0, height: float = 4.5):
@@ -40,6 +46,19 @@ def save(fig, path: Path) -> Path:
     plt.close(fig)
     tmp.replace(path)
     return path
+
+
+def level_colours(n: int) -> list[str]:
+    """n colours of the cividis map (colour-blind safe, dark to light), one per level, junior first."""
+    from matplotlib.colors import to_hex
+
+    return [to_hex(plt.get_cmap("cividis")(x)) for x in ([0.5] if n == 1 else
+                                                         [0.05 + 0.85 * i / (n - 1) for i in range(n)])]
+
+
+def by_sign(values) -> list[str]:
+    """BETTER for a gain (>= 0), WORSE for a loss: the colour follows the sign, never the label."""
+    return [BETTER if v >= 0 else WORSE for v in values]
 
 
 def pct(value: float | None, digits: int = 1) -> str:

@@ -1,22 +1,21 @@
-"""`mentorsim report RUN_OR_SWEEP_DIR`: a self-contained HTML report and a PDF.
+"""`mentorsim report RUN_OR_SWEEP_DIR`: a self-contained HTML report and a PDF with the same content.
 
-A run folder gives the program's effects against its twin in plain words (one
-seed: one draw, so no interval; the text says so and points to sweeps), every
-chart, the assumptions and the config. A sweep folder gives each scenario
-against its twins with 95% intervals from paired differences over seeds, each
-scenario's ROI with its interval over seeds, a heatmap of the
-first two swept keys, cost against value, and the sensitivity charts when the
-folder holds a sensitivity analysis. Figures quoted are the metrics.json values;
-they are embedded as JSON (id "mentorsim-figures") so they can be checked.
+A run folder gives page 1 as an executive brief in HR units (`sim.present.brief`), then the run
+in detail (one seed: one draw, so no interval; the text says so and points to sweeps), the
+program against its twin, the assumptions, a configuration summary (`sim.present.tables`),
+every chart, a glossary from each figure to its metrics.json key and the config as written.
+A sweep folder gives each scenario against its twins in points and counts with 95% intervals
+from paired differences over seeds, each scenario's ROI and net value with its interval over
+seeds, a heatmap of the first two swept keys and cost against value; a sensitivity folder its
+tornado charts. The Document (`sim.present.document`) is written as HTML there and as A4 PDF
+pages by `sim.present.pdf`. Figures quoted are the metrics.json values; they are embedded as
+JSON (id "mentorsim-figures") so they can be checked.
 """
 from __future__ import annotations
 
-import base64
-import html
 import json
 import logging
 import math
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,8 @@ from ..config.checks import ConfigError
 from ..config.load import build
 from ..runs.folder import STATUS_FILE, _atomic_write, damage, is_complete
 from ..runs.result import RunResult
-from ..version import __version__
+from .document import Document, Section, to_html
+from .tables import CAPTIONS, diff, words
 
 REPORT_HTML, REPORT_PDF = "report.html", "report.pdf"
 
@@ -146,8 +146,15 @@ def roi_lines(runs: pd.DataFrame) -> tuple[list[str], dict]:
             continue
         lo, hi, n = paired_interval(roi)
         figures[f"{scenario} | roi"] = float(roi.mean())
-        lines.append(f"{scenario}: ROI {roi.mean():+.2f} (95% interval {lo:+.2f} to {hi:+.2f} over {n} seeds, "
-                     f"SD {roi.std(ddof=1):.2f} between seeds), in present value against the twins.")
+        line = (f"{scenario}: ROI {roi.mean():+.2f} (95% interval {lo:+.2f} to {hi:+.2f} over {n} seeds, "
+                f"SD {roi.std(ddof=1):.2f} between seeds), in present value against the twins.")
+        net = group["value.net"].to_numpy(dtype=float) if "value.net" in group else np.array([])
+        net = net[np.isfinite(net)]
+        if len(net) >= 2:
+            nlo, nhi, _ = paired_interval(net)  # each seed's net value is already against its own twin
+            line += (f" Net value {net.mean():+,.0f} (95% interval {nlo:+,.0f} to {nhi:+,.0f}) in the currency "
+                     f"of the salaries.")
+        lines.append(line)
     return lines, figures
 
 
@@ -157,83 +164,21 @@ def sweep_summary(runs: pd.DataFrame, comparison: pd.DataFrame) -> list[str]:
              + (f"; not complete: {', '.join(runs.loc[runs['status'] != 'complete', 'run'])}" if len(done) < len(runs)
                 else "") + "."]
     for _, row in comparison.iterrows():
+        label, kind = words(row["metric"])
         if row["n_pairs"] < 2:  # a damaged or killed sweep can leave a scenario one seed or none
-            lines.append(f"{row['scenario']}: {row['metric']}: {row['n_pairs']} complete run(s) with a twin, too few "
+            lines.append(f"{row['scenario']}: {label}: {row['n_pairs']} complete run(s) with a twin, too few "
                          f"for an interval; run the sweep again to complete it.")
             continue
+        d = lambda x: diff(x, kind)  # noqa: E731
         lines.append(
-            f"{row['scenario']}: {row['metric']} changed by {row['mean_difference']:+.4g} against its twin "
-            f"(95% interval {row['ci_low']:+.4g} to {row['ci_high']:+.4g}, {row['n_pairs']} seeds paired; without "
-            f"pairing the interval would be ±{row['half_width_unpaired']:.3g} instead of "
-            f"±{row['half_width_paired']:.3g}).")
+            f"{row['scenario']}: {label} changed by {d(row['mean_difference'])} against its twin "
+            f"(95% interval {d(row['ci_low'])} to {d(row['ci_high'])}, {row['n_pairs']} seeds paired; without "
+            f"pairing the interval would be ±{d(row['half_width_unpaired']).lstrip('+')} instead of "
+            f"±{d(row['half_width_paired']).lstrip('+')}).")
     return lines
 
 
 # ---------------------------------------------------------------------------- writing
-def _img(path: Path) -> str:
-    data = base64.b64encode(Path(path).read_bytes()).decode()
-    return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
-
-
-def _table(rows: list[tuple]) -> str:
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table>{body}</table>"
-
-
-CSS = """body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;max-width:1000px;margin:2em auto;
-color:#222;line-height:1.45}h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}
-img{max-width:100%}table{border-collapse:collapse;font-size:.9em}td{border:1px solid #ddd;padding:2px 8px}
-pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.8em}.note{color:#666;font-size:.9em}"""
-
-
-def _html(title: str, summary: list[str], charts: list[Path], figures: dict, sections: list[tuple[str, str]]) -> str:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-             f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
-             f"<p class='note'>mentorsim {__version__}, written {datetime.now():%Y-%m-%d %H:%M}.</p>",
-             "<h2>What we found</h2>", *[f"<p>{html.escape(s)}</p>" for s in summary],
-             "<h2>Charts</h2>", *[_img(c) for c in charts],
-             "<h2>Key figures</h2>",
-             _table([(k, _fmt(v)) for k, v in figures.items()]),
-             *[f"<h2>{html.escape(h)}</h2>{body}" for h, body in sections],
-             f"<script type='application/json' id='mentorsim-figures'>{json.dumps(_clean(figures))}</script>",
-             "</body></html>"]
-    return "\n".join(parts)
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return "n/a" if v != v else f"{v:.6g}"
-    return str(v)
-
-
-def _clean(d: dict) -> dict:
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
-
-
-def _pdf(path: Path, title: str, summary: list[str], charts: list[Path], figures: dict) -> None:
-    import textwrap
-
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    from ..charts.style import plt
-
-    def write(tmp):
-        with PdfPages(tmp) as pdf:
-            fig = plt.figure(figsize=(8.27, 11.69))
-            text = [title, ""] + [w for s in summary for w in textwrap.wrap(s, 95) + [""]]
-            text += ["Key figures"] + [f"  {k}: {_fmt(v)}" for k, v in list(figures.items())[:40]]
-            fig.text(0.06, 0.96, "\n".join(text), va="top", family="monospace", fontsize=7.5)
-            pdf.savefig(fig)
-            plt.close(fig)
-            for chart in charts:
-                fig = plt.figure(figsize=(11.69, 8.27))
-                ax = fig.add_axes([0.02, 0.02, 0.96, 0.96])
-                ax.imshow(plt.imread(chart))
-                ax.axis("off")
-                pdf.savefig(fig)
-                plt.close(fig)
-
-    _atomic_write(path, write)
 
 
 def report_run(folder: Path, keep_charts: bool = True) -> tuple[Path, Path]:
@@ -252,22 +197,35 @@ def report_run(folder: Path, keep_charts: bool = True) -> tuple[Path, Path]:
         return _report_run(folder, run_charts(load_run(folder), Path(tmp)))
 
 
+def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Document:
+    """The report of one run: the brief, the details, the tables, the charts, the glossary."""
+    from .brief import brief
+    from .tables import assumptions_table, config_table, effects_table
+
+    m, cfg = result.metrics, result.config
+    summary, figures = run_summary(result)
+    b = brief(cfg, m)
+    effects, effect_words = effects_table(m)
+    assumptions, assumption_words = assumptions_table(m)
+    sections = [Section("The run in detail", paragraphs=summary)]
+    if effects:
+        sections.append(Section("Program against its twin", table=effects))
+    if assumptions:
+        sections.append(Section("Assumptions behind the money figures", table=assumptions))
+    sections.append(Section("Configuration summary", table=config_table(cfg)))
+    sections.append(Section("Charts", charts=charts))
+    glossary = [(f"{f.label} (page 1)", f.keys and ", ".join(f.keys)) for f in b.figures]
+    glossary += effect_words + assumption_words
+    title = f"mentorsim report: {cfg.org.name} organization" + (
+        f", program {', '.join(p.name for p in cfg.programs())}" if cfg.programs() else "")
+    return Document(title=title, brief=b, sections=sections, glossary=glossary,
+                    appendix=("Appendix: the full configuration, as written", (folder / "config.yaml").read_text()),
+                    figures=figures, captions=CAPTIONS)
+
+
 def _report_run(folder: Path, charts: list[Path]) -> tuple[Path, Path]:
     result = load_run(folder)
-    summary, figures = run_summary(result)
-    m = result.metrics
-    assumptions = [(k, _fmt(v)) for k, v in m.items() if k.startswith("assumption.")]
-    effects = [(k[7:], _fmt(m.get(k[7:])), _fmt(m.get("twin." + k[7:])), _fmt(v))
-               for k, v in m.items() if k.startswith("effect.") and "twin." + k[7:] in m]
-    sections = []
-    if effects:
-        sections.append(("Program against its twin", _table([("metric", "program", "twin", "effect"), *effects])))
-    if assumptions:
-        sections.append(("Assumptions behind the money figures", _table(assumptions)))
-    sections.append(("Configuration", f"<pre>{html.escape((folder / 'config.yaml').read_text())}</pre>"))
-    title = f"mentorsim report: {result.config.org.name} organization" + (
-        f", program {', '.join(p.name for p in result.config.programs())}" if result.config.programs() else "")
-    return _write_both(folder, title, summary, charts, figures, sections)
+    return _write_both(folder, run_document(folder, result, charts))
 
 
 def report_sweep(folder: Path) -> tuple[Path, Path]:
@@ -275,7 +233,8 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
     from ..studies.collect import collect
     from ..studies.compare import compare
 
-    charts, sections = [], []
+    charts, sections, glossary = [], [], []
+    title = f"mentorsim sweep report: {folder.name}"
     summary: list[str] = []
     figures: dict = {}
     if (folder / "sensitivity.csv").exists():
@@ -283,7 +242,8 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
         for outcome in table["outcome"].unique():
             charts.append(tornado(table, outcome, folder / "charts" / f"tornado_{len(charts)}.png"))
         summary.append("Parameters ranked by their influence on each outcome (global sensitivity analysis).")
-        sections.append(("Sensitivity indices", table.to_html(index=False, float_format=lambda v: f"{v:.4g}")))
+        sections.append(("Sensitivity indices", _rows(table)))
+        title = f"mentorsim sensitivity report: {folder.name}"
     else:
         runs = collect(folder)
         metrics = [m for m in ("turnover_annual", "promotions_total", "internal_fill_rate_leadership")
@@ -304,19 +264,41 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
         path = cost_value_scatter(runs, folder / "charts" / "cost_value.png")
         charts += [path] if path else []
         if not comparison.empty:
-            sections.append(("Scenarios against their twins (paired over seeds)",
-                             comparison.to_html(index=False, float_format=lambda v: f"{v:.4g}")))
-    title = f"mentorsim sweep report: {folder.name}"
-    return _write_both(folder, title, summary, charts, figures, sections)
+            sections.append(("Scenarios against their twins (paired over seeds)", _comparison_rows(comparison)))
+            glossary = [(words(m)[0], f"{m} / twin.{m}") for m in metrics]
+            glossary += [("ROI", "roi"), ("Net value", "value.net")]
+        title = f"mentorsim sweep report: {folder.name}"
+    doc = Document(title=title, sections=[Section("What we found", paragraphs=summary), *[
+        Section(h, paragraphs=[], table=t) for h, t in sections], Section("Charts", charts=charts)],
+        glossary=glossary, figures=figures)
+    return _write_both(folder, doc)
 
 
-def _write_both(folder, title, summary, charts, figures, sections) -> tuple[Path, Path]:
+def _comparison_rows(comparison: pd.DataFrame) -> list[tuple]:
+    rows = [("Scenario", "Measure", "Difference from the twin", "95% interval", "Seeds paired")]
+    for r in comparison.itertuples():
+        label, kind = words(r.metric)
+        rows.append((r.scenario, label, diff(r.mean_difference, kind),
+                     f"{diff(r.ci_low, kind)} to {diff(r.ci_high, kind)}" if r.n_pairs >= 2 else "too few seeds",
+                     str(r.n_pairs)))
+    return rows
+
+
+def _rows(table: pd.DataFrame) -> list[tuple]:
+    fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)  # noqa: E731
+    return [tuple(table.columns), *[tuple(fmt(v) for v in row) for row in table.itertuples(index=False)]]
+
+
+def _write_both(folder: Path, doc: Document) -> tuple[Path, Path]:
     """Both files or neither: a PDF that cannot be written takes the new HTML with it."""
+    from .pdf import write_pdf
+
     html_path, pdf_path = folder / REPORT_HTML, folder / REPORT_PDF
-    text = _html(title, summary, charts, figures, sections)
+    charts = {Path(c).stem: Path(c) for s in doc.sections for c in s.charts}
+    text = to_html(doc, charts, doc.captions)
     _atomic_write(html_path, lambda p: p.write_text(text))
     try:
-        _pdf(pdf_path, title, summary, charts, figures)
+        _atomic_write(pdf_path, lambda p: write_pdf(p, doc, charts, doc.captions))
     except BaseException:
         html_path.unlink(missing_ok=True)
         raise

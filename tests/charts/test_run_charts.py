@@ -18,7 +18,8 @@ import pytest
 import sim.charts.run as run_module
 from sim import load_config, run
 from sim.charts import RUN_CHARTS, run_charts
-from sim.charts.style import PALETTE, PROGRAM, TWIN, pct
+from sim.charts.run import cost_value_rows
+from sim.charts.style import BETTER, PALETTE, PROGRAM, TWIN, WORSE, pct
 from sim.charts.survival import mentee_starts
 from sim.present.report import load_run
 
@@ -92,9 +93,15 @@ def test_every_chart_with_a_twin(with_twin, tmp_path, titles):
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.png" for n in ALL)  # no temp files left
     for path in files:
         colours = hexes(path)
-        assert PROGRAM in colours, path.name  # the program's own series is drawn
+        if path.stem == "cost_value":  # coloured by sign, not by world
+            assert WORSE.lower() in colours, path.name
+            continue
+        if path.stem == "pipeline":  # levels, not worlds: neither the program's blue nor the twin's grey
+            assert PROGRAM not in colours and TWIN not in colours, path.name
+            continue
+        assert PROGRAM.lower() in colours, path.name  # the program's own series is drawn
         if path.stem in ("retention", "turnover_by_level", "succession", "representation"):
-            assert TWIN in colours, f"{path.stem}: the twin's series is missing"
+            assert TWIN.lower() in colours, f"{path.stem}: the twin's series is missing"
     assert set(titles) == ALL
 
 
@@ -109,8 +116,8 @@ def test_runs_without_a_twin_skip_the_twin_charts(which, request, tmp_path, titl
     assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(p.name for p in files)
     for path in files:
         colours = hexes(path)
-        assert PROGRAM in colours, path.name
-        assert TWIN not in colours, f"{path.stem} draws a twin series the run does not have"
+        assert PROGRAM.lower() in colours or path.stem == "pipeline", path.name
+        assert TWIN.lower() not in colours, f"{path.stem} draws a twin series the run does not have"
 
 
 def test_titles_quote_the_run(with_twin, tmp_path, titles):
@@ -128,8 +135,10 @@ def test_titles_quote_the_run(with_twin, tmp_path, titles):
     focus, top_level = with_twin.config.org.groups[-1].name, levels[-1]
     end = 100 * m[f"representation_end.{focus}.level.{top_level}"]
     start = 100 * m[f"representation_start.{focus}.level.{top_level}"]
+    twin_end = 100 * with_twin.twin.metrics[f"representation_end.{focus}.level.{top_level}"]
     assert titles["representation"] == [
-        f"Group {focus} holds {end:.0f}% of {top_level} seats at the end (from {start:.0f}%)"]
+        f"Group {focus} holds {end:.0f}% of {top_level} seats at the end with the program,\n"
+        f"{twin_end:.0f}% without it (twin); {start:.0f}% at the start"]
     assert titles["cost_value"] == [
         f"Net value {m['value.net'] / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k (ROI {m['roi']:+.2f})"]
     caused, naive = titles["retention"]
@@ -156,3 +165,60 @@ def test_a_loaded_run_folder_draws_the_same_charts(with_twin, tmp_path, titles):
 
 def test_palette_is_distinct_for_program_and_twin():
     assert PROGRAM != TWIN and PROGRAM in PALETTE and TWIN in PALETTE
+    assert BETTER != WORSE and {BETTER, WORSE} <= set(PALETTE)
+
+
+@pytest.fixture()
+def axes(monkeypatch):
+    """The axes of every chart drawn while the test runs: {file stem: [axes]}."""
+    seen: dict[str, list] = {}
+    save = run_module.save
+
+    def recording_save(fig, path):
+        seen[Path(path).stem] = list(fig.axes)
+        return save(fig, path)
+
+    monkeypatch.setattr(run_module, "save", recording_save)
+    return seen
+
+
+def _hex(rgba) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(round(255 * c) for c in rgba[:3]))
+
+
+def test_cost_value_bars_are_coloured_by_sign_and_empty_parts_left_out(with_twin, tmp_path, axes):
+    m = with_twin.metrics
+    run_module.cost_value(with_twin, tmp_path / "cv.png")
+    (ax,) = axes["cv"]
+    bars = ax.patches[: len(cost_value_rows(m))]
+    drawn = {t.get_text(): b for t, b in zip(ax.get_yticklabels(), bars)}
+    rows = dict(cost_value_rows(m))
+    assert set(drawn) == set(rows)
+    for label, bar in drawn.items():
+        assert bar.get_width() == pytest.approx(rows[label] / 1000), label
+        assert _hex(bar.get_facecolor()) == (BETTER if rows[label] >= 0 else WORSE), label
+    assert rows["Net value"] == pytest.approx(m["value.net"])
+    replacement = [k for k in rows if "leavers" in k]
+    assert replacement and rows[replacement[0]] == pytest.approx(m["value.replacement_savings"])
+    assert (m["cost.training"] == 0) == ("Mentor training" not in rows)  # no empty row
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("better" in t for t in legend) and any("worse" in t for t in legend)
+
+
+def test_count_axes_start_at_zero_and_the_twin_is_shown(with_twin, tmp_path, axes):
+    run_charts(with_twin, tmp_path)
+    bench, fill = axes["succession"]
+    assert bench.get_ylim()[0] == 0 and fill.get_ylim()[0] == 0
+    assert {line.get_label() for line in bench.get_lines()} >= {"With the program", "Twin, no program"}
+    head, ready = axes["pipeline"]
+    assert head.get_ylim()[0] == 0 and ready.get_ylim()[0] == 0
+    legend = ready.get_legend()
+    # the legend sits outside the plotting area: it covers no line
+    box = legend.get_window_extent().transformed(ready.transAxes.inverted())
+    assert box.x0 >= 1.0, box
+    (turnover,) = axes["turnover_by_level"]
+    assert turnover.get_ylim()[0] == 0
+    assert any(_hex(p.get_facecolor()) == TWIN for p in turnover.patches)
+    (rep,) = axes["representation"]
+    assert rep.get_ylim()[0] == 0
+    assert any(_hex(p.get_facecolor()) == TWIN for p in rep.patches)

@@ -1,0 +1,205 @@
+"""The PDF of a report: A4 pages laid out with matplotlib (headings, wrapped text, tables, charts).
+
+A `Pages` object keeps a cursor down the current page and starts a new page when the next
+block does not fit. Page 1 is the executive brief; then every section of the Document; then
+the glossary and the appendix, each starting on a new page.
+"""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from .brief import Brief
+from .document import GLOSSARY, Document
+
+A4 = (8.27, 11.69)
+LEFT, RIGHT, TOP, BOTTOM = 0.7, 0.7, 0.7, 0.7  # margins, inches
+WIDTH = A4[0] - LEFT - RIGHT
+INK, MUTED, RULE, HEAD_BG, NOTE_BG = "#222222", "#555555", "#bbbbbb", "#eeeeee", "#fff6e0"
+
+
+def _chars(width_in: float, size: float, bold: bool = False) -> int:
+    """How many characters of a proportional font of `size` points fit in `width_in` inches (an average
+    DejaVu Sans character is about 0.55 em wide, 0.62 em in bold)."""
+    return max(8, int(width_in * 72 / ((0.62 if bold else 0.55) * size)))
+
+
+class Pages:
+    def __init__(self, pdf, plt):
+        self.pdf, self.plt, self.fig, self.y, self.number = pdf, plt, None, 0.0, 0
+
+    # -------------------------------------------------------------------- pages
+    def new_page(self):
+        self.close_page()
+        self.fig = self.plt.figure(figsize=A4)
+        self.number += 1
+        self.y = A4[1] - TOP
+        self.fig.text(1 - RIGHT / A4[0], BOTTOM / 2 / A4[1], str(self.number), ha="right", fontsize=8, color=MUTED)
+
+    def close_page(self):
+        if self.fig is not None:
+            self.pdf.savefig(self.fig)
+            self.plt.close(self.fig)
+            self.fig = None
+
+    def room(self, height: float):
+        if self.fig is None or self.y - height < BOTTOM:
+            self.new_page()
+
+    def _text(self, x_in: float, y_in: float, s: str, **kw):
+        self.fig.text(x_in / A4[0], y_in / A4[1], s, va="top", color=kw.pop("color", INK), **kw)
+
+    # -------------------------------------------------------------------- blocks
+    def heading(self, s: str, size: float = 14):
+        lines = textwrap.wrap(s, _chars(WIDTH, size, bold=True))
+        self.room(size / 72 * 1.4 * len(lines) + 0.6)  # a heading never ends a page
+        self.y -= 0.1
+        for line in lines:
+            self._text(LEFT, self.y, line, fontsize=size, weight="bold")
+            self.y -= size / 72 * 1.4
+        self.y -= size / 72 * 0.3
+
+    def paragraph(self, s: str, size: float = 10, weight: str = "normal", color: str = INK, indent: float = 0.0,
+                  bullet: bool = False, background: str | None = None):
+        lines = textwrap.wrap(s, _chars(WIDTH - indent - (0.2 if bullet else 0), size, weight == "bold"))
+        line_h = size / 72 * 1.4
+        height = line_h * len(lines)
+        self.room(height + 0.1)
+        x = LEFT + indent + (0.2 if bullet else 0)
+        if background:
+            self.fig.patches.append(self.plt.Rectangle(
+                ((LEFT - 0.08) / A4[0], (self.y - height - 0.08) / A4[1]), (WIDTH + 0.16) / A4[0],
+                (height + 0.12) / A4[1], transform=self.fig.transFigure, color=background, zorder=-1))
+        if bullet:
+            self._text(LEFT + indent, self.y, "•", fontsize=size)
+        for line in lines:
+            self._text(x, self.y, line, fontsize=size, weight=weight, color=color)
+            self.y -= line_h
+        self.y -= 0.12
+
+    def table(self, rows: list[tuple], widths: list[float] | None = None, size: float = 8.5,
+              bold_col: int | None = None, value_size: float | None = None):
+        """Rows drawn as a table: a shaded header, rules between rows, each cell wrapped to its column;
+        a table longer than the page goes on over the next pages, its header repeated."""
+        if not rows:
+            return
+        n = len(rows[0])
+        widths = widths or [1 / n] * n
+        cols = [w * WIDTH for w in widths]
+
+        def cells(row, header=False):
+            out = []
+            for j, c in enumerate(row):
+                sz = value_size if (value_size and j == bold_col and not header) else size
+                bold = header or j == bold_col
+                out.append((textwrap.wrap(str(c), _chars(cols[j] - 0.1, sz, bold)) or [""], sz))
+            return out
+
+        def draw(row, header=False):
+            wrapped = cells(row, header)
+            height = max(len(ls) * sz / 72 * 1.35 for ls, sz in wrapped) + 0.08
+            self.room(height)
+            if header:
+                self.fig.patches.append(self.plt.Rectangle(
+                    (LEFT / A4[0], (self.y - height) / A4[1]), WIDTH / A4[0], height / A4[1],
+                    transform=self.fig.transFigure, color=HEAD_BG, zorder=-1))
+            x = LEFT
+            for j, (ls, sz) in enumerate(wrapped):
+                weight = "bold" if header or j == bold_col else "normal"
+                for k, line in enumerate(ls):
+                    self._text(x + 0.05, self.y - 0.04 - k * sz / 72 * 1.35, line, fontsize=sz, weight=weight)
+                x += cols[j]
+            self.y -= height
+            self.fig.add_artist(self.plt.Line2D([LEFT / A4[0], (LEFT + WIDTH) / A4[0]], [self.y / A4[1]] * 2,
+                                                color=RULE, lw=0.6))
+
+        self.room(0.6)
+        draw(rows[0], header=True)
+        for row in rows[1:]:
+            if self.y - 0.3 < BOTTOM:
+                self.new_page()
+                draw(rows[0], header=True)
+            draw(row)
+        self.y -= 0.2
+
+    def image(self, path: Path, height: float, caption: str = ""):
+        img = self.plt.imread(path)
+        aspect = img.shape[1] / img.shape[0]
+        w = min(WIDTH, height * aspect)
+        h = w / aspect
+        self.room(h + (0.35 if caption else 0.1))
+        ax = self.fig.add_axes([(LEFT + (WIDTH - w) / 2) / A4[0], (self.y - h) / A4[1], w / A4[0], h / A4[1]])
+        ax.imshow(img)
+        ax.axis("off")
+        self.y -= h + 0.05
+        if caption:
+            self.paragraph(caption, size=8.5, color=MUTED)
+
+    def monospace(self, text: str, size: float = 6.5):
+        """Text as written (the config file), in two columns a page."""
+        lines = [w for line in text.splitlines() for w in (textwrap.wrap(line, 60, subsequent_indent="    ")
+                                                              or [""])]
+        line_h = size / 72 * 1.3
+        per_col = int((A4[1] - TOP - BOTTOM - 0.6) / line_h)
+        for start in range(0, len(lines), 2 * per_col):
+            if start:
+                self.new_page()
+            for c in range(2):
+                chunk = lines[start + c * per_col: start + (c + 1) * per_col]
+                self._text(LEFT + c * WIDTH / 2, self.y, "\n".join(chunk), fontsize=size, family="monospace",
+                           linespacing=1.3)
+        self.y = BOTTOM
+
+
+def brief_page(p: Pages, title: str, b: Brief, chart: Path | None):
+    p.new_page()
+    p.paragraph(title, size=9, color=MUTED)
+    p.heading(b.title, size=16)
+    p.paragraph("The question", size=9, weight="bold", color=MUTED)
+    p.paragraph(b.question, size=10.5)
+    p.paragraph("The answer", size=9, weight="bold", color=MUTED)
+    p.paragraph(b.answer, size=11.5, weight="bold")
+    p.table([("Key figure", "Value", "In context"), *[(f.label, f.value, f.detail) for f in b.figures]],
+            widths=[0.3, 0.2, 0.5], size=8.5, bold_col=1, value_size=12)
+    p.paragraph(b.caveat, size=8.5, background=NOTE_BG)
+    if chart is not None:
+        p.image(chart, height=2.1)
+    if b.drivers:
+        p.paragraph("What drove the result", size=10.5, weight="bold")
+        for d in b.drivers:
+            p.paragraph(d, size=8.5, bullet=True)
+
+
+def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict[str, str]) -> None:
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from ..charts.style import plt
+
+    with PdfPages(path, metadata={"Title": doc.title, "Creator": "mentorsim"}) as pdf:
+        p = Pages(pdf, plt)
+        if doc.brief is not None:
+            brief_page(p, doc.title, doc.brief, charts.get(doc.brief.chart))
+            p.new_page()
+        else:
+            p.new_page()
+            p.heading(doc.title, size=17)
+        for s in doc.sections:
+            p.heading(s.heading)
+            for para in s.paragraphs:
+                p.paragraph(para)
+            if s.table:
+                n = len(s.table[0])
+                p.table(s.table, widths=[0.46] + [0.54 / (n - 1)] * (n - 1) if n > 1 else None)
+            for c in s.charts:
+                p.image(c, height=3.6, caption=captions.get(Path(c).stem, ""))
+        if doc.glossary:
+            p.new_page()
+            p.heading(GLOSSARY)
+            p.paragraph("For analysts: the key in metrics.json behind each figure of this report.", size=9,
+                        color=MUTED)
+            p.table([("Figure", "metrics.json key"), *doc.glossary], widths=[0.5, 0.5], size=8)
+        if doc.appendix:
+            p.new_page()
+            p.heading(doc.appendix[0])
+            p.monospace(doc.appendix[1])
+        p.close_page()

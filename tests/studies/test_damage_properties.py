@@ -99,7 +99,7 @@ def apply(sweep: Path, op: tuple) -> None:
             record.unlink(missing_ok=True)
         elif op[1] == "garbage":
             record.write_bytes(b"hydra: [\x00")
-        else:
+        elif record.exists():  # an earlier step may have deleted it
             record.write_bytes(record.read_bytes()[:200])
 
 

@@ -213,4 +213,7 @@ def headline(cfg: Config, metrics: dict, wall_seconds: float | None = None) -> l
         f"naive mentees-vs-others turnover gap "
         f"{_figure(pct('naive.turnover_annual.mentee_minus_none'), '+.2f', no_mentees, ' pts')}; "
         f"cost {_figure(cost, ',.0f', 'not counted')}, ROI {_figure(m.get('roi'), '+.2f', 'the program cost nothing')}")
+    lines.append("mentorsim: one seed is one draw of the model's randomness; for intervals run seeds paired with "
+                 "their twins (mentorsim -m 'sim.seed=range(20)', then mentorsim compare SWEEP_DIR --baseline twin) "
+                 "or try designs in mentorsim explore")
     return lines

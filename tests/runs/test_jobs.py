@@ -151,6 +151,7 @@ def test_headline_of_a_program_that_matched_shows_numbers():
                                   "naive.turnover_annual.mentee_minus_none": -0.031, "cost.total": 1000.0,
                                   "roi": -0.4})
     lines = headline(_cfg(), metrics)
-    assert len(lines) == 2 and "n/a" not in "".join(lines), lines
+    assert len(lines) == 3 and "n/a" not in "".join(lines), lines
     assert "internal leadership fill +2.0 pts; naive mentees-vs-others turnover gap -3.10 pts" in lines[1]
     assert lines[1].endswith("cost 1,000, ROI -0.40")
+    assert lines[2].startswith("mentorsim: one seed is one draw") and "--baseline twin" in lines[2]

@@ -62,3 +62,38 @@ def weekly_exit_probability(rate_per_year: float, weeks_per_year: int, multiplie
 def level_codes(frame_column) -> np.ndarray:
     """Integer level codes of a categorical column."""
     return np.asarray(frame_column.cat.codes, dtype=np.int64)
+
+
+def scored_at_reviews(*overrides):
+    """Run 5x the small org for 3 years (reviews at weeks 26, 52, ..., 130), capturing every review
+    as it is scored (by wrapping the model's `dynamics.review`).
+
+    Returns the config and, pooled over the reviews, a dict of arrays over everyone scored:
+    level, z (profile-weighted competence standardized within level), sd (that level's
+    competence SD, population form), score and group.
+    """
+    from sim.engine.model import OrgModel
+
+    cfg = make_config("sim.horizon_years=3", "sim.agent_views=off", *NO_PROGRAM, *scaled_seats(5), *overrides)
+    model = OrgModel(cfg)
+    original = model.dynamics.review
+    rows = []
+
+    def review(week):
+        out = original(week)
+        pop, org = model.pop, model.org
+        s = pop.active_slots()
+        level = pop.level[s].astype(np.int64)
+        competence = np.einsum("ij,ij->i", org.profile[level], pop.competency[s])
+        z, sd = np.empty_like(competence), np.empty_like(competence)
+        for lv in np.unique(level):
+            here = level == lv
+            sd[here] = competence[here].std()
+            z[here] = (competence[here] - competence[here].mean()) / sd[here]
+        rows.append((level, z, sd, pop.performance[s].copy(), pop.group[s].astype(np.int64)))
+        return out
+
+    model.dynamics.review = review
+    model.run()
+    names = ("level", "z", "sd", "score", "group")
+    return cfg, {name: np.concatenate(col) for name, col in zip(names, zip(*rows))}, len(rows)

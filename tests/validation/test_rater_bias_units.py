@@ -15,39 +15,17 @@ import numpy as np
 import pytest
 
 from sim import run
-from sim.engine.model import OrgModel
 from tests.conftest import make_config
 
-from .helpers import NO_PROGRAM, scaled_seats
+from .helpers import scored_at_reviews
 
 RHO = 0.6
 
 
 def _scored(*overrides):
-    """5x the small org for 3 years; pooled over its reviews: level, z, s_L, score and group of everyone scored."""
-    cfg = make_config("sim.horizon_years=3", "sim.agent_views=off", *NO_PROGRAM, *scaled_seats(5),
-                      f"performance.skill_signal={RHO}", *overrides)
-    model = OrgModel(cfg)
-    original = model.dynamics.review
-    rows = []
-
-    def review(week):
-        out = original(week)
-        pop, org = model.pop, model.org
-        s = pop.active_slots()
-        level = pop.level[s].astype(np.int64)
-        competence = np.einsum("ij,ij->i", org.profile[level], pop.competency[s])
-        z, sd = np.empty_like(competence), np.empty_like(competence)
-        for lv in np.unique(level):
-            here = level == lv
-            sd[here] = competence[here].std()
-            z[here] = (competence[here] - competence[here].mean()) / sd[here]
-        rows.append((level, z, sd, pop.performance[s].copy(), pop.group[s].astype(np.int64)))
-        return out
-
-    model.dynamics.review = review
-    model.run()
-    return cfg, *(np.concatenate(col) for col in zip(*rows))
+    """(config, level, z, s_L, score, group) pooled over the reviews of 5x the small org in 3 years."""
+    cfg, s, _ = scored_at_reviews(f"performance.skill_signal={RHO}", *overrides)
+    return cfg, s["level"], s["z"], s["sd"], s["score"], s["group"]
 
 
 @pytest.mark.parametrize("units, bias", [("level_sd", -0.4), ("absolute", -0.03)])

@@ -25,40 +25,17 @@ from sim import run
 from sim.engine.model import OrgModel
 from tests.conftest import make_config
 
-from .helpers import (CONSTANT_HAZARD, EXIT_KINDS, NO_PROGRAM, same_turnover, scaled_seats,
+from .helpers import (CONSTANT_HAZARD, EXIT_KINDS, same_turnover, scaled_seats, scored_at_reviews,
                       weekly_exit_probability)
 
 # ----------------------------------------------------------------- reviews
 
 
 def _scored(*overrides):
-    """Run 5x the small org for 3 years (reviews at weeks 26, 52, ..., 130).
-
-    Returns the config and, pooled over the reviews, (z, score, group) of everyone scored.
-    """
-    cfg = make_config("sim.horizon_years=3", "sim.agent_views=off", *NO_PROGRAM, *scaled_seats(5), *overrides)
-    model = OrgModel(cfg)
-    original = model.dynamics.review
-    rows = []
-
-    def review(week):
-        out = original(week)
-        pop, org = model.pop, model.org
-        s = pop.active_slots()
-        level = pop.level[s].astype(np.int64)
-        competence = np.einsum("ij,ij->i", org.profile[level], pop.competency[s])
-        z = np.empty_like(competence)
-        for lv in np.unique(level):
-            here = level == lv
-            z[here] = (competence[here] - competence[here].mean()) / competence[here].std()
-        rows.append((z, pop.performance[s].copy(), pop.group[s].astype(np.int64)))
-        return out
-
-    model.dynamics.review = review
-    model.run()
-    assert len(rows) == 5
-    z, score, group = (np.concatenate(col) for col in zip(*rows))
-    return cfg, z, score, group
+    """(config, z, score, group) pooled over the five reviews of 5x the small org in 3 years."""
+    cfg, s, reviews = scored_at_reviews(*overrides)
+    assert reviews == 5
+    return cfg, s["z"], s["score"], s["group"]
 
 
 def test_score_uncorrelated_with_competence_without_skill_signal():

@@ -36,7 +36,8 @@ def precheck(argv: list[str]):
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    from .config.load import CONFIG_NAME, build, compose as compose_config, to_container
+    from .config.load import CONFIG_NAME, build, compose as compose_config, config_dir, to_container
+    from .config.snapshot import resolve_in_config, searchpath_folders
 
     args = _hydra_args(argv)
     if args is None:
@@ -69,6 +70,7 @@ def precheck(argv: list[str]):
         base = compose(fixed + firsts)
         tree = to_container(base)
         config = build(tree)
+        resolve_in_config(config, searchpath_folders(fixed) + [config_dir()])  # org.start_from: the file exists
         interpolated = bool(swept) and _has_interpolation(base)
         for i, (override, texts) in enumerate(swept):
             for text in texts[1:]:
@@ -204,11 +206,14 @@ def task(cfg) -> float | None:
     from .runs.jobs import headline, objective, run_job
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    from .config.snapshot import resolve_in_config
+
+    hydra_cfg = HydraConfig.get()
     try:
         config = build(to_container(cfg))
+        resolve_in_config(config, [Path(s.path) for s in hydra_cfg.runtime.config_sources if s.schema == "file"])
     except ConfigError as err:
         fail(str(err))
-    hydra_cfg = HydraConfig.get()
     sweeping = hydra_cfg.mode == RunMode.MULTIRUN
     if sweeping and config.sim.numba_threads == 0:
         config.sim.numba_threads = 1  # sweep jobs share the cores: one numba thread each

@@ -222,7 +222,11 @@ def hydra_message(message: str, cause: str = "") -> str:
 
 def load_config(overrides: list[str] | None = None, config_name: str = CONFIG_NAME) -> Config:
     """Compose and validate a run configuration, e.g. `load_config(["org=small"])`."""
-    return build(compose_tree(overrides, config_name))
+    from .snapshot import resolve_in_config, searchpath_folders
+
+    config = build(compose_tree(overrides, config_name))
+    resolve_in_config(config, searchpath_folders(overrides) + [config_dir()])  # org.start_from made absolute
+    return config
 
 
 def as_dict(cfg: Config) -> dict:

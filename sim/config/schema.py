@@ -113,6 +113,7 @@ class OrgConfig:
     departments: list[str] = field(default_factory=lambda: ["All"])
     competencies: list[str] = field(default_factory=lambda: list(DEFAULT_COMPETENCIES))
     exact_composition: bool = False  # true: initial group counts per level by largest remainder
+    start_from: str | None = None  # a snapshot of real people to start from (config/snapshot.py); None: generated
 
     def check(self, path: str) -> None:
         require(len(self.levels) >= 2, f"{path}.levels", len(self.levels), "need at least 2 levels")

@@ -78,3 +78,50 @@ class Population(Table):
     def headcount_by_level(self, n_levels: int) -> np.ndarray:
         slots = self.active_slots()
         return np.bincount(self.level[slots], minlength=n_levels)
+
+
+def snapshot_start(staffing, week: int) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The starting workforce from the snapshot `org.start_from` (`config/snapshot.py`): its people
+    in order (level rank, then id), drawn keyed by their ids like a generated start, with level,
+    group, department, tenure, time in level and (when known) age taken from the file. Retirement is
+    drawn as for a generated start from the real age. Competencies start where a person of that time
+    in level would be: a newcomer to a level starts `hire_gap` below its targets and closes the gap
+    to his or her ceiling at `learning_rate_per_year` (7.1), so the starting staff's draw is moved
+    down by that gap x exp(-learning rate x years in level). Returns the new people's columns and the
+    (levels, departments) of the seats left empty (a level with fewer people than seats)."""
+    from ..config.snapshot import read_snapshot
+    from . import staffing_kernels
+
+    cfg, org = staffing.cfg, staffing.org
+    snap = read_snapshot(cfg.org.start_from, cfg.org)
+    levels = snap["rank"].to_numpy(np.int8)
+    dept_index = {name: i for i, name in enumerate(org.department_names)}
+    group_index = {g.name: i for i, g in enumerate(cfg.org.groups)}
+    departments = snap["department"].map(dept_index).to_numpy(np.int16)
+    new = staffing.sample_people(levels, departments, week, "init", initial=True)
+    new["group"] = snap["group"].map(group_index).to_numpy(np.int8)
+    wpy = staffing.wpy
+    age = snap["age_years"].to_numpy()
+    known = ~np.isnan(age)
+    new["birth_week"][known] = np.rint(week - age[known] * wpy).astype(np.int32)
+    # Retirement as in `staffing_kernels.new_people` (uniforms 2 and 3), from the real birth week.
+    ret = cfg.attrition.retirement
+    u = staffing_kernels.draws(staffing.streams["init"], new["draw_key"], 0, np.array([2, 3]), staffing._no_draws)[0]
+    retire = new["birth_week"] + np.rint((ret.min_age + (ret.max_age - ret.min_age) * u[0]) * wpy)
+    retire = np.maximum(retire, week + np.floor(u[1] * wpy))
+    new["retire_week"] = np.minimum(retire, 2**31 - 1).astype(np.int32)
+    new["hire_week"] = np.rint(week - snap["tenure_years"].to_numpy() * wpy).astype(np.int32)
+    new["level_week"] = np.rint(week - snap["years_in_level"].to_numpy() * wpy).astype(np.int32)
+    dev = cfg.development
+    rho = dev.talent_correlation
+    talent = new["talent"][:, None] if rho == 1 else (
+        np.sqrt(rho) * new["talent"][:, None] + np.sqrt(1 - rho) * new["talent_own"])
+    start_gap = dev.stretch + dev.talent_sd * talent + dev.hire_gap  # ceiling - (target - hire_gap)
+    closed = np.exp(-dev.learning_rate_per_year * snap["years_in_level"].to_numpy())[:, None]
+    new["competency"] = np.clip(new["competency"] - start_gap * closed, 0.0, 1.0)
+    new["readiness"] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], new["competency"])
+    empty = np.maximum(org.seats - np.bincount(levels, minlength=org.n_levels), 0)
+    empty_levels = np.repeat(np.arange(org.n_levels), empty).astype(np.int8)
+    within = np.concatenate([np.arange(k) for k in empty]) if empty.sum() else np.zeros(0, dtype=np.int64)
+    empty_departments = (within % len(org.department_names)).astype(np.int16)
+    return new, empty_levels, empty_departments

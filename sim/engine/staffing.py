@@ -102,8 +102,11 @@ class Staffing:
         return new
 
     def populate(self, week: int) -> None:
-        """Start with every seat filled."""
+        """Start with every seat filled (or, with `org.start_from`, with the snapshot's people)."""
         org = self.org
+        if org.cfg.start_from:
+            self._populate_from_snapshot(week)
+            return
         levels = np.repeat(np.arange(org.n_levels), org.seats).astype(np.int8)
         within = np.concatenate([np.arange(s) for s in org.seats])
         departments = (within % len(org.department_names)).astype(np.int16)
@@ -112,6 +115,19 @@ class Staffing:
             new["group"] = self._exact_groups(levels, new["draw_key"])
         slots = self.pop.hire(len(levels), **new)
         self.model.on_join(slots)
+
+    def _populate_from_snapshot(self, week: int) -> None:
+        """The snapshot's people (`population.snapshot_start`); seats it leaves empty open at `week`,
+        keyed as the seats of people past the snapshot's ids would be."""
+        from .population import snapshot_start
+
+        new, empty_levels, empty_departments = snapshot_start(self, week)
+        slots = self.pop.hire(len(new["level"]), **new)
+        self.model.on_join(slots)
+        if empty_levels.size:
+            parents = np.arange(self.pop.next_eid, self.pop.next_eid + empty_levels.size).astype(np.uint64)
+            keys = lineage_keys(LINEAGE_EXIT_SEAT, parents, np.zeros(parents.size, dtype=np.int64))
+            self.open_vacancies(empty_levels, empty_departments, keys, week)
 
     def _exact_groups(self, levels, draw_keys) -> np.ndarray:
         """Groups of the starting workforce with exactly `org.initial_group_counts()` per level: within a

@@ -3,6 +3,8 @@
     CONFIG_DIR/org/NAME.yaml          the organization (levels, seats, fitted turnover, ages, groups)
     CONFIG_DIR/experiment/NAME.yaml   the org plus the fitted keys outside it (first-year multiplier,
                                       involuntary exits, retirement ages)
+    CONFIG_DIR/snapshots/NAME.parquet the people employed at the end of the window (`org.start_from`:
+                                      runs start from them)
 
 so that `mentorsim --config-dir CONFIG_DIR experiment=NAME` (or `org=NAME`, the org alone) runs it.
 Every fitted value carries a comment: the estimate's basis, its 95% interval and how it was fitted.
@@ -24,9 +26,13 @@ import yaml
 
 from ..config.schema import DEFAULT_COMPETENCIES
 from .fit import Fit, fit_organization
+from .history import spell_table
 from .load import load_hr_data
 from .privacy import MIN_CELL
 from .schema import HRDataError
+from .snapshot import snapshot_table
+
+SNAPSHOT_DIR = "snapshots"
 
 DEFAULTS = {"ttf_weeks": 8.0, "external_share": 0.25, "mean_age": 40.0, "hire_age": 32.0, "salary": 80000.0}
 
@@ -53,7 +59,7 @@ def _round_shares(values: list[float]) -> list[float]:
     return rounded
 
 
-def org_yaml(fit: Fit, data, name: str) -> str:
+def org_yaml(fit: Fit, data, name: str, snapshot: str | None = None) -> str:
     levels = data.levels
     n = len(levels)
     lines = [f"# Organization '{name}', calibrated from an HR extract by `mentorsim calibrate`.",
@@ -61,6 +67,8 @@ def org_yaml(fit: Fit, data, name: str) -> str:
              f"name: {_q(name)}",
              f"competencies: [{', '.join(DEFAULT_COMPETENCIES)}]  # assumed: HR data has no competencies",
              f"departments: [{', '.join(_q(d) for d in fit.departments)}]  # as in the data",
+             *([f"start_from: {_q(snapshot)}  # the people employed on {fit.until:%Y-%m-%d} (relative to the config folder)"]
+               if snapshot else []),
              "groups:"]
     shares = _round_shares([g[1].value for g in fit.groups])
     tops = _round_shares([g[2].value for g in fit.groups])
@@ -154,13 +162,16 @@ def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".calibrate.", dir=out_dir))
     try:
-        for group, text in (("org", org_yaml(fit, data, name)), ("experiment", experiment_yaml(fit, name))):
+        snapshot = f"{SNAPSHOT_DIR}/{name}.parquet"
+        (tmp / SNAPSHOT_DIR).mkdir()
+        snapshot_table(spell_table(data), fit.until).to_parquet(tmp / snapshot, index=False)
+        for group, text in (("org", org_yaml(fit, data, name, snapshot)), ("experiment", experiment_yaml(fit, name))):
             (tmp / group).mkdir()
             (tmp / group / f"{name}.yaml").write_text(text)
         _check(tmp, name)
-        for group in ("org", "experiment"):
-            (out_dir / group).mkdir(exist_ok=True)
-            os.replace(tmp / group / f"{name}.yaml", out_dir / group / f"{name}.yaml")
+        for path in (snapshot, f"org/{name}.yaml", f"experiment/{name}.yaml"):
+            (out_dir / path).parent.mkdir(exist_ok=True)
+            os.replace(tmp / path, out_dir / path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir / "org" / f"{name}.yaml", fit

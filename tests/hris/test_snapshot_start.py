@@ -1,0 +1,108 @@
+"""Runs that start from a calibrated organization's real people (`org.start_from`): the snapshot
+written by `mentorsim calibrate`, the week-0 workforce built from it, and its one-line errors."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import load_config, run
+from sim.commands import dispatch
+from sim.config.checks import ConfigError
+from sim.engine.model import OrgModel
+from sim.hris.export import export_run
+from tests.conftest import mentorsim
+
+GENERATING = ["org=small", "sim.horizon_years=6", "program=none", "sim.seed=3", "output.charts=false",
+              "output.report=false"]
+
+
+@pytest.fixture(scope="module")
+def configs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("snapshot")
+    result = run(load_config(GENERATING))
+    result.save(root / "run", charts=False)
+    export_run(root / "run", root / "extract", salt="s")
+    assert dispatch(["calibrate", str(root / "extract"), "--out", str(root / "configs"), "--name", "acme"]) == 0
+    return root / "configs"
+
+
+def started(configs, *overrides):
+    cfg = load_config([f"hydra.searchpath=[file://{configs}]", "org=acme", "program=none", *overrides])
+    model = OrgModel(cfg)
+    slots = model.pop.active_slots()
+    return cfg, model, slots
+
+
+def test_the_snapshot_holds_only_its_columns_and_no_extract_id(configs):
+    snap = pd.read_parquet(configs / "snapshots" / "acme.parquet")
+    assert list(snap.columns) == ["employee_id", "level", "group", "department", "age_years", "tenure_years",
+                                  "years_in_level"]
+    extract_ids = set(pd.read_csv(configs.parent / "extract" / "employees.csv")["employee_id"])
+    assert not extract_ids & set(snap["employee_id"])  # pseudonyms under a salt that is not kept
+    assert (snap["years_in_level"] <= snap["tenure_years"]).all()
+
+
+def test_week_0_is_the_snapshot_headcount_by_level_group_and_department(configs):
+    cfg, model, s = started(configs)
+    snap = pd.read_parquet(cfg.org.start_from)
+    pop = model.pop
+    levels = [lv.name for lv in cfg.org.levels]
+    groups = [g.name for g in cfg.org.groups]
+    simulated = pd.crosstab(np.array(levels)[pop.level[s]], np.array(groups)[pop.group[s]])
+    observed = pd.crosstab(snap["level"].to_numpy(), snap["group"].to_numpy())
+    pd.testing.assert_frame_equal(simulated.sort_index(), observed.sort_index(), check_names=False)
+    departments = np.array(cfg.org.departments)[pop.department[s]]
+    assert sorted(departments) == sorted(snap["department"])
+    assert model.vacancies.active_slots().size == 0  # every seat was held: nothing opens at week 0
+
+
+def test_tenure_time_in_level_and_age_are_the_snapshot_s_to_the_week(configs):
+    cfg, model, s = started(configs)
+    snap = pd.read_parquet(cfg.org.start_from)
+    pop, wpy = model.pop, cfg.sim.weeks_per_year
+    # Years in the file are whole weeks (1/52); a week of 52 is exact, so sorted values agree to rounding.
+    for simulated, observed in ((pop.tenure_weeks(s, 0) / wpy, snap["tenure_years"]),
+                                (pop.weeks_in_level(s, 0) / wpy, snap["years_in_level"]),
+                                (pop.age_years(s, 0), snap["age_years"])):
+        assert np.allclose(np.sort(simulated), np.sort(observed.to_numpy()), atol=0.5 / wpy)
+
+
+def test_competencies_grow_with_time_in_level(configs):
+    cfg, model, s = started(configs)
+    pop, org = model.pop, model.org
+    years = pop.weeks_in_level(s, 0) / cfg.sim.weeks_per_year
+    gap = (org.target[pop.level[s]] - pop.competency[s]).mean(axis=1)  # below the level's targets
+    new, settled = gap[years < 0.5], gap[years > 4]
+    # Newcomers start hire_gap (0.05) below target, people 4+ years in are at their ceilings (gap ~ 0);
+    # each mean has a standard error under hire_sd / sqrt(n) = 0.06 / sqrt(10): a 0.03 margin is 1.5+ SE.
+    assert len(new) >= 10 and len(settled) >= 10
+    assert new.mean() > settled.mean() + 0.03
+
+
+def test_a_run_from_the_snapshot_is_reproducible(configs):
+    first = run(load_config([f"hydra.searchpath=[file://{configs}]", "org=acme", "program=none",
+                             "sim.horizon_years=1", "sim.seed=5"]))
+    again = run(load_config([f"hydra.searchpath=[file://{configs}]", "org=acme", "program=none",
+                             "sim.horizon_years=1", "sim.seed=5"]))
+    pd.testing.assert_frame_equal(first.timeseries, again.timeseries)
+    assert first.timeseries["headcount"].sum() > 0
+
+
+def test_a_missing_or_damaged_snapshot_is_one_line(configs, tmp_path):
+    with pytest.raises(ConfigError, match=r"org.start_from = 'snapshots/none.parquet': no such file"):
+        load_config([f"hydra.searchpath=[file://{configs}]", "org=acme", "org.start_from=snapshots/none.parquet"])
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(b"not parquet")
+    with pytest.raises(ConfigError, match="not a readable parquet snapshot"):
+        load_config([f"hydra.searchpath=[file://{configs}]", "org=acme", f"org.start_from={damaged}"])
+    foreign = tmp_path / "foreign.parquet"
+    snap = pd.read_parquet(configs / "snapshots" / "acme.parquet")
+    snap.assign(level="Intern").to_parquet(foreign)
+    with pytest.raises(ConfigError, match="level 'Intern' is not in the org config"):
+        load_config([f"hydra.searchpath=[file://{configs}]", "org=acme", f"org.start_from={foreign}"])
+    done = mentorsim("--config-dir", str(configs), "org=acme", "org.start_from=snapshots/none.parquet",
+                     cwd=tmp_path, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]  # one line, no traceback
+    assert done.stderr.startswith("mentorsim: error: org.start_from = 'snapshots/none.parquet': no such file")

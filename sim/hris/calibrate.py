@@ -25,12 +25,13 @@ import pandas as pd
 import yaml
 
 from ..config.schema import DEFAULT_COMPETENCIES
+from .backtest import DEFAULT_SEEDS, Backtest, compare, observed_years, run_seeds, suppressed, years_between
 from .fit import Fit, fit_organization
 from .history import spell_table
 from .load import load_hr_data
 from .privacy import MIN_CELL
 from .schema import HRDataError
-from .snapshot import snapshot_table
+from .snapshot import held_on, snapshot_table
 
 SNAPSHOT_DIR = "snapshots"
 
@@ -140,23 +141,44 @@ def _check(config_dir: Path, name: str) -> None:
         raise HRDataError(f"the fitted config is not valid: {err}") from None
 
 
+def _date(option: str, text: str) -> pd.Timestamp:
+    day = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    if pd.isna(day):
+        raise HRDataError(f"{option} = {text!r}: must be a date (YYYY-MM-DD)")
+    return day
+
+
 def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None,
-              min_cell: int = MIN_CELL) -> tuple[Path, Fit]:
-    """Fit the extract (on the window before `cut`, if given) and write the two config files."""
+              min_cell: int = MIN_CELL, backtest_seeds: int | None = None, end: str | None = None,
+              overrides=(), progress=None) -> tuple[Path, Fit]:
+    """Fit the extract (on the window before `cut`, if given) and write the config files. With a cut
+    the fit is backtested over `backtest_seeds` seeds (default 20; 0: none) from the cut to `end`
+    (default: the last date in the data); `fit.backtest` holds the result, also written to
+    CONFIG_DIR/reports/NAME/backtest.csv. `overrides` are added to the backtest's runs."""
     if not name or not name.replace("_", "").replace("-", "").isascii() or not name.replace("_", "").replace(
             "-", "").isalnum():
         raise HRDataError(f"--name = {name!r}: must be letters, digits, - and _ (a config file name)")
-    until = None
-    if cut is not None:
-        until = pd.to_datetime(cut, format="ISO8601", errors="coerce")
-        if pd.isna(until):
-            raise HRDataError(f"--cut = {cut!r}: must be a date (YYYY-MM-DD)")
+    until = None if cut is None else _date("--cut", cut)
+    if backtest_seeds is not None and backtest_seeds < 0:
+        raise HRDataError(f"--backtest-seeds = {backtest_seeds}: must be 0 (no backtest) or more seeds")
+    if cut is None and (end is not None or backtest_seeds):
+        raise HRDataError(f"--{'end' if end is not None else 'backtest-seeds'} = "
+                          f"{end if end is not None else backtest_seeds!r}: a backtest needs --cut DATE")
     if min_cell < 1:
         raise HRDataError(f"--min-cell = {min_cell}: must be a positive number of people")
     data = load_hr_data(data_dir, columns)
     if until is not None and not (data.employees["hire_date"].min() < until <= data.as_of):
         raise HRDataError(f"--cut = {cut!r}: must fall inside the data ({data.employees['hire_date'].min():%Y-%m-%d}"
                           f" to {data.as_of:%Y-%m-%d})")
+    seeds = DEFAULT_SEEDS if backtest_seeds is None else backtest_seeds
+    last = data.as_of if end is None else _date("--end", end)
+    if until is not None and seeds:
+        if not until < last <= data.as_of:
+            raise HRDataError(f"--end = {end!r}: must fall after the cut and inside the data (up to "
+                              f"{data.as_of:%Y-%m-%d})")
+        if years_between(until, last) < 1:
+            raise HRDataError(f"--cut = {cut!r}: a backtest needs a whole year between the cut and the end of "
+                              f"the data ({last:%Y-%m-%d}); cut earlier or give --backtest-seeds 0")
     fit = fit_organization(data, until=until, min_cell=min_cell)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -174,4 +196,27 @@ def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None
             os.replace(tmp / path, out_dir / path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    if until is not None and seeds:
+        fit.backtest = run_backtest(data, out_dir, name, until, last, seeds, min_cell, overrides, progress)
     return out_dir / "org" / f"{name}.yaml", fit
+
+
+def run_backtest(data, out_dir: Path, name: str, cut, end, seeds: int, min_cell: int, overrides=(),
+                 progress=None) -> Backtest:
+    """Simulate the written experiment from its snapshot, compare with the data after the cut, and
+    write reports/NAME/backtest.csv (small levels blanked)."""
+    from ..config.load import load_config
+
+    config = load_config([f"hydra.searchpath=[file://{out_dir.resolve()}]", f"experiment={name}", "program=none",
+                          *overrides])
+    years = years_between(cut, end)
+    spells = spell_table(data)
+    simulated, names = run_seeds(config, seeds, years, progress)
+    bt = Backtest(table=compare(observed_years(data, spells, cut, years), simulated, names), seeds=seeds,
+                  cut=cut, end=end)
+    at_cut = held_on(spells, cut)["level"].value_counts().reindex(names, fill_value=0)
+    folder = out_dir / "reports" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    suppressed(bt, at_cut, min_cell).to_csv(folder / "backtest.csv.tmp", index=False)
+    os.replace(folder / "backtest.csv.tmp", folder / "backtest.csv")
+    return bt

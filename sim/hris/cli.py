@@ -5,6 +5,7 @@ The parsers are added to the front door's (`sim.commands`); every user mistake i
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 PROG = "mentorsim"
@@ -49,11 +50,23 @@ def cmd_calibrate(args) -> int:
     from .calibrate import calibrate
     from .report import fit_table
 
+    def progress(done, total):
+        print(f"{PROG}: backtest run {done} of {total}", file=sys.stderr, flush=True)
+
     path, fit = calibrate(args.data_dir, args.out, args.name, columns=args.columns, cut=args.cut,
-                          min_cell=args.min_cell)
+                          min_cell=args.min_cell, backtest_seeds=args.backtest_seeds, end=args.end,
+                          progress=progress)
     print(fit_table(fit, min_cell=args.min_cell).to_string())
-    print(f"{PROG}: fitted {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}; wrote {path} and "
-          f"{path.parent.parent / 'experiment' / path.name}")
+    print(f"{PROG}: fitted {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}; wrote {path}, "
+          f"{path.parent.parent / 'experiment' / path.name} and the snapshot "
+          f"{path.parent.parent / 'snapshots' / path.with_suffix('.parquet').name}")
+    bt = fit.backtest
+    if bt is not None:
+        by = bt.table.groupby("measure", sort=False)["covered"].mean()
+        print(f"{PROG}: backtest {bt.cut:%Y-%m-%d} to {bt.end:%Y-%m-%d}, {bt.seeds} seeds: {bt.coverage:.0%} of "
+              f"{bt.cells} cells (year x level x measure) inside the simulated 90% band ("
+              + ", ".join(f"{m} {v:.0%}" for m, v in by.items())
+              + f"); table in {path.parent.parent / 'reports' / args.name / 'backtest.csv'}")
     print(f"{PROG}: run it with: mentorsim --config-dir {args.out} experiment={args.name}")
     return 0
 
@@ -66,5 +79,9 @@ def add_calibrate_parser(sub) -> None:
     p.add_argument("--name", required=True, help="the organization's config name")
     p.add_argument("--columns", help="YAML column map: {table: {our column: the file's column}}")
     p.add_argument("--cut", help="fit only on data before this date (YYYY-MM-DD), e.g. for a backtest")
+    p.add_argument("--backtest-seeds", type=int, help="with --cut: simulate from the cut to the end of the data "
+                   "over this many seeds and report the 90%% band coverage (default 20; 0: no backtest)")
+    p.add_argument("--end", help="with --cut: the end of observation for the backtest (default: the last date in "
+                   "the data)")
     p.add_argument("--min-cell", type=int, default=5, help="suppress table cells of fewer people (default 5)")
     p.set_defaults(fn=cmd_calibrate)

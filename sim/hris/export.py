@@ -5,7 +5,8 @@ joined, as they joined) and `events.parquet` (exits with their reasons, promotio
 Week w of the run is the date `start + round(w x 365.25 / weeks_per_year)` days, so a simulated year
 is a calendar year; everything in week w is dated on its first day. The starting workforce's history before week 0 is known only from the start of
 their current level (their first spell); nobody who left before week 0 is in the run. Requisitions
-are not written: the run folder does not log when an internally filled seat opened.
+are the filled ones: each hire (opened when its seat opened) and each promotion (an internal fill;
+its `opened` is empty: the run folder does not log when an internally filled seat opened).
 """
 from __future__ import annotations
 
@@ -97,7 +98,22 @@ def extract_tables(config: dict, people: pd.DataFrame, events: pd.DataFrame, sta
         "leadership": [str(bool(lv["leadership"])).lower() for lv in org_levels],
         "salary": [lv["salary"] for lv in org_levels],
     })
-    return {"employees": employees, "job_history": job_history, "levels": levels}
+    return {"employees": employees, "job_history": job_history, "levels": levels,
+            "requisitions": requisition_table(events, date)}
+
+
+def requisition_table(events: pd.DataFrame, date) -> pd.DataFrame:
+    """One filled requisition per hire (external: opened when the seat opened, `detail` weeks before)
+    and per promotion (internal, into the level moved to; `opened` empty: the run does not log when
+    an internally filled seat opened). Seats still open at the end are not in the events."""
+    kind = events["kind"].astype(str)
+    hires, promos = events[kind == "hire"], events[kind == "promotion"]
+    return pd.DataFrame({
+        "level": np.concatenate([hires["level"].astype(str).to_numpy(), promos["level"].astype(str).to_numpy()]),
+        "opened": np.concatenate([date(hires["week"] - hires["detail"]), np.full(len(promos), "")]),
+        "filled": np.concatenate([date(hires["week"]), date(promos["week"])]),
+        "source": ["external"] * len(hires) + ["internal"] * len(promos),
+    })
 
 
 def export_run(run_dir: str | Path, out_dir: str | Path, start: str = DEFAULT_START,

@@ -48,6 +48,7 @@ class Fit:
     since: pd.Timestamp
     until: pd.Timestamp
     notes: list[str] = field(default_factory=list)
+    backtest: object = None  # a backtest.Backtest when calibrate was given a cut
 
 
 def _mean(values: pd.Series, unit: str, what: str) -> tuple[float, str]:
@@ -83,13 +84,19 @@ def fit_levels(data: HRData, spells: pd.DataFrame, since, until, hazard: HazardF
     promoted_in = spells[spells.groupby("employee_id")["promoted"].shift(1, fill_value=False).astype(bool)]
     promoted_in = promoted_in[(promoted_in["start"] >= since) & (promoted_in["start"] < until)]
     reqs = data.requisitions
+    if reqs is not None:  # the window's fills only (a cut must not see later ones)
+        reqs = reqs[(reqs["filled"] >= since) & (reqs["filled"] < until)]
     out = []
     for rank, name in enumerate(data.level_names):
         here = held[held["rank"] == rank]
         level: dict[str, Estimate] = {}
         seats = len(here)
-        level["seats"] = Estimate(max(seats, 1), f"headcount on {until:%Y-%m-%d}" + (
-            "" if seats else " was 0: one seat kept so the level exists"))
+        given = data.levels["seats"].iloc[rank] if "seats" in data.levels else float("nan")
+        if pd.notna(given):  # budgeted seats: headcount plus the seats open on the day
+            level["seats"] = Estimate(int(max(given, seats, 1)), f"from levels (headcount on {until:%Y-%m-%d}: {seats})")
+        else:
+            level["seats"] = Estimate(max(seats, 1), f"headcount on {until:%Y-%m-%d}" + (
+                "" if seats else " was 0: one seat kept so the level exists"))
         rate = hazard.annual_rate[rank]
         exits, years = hazard.exits[rank], hazard.person_years[rank]
         how = (f"{exits} voluntary exits in {years:,.0f} person-years; 95% CI {hazard.rate_low[rank]:.3f}-"
@@ -114,8 +121,9 @@ def fit_levels(data: HRData, spells: pd.DataFrame, since, until, hazard: HazardF
             lo, hi = _wilson(k, n)
             level["external_share"] = Estimate(k / n if n else float("nan"),
                                                f"{k} external of {n} filled requisitions; 95% CI {lo:.2f}-{hi:.2f}")
-            if k:
-                weeks = (external["filled"] - external["opened"]).dt.days / 7
+            timed = external[external["opened"].notna()]
+            if len(timed):
+                weeks = (timed["filled"] - timed["opened"]).dt.days / 7
                 ttf, how = _mean(weeks, "weeks", "external requisitions, weeks opened to filled")
                 level["ttf_weeks"] = Estimate(ttf, how)
         else:

@@ -165,6 +165,8 @@ def load_hr_data(folder: str | Path, columns: str | Path | None = None) -> HRDat
               f"must be a level of the levels table: {', '.join(levels['level'])}")
         _fail(name, raw, requisitions["filled"] < requisitions["opened"], "filled",
               lambda r: f"must not be before opened {r['opened']}")
+        _fail(name, raw, requisitions["opened"].isna() & requisitions["filled"].isna(), "opened",
+              "must be a date (YYYY-MM-DD) when filled is empty (an open requisition)")
         _fail(name, raw, requisitions["filled"].notna() & (requisitions["source"] == ""), "source",
               "must be internal or external when filled is given")
     if "performance" in tables:

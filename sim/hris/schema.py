@@ -63,7 +63,7 @@ TABLES: dict[str, list[Field]] = {
     ],
     "requisitions": [
         Field("level", "text"),
-        Field("opened", "date"),
+        Field("opened", "date", filled=False),  # may be unknown for an internal fill
         Field("filled", "date", filled=False),
         Field("source", "choice", filled=False, choices=SOURCES),
     ],

@@ -60,13 +60,15 @@ def test_the_first_year_multiplier_is_recovered_within_sampling_error(calibrated
     assert abs(np.log(fitted / cfg.attrition.first_year_multiplier)) < Z * se, (fitted, se)
 
 
-def test_the_written_config_composes_and_starts_from_the_end_headcount(calibrated):
+def test_the_written_config_composes_with_the_seats_of_the_levels_table(calibrated):
     cfg, result, root, org, _ = calibrated
     fitted = load_config([f"hydra.searchpath=[file://{root / 'configs'}]", "experiment=acme"])
     assert fitted.org.name == "acme"
     last = result.timeseries[result.timeseries["week_end"] == result.timeseries["week_end"].max()]
     headcount = last.groupby("level", observed=False)["headcount"].sum().to_numpy()
-    assert [lv.seats for lv in fitted.org.levels] == [max(int(h), 1) for h in headcount]
+    # The export writes the org's seats into levels; the fit keeps them (at least the headcount).
+    assert [lv.seats for lv in fitted.org.levels] == [max(lv.seats, int(h)) for lv, h in zip(cfg.org.levels,
+                                                                                              headcount)]
     assert [g.name for g in fitted.org.groups] == ["A", "B"]
     assert abs(fitted.org.groups[0].share - 0.6) < 0.1  # hires' group A share is 0.6
 
@@ -96,7 +98,7 @@ def test_the_cli_runs_the_calibrated_organization(calibrated, tmp_path):
 def test_a_cut_fits_only_what_came_before_it(calibrated, tmp_path):
     _, _, root, org, _ = calibrated
     assert dispatch(["calibrate", str(root / "extract"), "--out", str(tmp_path), "--name", "early",
-                     "--cut", "2024-01-01"]) == 0
+                     "--cut", "2024-01-01", "--backtest-seeds", "0"]) == 0
     early = yaml.safe_load((tmp_path / "org" / "early.yaml").read_text())
     assert "to 2024-01-01" in (tmp_path / "org" / "early.yaml").read_text()
     assert early["levels"][0]["base_turnover"] != org["levels"][0]["base_turnover"]

@@ -35,7 +35,25 @@ def test_the_export_reimports_valid_with_pseudonymous_ids(extract, run_dir):
     people = run_dir[1].people
     assert len(data.employees) == len(people)
     assert not set(data.employees["employee_id"]) & {str(e) for e in people["employee"]}
-    assert sorted(p.name for p in extract.iterdir()) == ["employees.csv", "job_history.csv", "levels.csv"]
+    assert sorted(p.name for p in extract.iterdir()) == ["employees.csv", "job_history.csv", "levels.csv",
+                                                         "requisitions.csv"]
+
+
+def test_requisitions_are_the_runs_fills_with_their_times_to_fill(extract, run_dir):
+    result = run_dir[1]
+    reqs = load_hr_data(extract).requisitions
+    ev = result.events[result.events["kind"].astype(str).isin(["hire", "promotion"])]
+    names = [lv.name for lv in result.config.org.levels]
+    for source, kind in (("external", "hire"), ("internal", "promotion")):
+        ours = reqs.loc[reqs["source"] == source, "level"].value_counts().reindex(names, fill_value=0)
+        theirs = ev.loc[ev["kind"].astype(str) == kind, "level"].astype(str).value_counts().reindex(names, fill_value=0)
+        assert ours.tolist() == theirs.tolist()
+    external = reqs[reqs["source"] == "external"]
+    weeks = (external["filled"] - external["opened"]).dt.days / 7
+    hires = ev[ev["kind"].astype(str) == "hire"]
+    # Dates are whole days (week w on day round(w x 365.25 / 52)): each span is off by under a day.
+    assert abs(weeks.mean() - hires["detail"].mean()) < 1 / 7
+    assert reqs.loc[reqs["source"] == "internal", "opened"].isna().all()  # not logged by the run
 
 
 def test_counts_by_level_equal_the_runs_own(extract, run_dir):

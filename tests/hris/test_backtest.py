@@ -1,0 +1,64 @@
+"""`mentorsim calibrate --cut`: the backtest. On an extract the model wrote itself, the observed
+yearly figures after the cut fall in the simulated 90% band about 90% of the time."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import load_config, run
+from sim.commands import dispatch
+from sim.hris.calibrate import calibrate
+from sim.hris.export import export_run
+
+NO_STATE_EFFECTS = ["attrition.confidence_effect=0", "attrition.engagement_effect=0",
+                    "attrition.belonging_effect=0", "attrition.passed_over_effect=0",
+                    "attrition.market_pull_effect=0"]
+GENERATING = ["org=small", "sim.horizon_years=8", "program=none", "sim.seed=3", "output.charts=false",
+              "output.report=false"]
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory):
+    root = tmp_path_factory.mktemp("backtest")
+    run(load_config([*GENERATING, *NO_STATE_EFFECTS])).save(root / "run", charts=False)
+    export_run(root / "run", root / "extract", salt="b")
+    return root / "extract"
+
+
+def test_coverage_is_near_nominal_on_data_the_model_wrote(extract, tmp_path):
+    _, fit = calibrate(extract, tmp_path, "acme", cut="2024-01-01", backtest_seeds=20,
+                       overrides=NO_STATE_EFFECTS)
+    bt = fit.backtest
+    # 3 whole years x 6 levels x 4 measures. The band of 20 seeds is their min to max, which holds
+    # a 21st exchangeable draw with probability 19/21 = 0.905 (more with ties). Binomial standard
+    # error of the coverage of n cells: sqrt(0.9 x 0.1 / n) = 0.035; 3 SE below nominal fails.
+    # (Cells share one history, so this is a rough bound, and the fit's own error widens misses.)
+    assert bt.cells == 72
+    assert bt.coverage >= 0.9 - 3 * np.sqrt(0.9 * 0.1 / bt.cells), bt.table[~bt.table["covered"]]
+    for measure in ("headcount", "hires", "promotions", "exits"):
+        assert (bt.table["measure"] == measure).sum() == 18
+
+
+def test_the_backtest_table_is_written_with_small_levels_blanked(extract, tmp_path, capsys):
+    assert dispatch(["calibrate", str(extract), "--out", str(tmp_path), "--name", "acme", "--cut", "2025-06-01",
+                     "--backtest-seeds", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "backtest 2025-06-01 to" in out and "3 seeds" in out and "inside the simulated 90% band" in out
+    table = pd.read_csv(tmp_path / "reports" / "acme" / "backtest.csv")
+    assert set(table["measure"]) == {"headcount", "hires", "promotions", "exits"}
+    top = table[table["level"] == "Executive"]  # 3 people at the cut: fewer than 5
+    assert top["observed"].isna().all() and top["low"].isna().all()
+    assert table[table["level"] == "Associate"]["observed"].notna().all()
+
+
+def test_backtest_options_are_checked(extract, tmp_path, capsys):
+    out = tmp_path / "c"
+    assert dispatch(["calibrate", str(extract), "--out", str(out), "--name", "a", "--backtest-seeds", "3"]) == 2
+    assert "--backtest-seeds = 3: a backtest needs --cut DATE" in capsys.readouterr().err
+    assert dispatch(["calibrate", str(extract), "--out", str(out), "--name", "a", "--cut", "2027-06-01"]) == 2
+    assert "a backtest needs a whole year between the cut and the end" in capsys.readouterr().err
+    assert dispatch(["calibrate", str(extract), "--out", str(out), "--name", "a", "--cut", "2024-01-01",
+                     "--end", "2023-01-01"]) == 2
+    assert "--end = '2023-01-01': must fall after the cut" in capsys.readouterr().err
+    assert not out.exists()

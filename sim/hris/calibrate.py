@@ -25,8 +25,9 @@ import pandas as pd
 import yaml
 
 from ..config.schema import DEFAULT_COMPETENCIES
+from .adjust import MAX_YEARS, ROUNDS, adjust_base_rates
 from .backtest import DEFAULT_SEEDS, Backtest, compare, observed_years, run_seeds, suppressed, years_between
-from .fit import Fit, fit_organization
+from .fit import Estimate, Fit, fit_organization
 from .history import spell_table
 from .load import load_hr_data
 from .privacy import MIN_CELL
@@ -150,11 +151,12 @@ def _date(option: str, text: str) -> pd.Timestamp:
 
 def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None,
               min_cell: int = MIN_CELL, backtest_seeds: int | None = None, end: str | None = None,
-              overrides=(), progress=None) -> tuple[Path, Fit]:
+              overrides=(), progress=None, adjust_rounds: int = ROUNDS) -> tuple[Path, Fit]:
     """Fit the extract (on the window before `cut`, if given) and write the config files. With a cut
     the fit is backtested over `backtest_seeds` seeds (default 20; 0: none) from the cut to `end`
     (default: the last date in the data); `fit.backtest` holds the result, also written to
-    CONFIG_DIR/reports/NAME/backtest.csv. `overrides` are added to the backtest's runs."""
+    CONFIG_DIR/reports/NAME/backtest.csv. The base rates are adjusted through `adjust_rounds` rounds
+    of simulation (`adjust`; 0: the realized hazards). `overrides` are added to every simulation."""
     if not name or not name.replace("_", "").replace("-", "").isascii() or not name.replace("_", "").replace(
             "-", "").isalnum():
         raise HRDataError(f"--name = {name!r}: must be letters, digits, - and _ (a config file name)")
@@ -164,6 +166,8 @@ def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None
     if cut is None and (end is not None or backtest_seeds):
         raise HRDataError(f"--{'end' if end is not None else 'backtest-seeds'} = "
                           f"{end if end is not None else backtest_seeds!r}: a backtest needs --cut DATE")
+    if adjust_rounds < 0:
+        raise HRDataError(f"--adjust-rounds = {adjust_rounds}: must be 0 (no adjustment) or more rounds")
     if min_cell < 1:
         raise HRDataError(f"--min-cell = {min_cell}: must be a positive number of people")
     data = load_hr_data(data_dir, columns)
@@ -191,6 +195,8 @@ def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None
             (tmp / group).mkdir()
             (tmp / group / f"{name}.yaml").write_text(text)
         _check(tmp, name)
+        if adjust_rounds and fit.hazard.exits.sum():
+            _adjust(fit, data, tmp, name, snapshot, adjust_rounds, overrides)
         for path in (snapshot, f"org/{name}.yaml", f"experiment/{name}.yaml"):
             (out_dir / path).parent.mkdir(exist_ok=True)
             os.replace(tmp / path, out_dir / path)
@@ -199,6 +205,25 @@ def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None
     if until is not None and seeds:
         fit.backtest = run_backtest(data, out_dir, name, until, last, seeds, min_cell, overrides, progress)
     return out_dir / "org" / f"{name}.yaml", fit
+
+
+def _adjust(fit: Fit, data, folder: Path, name: str, snapshot: str, rounds: int, overrides) -> None:
+    """Scale the fitted base rates so that simulation reproduces the observed voluntary turnover
+    (`adjust`), and rewrite the org file in `folder` with them."""
+    from ..config.load import load_config
+
+    config = load_config([f"hydra.searchpath=[file://{folder.resolve()}]", f"experiment={name}", "program=none",
+                          *overrides])
+    h = fit.hazard
+    observed = np.divide(h.exits, h.person_years, out=np.zeros(len(h.exits)), where=h.person_years > 0)
+    years = float(np.clip((fit.until - fit.since).days / 365.25, 1.0, MAX_YEARS))
+    fit.adjustment = adj = adjust_base_rates(config, observed, rounds=rounds, years=round(years, 2))
+    for rank, level in enumerate(fit.levels):
+        est = level["base_turnover"]
+        level["base_turnover"] = Estimate(round(float(est.value * adj.factors[rank]), 4),
+                                          f"{est.how}; {adj.how(rank)}")
+    (folder / "org" / f"{name}.yaml").write_text(org_yaml(fit, data, name, snapshot))
+    _check(folder, name)
 
 
 def run_backtest(data, out_dir: Path, name: str, cut, end, seeds: int, min_cell: int, overrides=(),

@@ -55,7 +55,7 @@ def cmd_calibrate(args) -> int:
 
     path, fit = calibrate(args.data_dir, args.out, args.name, columns=args.columns, cut=args.cut,
                           min_cell=args.min_cell, backtest_seeds=args.backtest_seeds, end=args.end,
-                          progress=progress)
+                          progress=progress, adjust_rounds=args.adjust_rounds)
     print(fit_table(fit, min_cell=args.min_cell).to_string())
     print(f"{PROG}: fitted {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}; wrote {path}, "
           f"{path.parent.parent / 'experiment' / path.name} and the snapshot "
@@ -83,5 +83,8 @@ def add_calibrate_parser(sub) -> None:
                    "over this many seeds and report the 90%% band coverage (default 20; 0: no backtest)")
     p.add_argument("--end", help="with --cut: the end of observation for the backtest (default: the last date in "
                    "the data)")
+    p.add_argument("--adjust-rounds", type=int, default=3, help="rounds of simulation that adjust the base rates "
+                   "so that the model, state effects on, reproduces the data's voluntary turnover (default 3; 0: "
+                   "keep the realized hazards)")
     p.add_argument("--min-cell", type=int, default=5, help="suppress table cells of fewer people (default 5)")
     p.set_defaults(fn=cmd_calibrate)

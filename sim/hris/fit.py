@@ -49,6 +49,7 @@ class Fit:
     until: pd.Timestamp
     notes: list[str] = field(default_factory=list)
     backtest: object = None  # a backtest.Backtest when calibrate was given a cut
+    adjustment: object = None  # an adjust.Adjustment when the base rates were adjusted by simulation
 
 
 def _mean(values: pd.Series, unit: str, what: str) -> tuple[float, str]:

@@ -31,7 +31,9 @@ def calibrated(tmp_path_factory):
     result = run(cfg)
     result.save(root / "run", charts=False)
     export_run(root / "run", root / "extract", salt="t")
-    assert dispatch(["calibrate", str(root / "extract"), "--out", str(root / "configs"), "--name", "acme"]) == 0
+    # The GLM's own estimates: no adjustment through simulation (test_round_trip covers that).
+    assert dispatch(["calibrate", str(root / "extract"), "--out", str(root / "configs"), "--name", "acme",
+                     "--adjust-rounds", "0"]) == 0
     org = yaml.safe_load((root / "configs" / "org" / "acme.yaml").read_text())
     experiment = yaml.safe_load((root / "configs" / "experiment" / "acme.yaml").read_text())
     return cfg, result, root, org, experiment
@@ -58,6 +60,28 @@ def test_the_first_year_multiplier_is_recovered_within_sampling_error(calibrated
     # A ratio of two rates: log standard error sqrt(1/E1 + 1/E2).
     se = np.sqrt(1 / first_year + 1 / later)
     assert abs(np.log(fitted / cfg.attrition.first_year_multiplier)) < Z * se, (fitted, se)
+
+
+def test_time_to_fill_and_external_share_are_recovered_from_the_requisitions(calibrated):
+    cfg, result, root, org, _ = calibrated
+    ev = result.events
+    kind = ev["kind"].astype(str)
+    names = [lv.name for lv in cfg.org.levels]
+    hires = ev[kind == "hire"]["level"].astype(str).value_counts().reindex(names, fill_value=0).to_numpy()
+    promoted_in = ev[kind == "promotion"]["level"].astype(str).value_counts().reindex(names, fill_value=0).to_numpy()
+    for rank, (true, fitted) in enumerate(zip(cfg.org.levels, org["levels"])):
+        n_ext, n = hires[rank], hires[rank] + promoted_in[rank]
+        if n_ext >= 5:
+            # Erlang(shape k) times to fill: SD = mean / sqrt(k), so the mean of n has SE mean / sqrt(k n).
+            true_ttf = true.ttf_weeks * cfg.hiring.ttf_scale
+            se = true_ttf / np.sqrt(int(cfg.hiring.ttf_shape) * n_ext)
+            assert abs(fitted["ttf_weeks"] - true_ttf) < Z * se, (rank, fitted)
+        if 0 < true.external_share < 1:
+            # A binomial share of n fills: SE sqrt(p (1 - p) / n).
+            se = np.sqrt(true.external_share * (1 - true.external_share) / n)
+            assert abs(fitted["external_share"] - true.external_share) < Z * se, (rank, fitted, n)
+    text = (root / "configs" / "org" / "acme.yaml").read_text()
+    assert "external requisitions, weeks opened to filled" in text and "filled requisitions; 95% CI" in text
 
 
 def test_the_written_config_composes_with_the_seats_of_the_levels_table(calibrated):
@@ -98,7 +122,7 @@ def test_the_cli_runs_the_calibrated_organization(calibrated, tmp_path):
 def test_a_cut_fits_only_what_came_before_it(calibrated, tmp_path):
     _, _, root, org, _ = calibrated
     assert dispatch(["calibrate", str(root / "extract"), "--out", str(tmp_path), "--name", "early",
-                     "--cut", "2024-01-01", "--backtest-seeds", "0"]) == 0
+                     "--cut", "2024-01-01", "--backtest-seeds", "0", "--adjust-rounds", "0"]) == 0
     early = yaml.safe_load((tmp_path / "org" / "early.yaml").read_text())
     assert "to 2024-01-01" in (tmp_path / "org" / "early.yaml").read_text()
     assert early["levels"][0]["base_turnover"] != org["levels"][0]["base_turnover"]

@@ -23,7 +23,8 @@ def configs(tmp_path_factory):
     result = run(load_config(GENERATING))
     result.save(root / "run", charts=False)
     export_run(root / "run", root / "extract", salt="s")
-    assert dispatch(["calibrate", str(root / "extract"), "--out", str(root / "configs"), "--name", "acme"]) == 0
+    assert dispatch(["calibrate", str(root / "extract"), "--out", str(root / "configs"), "--name", "acme",
+                     "--adjust-rounds", "0"]) == 0
     return root / "configs"
 
 

@@ -112,3 +112,26 @@ def test_a_missing_or_damaged_snapshot_is_one_line(configs, tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]  # one line, no traceback
     assert done.stderr.startswith("mentorsim: error: org.start_from = 'snapshots/none.parquet': no such file")
+
+
+def test_the_explorer_applies_the_calibrated_experiment_with_the_org(configs, tmp_path, monkeypatch):
+    import shutil
+
+    import yaml
+
+    from sim.config.load import config_dir
+    from sim.present.explorer.design import Design, check
+
+    folder = tmp_path / "configs"
+    shutil.copytree(config_dir(), folder)  # the explorer's --config-dir: a copy of configs/ ...
+    for sub in ("org", "experiment", "snapshots"):  # ... holding the calibrated organization
+        shutil.copytree(configs / sub, folder / sub, dirs_exist_ok=True)
+    monkeypatch.setenv("MENTORSIM_CONFIG_DIR", str(folder))
+    design = Design(org="acme", program="none", horizon_years=1)
+    assert design.overrides()[0] == "experiment=acme"
+    assert check(design) == (None, None)
+    fitted = yaml.safe_load((configs / "experiment" / "acme.yaml").read_text())
+    cfg = load_config(design.overrides())
+    assert cfg.attrition.first_year_multiplier == fitted["attrition"]["first_year_multiplier"]
+    assert cfg.org.start_from == str((folder / "snapshots" / "acme.parquet").resolve())
+    assert Design(org="small", program="none").overrides()[0] == "org=small"  # a shipped org: unchanged

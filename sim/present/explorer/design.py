@@ -28,6 +28,16 @@ def presets(group: str) -> list[str]:
     return sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))
 
 
+def org_overrides(org: str) -> list[str]:
+    """`experiment=ORG` when the config folder holds a calibrated organization's experiment (`mentorsim
+    calibrate` writes org/ORG.yaml and experiment/ORG.yaml, the fitted keys outside org/ being in the
+    latter), else `org=ORG`."""
+    experiment = config_dir() / "experiment" / f"{org}.yaml"
+    if experiment.is_file() and f"override /org: {org}\n" in experiment.read_text(encoding="utf-8"):
+        return [f"experiment={org}"]
+    return [f"org={org}"]
+
+
 def policies() -> list[str]:
     return sorted(MATCHING_POLICIES)
 
@@ -54,7 +64,7 @@ class Design:
     def overrides(self) -> list[str]:
         """Hydra overrides for this design (the seed is added per run)."""
         levels = ",".join(str(i) for i in self.mentee_levels)
-        out = [f"org={self.org}", f"program={self.program}", f"sim.horizon_years={self.horizon_years}"]
+        out = [*org_overrides(self.org), f"program={self.program}", f"sim.horizon_years={self.horizon_years}"]
         if self.program == "none":
             return out
         out.append(f"program.matching.policy={self.matching}" if self.matching_in_program else f"matching={self.matching}")

@@ -167,6 +167,14 @@ A mistake is one line on stderr and exit code 2. Documentation: README.md and do
 """
 
 
+def _calibrate_with_report(args) -> int:
+    """`mentorsim calibrate`, with its fit report (drawn by sim.present, a layer above sim.hris)."""
+    from .hris.cli import cmd_calibrate
+    from .present.fit_report import write_fit_report
+
+    return cmd_calibrate(args, report=write_fit_report)
+
+
 def main_help() -> str:
     """`mentorsim --help`: every command with a line each, and where Hydra's own help is."""
     width = max(map(len, COMMANDS))
@@ -232,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_hris_parser(sub)
     add_calibrate_parser(sub)
+    sub.choices["calibrate"].set_defaults(fn=_calibrate_with_report)
     p = sub.add_parser("explore", help=COMMANDS["explore"],
                        description=COMMANDS["explore"])
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")

@@ -184,6 +184,7 @@ def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None
             raise HRDataError(f"--cut = {cut!r}: a backtest needs a whole year between the cut and the end of "
                               f"the data ({last:%Y-%m-%d}); cut earlier or give --backtest-seeds 0")
     fit = fit_organization(data, until=until, min_cell=min_cell)
+    fit.data = data
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".calibrate.", dir=out_dir))

@@ -46,7 +46,9 @@ def add_hris_parser(sub) -> None:
     p.set_defaults(fn=cmd_hris_export)
 
 
-def cmd_calibrate(args) -> int:
+def cmd_calibrate(args, report=None) -> int:
+    """Fit, write, print; `report(fit, data, config, out_dir, name, min_cell)` (from a higher layer)
+    writes the fit report unless --no-report."""
     from .calibrate import calibrate
     from .report import fit_table
 
@@ -67,6 +69,13 @@ def cmd_calibrate(args) -> int:
               f"{bt.cells} cells (year x level x measure) inside the simulated 90% band ("
               + ", ".join(f"{m} {v:.0%}" for m, v in by.items())
               + f"); table in {path.parent.parent / 'reports' / args.name / 'backtest.csv'}")
+    if report is not None and not args.no_report:
+        from ..config.load import load_config
+
+        config = load_config([f"hydra.searchpath=[file://{Path(args.out).resolve()}]", f"experiment={args.name}",
+                              "program=none"])
+        print(f"{PROG}: wrote the fit report {report(fit, fit.data, config, Path(args.out), args.name, args.min_cell)}"
+              " (and report.pdf)")
     print(f"{PROG}: run it with: mentorsim --config-dir {args.out} experiment={args.name}")
     return 0
 
@@ -86,5 +95,6 @@ def add_calibrate_parser(sub) -> None:
     p.add_argument("--adjust-rounds", type=int, default=3, help="rounds of simulation that adjust the base rates "
                    "so that the model, state effects on, reproduces the data's voluntary turnover (default 3; 0: "
                    "keep the realized hazards)")
+    p.add_argument("--no-report", action="store_true", help="do not write the fit report (HTML and PDF)")
     p.add_argument("--min-cell", type=int, default=5, help="suppress table cells of fewer people (default 5)")
     p.set_defaults(fn=cmd_calibrate)

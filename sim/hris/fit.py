@@ -50,6 +50,7 @@ class Fit:
     notes: list[str] = field(default_factory=list)
     backtest: object = None  # a backtest.Backtest when calibrate was given a cut
     adjustment: object = None  # an adjust.Adjustment when the base rates were adjusted by simulation
+    data: object = field(default=None, repr=False)  # the HRData fitted (set by calibrate, for its report)
 
 
 def _mean(values: pd.Series, unit: str, what: str) -> tuple[float, str]:

@@ -26,8 +26,8 @@ FIRST_YEAR_MONTHS = 12
 
 
 def person_months(spells: pd.DataFrame, since: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame:
-    """Pieces of exposure in [since, until): `rank`, `first_year`, `months` (the piece's length)
-    and `exit` (1 when a voluntary exit ends it). Exposure before `since` is left out (people seen
+    """Pieces of exposure in [since, until): `rank`, `first_year`, `months` (the piece's length),
+    `exit` (1 when a voluntary exit ends it) and `tenure_month` (whole months of tenure at its start). Exposure before `since` is left out (people seen
     from then on: left truncation), as is anything after `until` (right censoring)."""
     day = np.timedelta64(1, "D")
     hire = spells["hire_date"].to_numpy()
@@ -51,7 +51,7 @@ def person_months(spells: pd.DataFrame, since: pd.Timestamp, until: pd.Timestamp
     event = np.zeros(n.sum(), dtype=np.int8)
     event[last_piece] = exited
     pieces = pd.DataFrame({"rank": rank[row], "first_year": (month < FIRST_YEAR_MONTHS).astype(np.int8),
-                           "months": end - start, "exit": event})
+                           "months": end - start, "exit": event, "tenure_month": month})
     return pieces[pieces["months"] > 0].reset_index(drop=True)
 
 

@@ -52,6 +52,26 @@ def test_the_backtest_table_is_written_with_small_levels_blanked(extract, tmp_pa
     assert table[table["level"] == "Associate"]["observed"].notna().all()
 
 
+def test_the_fit_report_shows_fit_checks_and_backtest_with_small_levels_suppressed(extract, tmp_path, capsys):
+    import json
+    import re
+
+    assert dispatch(["calibrate", str(extract), "--out", str(tmp_path), "--name", "acme", "--cut", "2025-06-01",
+                     "--backtest-seeds", "3", "--adjust-rounds", "1"]) == 0
+    assert "wrote the fit report" in capsys.readouterr().out
+    folder = tmp_path / "reports" / "acme"
+    html = (folder / "report.html").read_text()
+    for heading in ("What was fitted", "Voluntary exit hazard by level and tenure", "Tenure of hires: observed and "
+                    "simulated", "Promotions: observed and simulated (checks, not inputs)", "Backtest"):
+        assert f"<h2>{heading}</h2>" in html
+    assert html.count("<img") == 3
+    assert "<td>Executive</td><td>suppressed</td>" in html  # 3 people at the cut: fewer than 5
+    figures = json.loads(re.search(r"id='mentorsim-figures'>(.*?)</script>", html).group(1))
+    assert 0 <= figures["backtest_coverage"] <= 1
+    assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary left behind
+
+
 def test_backtest_options_are_checked(extract, tmp_path, capsys):
     out = tmp_path / "c"
     assert dispatch(["calibrate", str(extract), "--out", str(out), "--name", "a", "--backtest-seeds", "3"]) == 2

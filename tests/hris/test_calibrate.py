@@ -33,7 +33,7 @@ def calibrated(tmp_path_factory):
     export_run(root / "run", root / "extract", salt="t")
     # The GLM's own estimates: no adjustment through simulation (test_round_trip covers that).
     assert dispatch(["calibrate", str(root / "extract"), "--out", str(root / "configs"), "--name", "acme",
-                     "--adjust-rounds", "0"]) == 0
+                     "--adjust-rounds", "0", "--no-report"]) == 0
     org = yaml.safe_load((root / "configs" / "org" / "acme.yaml").read_text())
     experiment = yaml.safe_load((root / "configs" / "experiment" / "acme.yaml").read_text())
     return cfg, result, root, org, experiment
@@ -122,7 +122,7 @@ def test_the_cli_runs_the_calibrated_organization(calibrated, tmp_path):
 def test_a_cut_fits_only_what_came_before_it(calibrated, tmp_path):
     _, _, root, org, _ = calibrated
     assert dispatch(["calibrate", str(root / "extract"), "--out", str(tmp_path), "--name", "early",
-                     "--cut", "2024-01-01", "--backtest-seeds", "0", "--adjust-rounds", "0"]) == 0
+                     "--cut", "2024-01-01", "--backtest-seeds", "0", "--adjust-rounds", "0", "--no-report"]) == 0
     early = yaml.safe_load((tmp_path / "org" / "early.yaml").read_text())
     assert "to 2024-01-01" in (tmp_path / "org" / "early.yaml").read_text()
     assert early["levels"][0]["base_turnover"] != org["levels"][0]["base_turnover"]

@@ -24,7 +24,7 @@ def configs(tmp_path_factory):
     result.save(root / "run", charts=False)
     export_run(root / "run", root / "extract", salt="s")
     assert dispatch(["calibrate", str(root / "extract"), "--out", str(root / "configs"), "--name", "acme",
-                     "--adjust-rounds", "0"]) == 0
+                     "--adjust-rounds", "0", "--no-report"]) == 0
     return root / "configs"
 
 

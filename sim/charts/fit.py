@@ -1,0 +1,91 @@
+"""Charts of a fit report (`mentorsim calibrate`): the data against the fitted hazards and against
+simulations of the calibrated organization. Inputs are plain tables; levels a report must not
+show (small cells) are left out by the caller."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .style import PALETTE, TWIN, figure, save
+from .survival import kaplan_meier
+
+OBSERVED, SIMULATED = PALETTE[0], TWIN
+
+
+def hazards(table: pd.DataFrame, path: Path) -> Path:
+    """Voluntary exits per person-year by level (x) and tenure band (offset colours): observed with
+    95% Poisson intervals, the fitted rate as a black bar."""
+    fig, axes = figure(width=8.5, height=4.3)
+    ax = axes[0, 0]
+    levels = list(dict.fromkeys(table["level"]))
+    bands = list(dict.fromkeys(table["tenure"]))
+    width = 0.8 / len(bands)
+    for j, band in enumerate(bands):
+        part = table[table["tenure"] == band].set_index("level").reindex(levels)
+        x = np.arange(len(levels)) - 0.4 + width * (j + 0.5)
+        obs = part["observed"].to_numpy(float)
+        err = np.vstack([obs - part["low"].to_numpy(float), part["high"].to_numpy(float) - obs])
+        ax.errorbar(x, obs, yerr=np.nan_to_num(err), fmt="o", color=PALETTE[j + 1], ms=5, capsize=2,
+                    label=f"observed, {band}")
+        ax.hlines(part["fitted"].to_numpy(float), x - width * 0.4, x + width * 0.4, color="black", lw=2,
+                  label="fitted" if j == 0 else None)
+    ax.set_xticks(np.arange(len(levels)), levels, rotation=20, ha="right")
+    ax.set_ylabel("voluntary exits per person-year")
+    # Intervals of thin cells run far up; the axis shows the estimates, clipped bars say "beyond".
+    top = np.nanmax(np.concatenate([table["observed"].to_numpy(float), table["fitted"].to_numpy(float)]))
+    ax.set_ylim(0, 2.0 * top if np.isfinite(top) and top > 0 else 1.0)
+    ax.set_title("Voluntary exit hazard by level and tenure: data (95% intervals) and fit")
+    ax.legend(fontsize=8, ncol=2, loc="upper right")
+    return save(fig, path)
+
+
+def tenure_survival(observed: tuple, simulated: tuple, path: Path, horizon: float) -> Path:
+    """Kaplan-Meier share of hires not yet left voluntarily, by years since hire: the data's hires
+    and the simulated organization's, with 95% Greenwood bands."""
+    fig, axes = figure(width=7.5, height=4.3)
+    ax = axes[0, 0]
+    for (dur, event), colour, label in ((observed, OBSERVED, "observed hires"),
+                                        (simulated, SIMULATED, "simulated hires")):
+        if len(dur) == 0:
+            continue
+        t, s, lo, hi = kaplan_meier(dur, event)
+        keep = t <= horizon
+        ax.step(t[keep], s[keep], where="post", color=colour, label=f"{label} ({len(dur):,})")
+        ax.fill_between(t[keep], lo[keep], hi[keep], step="post", color=colour, alpha=0.2, lw=0)
+    ax.set_xlabel("years since hire")
+    ax.set_ylabel("share not left voluntarily")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(0, horizon)
+    ax.set_title("Tenure of hires: Kaplan-Meier, data and calibrated simulation")
+    ax.legend()
+    return save(fig, path)
+
+
+def promotions(table: pd.DataFrame, path: Path) -> Path:
+    """Per level: promotions per person-year (95% Poisson intervals) and mean years in level at
+    promotion, observed and simulated."""
+    fig, axes = figure(ncols=2, width=10, height=4.3)
+    levels = table["level"].tolist()
+    x = np.arange(len(levels))
+    ax = axes[0, 0]
+    for offset, (col, lo, hi), colour, label in (
+            (-0.12, ("observed", "low", "high"), OBSERVED, "observed"),
+            (0.12, ("simulated", "sim_low", "sim_high"), SIMULATED, "simulated")):
+        v = table[col].to_numpy(float)
+        err = np.vstack([v - table[lo].to_numpy(float), table[hi].to_numpy(float) - v])
+        ax.errorbar(x + offset, v, yerr=np.nan_to_num(err), fmt="o", color=colour, capsize=2, label=label)
+    ax.set_xticks(x, levels, rotation=20, ha="right")
+    ax.set_ylabel("promotions out of the level per person-year")
+    ax.set_ylim(bottom=0)
+    ax.set_title("Promotion rate")
+    ax.legend()
+    ax = axes[0, 1]
+    ax.bar(x - 0.2, table["years_in_level"].to_numpy(float), 0.4, color=OBSERVED, label="observed")
+    ax.bar(x + 0.2, table["sim_years_in_level"].to_numpy(float), 0.4, color=SIMULATED, label="simulated")
+    ax.set_xticks(x, levels, rotation=20, ha="right")
+    ax.set_ylabel("mean years in level at promotion")
+    ax.set_title("Time in level before promotion")
+    ax.legend()
+    return save(fig, path)

@@ -1,0 +1,119 @@
+"""The fit report of `mentorsim calibrate` (HTML and PDF, in CONFIG_DIR/reports/NAME/): what was
+fitted, the data against the fitted hazards by level and tenure, hires' tenure survival and
+promotions observed against simulated (checks, not inputs), and the backtest when there is one.
+
+Levels with fewer than `min_cell` people at the end of the window are shown as suppressed in
+every table and left out of the charts (privacy).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..charts import fit as fit_charts
+from ..hris.checks import hazard_table, observed_tenure, promotion_table, simulate_checks
+from ..hris.report import fit_table
+from .document import Document, Section, to_html
+from .pdf import write_pdf
+
+HIDDEN = "suppressed"
+SHORT = {"headcount": "people", "voluntary_exits": "exits", "person_years": "pers.-yrs", "base_turnover": "rate",
+         "ci_low": "low", "ci_high": "high", "promotions": "promot."}
+
+
+def _num(value, digits: int = 3) -> str:
+    return "" if value is None or value != value else f"{value:.{digits}f}"
+
+
+def _small_levels(fit, min_cell: int) -> set[str]:
+    heads = fit.counts["headcount"]
+    return {level for level, h in heads.items() if 0 < h < min_cell}
+
+
+def sections(fit, data, config, min_cell: int, folder: Path) -> tuple[list[Section], dict]:
+    """The report's sections; charts drawn into `folder`."""
+    hidden = _small_levels(fit, min_cell)
+    years = float(np.clip((fit.until - fit.since).days / 365.25, 1.0, 5.0))
+    sim = simulate_checks(config, round(years, 2))
+    out, figures = [], {}
+    table = fit_table(fit, min_cell).rename(columns=SHORT)
+    rows = [("level", *table.columns)] + [
+        (level, *[HIDDEN if pd.isna(v) else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row])
+        for level, row in zip(table.index, table.astype(object).to_numpy())]
+    out.append(Section("What was fitted", [
+        f"Window {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}. Voluntary exit rates after the first year are a "
+        "discrete-time hazard GLM on person-months (cloglog link); every value in org/ and experiment/ carries "
+        f"its basis and 95% interval as a comment. Levels of fewer than {min_cell} people are suppressed.",
+        *([f"Base rates were adjusted through simulation so that the model, with its state effects on, leaves "
+           f"at the data's rate: factors {', '.join(f'{f:.2f}' for f in fit.adjustment.factors)} by level."]
+          if fit.adjustment is not None else [])], rows))
+    hz = hazard_table(fit, data)
+    shown = hz[~hz["level"].isin(hidden) & (hz["person_years"] > 0)]
+    out.append(Section("Voluntary exit hazard by level and tenure", [
+        "Points: the data's voluntary exits per person-year in each tenure band, with exact 95% Poisson "
+        "intervals; bars: the fitted rate (the level's rate times the first-year multiplier in the first year). "
+        "The model has no tenure effect after the first year, so a trend across the later bands would show "
+        "what the fit leaves out."],
+        [("level", "tenure", "exits", "person-years", "observed", "95% interval", "fitted")] + [
+            (r.level, r.tenure, *((HIDDEN,) * 5 if r.level in hidden else
+                                  (r.exits, f"{r.person_years:,.0f}", _num(r.observed),
+                                   f"{_num(r.low)}-{_num(r.high)}", _num(r.fitted))))
+            for r in hz.itertuples() if r.person_years > 0],
+        [fit_charts.hazards(shown, folder / "fit_hazards.png")]))
+    obs = observed_tenure(data, fit.since, fit.until)
+    km = fit_charts.tenure_survival(obs, sim.tenure, folder / "fit_tenure.png", horizon=years)
+    out.append(Section("Tenure of hires: observed and simulated", [
+        f"Kaplan-Meier curves of the time from hire to a voluntary exit (other exits and the end censor): "
+        f"{len(obs[0]):,} hires in the data's window against {len(sim.tenure[0]):,} hires of {sim.seeds} "
+        f"simulations of the calibrated organization over {years:g} years from its snapshot. A check: the "
+        "curves are not fitted to each other."], charts=[km]))
+    pt = promotion_table(fit, data, sim)
+    out.append(Section("Promotions: observed and simulated (checks, not inputs)", [
+        "Promotions come from vacancy chains in the model, so they are not fitted; these compare the data's "
+        "promotions out of each level per person-year and the mean years in level at promotion with the "
+        "same simulations."],
+        [("level", "promotions", "observed rate (95%)", "simulated rate (95%)", "years in level", "simulated")] + [
+            (r.level, *((HIDDEN,) * 5 if r.level in hidden else
+                        (r.promotions, f"{_num(r.observed)} ({_num(r.low)}-{_num(r.high)})",
+                         f"{_num(r.simulated)} ({_num(r.sim_low)}-{_num(r.sim_high)})",
+                         _num(r.years_in_level, 2), _num(r.sim_years_in_level, 2))))
+            for r in pt.itertuples()],
+        [fit_charts.promotions(pt[~pt["level"].isin(hidden)], folder / "fit_promotions.png")]))
+    bt = fit.backtest
+    if bt is not None:
+        by = bt.table.groupby("measure", sort=False)["covered"].mean()
+        figures["backtest_coverage"] = bt.coverage
+        out.append(Section("Backtest", [
+            f"Fitted on the data before {bt.cut:%Y-%m-%d}, simulated from the people employed then over "
+            f"{bt.seeds} seeds to {bt.end:%Y-%m-%d}. {bt.coverage:.0%} of {bt.cells} cells (year x level x "
+            f"measure) fall inside the simulated 90% band ({', '.join(f'{m} {v:.0%}' for m, v in by.items())}); "
+            "near 90% means the fit forecasts as well as its own noise allows."],
+            [("year", "level", "measure", "observed", "90% band", "covered")] + [
+                (r.year + 1, r.level, r.measure, *((HIDDEN,) * 3 if r.level in hidden else
+                                                   (r.observed, f"{r.low}-{r.high}", "yes" if r.covered else "no")))
+                for r in bt.table.itertuples()]))
+    figures.update({"simulated_seeds": sim.seeds, "check_years": years})
+    return out, figures
+
+
+def write_fit_report(fit, data, config, out_dir: Path, name: str, min_cell: int) -> Path:
+    """Write report.html and report.pdf into out_dir/reports/NAME/ (charts drawn in a temporary
+    folder and embedded); returns the HTML's path."""
+    folder = Path(out_dir) / "reports" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=folder))
+    try:
+        secs, figures = sections(fit, data, config, min_cell, tmp)
+        doc = Document(title=f"Fit report: {name}", sections=secs, figures=figures)
+        (tmp / "report.html").write_text(to_html(doc, {}, {}), encoding="utf-8")
+        write_pdf(tmp / "report.pdf", doc, {}, {})
+        for file in ("report.html", "report.pdf"):
+            os.replace(tmp / file, folder / file)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder / "report.html"

@@ -16,11 +16,11 @@ import pandas as pd
 from scipy import stats
 
 from .fit import Fit
-from .hazard import FIRST_YEAR_MONTHS, person_months
+from .hazard import exposure_by_band
 from .history import counts_by_level, spell_table
 from .load import DAYS_PER_YEAR
 
-TENURE_BANDS = ((0, 12, "first year"), (12, 36, "1-3 years"), (36, 10**6, "3+ years"))  # months
+TENURE_BANDS = ((0, 12, "first year"), (12, 36, "1-3 years"), (36, None, "3+ years"))  # months
 CHECK_SEEDS = 4
 CHECK_FIRST_SEED = 2000
 
@@ -37,16 +37,15 @@ def poisson_interval(k: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, n
 def hazard_table(fit: Fit, data) -> pd.DataFrame:
     """Per level and tenure band: observed voluntary exits, person-years, rate with its interval, and
     the fitted (realized) rate: base x the first-year multiplier in the first year, base after."""
-    pieces = person_months(spell_table(data), fit.since, fit.until)
+    exposure = exposure_by_band(spell_table(data), fit.since, fit.until, [lo for lo, _, _ in TENURE_BANDS])
     h = fit.hazard
     mult = h.first_year_multiplier if np.isfinite(h.first_year_multiplier) else 1.0
     rows = []
     for rank, level in enumerate(data.level_names):
-        here = pieces[pieces["rank"] == rank]
-        for lo, hi, band in TENURE_BANDS:
-            part = here[(here["tenure_month"] >= lo) & (here["tenure_month"] < hi)]
-            years, exits = part["months"].sum() / 12, int(part["exit"].sum())
-            rows.append((level, band, exits, years, h.annual_rate[rank] * (mult if hi <= FIRST_YEAR_MONTHS else 1)))
+        for b, (_, _, band) in enumerate(TENURE_BANDS):
+            part = exposure[(exposure["rank"] == rank) & (exposure["band"] == b)]
+            years, exits = part["months"].sum() / 12, int(part["exits"].sum())
+            rows.append((level, band, exits, years, h.annual_rate[rank] * (mult if b == 0 else 1)))
     table = pd.DataFrame(rows, columns=["level", "tenure", "exits", "person_years", "fitted"])
     table["observed"] = np.divide(table["exits"], table["person_years"],
                                   out=np.full(len(table), np.nan), where=table["person_years"] > 0)
@@ -116,8 +115,7 @@ def promotion_table(fit: Fit, data, sim: Simulated) -> pd.DataFrame:
     in the window and simulated, with intervals (Poisson for rates, t for means)."""
     spells = spell_table(data)
     counts = counts_by_level(data, fit.since, fit.until, spells)
-    pieces = person_months(spells, fit.since, fit.until)
-    years = np.bincount(pieces["rank"], weights=pieces["months"], minlength=len(data.level_names)) / 12
+    years = fit.hazard.person_years
     moved = spells[spells["promoted"] & (spells["end"] >= fit.since) & (spells["end"] < fit.until)]
     rows = []
     for rank, level in enumerate(data.level_names):

@@ -1,7 +1,7 @@
 """Everything fitted from an HR extract, each value with its interval and how it was obtained.
 
 `fit_organization(data, since, until)` returns a `Fit`: a list of `Estimate`s by config key. The
-voluntary exit hazards come from `hazard` (a GLM on person-months); the rest are counts and means:
+voluntary exit hazards come from `hazard` (a Poisson GLM on exposure by level and tenure band); the rest are counts and means:
 
     seats                       headcount per level on the last day of the window
     mean_age, mean_tenure_years that headcount's mean age and tenure (t intervals); ages of a
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .hazard import DAYS_PER_MONTH, HazardFit, fit_voluntary_hazard, person_months
+from .hazard import DAYS_PER_MONTH, HazardFit, exposure_by_band, fit_voluntary_hazard
 from .history import counts_by_level, spell_table
 from .load import DAYS_PER_YEAR, HRData
 from .privacy import MIN_CELL
@@ -102,7 +102,7 @@ def fit_levels(data: HRData, spells: pd.DataFrame, since, until, hazard: HazardF
         rate = hazard.annual_rate[rank]
         exits, years = hazard.exits[rank], hazard.person_years[rank]
         how = (f"{exits} voluntary exits in {years:,.0f} person-years; 95% CI {hazard.rate_low[rank]:.3f}-"
-               f"{hazard.rate_high[rank]:.3f}; cloglog GLM on person-months, after the first year")
+               f"{hazard.rate_high[rank]:.3f}; Poisson GLM on exposure by level and first year, after the first year")
         if exits == 0:
             how = (f"no voluntary exit in {years:,.0f} person-years; 95% upper bound {hazard.rate_high[rank]:.3f} "
                    "(rule of three)")
@@ -204,8 +204,7 @@ def fit_organization(data: HRData, since: pd.Timestamp | None = None, until: pd.
                     key=lambda t: pd.Timestamp.max if pd.isna(t) else t)
         if pd.isna(since):
             since = data.employees["hire_date"].min()
-    pieces = person_months(spells, since, until)
-    hazard = fit_voluntary_hazard(pieces, len(data.level_names))
+    hazard = fit_voluntary_hazard(exposure_by_band(spells, since, until), len(data.level_names))
     counts = counts_by_level(data, since, until, spells)
     notes = []
     if (until - since).days < 2 * DAYS_PER_MONTH:

@@ -1,17 +1,21 @@
-"""Voluntary exit hazards by level with a first-year term: a discrete-time hazard model on
-person-months, fitted as a binomial GLM with the complementary log-log link (statsmodels).
+"""Voluntary exit hazards by level with a first-year term: a piecewise-constant hazard model,
+fitted as a Poisson GLM with log link on exposure aggregated by level and tenure band (statsmodels).
 
-Each job spell is cut into pieces at every month of tenure (a month = 365.25 / 12 days, so the first
-twelve are exactly the first year) and at the window's ends. A piece of d months ends in a voluntary
-exit or not; with a constant hazard h within it, P(exit) = 1 - exp(-h d), so
+Each job spell is clipped to the window and measured in months of tenure (a month = 365.25 / 12
+days, so the first twelve are exactly the first year). Its exposure is split between the first year
+and after; a voluntary exit counts in the band its tenure falls in (a < t <= b). With a constant
+hazard within a level and band, exits E and exposure T in months give the likelihood of the
+continuous-time model, which is the Poisson likelihood of E with mean h T, so
 
-    cloglog P = log h_L + beta_first_year * [tenure < 1 year] + log d      (log d an offset)
+    log E[E_Lb] = log h_L + beta_first_year * [b = first year] + log T_Lb      (log T an offset)
 
-and exp(coefficient) is a hazard per month: 12 exp(log h_L) is the level's annual rate (voluntary
-exits per person-year, `base_turnover`) and exp(beta_first_year) the `first_year_multiplier`.
-Intervals are Wald intervals on the log scale. A level with no voluntary exit has no finite estimate:
-it gets 0 and the rule-of-three upper bound 3 / person-years; without exits both inside and after the
-first year the first-year term is left out (the config keeps its multiplier).
+fitted on 2 rows per level is exactly the maximum-likelihood fit on every person (the pieces need
+not be kept: it runs in milliseconds on any extract). exp(coefficient) is a hazard per month:
+12 exp(log h_L) is the level's annual rate (voluntary exits per person-year, `base_turnover`) and
+exp(beta_first_year) the `first_year_multiplier`. Intervals are Wald intervals on the log scale. A
+level with no voluntary exit has no finite estimate: it gets 0 and the rule-of-three upper bound
+3 / person-years; without exits both inside and after the first year the first-year term is left out
+(the config keeps its multiplier).
 """
 from __future__ import annotations
 
@@ -25,34 +29,33 @@ DAYS_PER_MONTH = 365.25 / 12
 FIRST_YEAR_MONTHS = 12
 
 
-def person_months(spells: pd.DataFrame, since: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame:
-    """Pieces of exposure in [since, until): `rank`, `first_year`, `months` (the piece's length),
-    `exit` (1 when a voluntary exit ends it) and `tenure_month` (whole months of tenure at its start). Exposure before `since` is left out (people seen
-    from then on: left truncation), as is anything after `until` (right censoring)."""
+def exposure_by_band(spells: pd.DataFrame, since: pd.Timestamp, until: pd.Timestamp,
+                     edges=(0, FIRST_YEAR_MONTHS)) -> pd.DataFrame:
+    """Exposure in [since, until) by level and tenure band: one row per (`rank`, `band`) with
+    `months` of exposure and voluntary `exits`. Bands are [edges[i], edges[i + 1]) months of tenure,
+    the last open-ended. Exposure before `since` is left out (people seen from then on: left
+    truncation), as is anything after `until` (right censoring)."""
     day = np.timedelta64(1, "D")
     hire = spells["hire_date"].to_numpy()
     lo = np.maximum(spells["start"].to_numpy(), np.datetime64(since))
-    hi = spells["end"].fillna(until).to_numpy()
-    hi = np.minimum(hi, np.datetime64(until))
+    hi = np.minimum(spells["end"].fillna(until).to_numpy(), np.datetime64(until))
     keep = hi > lo
-    hire, lo, hi = hire[keep], lo[keep], hi[keep]
     voluntary = (spells["last"] & (spells["exit_reason"] == "voluntary")).to_numpy()[keep]
     exited = voluntary & (spells["exit_date"].fillna(until).to_numpy()[keep] < np.datetime64(until))
     rank = spells["rank"].to_numpy()[keep]
-    t0 = (lo - hire) / day / DAYS_PER_MONTH  # tenure in months at the ends of the clipped spell
-    t1 = (hi - hire) / day / DAYS_PER_MONTH
-    first = np.floor(t0).astype(np.int64)
-    n = np.maximum(np.ceil(t1).astype(np.int64) - first, 1)
-    row = np.repeat(np.arange(len(t0)), n)
-    month = first[row] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    start = np.maximum(t0[row], month)
-    end = np.minimum(t1[row], month + 1)
-    last_piece = np.cumsum(n) - 1
-    event = np.zeros(n.sum(), dtype=np.int8)
-    event[last_piece] = exited
-    pieces = pd.DataFrame({"rank": rank[row], "first_year": (month < FIRST_YEAR_MONTHS).astype(np.int8),
-                           "months": end - start, "exit": event, "tenure_month": month})
-    return pieces[pieces["months"] > 0].reset_index(drop=True)
+    t0 = (lo[keep] - hire[keep]) / day / DAYS_PER_MONTH  # tenure in months at the ends of the clipped spell
+    t1 = (hi[keep] - hire[keep]) / day / DAYS_PER_MONTH
+    bounds = np.append(np.asarray(edges, dtype=float), np.inf)
+    n_levels = int(spells["rank"].max()) + 1 if len(spells) else 0
+    rows = []
+    for b in range(len(edges)):
+        a, z = bounds[b], bounds[b + 1]
+        months = np.clip(np.minimum(t1, z) - np.maximum(t0, a), 0, None)
+        exits = exited & (t1 > a) & (t1 <= z) if b else exited & (t1 <= z)
+        rows.append(pd.DataFrame({"rank": np.arange(n_levels), "band": b,
+                                  "months": np.bincount(rank, weights=months, minlength=n_levels),
+                                  "exits": np.bincount(rank, weights=exits, minlength=n_levels).astype(int)}))
+    return pd.concat(rows, ignore_index=True)
 
 
 @dataclass
@@ -69,26 +72,28 @@ class HazardFit:
     multiplier_low: float
     multiplier_high: float
     first_year_exits: int
-    rows: int  # person-month pieces in the GLM
+    rows: int  # aggregated rows in the GLM
 
 
-def fit_voluntary_hazard(pieces: pd.DataFrame, n_levels: int) -> HazardFit:
+def fit_voluntary_hazard(exposure: pd.DataFrame, n_levels: int) -> HazardFit:
+    """The Poisson GLM on `exposure_by_band(...)` with the default bands (first year, after)."""
     import statsmodels.api as sm
 
-    exits = np.bincount(pieces["rank"], weights=pieces["exit"], minlength=n_levels).astype(int)
-    years = np.bincount(pieces["rank"], weights=pieces["months"], minlength=n_levels) / 12
+    exposure = exposure[exposure["rank"] < n_levels]
+    exits = np.bincount(exposure["rank"], weights=exposure["exits"], minlength=n_levels).astype(int)
+    years = np.bincount(exposure["rank"], weights=exposure["months"], minlength=n_levels) / 12
     fitted = np.flatnonzero(exits > 0)
     rate = np.zeros(n_levels)
     low = np.zeros(n_levels)
     high = np.where(years > 0, 3.0 / np.maximum(years, 1e-12), np.inf)  # rule of three where no exit
-    use = pieces[pieces["rank"].isin(fitted)]
+    use = exposure[exposure["rank"].isin(fitted) & (exposure["months"] > 0)]
+    first_year = (use["band"] == 0).to_numpy(float)
     dummies = (use["rank"].to_numpy()[:, None] == fitted[None, :]).astype(float)
     # The first-year term needs exits on both sides of the first anniversary to have an estimate.
-    exits_by_year = use.groupby("first_year")["exit"].sum()
-    has_first_year = exits_by_year.get(1, 0) > 0 and exits_by_year.get(0, 0) > 0
-    exog = np.column_stack([dummies, use["first_year"].to_numpy(float)]) if has_first_year else dummies
-    model = sm.GLM(use["exit"].to_numpy(float), exog,
-                   family=sm.families.Binomial(link=sm.families.links.CLogLog()),
+    by_band = use.groupby("band")["exits"].sum()
+    has_first_year = by_band.get(0, 0) > 0 and by_band.get(1, 0) > 0
+    exog = np.column_stack([dummies, first_year]) if has_first_year else dummies
+    model = sm.GLM(use["exits"].to_numpy(float), exog, family=sm.families.Poisson(),
                    offset=np.log(use["months"].to_numpy()))
     with warnings.catch_warnings():  # a sparse level may warn; its wide interval says the same
         warnings.simplefilter("ignore")
@@ -102,5 +107,5 @@ def fit_voluntary_hazard(pieces: pd.DataFrame, n_levels: int) -> HazardFit:
         mult, mult_lo, mult_hi = float("nan"), float("nan"), float("nan")
     return HazardFit(annual_rate=rate, rate_low=low, rate_high=high, exits=exits, person_years=years,
                      first_year_multiplier=float(mult), multiplier_low=float(mult_lo),
-                     multiplier_high=float(mult_hi), first_year_exits=int(use.loc[use["first_year"] == 1, "exit"].sum()),
+                     multiplier_high=float(mult_hi), first_year_exits=int(use.loc[use["band"] == 0, "exits"].sum()),
                      rows=len(use))

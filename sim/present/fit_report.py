@@ -46,9 +46,9 @@ def sections(fit, data, config, min_cell: int, folder: Path) -> tuple[list[Secti
         (level, *[HIDDEN if pd.isna(v) else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row])
         for level, row in zip(table.index, table.astype(object).to_numpy())]
     out.append(Section("What was fitted", [
-        f"Window {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}. Voluntary exit rates after the first year are a "
-        "discrete-time hazard GLM on person-months (cloglog link); every value in org/ and experiment/ carries "
-        f"its basis and 95% interval as a comment. Levels of fewer than {min_cell} people are suppressed.",
+        f"Window {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}. Voluntary exit rates are a piecewise-constant "
+        "hazard model (Poisson GLM on exposure by level, first year and after); every value in org/ and "
+        f"experiment/ carries its basis and 95% interval as a comment. Levels of fewer than {min_cell} people are suppressed.",
         *([f"Base rates were adjusted through simulation so that the model, with its state effects on, leaves "
            f"at the data's rate: factors {', '.join(f'{f:.2f}' for f in fit.adjustment.factors)} by level."]
           if fit.adjustment is not None else [])], rows))

@@ -52,7 +52,7 @@ def images_of(nb) -> int:
     return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
 
 
-@pytest.mark.parametrize("name", ["tutorial", "researcher"])
+@pytest.mark.parametrize("name", ["tutorial", "researcher", "hr_data"])
 def test_stored_notebook_is_clean(name):
     path = NOTEBOOKS / f"{name}.ipynb"
     nb = nbformat.read(path, as_version=4)
@@ -98,4 +98,18 @@ def test_researcher_runs(tmp_path, monkeypatch):
     assert (sens / "sensitivity.csv").is_file() and (sens / "report.html").is_file()
     assert len(list(sens.glob("sensitivity_*.png"))) == 2
     assert images_of(nb) >= 4  # heatmap, cost/value, two tornados
+    assert not (tmp_path / "outputs").exists()
+
+
+@pytest.mark.slow
+def test_hr_data_runs(tmp_path, monkeypatch):
+    nb = execute("hr_data", tmp_path, monkeypatch)
+    out = tmp_path / "out"
+    text = text_of(nb)
+    assert "settings: org=small, 6 years of history, cut 2023-01-01, 5 backtest seeds" in text
+    assert "coverage by measure:" in text and "starts from: acme.parquet" in text
+    configs = out / "my-configs"
+    for path in ("org/acme.yaml", "experiment/acme.yaml", "snapshots/acme.parquet", "reports/acme/report.html",
+                 "reports/acme/report.pdf", "reports/acme/backtest.csv"):
+        assert (configs / path).is_file(), path
     assert not (tmp_path / "outputs").exists()

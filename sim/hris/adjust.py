@@ -37,8 +37,8 @@ class Adjustment:
     years: float
 
     def how(self, rank: int) -> str:
-        return (f"x{self.factors[rank]:.3f} so that simulation with the state effects on reproduces "
-                f"{self.observed_rate[rank]:.3f} exits per person-year ({self.rounds} rounds of {self.seeds} "
+        return (f"x{self.factors[rank]:.3f} so that simulation with the state effects on reproduces the data's "
+                f"{self.observed_rate[rank]:.3f} voluntary exits per person-year, all tenures ({self.rounds} rounds of {self.seeds} "
                 f"seeds x {self.years:g} years)")
 
 

@@ -38,8 +38,8 @@ class Adjustment:
 
     def how(self, rank: int) -> str:
         return (f"x{self.factors[rank]:.3f} so that simulation with the state effects on reproduces the data's "
-                f"{self.observed_rate[rank]:.3f} voluntary exits per person-year, all tenures ({self.rounds} rounds of {self.seeds} "
-                f"seeds x {self.years:g} years)")
+                f"{self.observed_rate[rank]:.3f} voluntary exits per person-year, all tenures ({self.rounds} rounds "
+                f"of {self.seeds} seeds x {self.years:g} years)")
 
 
 def simulated_turnover(config, seeds: int, years: float, first_seed: int = FIRST_SEED) -> tuple[np.ndarray, np.ndarray]:

@@ -69,8 +69,8 @@ def org_yaml(fit: Fit, data, name: str, snapshot: str | None = None) -> str:
              f"name: {_q(name)}",
              f"competencies: [{', '.join(DEFAULT_COMPETENCIES)}]  # assumed: HR data has no competencies",
              f"departments: [{', '.join(_q(d) for d in fit.departments)}]  # as in the data",
-             *([f"start_from: {_q(snapshot)}  # the people employed on {fit.until:%Y-%m-%d} (relative to the config folder)"]
-               if snapshot else []),
+             *([f"start_from: {_q(snapshot)}  # the people employed on {fit.until:%Y-%m-%d} (relative to the "
+                "config folder)"] if snapshot else []),
              "groups:"]
     shares = _round_shares([g[1].value for g in fit.groups])
     tops = _round_shares([g[2].value for g in fit.groups])

@@ -1,9 +1,11 @@
 """Everything fitted from an HR extract, each value with its interval and how it was obtained.
 
 `fit_organization(data, since, until)` returns a `Fit`: a list of `Estimate`s by config key. The
-voluntary exit hazards come from `hazard` (a Poisson GLM on exposure by level and tenure band); the rest are counts and means:
+voluntary exit hazards come from `hazard` (a Poisson GLM on exposure by level and tenure band); the
+rest are counts and means:
 
-    seats                       headcount per level on the last day of the window
+    seats                       `levels.seats` when given (at least the headcount), else the headcount
+                                per level on the last day of the window
     mean_age, mean_tenure_years that headcount's mean age and tenure (t intervals); ages of a
                                 level of fewer than min_cell people are not used (privacy)
     hire_age                    mean age at hire of those hired into the level in the window
@@ -95,7 +97,8 @@ def fit_levels(data: HRData, spells: pd.DataFrame, since, until, hazard: HazardF
         seats = len(here)
         given = data.levels["seats"].iloc[rank] if "seats" in data.levels else float("nan")
         if pd.notna(given):  # budgeted seats: headcount plus the seats open on the day
-            level["seats"] = Estimate(int(max(given, seats, 1)), f"from levels (headcount on {until:%Y-%m-%d}: {seats})")
+            level["seats"] = Estimate(int(max(given, seats, 1)),
+                                      f"from levels (headcount on {until:%Y-%m-%d}: {seats})")
         else:
             level["seats"] = Estimate(max(seats, 1), f"headcount on {until:%Y-%m-%d}" + (
                 "" if seats else " was 0: one seat kept so the level exists"))

@@ -48,7 +48,8 @@ def sections(fit, data, config, min_cell: int, folder: Path) -> tuple[list[Secti
     out.append(Section("What was fitted", [
         f"Window {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}. Voluntary exit rates are a piecewise-constant "
         "hazard model (Poisson GLM on exposure by level, first year and after); every value in org/ and "
-        f"experiment/ carries its basis and 95% interval as a comment. Levels of fewer than {min_cell} people are suppressed.",
+        f"experiment/ carries its basis and 95% interval as a comment. Levels of fewer than {min_cell} people are "
+        "suppressed.",
         *([f"Base rates were adjusted through simulation so that the model, with its state effects on, leaves "
            f"at the data's rate: factors {', '.join(f'{f:.2f}' for f in fit.adjustment.factors)} by level."]
           if fit.adjustment is not None else [])], rows))

@@ -107,8 +107,8 @@ def fit_levels(data: HRData, spells: pd.DataFrame, since, until, hazard: HazardF
         how = (f"{exits} voluntary exits in {years:,.0f} person-years; 95% CI {hazard.rate_low[rank]:.3f}-"
                f"{hazard.rate_high[rank]:.3f}; Poisson GLM on exposure by level and first year, after the first year")
         if exits == 0:
-            how = (f"no voluntary exit in {years:,.0f} person-years; 95% upper bound {hazard.rate_high[rank]:.3f} "
-                   "(rule of three)")
+            how = (f"no voluntary exit in {years:,.0f} person-years: median-unbiased ln 2 / person-years; 95% upper "
+                   f"bound {hazard.rate_high[rank]:.3f} (rule of three)")
         level["base_turnover"] = Estimate(round(float(rate), 4), how)
         if data.has_ages and len(here) >= min_cell:
             age, how = _mean(_years(until - here["birth_date"]), "years", "people in the level")

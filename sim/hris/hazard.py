@@ -13,8 +13,9 @@ fitted on 2 rows per level is exactly the maximum-likelihood fit on every person
 not be kept: it runs in milliseconds on any extract). exp(coefficient) is a hazard per month:
 12 exp(log h_L) is the level's annual rate (voluntary exits per person-year, `base_turnover`) and
 exp(beta_first_year) the `first_year_multiplier`. Intervals are Wald intervals on the log scale. A
-level with no voluntary exit has no finite estimate: it gets 0 and the rule-of-three upper bound
-3 / person-years; without exits both inside and after the first year the first-year term is left out
+level with no voluntary exit has no finite maximum-likelihood estimate (it would be 0, and a rate of
+0 forecasts no exit ever): it gets the median-unbiased ln 2 / person-years (the rate at which seeing
+no exit has probability 1/2) and the rule-of-three upper bound 3 / person-years; without exits both inside and after the first year the first-year term is left out
 (the config keeps its multiplier).
 """
 from __future__ import annotations
@@ -86,6 +87,7 @@ def fit_voluntary_hazard(exposure: pd.DataFrame, n_levels: int) -> HazardFit:
     rate = np.zeros(n_levels)
     low = np.zeros(n_levels)
     high = np.where(years > 0, 3.0 / np.maximum(years, 1e-12), np.inf)  # rule of three where no exit
+    rate[(exits == 0) & (years > 0)] = np.log(2) / years[(exits == 0) & (years > 0)]  # median-unbiased
     use = exposure[exposure["rank"].isin(fitted) & (exposure["months"] > 0)]
     first_year = (use["band"] == 0).to_numpy(float)
     dummies = (use["rank"].to_numpy()[:, None] == fitted[None, :]).astype(float)

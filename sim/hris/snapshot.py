@@ -1,17 +1,22 @@
 """The people employed on one day of an HR extract, as the snapshot a run can start from
 (`org.start_from`; format in `sim/config/snapshot.py`).
 
-Only the snapshot's columns are written: ids are salted hashes under a fresh salt that is not kept
-(so they link to nothing), and ages, tenures and times in level are in years rounded to a week.
+Only the snapshot's columns are written: ids are salted hashes under a salt derived from the whole
+extract and not kept, so they link to nothing for anyone without the extract (who has the people
+anyway), while calibrating the same extract twice writes the same file (and the same runs: a
+person's draws follow his or her place in the file); ages, tenures and times in level are in years
+rounded to a week.
 """
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 import pandas as pd
 
 from ..config.snapshot import COLUMNS
 from .load import DAYS_PER_YEAR
-from .privacy import new_salt, pseudonymize
+from .privacy import pseudonymize
 
 YEAR_DECIMALS_WEEKS = 52  # years rounded to 1/52: a week
 
@@ -26,12 +31,20 @@ def _years(delta: pd.Series) -> np.ndarray:
     return np.round(np.maximum(years, 0.0) * YEAR_DECIMALS_WEEKS) / YEAR_DECIMALS_WEEKS
 
 
+def extract_salt(spells: pd.DataFrame) -> str:
+    """A salt from the extract's own content (every spell), so the same extract gives the same ids."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(pd.util.hash_pandas_object(spells[["employee_id", "level", "start"]], index=False).to_numpy()
+                  .tobytes())
+    return digest.hexdigest()
+
+
 def snapshot_table(spells: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     """One row per person employed on `day`, in the snapshot format."""
     here = held_on(spells, day)
     tenure = _years(day - here["hire_date"])
     frame = pd.DataFrame({
-        "employee_id": pseudonymize(here["employee_id"], new_salt()),
+        "employee_id": pseudonymize(here["employee_id"], extract_salt(spells)),
         "level": here["level"].astype(str).to_numpy(),
         "group": here["group"].astype(str).to_numpy(),
         "department": here["department"].astype(str).to_numpy(),

@@ -11,9 +11,7 @@ from sim.commands import dispatch
 from sim.hris.calibrate import calibrate
 from sim.hris.export import export_run
 
-NO_STATE_EFFECTS = ["attrition.confidence_effect=0", "attrition.engagement_effect=0",
-                    "attrition.belonging_effect=0", "attrition.passed_over_effect=0",
-                    "attrition.market_pull_effect=0"]
+# The model as users run it: state effects on (calibrate adjusts the base rates for them).
 GENERATING = ["org=small", "sim.horizon_years=8", "program=none", "sim.seed=3", "output.charts=false",
               "output.report=false"]
 
@@ -21,14 +19,13 @@ GENERATING = ["org=small", "sim.horizon_years=8", "program=none", "sim.seed=3", 
 @pytest.fixture(scope="module")
 def extract(tmp_path_factory):
     root = tmp_path_factory.mktemp("backtest")
-    run(load_config([*GENERATING, *NO_STATE_EFFECTS])).save(root / "run", charts=False)
+    run(load_config(GENERATING)).save(root / "run", charts=False)
     export_run(root / "run", root / "extract", salt="b")
     return root / "extract"
 
 
 def test_coverage_is_near_nominal_on_data_the_model_wrote(extract, tmp_path):
-    _, fit = calibrate(extract, tmp_path, "acme", cut="2024-01-01", backtest_seeds=20,
-                       overrides=NO_STATE_EFFECTS)
+    _, fit = calibrate(extract, tmp_path, "acme", cut="2024-01-01", backtest_seeds=20)
     bt = fit.backtest
     # 3 whole years x 6 levels x 4 measures. The band of 20 seeds is their min to max, which holds
     # a 21st exchangeable draw with probability 19/21 = 0.905 (more with ties). Binomial standard

@@ -74,16 +74,23 @@ def test_tenure_time_in_level_and_age_are_the_snapshot_s_to_the_week(configs):
         assert np.allclose(np.sort(simulated), np.sort(observed.to_numpy()), atol=0.5 / wpy)
 
 
-def test_competencies_grow_with_time_in_level(configs):
-    cfg, model, s = started(configs)
-    pop, org = model.pop, model.org
-    years = pop.weeks_in_level(s, 0) / cfg.sim.weeks_per_year
-    gap = (org.target[pop.level[s]] - pop.competency[s]).mean(axis=1)  # below the level's targets
-    new, settled = gap[years < 0.5], gap[years > 4]
-    # Newcomers start hire_gap (0.05) below target, people 4+ years in are at their ceilings (gap ~ 0);
-    # each mean has a standard error under hire_sd / sqrt(n) = 0.06 / sqrt(10): a 0.03 margin is 1.5+ SE.
-    assert len(new) >= 10 and len(settled) >= 10
-    assert new.mean() > settled.mean() + 0.03
+def test_competencies_start_below_target_by_the_gap_left_after_time_in_level(configs):
+    # Without talent and draw spread a competency is exactly target - hire_gap x exp(-rate x years in level)
+    # (stretch 0): the whole formula, per person, against the file's years in level.
+    cfg, model, s = started(configs, "development.talent_sd=0", "development.hire_sd=0")
+    pop, org, dev, wpy = model.pop, model.org, cfg.development, cfg.sim.weeks_per_year
+    gap = org.target[pop.level[s]] - pop.competency[s]
+    years = pop.weeks_in_level(s, 0) / wpy
+    expected = (dev.stretch + dev.hire_gap) * np.exp(-dev.learning_rate_per_year * years) - dev.stretch
+    assert np.allclose(gap, expected[:, None], atol=1e-12)
+    assert gap.max() > 0.04 and gap.min() < 0.01  # newcomers and old hands both in the snapshot
+
+
+def test_calibrating_the_same_extract_twice_writes_the_same_snapshot(configs, tmp_path):
+    assert dispatch(["calibrate", str(configs.parent / "extract"), "--out", str(tmp_path), "--name", "acme",
+                     "--adjust-rounds", "0", "--no-report"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "snapshots" / "acme.parquet"),
+                                  pd.read_parquet(configs / "snapshots" / "acme.parquet"))
 
 
 def test_a_run_from_the_snapshot_is_reproducible(configs):

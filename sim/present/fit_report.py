@@ -22,7 +22,7 @@ from .document import Document, Section, to_html
 from .pdf import write_pdf
 
 HIDDEN = "suppressed"
-SHORT = {"headcount": "people", "voluntary_exits": "exits", "person_years": "pers.-yrs", "base_turnover": "rate",
+SHORT = {"headcount": "people", "voluntary_exits": "exits", "person_years": "pers.-yrs", "base_turnover": "GLM rate",
          "ci_low": "low", "ci_high": "high", "promotions": "promot."}
 
 

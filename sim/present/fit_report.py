@@ -22,8 +22,6 @@ from .document import Document, Section, to_html
 from .pdf import write_pdf
 
 HIDDEN = "suppressed"
-SHORT = {"headcount": "people", "voluntary_exits": "exits", "person_years": "pers.-yrs", "base_turnover": "GLM rate",
-         "ci_low": "low", "ci_high": "high", "promotions": "promot."}
 
 
 def _num(value, digits: int = 3) -> str:
@@ -41,10 +39,12 @@ def sections(fit, data, config, min_cell: int, folder: Path) -> tuple[list[Secti
     years = float(np.clip((fit.until - fit.since).days / 365.25, 1.0, 5.0))
     sim = simulate_checks(config, round(years, 2))
     out, figures = [], {}
-    table = fit_table(fit, min_cell).rename(columns=SHORT)
-    rows = [("level", *table.columns)] + [
-        (level, *[HIDDEN if pd.isna(v) else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row])
-        for level, row in zip(table.index, table.astype(object).to_numpy())]
+    table = fit_table(fit, min_cell)
+    rows = [("level", "people", "voluntary exits", "person-years", "GLM rate (95% CI)", "written rate")] + [
+        (level, *((HIDDEN,) * 5 if pd.isna(r["voluntary_exits"]) else
+                  (r["headcount"], r["voluntary_exits"], f"{r['person_years']:,.0f}",
+                   f"{r['glm_rate']:.3f} ({r['ci_low']:.3f}-{r['ci_high']:.3f})", f"{r['base_turnover']:.4f}")))
+        for level, r in table.iterrows()]
     out.append(Section("What was fitted", [
         f"Window {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}. Voluntary exit rates are a piecewise-constant "
         "hazard model (Poisson GLM on exposure by level, first year and after); every value in org/ and "
@@ -93,13 +93,23 @@ def sections(fit, data, config, min_cell: int, folder: Path) -> tuple[list[Secti
             f"Fitted on the data before {bt.cut:%Y-%m-%d}, simulated from the people employed then over "
             f"{bt.seeds} seeds to {bt.end:%Y-%m-%d}. {bt.coverage:.0%} of {bt.cells} cells (year x level x "
             f"measure) fall inside the simulated 90% band ({', '.join(f'{m} {v:.0%}' for m, v in by.items())}); "
-            "near 90% means the fit forecasts as well as its own noise allows."],
-            [("year", "level", "measure", "observed", "90% band", "covered")] + [
-                (r.year + 1, r.level, r.measure, *((HIDDEN,) * 3 if r.level in hidden else
-                                                   (r.observed, f"{r.low}-{r.high}", "yes" if r.covered else "no")))
-                for r in bt.table.itertuples()]))
+            "near 90% means the fit forecasts as well as its own noise allows. Each cell: observed (simulated "
+            "band); * marks an observed value outside its band."],
+            backtest_rows(bt.table, hidden)))
     figures.update({"simulated_seeds": sim.seeds, "check_years": years})
     return out, figures
+
+
+def backtest_rows(table: pd.DataFrame, hidden: set[str]) -> list[tuple]:
+    """One row per level and measure, one column per year: `observed (low-high)`, * when outside."""
+    years = sorted(table["year"].unique())
+    rows = [("level", "measure", *[f"year {y + 1}" for y in years])]
+    for (level, measure), part in table.groupby(["level", "measure"], sort=False):
+        cells = part.set_index("year")
+        rows.append((level, measure, *[HIDDEN if level in hidden else
+                                       f"{cells.at[y, 'observed']} ({cells.at[y, 'low']}-{cells.at[y, 'high']})"
+                                       + ("" if cells.at[y, "covered"] else " *") for y in years]))
+    return rows
 
 
 def write_fit_report(fit, data, config, out_dir: Path, name: str, min_cell: int) -> Path:

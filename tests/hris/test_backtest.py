@@ -78,4 +78,6 @@ def test_backtest_options_are_checked(extract, tmp_path, capsys):
     assert dispatch(["calibrate", str(extract), "--out", str(out), "--name", "a", "--cut", "2024-01-01",
                      "--end", "2023-01-01"]) == 2
     assert "--end = '2023-01-01': must fall after the cut" in capsys.readouterr().err
+    assert dispatch(["calibrate", str(extract), "--out", str(out), "--name", "a", "--adjust-rounds", "-1"]) == 2
+    assert "--adjust-rounds = -1: must be 0 (no adjustment) or more rounds" in capsys.readouterr().err
     assert not out.exists()

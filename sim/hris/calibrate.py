@@ -35,6 +35,7 @@ from .schema import HRDataError
 from .snapshot import held_on, snapshot_table
 
 SNAPSHOT_DIR = "snapshots"
+REPORT_FILES = ("backtest.csv", "report.html", "report.pdf")  # in CONFIG_DIR/reports/NAME/
 
 DEFAULTS = {"ttf_weeks": 8.0, "external_share": 0.25, "mean_age": 40.0, "hire_age": 32.0, "salary": 80000.0}
 
@@ -203,6 +204,8 @@ def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None
             os.replace(tmp / path, out_dir / path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    for stale in REPORT_FILES:  # an earlier calibration's report and backtest describe another fit
+        (out_dir / "reports" / name / stale).unlink(missing_ok=True)
     if until is not None and seeds:
         fit.backtest = run_backtest(data, out_dir, name, until, last, seeds, min_cell, overrides, progress)
     return out_dir / "org" / f"{name}.yaml", fit

@@ -67,6 +67,10 @@ def test_the_fit_report_shows_fit_checks_and_backtest_with_small_levels_suppress
     assert 0 <= figures["backtest_coverage"] <= 1
     assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary left behind
+    # Calibrating again without a cut or report leaves no earlier backtest or report beside the new fit.
+    assert dispatch(["calibrate", str(extract), "--out", str(tmp_path), "--name", "acme", "--adjust-rounds", "0",
+                     "--no-report"]) == 0
+    assert not any(folder.iterdir())
 
 
 def test_backtest_options_are_checked(extract, tmp_path, capsys):

@@ -32,7 +32,8 @@ def why_no_mentee(program, week: int) -> str:
         ok &= passes
         if not ok.any():
             return reason
-    return f"none of the {int(ok.sum())} who qualify was invited (enroll_share={cfg.enroll_share})"
+    return (f"none of the {int(ok.sum())} who qualify signed up (enroll_share={cfg.enroll_share}, "
+            f"enrollment_mode={cfg.enrollment_mode})")
 
 def why_no_mentor(program, week: int, mentees) -> str:
     """The first mentor-pool rule that leaves nobody (for the log; only when a pool is empty)."""

@@ -40,7 +40,8 @@ class MatchingConfig:
 class EffectsConfig:
     """What a held meeting does. Per-meeting values apply at trust = alignment = 1."""
 
-    skill_transfer: float = 0.06  # share of the mentor-mentee gap closed on focus competencies
+    # calibrated (skill_transfer, mentor_leadership_gain, the retention effects, sponsorship): docs/MODEL.md 9.3.1
+    skill_transfer: float = 0.0125  # share of the mentor-mentee gap closed on focus competencies
     confidence_gain: float = 0.015
     engagement_gain: float = 0.01
     belonging_gain_same_group: float = 0.015
@@ -49,13 +50,13 @@ class EffectsConfig:
     trust_loss: float = 0.12  # trust -= loss per missed meeting
     trust_floor: float = 0.15  # a relationship whose trust falls below dissolves
     dissolution_engagement_penalty: float = 0.05
-    mentor_leadership_gain: float = 0.01  # mentor's growth competencies, share of gap to 1
+    mentor_leadership_gain: float = 0.0018  # mentor's growth competencies, share of gap to 1
     mentor_engagement_gain: float = 0.008
-    mentee_retention_effect: float = -0.3  # log-hazard while in an active relationship
-    mentor_retention_effect: float = -0.15
+    mentee_retention_effect: float = -0.6  # log-hazard while in an active relationship
+    mentor_retention_effect: float = -0.05
     alumni_retention_effect: float = -0.1  # after completing, for alumni_weeks (redefinition)
     alumni_weeks: int = 52
-    sponsorship: float = 0.3  # promotion-score boost, in SDs of the candidates' scores
+    sponsorship: float = 0.235  # promotion-score boost, in SDs of the candidates' scores
     training_multiplier: float = 1.3  # effectiveness of trained mentors
     initiation_skill_factor: float = 0.5  # skill transfer during the initiation phase
     group_skill_factor: float = 0.5  # skill transfer in a circle, relative to one-to-one

@@ -4,7 +4,8 @@ A program with `enrollment_mode=assigned` invites a random `enroll_share` of the
 invited all take part). With `enrollment_mode=opt_in` the same share signs up on average, but the
 chance rises with how settled a person is: with z the person's standardized *low* attrition risk
 among this round's candidates (minus the log of the weekly exit hazard the engine would apply now,
-program effects left out),
+from level, first year, confidence, engagement, belonging and being passed over; program effects
+and the market pull of skills left out),
 
     P(sign up) = expit(alpha + volunteer_selection * z),   alpha such that mean P = share,
 
@@ -39,11 +40,16 @@ def log_exit_hazard(slots, level, hire_week, competency, confidence, engagement,
 
 
 def staying_score(model, slots, week: int, no_shift) -> np.ndarray:
-    """z: minus the log exit hazard, standardized over `slots` (0 for everyone when they do not vary)."""
+    """z: minus the log exit hazard, standardized over `slots` (0 for everyone when they do not vary).
+
+    The market pull of skills above the level's demand is left out: it is what makes the able
+    leave, and the able and ambitious are no less likely to volunteer (with it in, volunteers
+    would be the less able and mentees promoted less than others, against the Sun figures)."""
     pop, org, dyn = model.pop, model.org, model.dynamics
     log_h = log_exit_hazard(slots, pop.level, pop.hire_week, pop.competency, pop.confidence, pop.engagement,
                             pop.belonging, pop.passed_over, pop.participation, no_shift, org.profile, org.demand,
-                            org.base_hazard_week, dyn.participation_effect, dyn.hazard_params, week)
+                            org.base_hazard_week, dyn.participation_effect, dyn.hazard_params._replace(
+                                market_pull_effect=0.0), week)
     sd = float(log_h.std()) if slots.size > 1 else 0.0
     return (log_h.mean() - log_h) / sd if sd > 1e-12 else np.zeros(slots.size)
 

@@ -52,4 +52,7 @@ def why_no_mentor(program, week: int, mentees) -> str:
         ok &= passes
         if not ok.any():
             return reason
+    if cfg.enrollment_mode == "opt_in" and cfg.mentor_volunteer_share < 1.0:
+        return (f"none of the {int(ok.sum())} possible mentors volunteered "
+                f"(mentor_volunteer_share={cfg.mentor_volunteer_share})")
     return "no mentor had room"

@@ -30,12 +30,13 @@ MENTEE_DRAW, MENTOR_DRAW = 0, 2  # draw indices of the enrollment stream (1: the
 def log_exit_hazard(slots, level, hire_week, competency, confidence, engagement, belonging, passed_over,
                     participation, no_shift, profile, demand, base_hazard, participation_effect, p, week):
     """log h of the engine's weekly voluntary-exit hazard (section 7.3) for each slot, with every
-    program's shift left out (`no_shift`: zeros). Serial: called once per enrollment round."""
+    program's shift left out (`no_shift`: zeros). Serial: called once per enrollment round. A level
+    with no voluntary exits (base turnover 0) gives log 1e-300, finite, rather than -inf."""
     out = np.empty(slots.shape[0])
     for j in range(slots.shape[0]):
-        out[j] = np.log(weekly_hazard(slots[j], level, hire_week, competency, confidence, engagement, belonging,
-                                      passed_over, participation, no_shift, profile, demand, base_hazard,
-                                      participation_effect, p, week))
+        h = weekly_hazard(slots[j], level, hire_week, competency, confidence, engagement, belonging, passed_over,
+                          participation, no_shift, profile, demand, base_hazard, participation_effect, p, week)
+        out[j] = np.log(max(h, 1e-300))
     return out
 
 
@@ -66,8 +67,8 @@ def sign_up_chance(z: np.ndarray, share: float, selection: float) -> np.ndarray:
 
 def volunteers(model, key, slots, share: float, selection: float, week: int, draw: int, no_shift) -> np.ndarray:
     """The slots among `slots` who sign up (a boolean mask), as the module docstring says."""
-    u = rng.uniforms(key, model.pop.draw_key[slots], 0, draw)
     if slots.size == 0:
         return np.zeros(0, dtype=bool)
+    u = rng.uniforms(key, model.pop.draw_key[slots], 0, draw)
     z = staying_score(model, slots, week, no_shift) if selection else np.zeros(slots.size)
     return u < sign_up_chance(z, share, selection)

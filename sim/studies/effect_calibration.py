@@ -7,8 +7,9 @@ quantity by its distance from the target range on the log scale:
 
     loss = sum over targets of  d(log mean, [log low, log high])^2,   d = 0 inside the range,
 
-on the log scale hazard ratios are symmetric (0.5 lies as far below 1 as 2 above it). The study starts from the current defaults (its first
-trial), so the winner is never worse than them on the search seeds.
+the log scale because hazard ratios are symmetric there (0.5 lies as far below 1 as 2 above it).
+The study starts from the given values (its first trial: the current defaults in the script), so
+the winner is never worse than them on the search seeds.
 """
 from __future__ import annotations
 

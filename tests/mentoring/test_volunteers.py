@@ -25,9 +25,10 @@ def test_sign_up_chances_average_the_share_and_rise_with_the_score(share, select
     assert np.all(sign_up_chance(z, 1.0, selection) == 1.0)
 
 
-def at_first_launch(*overrides):
-    """The default program on the default org, stepped to the week of its first cohort (not run)."""
-    cfg = make_config("org=default", "program=default", "sim.check_invariants=false", "sim.agent_views=off",
+def at_first_launch(*overrides, org: str = "default"):
+    """The default program on an org (default: the default org), stepped to the week of its first
+    cohort (not run)."""
+    cfg = make_config(f"org={org}", "program=default", "sim.check_invariants=false", "sim.agent_views=off",
                       "sim.seed=3", *overrides)
     program = Program(cfg.program, 0)
     model = OrgModel(cfg, interventions=[program])
@@ -110,3 +111,16 @@ def test_opt_in_moves_the_naive_ratio_far_more_than_the_causal_one():
 
     assert upper(dn) < 0, dn
     assert upper(dn - dc) < 0, (dn, dc)
+
+
+def test_a_level_without_voluntary_exits_does_not_break_sign_up():
+    """base_turnover 0 at level 1: its people have the lowest risk there is (log h floored, not -inf),
+    so with strong selection they sign up first, and the share still averages 30%."""
+    model, program = at_first_launch("org.levels.1.base_turnover=0", "program.enrollment_mode=opt_in",
+                                     "program.volunteer_selection=6", org="small")
+    eligible = program.eligible_mentees(model.week)
+    mask = program._sign_up(eligible, 0.3, MENTEE_DRAW, model.week)
+    z = staying_score(model, eligible, model.week, program._no_shift)
+    assert np.isfinite(z).all()
+    at_zero = model.pop.level[eligible] == 1
+    assert mask[at_zero].mean() > mask[~at_zero].mean()

@@ -12,40 +12,15 @@ and whether the mean lies inside the target range. `--markdown` prints the table
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
 import pandas as pd
 
-from sim.config.evidence import Target, load_targets
-from sim.studies.compare import half_width
+from sim.config.evidence import load_targets
+from sim.studies.effect_calibration import evidence_table, markdown
 from sim.studies.paired import run_paired
 
-
-def evidence_table(targets: list[Target], metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """One row per target: the model's mean over seeds (rows of `metrics`), its interval, inside or not."""
-    rows = []
-    for t in targets:
-        values = pd.to_numeric(metrics.get(t.quantity, pd.Series(dtype=float)), errors="coerce")
-        values = values[values.map(math.isfinite)] if len(values) else values
-        n = int(values.size)
-        mean = float(values.mean()) if n else float("nan")
-        half = half_width(float(values.std(ddof=1)), n, confidence) if n > 1 else float("nan")
-        rows.append({"target": t.name, "quantity": t.quantity, "low": t.low, "high": t.high, "value": t.value,
-                     "evidence": t.evidence, "seeds": n, "mean": mean, "ci_low": mean - half,
-                     "ci_high": mean + half, "inside": t.holds(mean)})
-    return pd.DataFrame(rows)
-
-
-def markdown(table: pd.DataFrame) -> str:
-    lines = ["| quantity | target | evidence | model: mean over seeds (95% interval) | inside |",
-             "|---|---|---|---|---|"]
-    for r in table.itertuples():
-        target = f"{r.low:g} to {r.high:g}" + (f" (point {r.value:g})" if r.value == r.value and r.value else "")
-        lines.append(f"| `{r.quantity}` | {target} | {r.evidence.replace('_', ' ')} | "
-                     f"{r.mean:.3f} ({r.ci_low:.3f} to {r.ci_high:.3f}), {r.seeds} seeds | "
-                     f"{'yes' if r.inside else '**no**'} |")
-    return "\n".join(lines)
+__all__ = ["evidence_table", "markdown", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:

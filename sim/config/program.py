@@ -8,6 +8,7 @@ from .registry import MATCHING_POLICIES
 
 FORMATS = ("one_to_one", "group", "reverse")
 ENROLLMENT = ("cohort", "rolling")
+ENROLLMENT_MODES = ("assigned", "opt_in")
 
 
 @dataclass
@@ -39,7 +40,8 @@ class MatchingConfig:
 class EffectsConfig:
     """What a held meeting does. Per-meeting values apply at trust = alignment = 1."""
 
-    skill_transfer: float = 0.06  # share of the mentor-mentee gap closed on focus competencies
+    # calibrated (skill_transfer, mentor_leadership_gain, the retention effects, sponsorship): docs/MODEL.md 9.3.1
+    skill_transfer: float = 0.0125  # share of the mentor-mentee gap closed on focus competencies
     confidence_gain: float = 0.015
     engagement_gain: float = 0.01
     belonging_gain_same_group: float = 0.015
@@ -48,13 +50,13 @@ class EffectsConfig:
     trust_loss: float = 0.12  # trust -= loss per missed meeting
     trust_floor: float = 0.15  # a relationship whose trust falls below dissolves
     dissolution_engagement_penalty: float = 0.05
-    mentor_leadership_gain: float = 0.01  # mentor's growth competencies, share of gap to 1
+    mentor_leadership_gain: float = 0.0018  # mentor's growth competencies, share of gap to 1
     mentor_engagement_gain: float = 0.008
-    mentee_retention_effect: float = -0.3  # log-hazard while in an active relationship
-    mentor_retention_effect: float = -0.15
+    mentee_retention_effect: float = -0.6  # log-hazard while in an active relationship
+    mentor_retention_effect: float = -0.05
     alumni_retention_effect: float = -0.1  # after completing, for alumni_weeks (redefinition)
     alumni_weeks: int = 52
-    sponsorship: float = 0.3  # promotion-score boost, in SDs of the candidates' scores
+    sponsorship: float = 0.235  # promotion-score boost, in SDs of the candidates' scores
     training_multiplier: float = 1.3  # effectiveness of trained mentors
     initiation_skill_factor: float = 0.5  # skill transfer during the initiation phase
     group_skill_factor: float = 0.5  # skill transfer in a circle, relative to one-to-one
@@ -109,7 +111,11 @@ class ProgramConfig:
     enrollment: str = "cohort"  # cohort: every cohort_every_weeks; rolling: every week
     cohort_every_weeks: int = 52
     first_cohort_week: int = 4
-    enroll_share: float = 1.0  # share of the eligible pool invited
+    enroll_share: float = 1.0  # share of the eligible pool invited (opt_in: who sign up, on average)
+    # assigned: a random enroll_share of the eligible take part; opt_in: they volunteer, the settled more often
+    enrollment_mode: str = "assigned"
+    volunteer_selection: float = 0.0  # opt_in: log-odds of signing up per SD of low attrition risk
+    mentor_volunteer_share: float = 1.0  # opt_in: share of the possible mentors who volunteer, on average
     max_mentees: int | None = None  # cap on mentees in the program at once
     budget_per_year: float | None = None  # cap on the yearly cost of active relationships
     # Relationship
@@ -151,6 +157,11 @@ class ProgramConfig:
         require(self.cohort_every_weeks >= 1, f"{path}.cohort_every_weeks", self.cohort_every_weeks, "must be >= 1")
         require(self.first_cohort_week >= 0, f"{path}.first_cohort_week", self.first_cohort_week, "must be >= 0")
         in_unit(f"{path}.enroll_share", self.enroll_share, closed_low=False)
+        require(self.enrollment_mode in ENROLLMENT_MODES, f"{path}.enrollment_mode", self.enrollment_mode,
+                f"one of {', '.join(ENROLLMENT_MODES)}")
+        require(0 <= self.volunteer_selection <= 20, f"{path}.volunteer_selection",
+                self.volunteer_selection, "must be a number in [0, 20] (log-odds per SD; 0: no selection)")
+        in_unit(f"{path}.mentor_volunteer_share", self.mentor_volunteer_share, closed_low=False)
         if self.max_mentees is not None:
             require(self.max_mentees >= 1, f"{path}.max_mentees", self.max_mentees, "must be >= 1 (or null)")
         if self.budget_per_year is not None:

@@ -32,7 +32,8 @@ def why_no_mentee(program, week: int) -> str:
         ok &= passes
         if not ok.any():
             return reason
-    return f"none of the {int(ok.sum())} who qualify was invited (enroll_share={cfg.enroll_share})"
+    return (f"none of the {int(ok.sum())} who qualify signed up (enroll_share={cfg.enroll_share}, "
+            f"enrollment_mode={cfg.enrollment_mode})")
 
 def why_no_mentor(program, week: int, mentees) -> str:
     """The first mentor-pool rule that leaves nobody (for the log; only when a pool is empty)."""
@@ -51,4 +52,7 @@ def why_no_mentor(program, week: int, mentees) -> str:
         ok &= passes
         if not ok.any():
             return reason
+    if cfg.enrollment_mode == "opt_in" and cfg.mentor_volunteer_share < 1.0:
+        return (f"none of the {int(ok.sum())} possible mentors volunteered "
+                f"(mentor_volunteer_share={cfg.mentor_volunteer_share})")
     return "no mentor had room"

@@ -24,6 +24,7 @@ from ..engine.population import MENTEE, MENTOR, NONE
 from ..engine.rng import STREAMS
 from .matching import SAMPLE_POOL_ENTITY, match
 from .empty_rounds import why_no_mentee, why_no_mentor
+from .volunteers import MENTEE_DRAW, MENTOR_DRAW, volunteers
 from .relationships import END_REASONS, Relationships
 from ..config.program import ProgramConfig
 
@@ -97,6 +98,7 @@ class Program:
         self._scratch = np.zeros(pop.capacity, dtype=np.bool_)  # always all False between uses
         self._scratch_taken = np.zeros(pop.capacity, dtype=np.bool_)
         self._mark = np.full(pop.capacity, -1, dtype=np.int64)
+        self._no_shift = np.zeros(pop.capacity)  # who volunteers is judged without any program's effect
         self._meeting_stats = np.zeros(len(kernels.MEETING_STATS))
         self._end_code = np.zeros(self.rel.capacity, dtype=np.int8)
         self.mentee_level_ok = np.isin(np.arange(org.n_levels), cfg.mentee_levels)
@@ -228,7 +230,7 @@ class Program:
         pop, cfg = self.pop, self.cfg
         if not rematch_only:
             mentees = self.eligible_mentees(week)
-            invited = rng.uniforms(self.keys["enrollment"], pop.draw_key[mentees], 0, 0) < cfg.enroll_share
+            invited = self._sign_up(mentees, cfg.enroll_share, MENTEE_DRAW, week)
             mentees = np.union1d(mentees[invited], self._rematchable())
         else:
             mentees = self._rematchable()
@@ -263,6 +265,14 @@ class Program:
         if e.size:
             self._start(e, m, q, week)
 
+    def _sign_up(self, slots, share: float, draw: int, week: int) -> np.ndarray:
+        """Who of `slots` takes part: a random `share` (assigned), or volunteers (opt_in, `volunteers`)."""
+        cfg = self.cfg
+        if cfg.enrollment_mode == "assigned":
+            return rng.uniforms(self.keys["enrollment"], self.pop.draw_key[slots], 0, draw) < share
+        return volunteers(self.model, self.keys["enrollment"], slots, share, cfg.volunteer_selection, week, draw,
+                          self._no_shift)
+
     def _rematchable(self) -> np.ndarray:
         """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""
         pop, s = self.pop, self.rematch_slots
@@ -282,6 +292,14 @@ class Program:
         return max(0, places)
 
     def _mentor_pool(self, week: int, mentees):
+        """Mentors with spare capacity who volunteer (`_sign_up`: everyone when assigned), and how much."""
+        slots, spare = self._possible_mentors(week, mentees)
+        if self.cfg.enrollment_mode == "opt_in" and self.cfg.mentor_volunteer_share < 1.0 and slots.size:
+            keep = self._sign_up(slots, self.cfg.mentor_volunteer_share, MENTOR_DRAW, week)
+            slots, spare = slots[keep], spare[keep]
+        return slots, spare
+
+    def _possible_mentors(self, week: int, mentees):
         """Mentors with spare capacity, and how much; nobody enrolling as a mentee now (one role each).
 
         A small round (e.g. a week's rematches) in a large organization needs only a random

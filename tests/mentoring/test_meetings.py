@@ -21,8 +21,10 @@ from tests.conftest import make_config
 from tests.mentoring.helpers import (COMPLETED, DISSOLVED, MENTEE_LEFT, MENTOR_LEFT, PROMOTED, REMATCHED,
                                      simulate_with)
 
-# The default program with everyone eligible invited; no monitoring and no dissolution unless a test says so.
-BASE = ("program=default", "program.enroll_share=1.0", "program.monitoring=false", "program.length_weeks=52",
+# The default program with everyone eligible invited and every possible mentor in the pool (assigned,
+# not volunteers); no monitoring and no dissolution unless a test says so.
+BASE = ("program=default", "program.enroll_share=1.0", "program.enrollment_mode=assigned", "program.monitoring=false",
+        "program.length_weeks=52",
         "program.effects.trust_floor=0", "metrics.period_weeks=52")
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import promotion_rules, staffing_kernels  # noqa: F401  (promotion_rules fills the registry)
+from . import people_kernels, promotion_rules, staffing_kernels  # noqa: F401  (promotion_rules fills the registry)
+from .people_kernels import WRITTEN_COLUMNS
 from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
@@ -58,7 +59,7 @@ class Staffing:
         self._group_cdf = {True: np.cumsum(self.org.initial_group_share, axis=1),
                            False: np.cumsum(self.org.hire_share)[None, :]}
         self._people = {
-            initial: staffing_kernels.NewPeopleParams(
+            initial: people_kernels.NewPeopleParams(
                 weeks_per_year=float(self.wpy), age_sd=8.0 if initial else 4.0, retire_min_age=float(ret.min_age),
                 retire_age_span=float(ret.max_age - ret.min_age), stretch=float(dev.stretch),
                 talent_sd=float(dev.talent_sd), talent_common=float(np.sqrt(dev.talent_correlation)),
@@ -75,7 +76,17 @@ class Staffing:
     def sample_people(self, levels, departments, week, stream: str, initial: bool, draw_keys=None) -> dict:
         """The state of new people, by column, for `pop.hire`: hires (stream "hire", drawn by their
         `draw_keys`) or the initial population ("init", drawn by their ids). They get the next
-        employee ids, in order; the draws and formulas are `staffing_kernels.new_people`'s."""
+        employee ids, in order; the draws and formulas are `people_kernels.new_people`'s."""
+        pop = self.pop
+        n = len(levels)
+        new = {name: np.empty((n, column.width) if column.width else n, dtype=column.dtype)
+               for name, column in pop.columns.items() if name in WRITTEN_COLUMNS}
+        new["level"], new["department"] = np.empty_like(levels), np.empty_like(departments)
+        self.write_people(np.arange(n), levels, departments, week, stream, initial, draw_keys, new)
+        return new
+
+    def write_people(self, at, levels, departments, week, stream: str, initial: bool, draw_keys, out) -> None:
+        """Draw new people into rows `at` of the columns `out` (a dict of arrays, or the population)."""
         pop, org = self.pop, self.org
         n = len(levels)
         if draw_keys is None:
@@ -83,23 +94,14 @@ class Staffing:
         key = self.streams[stream]
         log_u_tenure = np.log(staffing_kernels.draws(key, draw_keys, 0, np.array([4]), self._no_draws)[0][0]) if (
             initial) else self._no_values
-        new = {"level": levels, "department": departments, "draw_key": draw_keys, "group": np.empty(n, dtype=np.int8)}
-        for name in ("birth_week", "retire_week", "hire_week", "level_week"):
-            new[name] = np.empty(n, dtype=np.int32)
-        new["talent"] = np.empty(n)
-        new["talent_own"] = np.empty((n, pop.n_competencies))
-        competency = np.empty((n, pop.n_competencies))
-        states = np.empty((3, n))
-        interest = np.empty((n, 3))
-        staffing_kernels.new_people.for_size(n)(
-            draw_keys, levels, key, week, initial, self._group_cdf[initial], self._age_mean[initial], self._mean_tenure,
-            log_u_tenure, org.target, self._people[initial], new["group"], new["birth_week"], new["retire_week"],
-            new["hire_week"], new["level_week"], new["talent"], new["talent_own"], competency, states, interest)
-        new["competency"] = competency
-        new["confidence"], new["engagement"], new["belonging"] = states
-        new["interest"] = interest / np.linalg.norm(interest, axis=1, keepdims=True)
-        new["readiness"] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], competency)
-        return new
+        col = out.__getitem__ if isinstance(out, dict) else (lambda name: getattr(out, name))
+        people_kernels.new_people.for_size(n)(
+            draw_keys, levels, departments, key, week, initial, self._group_cdf[initial], self._age_mean[initial],
+            self._mean_tenure, log_u_tenure, org.target, self._people[initial], at, col("draw_key"), col("level"),
+            col("department"), col("group"), col("birth_week"), col("retire_week"), col("hire_week"),
+            col("level_week"), col("talent"), col("talent_own"), col("competency"), col("confidence"),
+            col("engagement"), col("belonging"), col("interest"))
+        col("readiness")[at] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], col("competency")[at])
 
     def populate(self, week: int) -> None:
         """Start with every seat filled."""
@@ -254,8 +256,10 @@ class Staffing:
         vs = staffing_kernels.due_vacancies(vac.active, vac.count, vac.channel, vac.due_week, vac.vid, EXTERNAL, week)
         if vs.size == 0:
             return
-        slots = self.pop.hire(vs.size, **self.sample_people(vac.level[vs], vac.department[vs], week, "hire",
-                                                            initial=False, draw_keys=hire_keys(vac.vkey[vs])))
+        # Drawn straight into their rows: one kernel call, whatever the number of columns.
+        slots = self.pop.add_rows(vs.size, written=WRITTEN_COLUMNS)
+        self.write_people(slots, vac.level[vs], vac.department[vs], week, "hire", initial=False,
+                          draw_keys=hire_keys(vac.vkey[vs]), out=self.pop)
         self.model.metrics.count_hires(slots, week)
         self.model.record("hire", slots, week, detail=week - vac.opened_week[vs])
         self.fill(vs, week, EXTERNAL)

@@ -149,10 +149,13 @@ class Staffing:
     # ------------------------------------------------------------------ vacancies
     def open_vacancies(self, levels, departments, keys, week: int) -> None:
         """Open seats with lineage `keys`; each is routed to internal promotion or external hire."""
-        vslots = self.vac.open(levels, departments, keys, week)
-        share = self.org.external_share[self.vac.level[vslots]]
-        external = staffing_kernels.seats_outside(self.streams["vacancy_channel"], self.vac.vkey[vslots], share)
-        self.route_external(vslots[external], week)
+        vac = self.vac
+        vslots = vac.add_rows(len(levels), written=staffing_kernels.SEAT_COLUMNS)
+        external = staffing_kernels.open_seats(
+            vslots, vac.take_ids(len(levels)), levels, departments, keys, week, self.streams["vacancy_channel"],
+            self.org.external_share, vac.vid, vac.vkey, vac.level, vac.department, vac.opened_week, vac.channel,
+            vac.due_week, INTERNAL, EXTERNAL)
+        self.route_external(external, week)
 
     def route_external(self, vslots, week: int) -> None:
         """Send vacancies to external hiring; the hire arrives after an Erlang time to fill."""

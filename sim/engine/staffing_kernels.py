@@ -293,13 +293,33 @@ def goes_outside(key_channel, vkey, share):
     return uniform_at(entity_key(key_channel, vkey), 0, 0) < share
 
 
+# The vacancy columns `open_seats` writes (any other keeps its default).
+SEAT_COLUMNS = frozenset({"vid", "vkey", "level", "department", "opened_week", "channel", "due_week"})
+
+
 @njit(cache=True)
-def seats_outside(key_channel, vkeys, shares):
-    """`goes_outside` for each seat. Serial."""
-    out = np.empty(vkeys.shape[0], dtype=np.bool_)
-    for j in range(vkeys.shape[0]):
-        out[j] = goes_outside(key_channel, vkeys[j], shares[j])
-    return out
+def open_seats(slots, first_vid, levels, departments, keys, week, key_channel, external_share, vid, vkey, level,
+               department, opened_week, channel, due_week, internal, external):
+    """Write the rows of newly opened seats (vacancy slots `slots`, ids from `first_vid`) and route each:
+    outside (external hiring) when `goes_outside`, else to internal promotion. Serial.
+
+    Returns the slots routed outside, in order; the caller draws their times to fill.
+    """
+    outside = np.empty(slots.shape[0], dtype=np.int64)
+    n_out = 0
+    for j in range(slots.shape[0]):
+        v = slots[j]
+        vid[v] = first_vid + j
+        vkey[v] = keys[j]
+        level[v] = levels[j]
+        department[v] = departments[j]
+        opened_week[v] = week
+        due_week[v] = 0
+        channel[v] = internal
+        if goes_outside(key_channel, keys[j], external_share[levels[j]]):
+            outside[n_out] = v
+            n_out += 1
+    return outside[:n_out]
 
 
 @njit(cache=True)

@@ -70,6 +70,9 @@ class Staffing:
                 hires_like_staff=bool(dev.hires_like_staff))
             for initial in (True, False)}
         self._no_draws = np.zeros(0, dtype=np.int64)
+        self._ttf_draws = np.arange(int(cfg.hiring.ttf_shape))
+        vac = self.vac  # the columns staffing_kernels writes a seat's row to, in its order
+        self.seat_columns = (vac.vid, vac.vkey, vac.level, vac.department, vac.opened_week, vac.channel, vac.due_week)
         self._no_values = np.zeros(0)
 
     # ------------------------------------------------------------------ people
@@ -151,10 +154,9 @@ class Staffing:
         """Open seats with lineage `keys`; each is routed to internal promotion or external hire."""
         vac = self.vac
         vslots = vac.add_rows(len(levels), written=staffing_kernels.SEAT_COLUMNS)
-        external = staffing_kernels.open_seats(
-            vslots, vac.take_ids(len(levels)), levels, departments, keys, week, self.streams["vacancy_channel"],
-            self.org.external_share, vac.vid, vac.vkey, vac.level, vac.department, vac.opened_week, vac.channel,
-            vac.due_week, INTERNAL, EXTERNAL)
+        external = staffing_kernels.open_seats(vslots, vac.take_ids(len(levels)), levels, departments, keys, week,
+                                               self.streams["vacancy_channel"], self.org.external_share,
+                                               self.seat_columns, INTERNAL)
         self.route_external(external, week)
 
     def route_external(self, vslots, week: int) -> None:
@@ -163,8 +165,8 @@ class Staffing:
             return
         vac, hiring = self.vac, self.cfg.hiring
         vslots = np.asarray(vslots, dtype=np.int64)
-        draws = np.arange(int(hiring.ttf_shape))
-        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vkey[vslots], 0, draws, self._no_draws)[0])
+        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vkey[vslots], 0, self._ttf_draws,
+                                              self._no_draws)[0])
         staffing_kernels.send_outside(vslots, log_u, vac.level, self.org.ttf_weeks, float(hiring.ttf_scale), week,
                              vac.channel, vac.due_week, EXTERNAL)
 
@@ -211,9 +213,10 @@ class Staffing:
             self.model.metrics.count_fills(seat_level, week - seat_opened, INTERNAL, week)
             vac.remove(seat_slot[seat_slot >= 0])
         if new_vid.size:
-            opened = vac.add(new_vid.size, vid=new_vid, vkey=new_vkey, level=new_level, department=new_dept,
-                             opened_week=week)
-            external = np.concatenate((external, opened[~new_internal]))
+            opened = vac.add_rows(new_vid.size, written=staffing_kernels.SEAT_COLUMNS)
+            outside = staffing_kernels.add_chain_seats(opened, new_vid, new_level, new_dept, new_vkey, week, new_internal,
+                                                       self.seat_columns, INTERNAL)
+            external = np.concatenate((external, outside))
         self.route_external(external, week)
         return int(promoted.size)
 

@@ -297,9 +297,22 @@ def goes_outside(key_channel, vkey, share):
 SEAT_COLUMNS = frozenset({"vid", "vkey", "level", "department", "opened_week", "channel", "due_week"})
 
 
+@njit(inline="always", cache=True)
+def _write_seat(v, vid, vkey, level, department, week, columns, internal):
+    """One open seat's row (`columns`: the vacancy table's vid, vkey, level, department, opened_week,
+    channel and due_week), waiting for internal promotion until routed outside."""
+    vids, vkeys, levels, departments, opened_week, channel, due_week = columns
+    vids[v] = vid
+    vkeys[v] = vkey
+    levels[v] = level
+    departments[v] = department
+    opened_week[v] = week
+    channel[v] = internal
+    due_week[v] = 0
+
+
 @njit(cache=True)
-def open_seats(slots, first_vid, levels, departments, keys, week, key_channel, external_share, vid, vkey, level,
-               department, opened_week, channel, due_week, internal, external):
+def open_seats(slots, first_vid, levels, departments, keys, week, key_channel, external_share, columns, internal):
     """Write the rows of newly opened seats (vacancy slots `slots`, ids from `first_vid`) and route each:
     outside (external hiring) when `goes_outside`, else to internal promotion. Serial.
 
@@ -308,16 +321,23 @@ def open_seats(slots, first_vid, levels, departments, keys, week, key_channel, e
     outside = np.empty(slots.shape[0], dtype=np.int64)
     n_out = 0
     for j in range(slots.shape[0]):
-        v = slots[j]
-        vid[v] = first_vid + j
-        vkey[v] = keys[j]
-        level[v] = levels[j]
-        department[v] = departments[j]
-        opened_week[v] = week
-        due_week[v] = 0
-        channel[v] = internal
+        _write_seat(slots[j], first_vid + j, keys[j], levels[j], departments[j], week, columns, internal)
         if goes_outside(key_channel, keys[j], external_share[levels[j]]):
-            outside[n_out] = v
+            outside[n_out] = slots[j]
+            n_out += 1
+    return outside[:n_out]
+
+
+@njit(cache=True)
+def add_chain_seats(slots, vids, levels, departments, keys, week, stays_internal, columns, internal):
+    """Write the rows of the seats a vacancy chain opened and left open (already routed: `stays_internal`).
+    Serial. Returns the slots of those going outside, in order."""
+    outside = np.empty(slots.shape[0], dtype=np.int64)
+    n_out = 0
+    for j in range(slots.shape[0]):
+        _write_seat(slots[j], vids[j], keys[j], levels[j], departments[j], week, columns, internal)
+        if not stays_internal[j]:
+            outside[n_out] = slots[j]
             n_out += 1
     return outside[:n_out]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import people_kernels, promotion_rules, staffing_kernels  # noqa: F401  (promotion_rules fills the registry)
+from . import chain_kernels, people_kernels, promotion_rules, staffing_kernels  # noqa: F401  (promotion_rules fills the registry)
 from .people_kernels import WRITTEN_COLUMNS
 from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
@@ -185,7 +185,7 @@ class Staffing:
         Promotions into level L move people from L - 1 to L, so filling the levels above L
         never changes who is eligible at L - 1: one pass over the population gathers every
         level's candidates, one kernel draws their tiebreaks, the promotion rule scores them, and one runs the chains
-        (`staffing_kernels.vacancy_chain`); the result is then applied to the tables in one go.
+        (`chain_kernels.vacancy_chain`); the result is then applied to the tables in one go.
         """
         pop, org, vac = self.pop, self.org, self.vac
         vs, vstarts = staffing_kernels.open_by_channel(vac.active, vac.count, vac.level, vac.channel, vac.opened_week,
@@ -202,9 +202,9 @@ class Staffing:
                         self.streams["promotion"], week, self.cand_u)
         self.rule(self.cand_slots, self.cand_offset, n_cand, top, self.cand_u, pop.readiness, pop.performance,
                   pop.hire_week, week, self.cand_scores)
-        params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id, lowest)
+        params = chain_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id, lowest)
         (promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_vkey, new_level, new_dept,
-         new_internal) = staffing_kernels.vacancy_chain(
+         new_internal) = chain_kernels.vacancy_chain(
             vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset, n_cand, self.cand_scores,
             boosted, pop.visibility, pop.department, pop.draw_key, vac.vkey, org.external_share, params)
         vac.take_ids(promoted.size)  # one new seat per promotion

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.config.registry import PROMOTION_RULES
-from sim.engine import kernels, people_kernels, promotion_rules, rng, staffing_kernels  # noqa: F401  (fills PROMOTION_RULES)
+from sim.engine import chain_kernels, kernels, people_kernels, promotion_rules, rng, staffing_kernels  # noqa: F401  (fills PROMOTION_RULES)
 from sim.engine.org import EXTERNAL, INTERNAL
 
 KEY = rng.stream_key(7, "promotion")
@@ -22,10 +22,10 @@ KEY = rng.stream_key(7, "promotion")
 def test_pairwise_sum_and_std_are_numpys_bit_for_bit(n):
     gen = np.random.default_rng(n)
     a = gen.normal(size=n) * 10.0 ** gen.uniform(-6, 6, size=n) + gen.normal() * 1e3
-    assert staffing_kernels.pairwise_sum(a) == np.add.reduce(a)
-    assert staffing_kernels.numpy_std(a) == a.std()
+    assert chain_kernels.pairwise_sum(a) == np.add.reduce(a)
+    assert chain_kernels.numpy_std(a) == a.std()
     view = np.concatenate([np.zeros(3), a])[3:]  # a slice that does not start its buffer
-    assert staffing_kernels.numpy_std(view) == view.std()
+    assert chain_kernels.numpy_std(view) == view.std()
 
 
 # ---------------------------------------------------------------- top k
@@ -47,7 +47,7 @@ def test_best_k_is_the_k_highest_best_first_ties_in_index_order():
             scores = np.sort(scores)  # rising: every score beats the ones kept so far
         if trial % 11 == 0:
             scores = -np.sort(scores)
-        got = staffing_kernels.best_k(scores, k)
+        got = chain_kernels.best_k(scores, k)
         assert np.array_equal(got, _best_k_reference(scores, min(k, n))), (n, k)
 
 
@@ -58,7 +58,7 @@ def test_best_k_when_the_threshold_sample_is_misleading():
     scores = np.random.default_rng(9).random(n)
     scores[(np.arange(1024) * n) // 1024] = 2.0
     for k in (1, 50, 1000, 1024, 1025, 3000, 6000):
-        assert np.array_equal(staffing_kernels.best_k(scores, k), _best_k_reference(scores, k)), k
+        assert np.array_equal(chain_kernels.best_k(scores, k), _best_k_reference(scores, k)), k
 
 
 # ---------------------------------------------------------------- gathers
@@ -182,7 +182,7 @@ def test_worst_and_alternate_rules_order_by_performance():
         PROMOTION_RULES[rule](cand_slots, cand_offset, cand_n, 1, u, np.zeros(n), perf,
                               np.zeros(n, dtype=np.int32), 0, scores)
         for k in range(1, n + 1):  # the chain's top-k, best first: the queue's first k
-            assert staffing_kernels.best_k(scores[:n], k).tolist() == list(expected[:k])
+            assert chain_kernels.best_k(scores[:n], k).tolist() == list(expected[:k])
 
 
 def test_promotion_rules_registry_is_what_the_config_checks():

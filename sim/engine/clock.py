@@ -17,24 +17,16 @@ class Clock:
     def __init__(self):
         self.env = simpy.Environment()
         self._due: dict[int, set[str]] = {}
-        self._week = 0  # the week after the last one advanced to (SimPy's time may lag it, see `advance`)
 
     @property
     def now(self) -> int:
-        return self._week
-
-    def _catch_up(self) -> None:
-        """Bring SimPy's time to the clock's week before a new process starts, so that it counts from there."""
-        if self.env.now < self._week:
-            self.env.run(until=self._week)
+        return int(self.env.now)
 
     def _mark(self, name: str) -> None:
         self._due.setdefault(int(self.env.now), set()).add(name)
 
     def every(self, name: str, period: int, first: int = 0, until: int | None = None) -> None:
         """Mark `name` due at first, first + period, ... (before `until`)."""
-
-        self._catch_up()
 
         def process():
             yield self.env.timeout(first)
@@ -47,8 +39,6 @@ class Clock:
     def at(self, name: str, week: int) -> None:
         """Mark `name` due once, at `week`."""
 
-        self._catch_up()
-
         def process():
             yield self.env.timeout(week - self.env.now)
             self._mark(name)
@@ -57,8 +47,5 @@ class Clock:
 
     def advance(self, week: int) -> set[str]:
         """Run the SimPy events of weeks <= `week`; return (and forget) what is due in `week`."""
-        self._week = week + 1
-        if self.env.peek() > week:  # no event this week: SimPy's run loop (a tenth of a small week) is skipped
-            return self._due.pop(week, set())
         self.env.run(until=week + 1)
         return self._due.pop(week, set())

@@ -23,7 +23,8 @@
 Every measurement runs in a fresh subprocess (so peak memory is per size): it
 loads the numba kernels with a short warm-up run first, then times the run
 (initialization included), --repeats times: the smallest wall time and the smallest
-CPU time (every thread of the process) are given, as other load only ever adds time. Peak memory is ru_maxrss of that subprocess, given
+CPU time (every thread of the process) are given, as other load only ever adds time.
+Peak memory is ru_maxrss of that subprocess, given
 per employee both in total and above the resident size after the warm-up. The
 scaling exponent is the slope of log(wall time) on log(employees) over every
 engine size that finished. Employee-weeks count live employees week by week.
@@ -133,7 +134,8 @@ def child(kind: str, employees: int, years: float, program: str, repeats: int = 
     import numba
 
     return {"kind": kind, "employees": cfg.org.total_seats, "years": years, "weeks": cfg.sim.horizon_weeks,
-            "wall_s": wall, "cpu_s": cpu, "repeats": repeats if kind == "engine" else 1, "employee_weeks": employee_weeks, "employee_weeks_per_s": employee_weeks / wall,
+            "wall_s": wall, "cpu_s": cpu, "repeats": repeats if kind == "engine" else 1,
+            "employee_weeks": employee_weeks, "employee_weeks_per_s": employee_weeks / wall,
             "peak_rss_bytes": maxrss_bytes(), "warm_rss_bytes": warm_rss, "threads": numba.get_num_threads(), **out}
 
 

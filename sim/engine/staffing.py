@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import chain_kernels, people_kernels, promotion_rules, staffing_kernels  # noqa: F401  (promotion_rules fills the registry)
+from . import chain_kernels, people_kernels, staffing_kernels
+from . import promotion_rules  # noqa: F401  (fills the registry)
 from .people_kernels import WRITTEN_COLUMNS
 from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
@@ -214,8 +215,8 @@ class Staffing:
             vac.remove(seat_slot[seat_slot >= 0])
         if new_vid.size:
             opened = vac.add_rows(new_vid.size, written=staffing_kernels.SEAT_COLUMNS)
-            outside = staffing_kernels.add_chain_seats(opened, new_vid, new_level, new_dept, new_vkey, week, new_internal,
-                                                       self.seat_columns, INTERNAL)
+            outside = staffing_kernels.add_chain_seats(opened, new_vid, new_level, new_dept, new_vkey, week,
+                                                       new_internal, self.seat_columns, INTERNAL)
             external = np.concatenate((external, outside))
         self.route_external(external, week)
         return int(promoted.size)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from sim.config.registry import PROMOTION_RULES
-from sim.engine import chain_kernels, kernels, people_kernels, promotion_rules, rng, staffing_kernels  # noqa: F401  (fills PROMOTION_RULES)
+from sim.engine import chain_kernels, kernels, people_kernels, rng, staffing_kernels
+from sim.engine import promotion_rules  # noqa: F401  (fills PROMOTION_RULES)
 from sim.engine.org import EXTERNAL, INTERNAL
 
 KEY = rng.stream_key(7, "promotion")

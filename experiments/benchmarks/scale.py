@@ -4,6 +4,7 @@
     python experiments/benchmarks/scale.py --skip-mesa --engine-sizes 100000
     python experiments/benchmarks/scale.py --threads 1 --mesa-years 2 --timeout 600
     python experiments/benchmarks/scale.py --profile 100000      # where a run's time goes
+    python experiments/benchmarks/scale.py --phases 1000 --repeats 7   # the week's phases, timed
 
 (a) Side by side, at --mesa-sizes (default 1,000 and 10,000 employees): the engine
     and `mesa_baseline.py` on the same organization (the default org with every
@@ -21,7 +22,9 @@
 
 Every measurement runs in a fresh subprocess (so peak memory is per size): it
 loads the numba kernels with a short warm-up run first, then times the run
-(initialization included). Peak memory is ru_maxrss of that subprocess, given
+(initialization included), --repeats times: the smallest wall time and the smallest
+CPU time (every thread of the process) are given, as other load only ever adds time.
+Peak memory is ru_maxrss of that subprocess, given
 per employee both in total and above the resident size after the warm-up. The
 scaling exponent is the slope of log(wall time) on log(employees) over every
 engine size that finished. Employee-weeks count live employees week by week.
@@ -86,7 +89,7 @@ def maxrss_bytes() -> int:
 
 
 # ---------------------------------------------------------------------------------------- child
-def child(kind: str, employees: int, years: float, program: str) -> dict:
+def child(kind: str, employees: int, years: float, program: str, repeats: int = 1) -> dict:
     """One measurement in this (fresh) process; the JSON line is the last line printed."""
     import logging
 
@@ -104,14 +107,17 @@ def child(kind: str, employees: int, years: float, program: str) -> dict:
         warm_up(program)
         warm_rss = maxrss_bytes()
         cfg = scaled_config(employees, years, program)
-        t0 = time.perf_counter()
+        wall = cpu = float("inf")
+        for _ in range(repeats):
+            t0, c0 = time.perf_counter(), time.process_time()
 
-        def progress(week, horizon):  # read back by the parent if the run times out
-            if week % 4 == 0:
-                print(f"week {week} of {horizon} at {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+            def progress(week, horizon):  # read back by the parent if the run times out
+                if week % 4 == 0:
+                    print(f"week {week} of {horizon} at {time.perf_counter() - t0:.1f} s", file=sys.stderr,
+                          flush=True)
 
-        result, employee_weeks = once(cfg, progress)
-        wall = time.perf_counter() - t0
+            result, employee_weeks = once(cfg, progress)
+            wall, cpu = min(wall, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
         metrics = result.metrics
         out = {"turnover_annual": metrics["turnover_annual"], "promotions_total": metrics["promotions_total"]}
     else:
@@ -120,15 +126,16 @@ def child(kind: str, employees: int, years: float, program: str) -> dict:
 
         warm_rss = maxrss_bytes()
         cfg = scaled_config(employees, years, program)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         metrics = run_baseline(cfg)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         employee_weeks = metrics["employee_weeks"]
         out = {"turnover_annual": metrics["turnover_annual"], "promotions_total": metrics["promotions_total"]}
     import numba
 
     return {"kind": kind, "employees": cfg.org.total_seats, "years": years, "weeks": cfg.sim.horizon_weeks,
-            "wall_s": wall, "employee_weeks": employee_weeks, "employee_weeks_per_s": employee_weeks / wall,
+            "wall_s": wall, "cpu_s": cpu, "repeats": repeats if kind == "engine" else 1,
+            "employee_weeks": employee_weeks, "employee_weeks_per_s": employee_weeks / wall,
             "peak_rss_bytes": maxrss_bytes(), "warm_rss_bytes": warm_rss, "threads": numba.get_num_threads(), **out}
 
 
@@ -163,14 +170,15 @@ def startup_seconds(workdir: str, tries: int = 3) -> float:
 
 
 def measure(kind: str, employees: int, years: float, program: str, threads: int, timeout: float,
-            layer: str | None = None) -> dict:
+            layer: str | None = None, repeats: int = 1) -> dict:
     env = dict(os.environ)
     if threads:
         env["NUMBA_NUM_THREADS"] = str(threads)
     if layer:
         env["NUMBA_THREADING_LAYER"] = layer
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(employees), str(years), program]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(employees), str(years), program,
+           str(repeats)]
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -197,7 +205,8 @@ def engine_line(row: dict, timeout: float) -> str:
     if row.get("timed_out"):
         return (f"{row['employees']:>10,} {row['years']:>5g}   did not finish (limit {timeout:.0f} s) "
                 f"(reached {row['reached']})")
-    return (f"{row['employees']:>10,} {row['years']:>5g} {row['wall_s']:>9.2f} {row['employee_weeks_per_s']:>13,.0f} "
+    return (f"{row['employees']:>10,} {row['years']:>5g} {row['wall_s']:>9.2f} {row['cpu_s']:>8.2f} "
+            f"{row['employee_weeks_per_s']:>13,.0f} "
             f"{row['peak_rss_bytes'] / 2**30:>8.2f} {per_employee(row)}")
 
 
@@ -218,6 +227,18 @@ def profile(employees: int, years: float, program: str) -> None:
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
 
+def phases(employees: int, years: float, program: str, repeats: int) -> None:
+    from phases import phase_table
+    from sim.mentoring.program import Program
+    from sim.runs.result import simulate
+
+    warm_up(program)
+    cfg = scaled_config(employees, years, program)
+    print(f"{cfg.org.total_seats:,} employees, {years:g} years, program={program}: the smallest of {repeats} runs")
+    print(phase_table(lambda: simulate(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())]).model,
+                      cfg.sim.horizon_weeks, repeats))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -235,14 +256,21 @@ def main() -> None:
     parser.add_argument("--skip-mesa", action="store_true")
     parser.add_argument("--profile", type=int, default=None, metavar="EMPLOYEES",
                         help="cProfile one engine run of this size (--years, --program) and stop")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--phases", type=int, default=None, metavar="EMPLOYEES",
+                        help="time the week's phases over runs of this size (--years, --program, --repeats) and stop")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="engine runs per measurement; the smallest wall and CPU times are given")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        kind, employees, years, program = args.child
-        print(json.dumps(child(kind, int(employees), float(years), program)))
+        kind, employees, years, program, repeats = args.child
+        print(json.dumps(child(kind, int(employees), float(years), program, int(repeats))))
         return
     if args.profile:
         profile(args.profile, args.years, args.program)
+        return
+    if args.phases:
+        phases(args.phases, args.years, args.program, args.repeats)
         return
     mesa_years = args.years if args.mesa_years is None else args.mesa_years
     load = os.getloadavg()
@@ -255,10 +283,12 @@ def main() -> None:
         if mesa_years != args.years:
             print("    the baseline ran a shorter horizon: compared per employee-week, its wall time extrapolated "
                   f"x{args.years / mesa_years:g}")
-        print(f"{'employees':>10} {'engine s':>9} {'emp-weeks/s':>13} {'mesa s':>9} {'emp-weeks/s':>13} "
+        print(f"    engine: the smallest wall and CPU time of {args.repeats} run(s); the baseline: one run")
+        print(f"{'employees':>10} {'engine s':>9} {'cpu s':>7} {'emp-weeks/s':>13} {'mesa s':>9} {'emp-weeks/s':>13} "
               f"{'ratio':>7} {'turnover e/m':>14} {'promotions e/m':>15}")
         for n in args.mesa_sizes:
-            e = measure("engine", n, args.years, args.program, args.threads, args.timeout, args.threading_layer)
+            e = measure("engine", n, args.years, args.program, args.threads, args.timeout, args.threading_layer,
+                        args.repeats)
             m = measure("mesa", n, mesa_years, args.program, args.threads, args.timeout, args.threading_layer)
             engine_rows.append(e)
             if e.get("timed_out") or m.get("timed_out"):
@@ -266,7 +296,8 @@ def main() -> None:
                       f"(engine {e['wall_s']:.0f} s, mesa {m['wall_s']:.0f} s)")
                 continue
             mesa_wall = m["wall_s"] * args.years / mesa_years
-            print(f"{e['employees']:>10,} {e['wall_s']:>9.2f} {e['employee_weeks_per_s']:>13,.0f} {mesa_wall:>9.1f} "
+            print(f"{e['employees']:>10,} {e['wall_s']:>9.3f} {e['cpu_s']:>7.3f} {e['employee_weeks_per_s']:>13,.0f} "
+                  f"{mesa_wall:>9.1f} "
                   f"{m['employee_weeks_per_s']:>13,.0f} {e['employee_weeks_per_s'] / m['employee_weeks_per_s']:>6.1f}x "
                   f"{e['turnover_annual']:>6.3f}/{m['turnover_annual']:<6.3f} "
                   f"{e['promotions_total']:>7}/{m['promotions_total']:<7}")
@@ -274,12 +305,13 @@ def main() -> None:
         print(f"\n(b) engine alone, {args.years:g} years, program={args.program}")
     else:
         print()
-    print(f"{'employees':>10} {'years':>5} {'wall s':>9} {'emp-weeks/s':>13} {'peak GiB':>8} "
+    print(f"{'employees':>10} {'years':>5} {'wall s':>9} {'cpu s':>8} {'emp-weeks/s':>13} {'peak GiB':>8} "
           f"{'KiB/empl':>9} {'above warm':>10}")
     for row in engine_rows:
         print(engine_line(row, args.timeout))
     for n in args.engine_sizes:
-        row = measure("engine", n, args.years, args.program, args.threads, args.timeout, args.threading_layer)
+        row = measure("engine", n, args.years, args.program, args.threads, args.timeout, args.threading_layer,
+                      args.repeats)
         engine_rows.append(row)
         print(engine_line(row, args.timeout), flush=True)
     done = [r for r in engine_rows if not r.get("timed_out")]

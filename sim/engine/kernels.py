@@ -333,3 +333,11 @@ def count_levels(stats, period, levels, count_column, sum_column, values):
         row = stats[period, levels[j]]
         row[count_column] += 1.0
         row[sum_column] += values[j]
+
+
+@njit(cache=True)
+def count_open_seats(active, count, level, stats, column):
+    """stats[level, column] += 1 for every open seat (vacancy-weeks: whole numbers, so exact in any order)."""
+    for i in range(count):
+        if active[i]:
+            stats[level[i], column] += 1.0

@@ -79,8 +79,9 @@ class Metrics:
                              self._lstat[f"fills_{tag}"], self._lstat[f"ttf_{tag}_weeks"], np.asarray(weeks_open))
 
     def end_of_week(self, week: int) -> None:
-        open_by_level = self.model.vacancies.open_by_level(self.org.n_levels)
-        self.level_stats[self.period_of(week), :, self._lstat["vacancy_weeks"]] += open_by_level
+        vac = self.model.vacancies
+        kernels.count_open_seats(vac.active, vac.count, vac.level, self.level_stats[self.period_of(week)],
+                                 self._lstat["vacancy_weeks"])
         if (week + 1) % self.period_weeks == 0 or week + 1 == self.horizon:
             self.snapshot(self.period_of(week) + 1, week + 1)
 

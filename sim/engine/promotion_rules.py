@@ -3,7 +3,7 @@
 A rule is one numba function registered under a name (`@PROMOTION_RULES.register("name")`, the
 registry the config layer checks `promotion.rule` against). It sees the same candidate arrays as
 every other rule and writes one score per candidate; the vacancy chain
-(`staffing_kernels.vacancy_chain`) then gives the k seats of a level to its k highest scores, best
+(`chain_kernels.vacancy_chain`) then gives the k seats of a level to its k highest scores, best
 first (after the sponsorship shift, when anyone has visibility). Its arguments:
 
     cand_slots, cand_offset, cand_n   candidates of level L: cand_slots[cand_offset[L]:][:cand_n[L]]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import promotion_rules, staffing_kernels  # noqa: F401  (promotion_rules fills the registry)
+from . import chain_kernels, people_kernels, staffing_kernels
+from . import promotion_rules  # noqa: F401  (fills the registry)
+from .people_kernels import WRITTEN_COLUMNS
 from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
@@ -58,7 +60,7 @@ class Staffing:
         self._group_cdf = {True: np.cumsum(self.org.initial_group_share, axis=1),
                            False: np.cumsum(self.org.hire_share)[None, :]}
         self._people = {
-            initial: staffing_kernels.NewPeopleParams(
+            initial: people_kernels.NewPeopleParams(
                 weeks_per_year=float(self.wpy), age_sd=8.0 if initial else 4.0, retire_min_age=float(ret.min_age),
                 retire_age_span=float(ret.max_age - ret.min_age), stretch=float(dev.stretch),
                 talent_sd=float(dev.talent_sd), talent_common=float(np.sqrt(dev.talent_correlation)),
@@ -69,13 +71,26 @@ class Staffing:
                 hires_like_staff=bool(dev.hires_like_staff))
             for initial in (True, False)}
         self._no_draws = np.zeros(0, dtype=np.int64)
+        self._ttf_draws = np.arange(int(cfg.hiring.ttf_shape))
+        vac = self.vac  # the columns staffing_kernels writes a seat's row to, in its order
+        self.seat_columns = (vac.vid, vac.vkey, vac.level, vac.department, vac.opened_week, vac.channel, vac.due_week)
         self._no_values = np.zeros(0)
 
     # ------------------------------------------------------------------ people
     def sample_people(self, levels, departments, week, stream: str, initial: bool, draw_keys=None) -> dict:
         """The state of new people, by column, for `pop.hire`: hires (stream "hire", drawn by their
         `draw_keys`) or the initial population ("init", drawn by their ids). They get the next
-        employee ids, in order; the draws and formulas are `staffing_kernels.new_people`'s."""
+        employee ids, in order; the draws and formulas are `people_kernels.new_people`'s."""
+        pop = self.pop
+        n = len(levels)
+        new = {name: np.empty((n, column.width) if column.width else n, dtype=column.dtype)
+               for name, column in pop.columns.items() if name in WRITTEN_COLUMNS}
+        new["level"], new["department"] = np.empty_like(levels), np.empty_like(departments)
+        self.write_people(np.arange(n), levels, departments, week, stream, initial, draw_keys, new)
+        return new
+
+    def write_people(self, at, levels, departments, week, stream: str, initial: bool, draw_keys, out) -> None:
+        """Draw new people into rows `at` of the columns `out` (a dict of arrays, or the population)."""
         pop, org = self.pop, self.org
         n = len(levels)
         if draw_keys is None:
@@ -83,23 +98,14 @@ class Staffing:
         key = self.streams[stream]
         log_u_tenure = np.log(staffing_kernels.draws(key, draw_keys, 0, np.array([4]), self._no_draws)[0][0]) if (
             initial) else self._no_values
-        new = {"level": levels, "department": departments, "draw_key": draw_keys, "group": np.empty(n, dtype=np.int8)}
-        for name in ("birth_week", "retire_week", "hire_week", "level_week"):
-            new[name] = np.empty(n, dtype=np.int32)
-        new["talent"] = np.empty(n)
-        new["talent_own"] = np.empty((n, pop.n_competencies))
-        competency = np.empty((n, pop.n_competencies))
-        states = np.empty((3, n))
-        interest = np.empty((n, 3))
-        staffing_kernels.new_people.for_size(n)(
-            draw_keys, levels, key, week, initial, self._group_cdf[initial], self._age_mean[initial], self._mean_tenure,
-            log_u_tenure, org.target, self._people[initial], new["group"], new["birth_week"], new["retire_week"],
-            new["hire_week"], new["level_week"], new["talent"], new["talent_own"], competency, states, interest)
-        new["competency"] = competency
-        new["confidence"], new["engagement"], new["belonging"] = states
-        new["interest"] = interest / np.linalg.norm(interest, axis=1, keepdims=True)
-        new["readiness"] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], competency)
-        return new
+        col = out.__getitem__ if isinstance(out, dict) else (lambda name: getattr(out, name))
+        people_kernels.new_people.for_size(n)(
+            draw_keys, levels, departments, key, week, initial, self._group_cdf[initial], self._age_mean[initial],
+            self._mean_tenure, log_u_tenure, org.target, self._people[initial], at, col("draw_key"), col("level"),
+            col("department"), col("group"), col("birth_week"), col("retire_week"), col("hire_week"),
+            col("level_week"), col("talent"), col("talent_own"), col("competency"), col("confidence"),
+            col("engagement"), col("belonging"), col("interest"))
+        col("readiness")[at] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], col("competency")[at])
 
     def populate(self, week: int) -> None:
         """Start with every seat filled (or, with `org.start_from`, with the snapshot's people)."""
@@ -163,10 +169,12 @@ class Staffing:
     # ------------------------------------------------------------------ vacancies
     def open_vacancies(self, levels, departments, keys, week: int) -> None:
         """Open seats with lineage `keys`; each is routed to internal promotion or external hire."""
-        vslots = self.vac.open(levels, departments, keys, week)
-        share = self.org.external_share[self.vac.level[vslots]]
-        external = staffing_kernels.seats_outside(self.streams["vacancy_channel"], self.vac.vkey[vslots], share)
-        self.route_external(vslots[external], week)
+        vac = self.vac
+        vslots = vac.add_rows(len(levels), written=staffing_kernels.SEAT_COLUMNS)
+        external = staffing_kernels.open_seats(vslots, vac.take_ids(len(levels)), levels, departments, keys, week,
+                                               self.streams["vacancy_channel"], self.org.external_share,
+                                               self.seat_columns, INTERNAL)
+        self.route_external(external, week)
 
     def route_external(self, vslots, week: int) -> None:
         """Send vacancies to external hiring; the hire arrives after an Erlang time to fill."""
@@ -174,8 +182,8 @@ class Staffing:
             return
         vac, hiring = self.vac, self.cfg.hiring
         vslots = np.asarray(vslots, dtype=np.int64)
-        draws = np.arange(int(hiring.ttf_shape))
-        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vkey[vslots], 0, draws, self._no_draws)[0])
+        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vkey[vslots], 0, self._ttf_draws,
+                                              self._no_draws)[0])
         staffing_kernels.send_outside(vslots, log_u, vac.level, self.org.ttf_weeks, float(hiring.ttf_scale), week,
                              vac.channel, vac.due_week, EXTERNAL)
 
@@ -194,7 +202,7 @@ class Staffing:
         Promotions into level L move people from L - 1 to L, so filling the levels above L
         never changes who is eligible at L - 1: one pass over the population gathers every
         level's candidates, one kernel draws their tiebreaks, the promotion rule scores them, and one runs the chains
-        (`staffing_kernels.vacancy_chain`); the result is then applied to the tables in one go.
+        (`chain_kernels.vacancy_chain`); the result is then applied to the tables in one go.
         """
         pop, org, vac = self.pop, self.org, self.vac
         vs, vstarts = staffing_kernels.open_by_channel(vac.active, vac.count, vac.level, vac.channel, vac.opened_week,
@@ -211,9 +219,9 @@ class Staffing:
                         self.streams["promotion"], week, self.cand_u)
         self.rule(self.cand_slots, self.cand_offset, n_cand, top, self.cand_u, pop.readiness, pop.performance,
                   pop.hire_week, week, self.cand_scores)
-        params = staffing_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id, lowest)
+        params = chain_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id, lowest)
         (promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_vkey, new_level, new_dept,
-         new_internal) = staffing_kernels.vacancy_chain(
+         new_internal) = chain_kernels.vacancy_chain(
             vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset, n_cand, self.cand_scores,
             boosted, pop.visibility, pop.department, pop.draw_key, vac.vkey, org.external_share, params)
         vac.take_ids(promoted.size)  # one new seat per promotion
@@ -222,9 +230,10 @@ class Staffing:
             self.model.metrics.count_fills(seat_level, week - seat_opened, INTERNAL, week)
             vac.remove(seat_slot[seat_slot >= 0])
         if new_vid.size:
-            opened = vac.add(new_vid.size, vid=new_vid, vkey=new_vkey, level=new_level, department=new_dept,
-                             opened_week=week)
-            external = np.concatenate((external, opened[~new_internal]))
+            opened = vac.add_rows(new_vid.size, written=staffing_kernels.SEAT_COLUMNS)
+            outside = staffing_kernels.add_chain_seats(opened, new_vid, new_level, new_dept, new_vkey, week,
+                                                       new_internal, self.seat_columns, INTERNAL)
+            external = np.concatenate((external, outside))
         self.route_external(external, week)
         return int(promoted.size)
 
@@ -270,8 +279,10 @@ class Staffing:
         vs = staffing_kernels.due_vacancies(vac.active, vac.count, vac.channel, vac.due_week, vac.vid, EXTERNAL, week)
         if vs.size == 0:
             return
-        slots = self.pop.hire(vs.size, **self.sample_people(vac.level[vs], vac.department[vs], week, "hire",
-                                                            initial=False, draw_keys=hire_keys(vac.vkey[vs])))
+        # Drawn straight into their rows: one kernel call, whatever the number of columns.
+        slots = self.pop.add_rows(vs.size, written=WRITTEN_COLUMNS)
+        self.write_people(slots, vac.level[vs], vac.department[vs], week, "hire", initial=False,
+                          draw_keys=hire_keys(vac.vkey[vs]), out=self.pop)
         self.model.metrics.count_hires(slots, week)
         self.model.record("hire", slots, week, detail=week - vac.opened_week[vs])
         self.fill(vs, week, EXTERNAL)

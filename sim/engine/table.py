@@ -61,6 +61,14 @@ class Table:
 
         New rows get the next ids, unless `values` gives the id column (ids from `take_ids`).
         """
+        slots = self.add_rows(n, written=values.keys())
+        for name, value in values.items():
+            getattr(self, name)[slots] = value
+        return slots
+
+    def add_rows(self, n: int, written) -> np.ndarray:
+        """Take `n` live slots with the next ids (unless the id column is in `written`) and defaults in
+        every column but those in `written`, which the caller writes (e.g. a kernel filling whole rows)."""
         n = int(n)
         reuse = min(n, self._n_free)
         fresh = n - reuse
@@ -70,11 +78,9 @@ class Table:
         self._n_free -= reuse
         self.count += fresh
         for name, column in self.columns.items():
-            if name not in values:
+            if name not in written:
                 getattr(self, name)[slots] = column.default
-        for name, value in values.items():
-            getattr(self, name)[slots] = value
-        if self.id_column is not None and self.id_column not in values:
+        if self.id_column is not None and self.id_column not in written:
             getattr(self, self.id_column)[slots] = np.arange(self.next_id, self.next_id + n)
             self.next_id += n
         self.active[slots] = True

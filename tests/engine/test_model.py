@@ -307,6 +307,17 @@ def test_clock_at_scheduled_during_the_run():
     assert _due_weeks(clock, 20) == {9: {"late"}}
 
 
+def test_clock_every_started_after_quiet_weeks_counts_from_the_clock_week():
+    """Weeks without an event skip SimPy's run loop; a process started after them still starts now."""
+    clock = Clock()
+    clock.at("early", 1)
+    for week in range(10):
+        clock.advance(week)
+    assert clock.now == 10
+    clock.every("tick", 4, first=2, until=30)
+    assert _due_weeks(clock, 40) == {12: {"tick"}, 16: {"tick"}, 20: {"tick"}, 24: {"tick"}, 28: {"tick"}}
+
+
 def test_clock_forgets_what_it_returned():
     clock = Clock()
     clock.at("once", 3)

@@ -238,3 +238,35 @@ def test_route_external_matches_the_numpy_version():
     reference_route_external(staffing, vslots, 9)
     assert np.array_equal(vac.due_week[vslots], due) and np.array_equal(vac.channel[vslots], channel)
     assert (channel == EXTERNAL).all() and (due > 9).any()
+
+
+def test_open_vacancies_writes_the_rows_table_add_would_and_routes_like_the_numpy_version():
+    """Seats opened by one kernel (staffing_kernels.open_seats): every column as `Vacancies.open` and
+    the channel draw of `reference_open_vacancies` would give, in rows that held other seats before."""
+    model = OrgModel(make_config("program=none"))
+    vac, staffing = model.vacancies, model.staffing
+    gen = np.random.default_rng(3)
+    n = 60
+    levels = gen.integers(0, model.org.n_levels, size=n).astype(np.int8)
+    departments = gen.integers(0, 4, size=n).astype(np.int16)
+    keys = gen.integers(0, 2**64, size=n, dtype=np.uint64)
+    old = vac.open(levels, departments, keys, 3)  # dirty rows to reuse: routed, due weeks set
+    staffing.route_external(old, 3)
+    vac.remove(old)
+    first_vid = vac.next_id
+    staffing.open_vacancies(levels, departments, keys, 11)
+    got = vac.frame().sort_values("vid").reset_index(drop=True)
+    assert got["vid"].tolist() == list(range(first_vid, first_vid + n))
+    assert np.array_equal(got["level"], levels) and np.array_equal(got["department"], departments)
+    assert np.array_equal(got["vkey"], keys) and (got["opened_week"] == 11).all()
+    outside = _goes_outside_reference(model, keys, levels)
+    assert np.array_equal(got["channel"], np.where(outside, EXTERNAL, INTERNAL))
+    assert (got["due_week"][~outside] == 0).all() and (got["due_week"][outside] >= 11).all()
+    assert 0 < outside.sum() < n  # both routes taken
+
+
+def _goes_outside_reference(model, keys, levels) -> np.ndarray:
+    """The routing rule, one seat at a time in numpy: uniform(vacancy_channel, key, 0, 0) < external share."""
+    u = np.array([rng.uniforms(model.streams["vacancy_channel"], np.array([k], dtype=np.uint64), 0, 0)[0]
+                  for k in keys])
+    return u < model.org.external_share[levels]

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from sim.config.registry import PROMOTION_RULES
-from sim.engine import kernels, promotion_rules, rng, staffing_kernels  # noqa: F401  (fills PROMOTION_RULES)
+from sim.engine import chain_kernels, kernels, people_kernels, rng, staffing_kernels
+from sim.engine import promotion_rules  # noqa: F401  (fills PROMOTION_RULES)
 from sim.engine.org import EXTERNAL, INTERNAL
 
 KEY = rng.stream_key(7, "promotion")
@@ -22,10 +23,10 @@ KEY = rng.stream_key(7, "promotion")
 def test_pairwise_sum_and_std_are_numpys_bit_for_bit(n):
     gen = np.random.default_rng(n)
     a = gen.normal(size=n) * 10.0 ** gen.uniform(-6, 6, size=n) + gen.normal() * 1e3
-    assert staffing_kernels.pairwise_sum(a) == np.add.reduce(a)
-    assert staffing_kernels.numpy_std(a) == a.std()
+    assert chain_kernels.pairwise_sum(a) == np.add.reduce(a)
+    assert chain_kernels.numpy_std(a) == a.std()
     view = np.concatenate([np.zeros(3), a])[3:]  # a slice that does not start its buffer
-    assert staffing_kernels.numpy_std(view) == view.std()
+    assert chain_kernels.numpy_std(view) == view.std()
 
 
 # ---------------------------------------------------------------- top k
@@ -47,7 +48,7 @@ def test_best_k_is_the_k_highest_best_first_ties_in_index_order():
             scores = np.sort(scores)  # rising: every score beats the ones kept so far
         if trial % 11 == 0:
             scores = -np.sort(scores)
-        got = staffing_kernels.best_k(scores, k)
+        got = chain_kernels.best_k(scores, k)
         assert np.array_equal(got, _best_k_reference(scores, min(k, n))), (n, k)
 
 
@@ -58,7 +59,7 @@ def test_best_k_when_the_threshold_sample_is_misleading():
     scores = np.random.default_rng(9).random(n)
     scores[(np.arange(1024) * n) // 1024] = 2.0
     for k in (1, 50, 1000, 1024, 1025, 3000, 6000):
-        assert np.array_equal(staffing_kernels.best_k(scores, k), _best_k_reference(scores, k)), k
+        assert np.array_equal(chain_kernels.best_k(scores, k), _best_k_reference(scores, k)), k
 
 
 # ---------------------------------------------------------------- gathers
@@ -182,7 +183,7 @@ def test_worst_and_alternate_rules_order_by_performance():
         PROMOTION_RULES[rule](cand_slots, cand_offset, cand_n, 1, u, np.zeros(n), perf,
                               np.zeros(n, dtype=np.int32), 0, scores)
         for k in range(1, n + 1):  # the chain's top-k, best first: the queue's first k
-            assert staffing_kernels.best_k(scores[:n], k).tolist() == list(expected[:k])
+            assert chain_kernels.best_k(scores[:n], k).tolist() == list(expected[:k])
 
 
 def test_promotion_rules_registry_is_what_the_config_checks():
@@ -207,29 +208,41 @@ def _new_people(build, n, initial):
     n_levels, n_comp = 4, 5
     eids = np.arange(1000, 1000 + n)
     levels = gen.integers(0, n_levels, size=n).astype(np.int8)
+    departments = gen.integers(0, 3, size=n).astype(np.int16)
     shares = np.array([[0.6, 0.4], [0.65, 0.35], [0.7, 0.3], [0.75, 0.25]])
     cdf = np.cumsum(shares, axis=1) if initial else np.cumsum(shares[0])[None, :]
-    params = staffing_kernels.NewPeopleParams(52.0, 8.0 if initial else 4.0, 60.0, 7.0, 0.1, 0.05, 1.0, 0.0, 0.08,
-                                              0.06, 0.1, 0.6, 0.7, 0.7)
+    params = people_kernels.NewPeopleParams(52.0, 8.0 if initial else 4.0, 60.0, 7.0, 0.1, 0.05, 1.0, 0.0, 0.08,
+                                            0.06, 0.1, 0.6, 0.7, 0.7)
     log_u = np.log(rng.uniforms(KEY, eids, 0, 4)) if initial else np.zeros(0)
-    out = (np.empty(n, np.int8), *(np.empty(n, np.int32) for _ in range(4)), np.empty(n), np.empty((n, n_comp)),
-           np.empty((n, n_comp)), np.empty((3, n)), np.empty((n, 3)))
-    build(eids, levels, KEY, 10, initial, cdf, np.array([29.0, 33.0, 37.0, 41.0]), np.array([3.0, 5.0, 7.0, 9.0]),
-          log_u, gen.random((n_levels, n_comp)), params, *out)
-    return out
+    # Rows written in a shuffled order into a larger table: row at[i] is person i.
+    rows = n + 7
+    at = gen.permutation(rows)[:n]
+    out = (np.empty(rows, np.uint64), np.empty(rows, np.int8), np.empty(rows, np.int16), np.empty(rows, np.int8),
+           *(np.empty(rows, np.int32) for _ in range(4)), np.empty(rows), np.empty((rows, n_comp)),
+           np.empty((rows, n_comp)), np.empty(rows), np.empty(rows), np.empty(rows), np.empty((rows, 3)))
+    build(eids.astype(np.uint64), levels, departments, KEY, 10, initial, cdf, np.array([29.0, 33.0, 37.0, 41.0]),
+          np.array([3.0, 5.0, 7.0, 9.0]), log_u, gen.random((n_levels, n_comp)), params, at, *out)
+    assert np.array_equal(out[0][at], eids) and np.array_equal(out[1][at], levels)
+    assert np.array_equal(out[2][at], departments)
+    return tuple(column[at] for column in out[3:])
 
 
 @pytest.mark.parametrize("initial", [True, False])
 def test_new_people_serial_and_parallel_builds_agree(initial):
-    serial = _new_people(staffing_kernels.new_people.serial, 2000, initial)
-    parallel = _new_people(staffing_kernels.new_people.parallel, 2000, initial)
+    serial = _new_people(people_kernels.new_people.serial, 2000, initial)
+    parallel = _new_people(people_kernels.new_people.parallel, 2000, initial)
     for a, b in zip(serial, parallel):
         assert np.array_equal(a, b)
-    group, birth, retire, hire, level_week, talent, talent_own, competency, states, interest = serial
+    (group, birth, retire, hire, level_week, talent, talent_own, competency, confidence, engagement, belonging,
+     interest) = serial
+    states = np.stack([confidence, engagement, belonging])
     assert np.array_equal(talent_own[:, 3], rng.normals(KEY, np.arange(1000, 3000), 0, 53))
     assert set(np.unique(group)) == {0, 1}
     assert (competency >= 0).all() and (competency <= 1).all() and (states >= 0).all() and (states <= 1).all()
     assert np.array_equal(talent, rng.normals(KEY, np.arange(1000, 3000), 0, 6))
+    # Interests: the three normals over their length, exactly as numpy normalizes them.
+    raw = np.stack([rng.normals(KEY, np.arange(1000, 3000), 0, 40 + j) for j in range(3)], axis=1)
+    assert np.array_equal(interest, raw / np.linalg.norm(raw, axis=1, keepdims=True))
     assert (retire > birth).all()
     if initial:
         assert (hire <= 10).all() and (level_week >= hire).all()

@@ -69,6 +69,8 @@ class DevelopmentParams(NamedTuple):
     baseline_confidence: float
     baseline_engagement: float
     baseline_belonging: float
+    # 1.0: readiness counts competence without the mentoring gains (a program channel switched off)
+    unmentored_readiness: float = 0.0
 
 
 class HazardParams(NamedTuple):
@@ -85,6 +87,8 @@ class HazardParams(NamedTuple):
     baseline_engagement: float
     baseline_belonging: float
     retirement_enabled: float  # 1.0 or 0.0
+    # 1.0: market pull sees competence without the mentoring gains (a program channel switched off)
+    unmentored_market_pull: float = 0.0
 
 
 @njit(inline="always", cache=True)
@@ -102,7 +106,7 @@ def competence_under(profile_row, competency_row):
 
 
 def _develop(active, count, draw_key, level, talent, talent_own, competency, confidence, engagement, belonging,
-            readiness, profile, target, next_level, p, key_dev, key_state, week):
+            readiness, mentored, unmentored, profile, target, next_level, p, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
 
     gap = t_{L,k} + stretch + talent_sd * talent_k - c_k  (the distance to the personal ceiling;
@@ -111,6 +115,8 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
     c_k += g * K w_{L,k} * gap * (1 if gap > 0 else decay_factor) + s * N(0,1), clipped to [0, 1]
     x   += r * (baseline_x - x) + s_x * N(0,1) for x in confidence, engagement, belonging
     readiness = sum_k w_{L+1,k} c_k
+    A mentored person's competencies without the mentoring gains (`unmentored`) grow by the same
+    rule and draws, so they stay what a world without those gains would hold.
     """
     n_comp = competency.shape[1]
     for i in prange(count):
@@ -127,9 +133,17 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
             # Growth toward the personal ceiling; skills above it (noise, mentoring) fade more slowly.
             rate = p.growth_per_week * n_comp * profile[lv, k]
             growth = rate * gap if gap > 0.0 else p.decay_factor * rate * gap
+            noise = p.noise_sd_week * normal_at(kd, week, k) if p.noise_sd_week > 0.0 else 0.0
             if p.noise_sd_week > 0.0:
-                growth += p.noise_sd_week * normal_at(kd, week, k)
+                growth += noise
             competency[i, k] = _clip01(c + growth)
+            if mentored[i]:
+                c0 = unmentored[i, k]
+                gap0 = target[lv, k] + ceiling - c0
+                growth0 = rate * gap0 if gap0 > 0.0 else p.decay_factor * rate * gap0
+                if p.noise_sd_week > 0.0:
+                    growth0 += noise
+                unmentored[i, k] = _clip01(c0 + growth0)
         ks = entity_key(key_state, draw_key[i])
         noise = p.state_noise_sd_week
         confidence[i] += p.drift_per_week * (p.baseline_confidence - confidence[i])
@@ -142,7 +156,8 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
         confidence[i] = _clip01(confidence[i])
         engagement[i] = _clip01(engagement[i])
         belonging[i] = _clip01(belonging[i])
-        readiness[i] = competence_under(profile[next_level[lv]], competency[i])
+        seen = unmentored[i] if mentored[i] and p.unmentored_readiness > 0.0 else competency[i]
+        readiness[i] = competence_under(profile[next_level[lv]], seen)
 
 
 develop = Dual(_develop)
@@ -150,13 +165,15 @@ develop = Dual(_develop)
 
 @njit(inline="always", cache=True)
 def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                  participation, hazard_shift, profile, demand, base_hazard, participation_effect, p, week):
+                  participation, hazard_shift, mentored, unmentored, profile, demand, base_hazard,
+                  participation_effect, p, week):
     """h = h_L * tenure shape * exp(sum of state effects + program shift), per week."""
     lv = level[i]
     h = base_hazard[lv]
     if week - hire_week[i] < p.first_year_weeks:
         h *= p.first_year_multiplier
-    above_demand = max(competence_under(profile[lv], competency[i]) - demand[lv] - p.market_threshold, 0.0)
+    seen = unmentored[i] if mentored[i] and p.unmentored_market_pull > 0.0 else competency[i]
+    above_demand = max(competence_under(profile[lv], seen) - demand[lv] - p.market_threshold, 0.0)
     log_effect = (
         p.confidence_effect * (confidence[i] - p.baseline_confidence)
         + p.engagement_effect * (engagement[i] - p.baseline_engagement)
@@ -170,8 +187,8 @@ def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belon
 
 
 def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competency, confidence, engagement,
-               belonging, passed_over, participation, hazard_shift, profile, demand, base_hazard, participation_effect,
-               p, key_attrition, week, voluntary_on, exit_code):
+               belonging, passed_over, participation, hazard_shift, mentored, unmentored, profile, demand, base_hazard,
+               participation_effect, p, key_attrition, week, voluntary_on, exit_code):
     """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe.
 
     Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT}. The
@@ -186,8 +203,8 @@ def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competen
             continue
         if voluntary_on:
             h = weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging,
-                              passed_over, participation, hazard_shift, profile, demand, base_hazard,
-                              participation_effect, p, week)
+                              passed_over, participation, hazard_shift, mentored, unmentored, profile, demand,
+                              base_hazard, participation_effect, p, week)
             u = uniform_at(entity_key(key_attrition, draw_key[i]), week, 0)
             # 1 - exp(-h) < h, so u >= h means no exit without computing expm1 (most rows).
             if u < h and u < -np.expm1(-h):

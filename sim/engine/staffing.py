@@ -223,7 +223,10 @@ class Staffing:
                              float(dev.promotion_engagement_boost), pop.level, pop.department, pop.level_week,
                              pop.passed_over, pop.confidence, pop.engagement)
         nxt = self.org.next_level[from_levels + 1]
-        pop.readiness[chosen] = np.einsum("ij,ij->i", self.org.profile[nxt], pop.competency[chosen])
+        competency = pop.competency[chosen]
+        if not self.model.switches.gain_in_readiness:  # as in the develop kernel
+            competency = np.where(pop.mentored[chosen, None], pop.unmentored_competency[chosen], competency)
+        pop.readiness[chosen] = np.einsum("ij,ij->i", self.org.profile[nxt], competency)
         self.promotions_since_review += np.bincount(from_levels + 1, minlength=self.org.n_levels)
 
     def mark_passed_over(self, week: int) -> None:
@@ -239,6 +242,9 @@ class Staffing:
             & (pop.level_week[s] < week)  # promoted this week: not passed over for the next level yet
             & (pop.readiness[s] >= prom.ready_now_ratio * org.demand[target])
         )
+        replay = self.model.switches.passed_over_replay
+        if replay is not None:  # the twin's passed-over people, when still here (decomposition)
+            hit = np.isin(pop.draw_key[s], replay.get(week, np.zeros(0, np.uint64))) & (pop.level_week[s] < week)
         s = s[hit]
         pop.passed_over[s] += 1
         pop.engagement[s] = np.maximum(0.0, pop.engagement[s] - dev.passed_over_engagement_drop)

@@ -147,7 +147,8 @@ class Program:
                               rel.phase, rel.end_reason, self.mentor_load, rel.mentoring_skill, pop.competency,
                               pop.confidence, pop.engagement, pop.belonging, pop.group, pop.level,
                               self.org.profile, self.org.next_level, self.fixed_focus, self.growth_mask,
-                              self.hourly_cost, self.params, self.keys["meetings"], week, stats)
+                              self.hourly_cost, self.params, self.keys["meetings"], week, stats, pop.mentored,
+                              pop.unmentored_competency)
         held, mentor_hours, mentee_cost, mentor_cost, pair_weeks, trust_sum = stats
         self.stats["mentee_hours"] += self.cfg.meeting_hours * held
         self.stats["mentor_hours"] += mentor_hours

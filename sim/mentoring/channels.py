@@ -1,0 +1,82 @@
+"""The causal paths (channels) of a mentoring program, and how to switch each one off.
+
+A channel off removes one path from the program world while everything else, the random numbers
+included, stays as it is (docs/MODEL.md 8.11). Most channels are effect parameters set to zero in
+every running program; the two skill channels hide the competence gained through mentoring from
+one consumer (`sim.engine.switches`); the passed-over channel replays the no-program twin's
+passed-over events. `costs` is accounting only: it moves value and ROI, never the simulation.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from ..config.schema import Config
+from ..engine.switches import Switches
+
+# Simulated channels, in the order the decomposition switches them on (forward) and its reverse.
+SIMULATED = ("mentee_retention", "mentor_retention", "alumni", "belonging", "sponsorship", "skill_promotion",
+             "skill_market", "passed_over")
+CHANNELS = SIMULATED + ("costs",)
+LABELS = {
+    "mentee_retention": "mentees stayed", "mentor_retention": "mentors stayed", "alumni": "alumni stayed",
+    "belonging": "belonging and engagement", "sponsorship": "sponsorship", "skill_promotion": "skills to promotion",
+    "skill_market": "skills drew market offers", "passed_over": "passed over", "costs": "program costs",
+}
+# Effect parameters that make up each parameter channel (set to zero when it is off).
+EFFECT_PARAMETERS = {
+    "mentee_retention": ("mentee_retention_effect",),
+    "mentor_retention": ("mentor_retention_effect", "mentor_engagement_gain"),
+    "alumni": ("alumni_retention_effect",),
+    "belonging": ("confidence_gain", "engagement_gain", "belonging_gain_same_group", "belonging_gain_cross_group",
+                  "dissolution_engagement_penalty"),
+    "sponsorship": ("sponsorship",),
+}
+
+
+def passed_over_replay(twin) -> dict[int, np.ndarray]:
+    """week -> draw keys of the people the twin passed over at that week's review."""
+    ev = twin.events
+    ev = ev[ev["kind"] == "passed_over"]
+    keys = twin.people.set_index("employee")["draw_key"]
+    out: dict[int, np.ndarray] = {}
+    for week, group in ev.groupby("week"):
+        out[int(week)] = np.sort(keys.reindex(group["employee"]).to_numpy(dtype=np.uint64))
+    return out
+
+
+def switched_off(cfg: Config, off, twin=None) -> tuple[Config, Switches]:
+    """The config and engine switches of the program world with the channels in `off` switched off.
+
+    `twin`: the no-program run on the same seed (its events and people), needed for passed_over.
+    """
+    off = set(off)
+    unknown = off - set(CHANNELS)
+    if unknown:
+        raise ValueError(f"unknown channels {sorted(unknown)}: allowed {', '.join(CHANNELS)}")
+    zero = {name: 0.0 for ch in off & set(EFFECT_PARAMETERS) for name in EFFECT_PARAMETERS[ch]}
+
+    def quiet(program):
+        return dataclasses.replace(program, effects=dataclasses.replace(program.effects, **zero))
+
+    cfg = dataclasses.replace(cfg, program=quiet(cfg.program), extra_programs=[quiet(p) for p in cfg.extra_programs])
+    replay = None
+    if "passed_over" in off:
+        if twin is None or twin.events is None or twin.people is None:
+            raise ValueError("switching passed_over off needs the twin's events and people")
+        replay = passed_over_replay(twin)
+    switches = Switches(gain_in_readiness="skill_promotion" not in off, gain_in_market_pull="skill_market" not in off,
+                        passed_over_replay=replay)
+    return cfg, switches
+
+
+def gain_summary(pop, org) -> pd.Series:
+    """Mean competence gained through mentoring (profile-weighted, current level) of those who hold some."""
+    slots = pop.active_slots()
+    slots = slots[pop.mentored[slots]]
+    if slots.size == 0:
+        return pd.Series(dtype=float)
+    w = org.profile[pop.level[slots]]
+    return pd.Series((w * (pop.competency[slots] - pop.unmentored_competency[slots])).sum(axis=1))

@@ -72,11 +72,12 @@ def switched_off(cfg: Config, off, twin=None) -> tuple[Config, Switches]:
     return cfg, switches
 
 
-def gain_summary(pop, org) -> pd.Series:
-    """Mean competence gained through mentoring (profile-weighted, current level) of those who hold some."""
-    slots = pop.active_slots()
-    slots = slots[pop.mentored[slots]]
-    if slots.size == 0:
-        return pd.Series(dtype=float)
-    w = org.profile[pop.level[slots]]
-    return pd.Series((w * (pop.competency[slots] - pop.unmentored_competency[slots])).sum(axis=1))
+def inert(cfg: Config) -> set[str]:
+    """Simulated channels that cannot move anything in this config: every running program has their
+    parameters at zero (switching them off changes nothing, so the decomposition need not run them)."""
+    programs = cfg.programs()
+    out = {ch for ch, names in EFFECT_PARAMETERS.items()
+           if all(getattr(p.effects, n) == 0.0 for p in programs for n in names)}
+    if all(p.effects.skill_transfer == 0.0 and p.effects.mentor_leadership_gain == 0.0 for p in programs):
+        out |= {"skill_promotion", "skill_market"}
+    return out

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..config.schema import Config
 from ..engine.model import OrgModel
-from ..mentoring.channels import CHANNELS, SIMULATED, switched_off
+from ..mentoring.channels import CHANNELS, SIMULATED, inert, switched_off
 from ..mentoring.money import internal_fill_savings, replacement_savings
 from ..mentoring.program import Program
 from .summary import summarize
@@ -97,11 +97,15 @@ def decompose(result) -> dict:
         twin = _twin_with_events(twin.config)  # the passed-over channel replays the twin's events
     k = len(SIMULATED)
     m = result.metrics
-    worlds = {frozenset(range(k)): World(m, m["value.total"])}
+    # An inert channel on or off is the same world: each world runs once, under its live channels.
+    live = frozenset(i for i, ch in enumerate(SIMULATED) if ch not in inert(cfg))
+    ran = {live: World(m, m["value.total"])}
+    worlds = {}
     for order in _orders(k):
         for on in order:
-            if on not in worlds:
-                worlds[on] = _world(cfg, [SIMULATED[i] for i in range(k) if i not in on], twin)
+            if on & live not in ran:
+                ran[on & live] = _world(cfg, [SIMULATED[i] for i in range(k) if i not in on], twin)
+            worlds[on] = ran[on & live]
     out: dict = {}
     cost = m["cost.total"]
     for key in METRICS + ("value.total",):
@@ -119,6 +123,6 @@ def decompose(result) -> dict:
     for part in PARTS:
         net = out[f"decomposition.{part}.value.net"]
         out[f"decomposition.{part}.roi"] = net / cost if cost > 0 else float("nan")
-    out["decomposition.runs"] = float(len(worlds) - 1)
+    out["decomposition.runs"] = float(len(ran) - 1)
     out["decomposition.seconds"] = time.perf_counter() - start
     return out

@@ -20,11 +20,6 @@ from ..engine.switches import Switches
 SIMULATED = ("mentee_retention", "mentor_retention", "alumni", "belonging", "sponsorship", "skill_promotion",
              "skill_market", "passed_over")
 CHANNELS = SIMULATED + ("costs",)
-LABELS = {
-    "mentee_retention": "mentees stayed", "mentor_retention": "mentors stayed", "alumni": "alumni stayed",
-    "belonging": "belonging and engagement", "sponsorship": "sponsorship", "skill_promotion": "skills to promotion",
-    "skill_market": "skills drew market offers", "passed_over": "passed over", "costs": "program costs",
-}
 # Effect parameters that make up each parameter channel (set to zero when it is off).
 EFFECT_PARAMETERS = {
     "mentee_retention": ("mentee_retention_effect",),

@@ -27,7 +27,7 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ALL = set(RUN_CHARTS)
-NEED_TWIN = {"retention", "cost_value"}
+NEED_TWIN = {"retention", "cost_value", "mechanism"}
 BASE = ["org=small", "sim.horizon_years=2", "sim.seed=0"]
 
 

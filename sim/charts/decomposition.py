@@ -16,7 +16,7 @@ import pandas as pd
 from .style import BETTER, WORSE, figure, save
 
 TOTAL = "Total effect"
-# The parts of the decomposition (docs/MODEL.md 8.11), in the order of metrics.json, in words.
+# The parts of the decomposition (docs/MODEL.md 8.13), in the order of metrics.json, in words.
 PART_WORDS = {
     "mentee_retention": "mentees' own retention", "mentor_retention": "mentors' retention",
     "alumni": "alumni retention", "belonging": "mentees' belonging and engagement", "sponsorship": "sponsorship",

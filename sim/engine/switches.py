@@ -1,6 +1,6 @@
 """Switches that take one causal path of the programs out of a world, everything else (the random
 numbers included) left as it is: the decomposition of a program's effect by mechanism
-(docs/MODEL.md 8.11). The defaults leave every path on, as in an ordinary run.
+(docs/MODEL.md 8.13). The defaults leave every path on, as in an ordinary run.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The causal paths (channels) of a mentoring program, and how to switch each one off.
 
 A channel off removes one path from the program world while everything else, the random numbers
-included, stays as it is (docs/MODEL.md 8.11). Most channels are effect parameters set to zero in
+included, stays as it is (docs/MODEL.md 8.13). Most channels are effect parameters set to zero in
 every running program; the two skill channels hide the competence gained through mentoring from
 one consumer (`sim.engine.switches`); the passed-over channel replays the no-program twin's
 passed-over events. `costs` is accounting only: it moves value and ROI, never the simulation.

@@ -1,5 +1,5 @@
 """What drove a program's result, in plain words, from its decomposition by mechanism
-(`decomposition.<part>.<metric>` in metrics.json; docs/MODEL.md 8.11)."""
+(`decomposition.<part>.<metric>` in metrics.json; docs/MODEL.md 8.13)."""
 from __future__ import annotations
 
 # A part is named when it is at least this share of the parts' absolute sum for its outcome: the

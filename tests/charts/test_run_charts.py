@@ -15,6 +15,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
+import sim.charts.decomposition as decomposition_module
 import sim.charts.run as run_module
 from sim import load_config, run
 from sim.charts import RUN_CHARTS, run_charts
@@ -58,6 +59,7 @@ def titles(monkeypatch):
         return save(fig, path)
 
     monkeypatch.setattr(run_module, "save", recording_save)
+    monkeypatch.setattr(decomposition_module, "save", recording_save)
     return seen
 
 
@@ -179,6 +181,7 @@ def axes(monkeypatch):
         return save(fig, path)
 
     monkeypatch.setattr(run_module, "save", recording_save)
+    monkeypatch.setattr(decomposition_module, "save", recording_save)
     return seen
 
 

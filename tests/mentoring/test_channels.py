@@ -1,4 +1,4 @@
-"""Channel switches on constructed cases: each removes exactly its path (docs/MODEL.md 8.11)."""
+"""Channel switches on constructed cases: each removes exactly its path (docs/MODEL.md 8.13)."""
 from __future__ import annotations
 
 import numpy as np

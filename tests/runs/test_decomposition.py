@@ -1,4 +1,4 @@
-"""The decomposition of a program's effect by mechanism (docs/MODEL.md 8.11).
+"""The decomposition of a program's effect by mechanism (docs/MODEL.md 8.13).
 
 Every check here is exact (float tolerance only): the channel worlds share the program world's
 random numbers, so nothing is a sampling question.
@@ -60,7 +60,7 @@ def test_every_channel_off_gives_the_twin_back(default_run):
 
 def test_the_decomposition_is_reproducible(default_run):
     again = run(make_config(*BASE)).metrics
-    keys = [k for k in default_run.metrics if k.startswith("decomposition.") and k != "decomposition.seconds"]
+    keys = [k for k in default_run.metrics if k.startswith("decomposition.")]
     assert keys
     for key in keys:
         a, b = default_run.metrics[key], again[key]
@@ -121,3 +121,25 @@ def test_attribute_is_the_mean_of_the_two_orders():
 
 def test_costs_is_a_channel_of_its_own():
     assert CHANNELS[-1] == "costs" and "costs" not in SIMULATED
+
+
+def test_attribute_equals_shapley_without_interactions_of_three():
+    """Main effects and pairwise interactions only: the two orders' mean is the Shapley value."""
+    from itertools import combinations, permutations
+
+    from sim.runs.decomposition import _orders
+
+    k, gen = 4, np.random.default_rng(5)
+    main, pair = gen.normal(size=k), gen.normal(size=(k, k))
+
+    def f(on):
+        return float(sum(main[i] for i in on) + sum(pair[i, j] for i, j in combinations(sorted(on), 2)))
+
+    shapley = np.zeros(k)
+    orders = list(permutations(range(k)))
+    for order in orders:
+        for j, channel in enumerate(order):
+            shapley[channel] += (f(frozenset(order[: j + 1])) - f(frozenset(order[:j]))) / len(orders)
+    parts, other = attribute({s: f(s) for order in _orders(k) for s in order}, k)
+    np.testing.assert_allclose(parts, shapley, rtol=1e-12, atol=1e-12)
+    assert other == 0.0

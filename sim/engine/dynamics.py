@@ -36,7 +36,13 @@ class Dynamics:
             baseline_engagement=dev.baseline_engagement,
             baseline_belonging=dev.baseline_belonging,
             unmentored_readiness=0.0 if self.switches.gain_in_readiness else 1.0,
+            unmentored_market_pull=0.0 if self.switches.gain_in_market_pull else 1.0,
         )
+        # What the market-pull term of the exit hazard reads: the competencies themselves, or (channel
+        # switched off) a copy without the mentoring gains that the develop kernel keeps.
+        pop = self.pop
+        self.market_competency = (pop.competency if self.switches.gain_in_market_pull
+                                  else np.zeros_like(pop.competency))
         self.hazard_params = kernels.HazardParams(
             first_year_multiplier=att.first_year_multiplier,
             first_year_weeks=float(wpy),
@@ -51,7 +57,6 @@ class Dynamics:
             baseline_engagement=dev.baseline_engagement,
             baseline_belonging=dev.baseline_belonging,
             retirement_enabled=1.0 if att.retirement.enabled else 0.0,
-            unmentored_market_pull=0.0 if self.switches.gain_in_market_pull else 1.0,
         )
         self.participation_effect = np.array(
             [att.participation_effect.get(label, 0.0) for label in PARTICIPATION_LABELS]
@@ -65,18 +70,19 @@ class Dynamics:
     def develop(self, week: int) -> None:
         p, o, s = self.pop, self.org, self.model.streams
         kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.talent_own, p.competency, p.confidence,
-                        p.engagement, p.belonging, p.readiness, p.mentored, p.unmentored_competency, o.profile,
-                        o.target, o.next_level, self.dev_params, s["development"], s["state_noise"], week)
+                        p.engagement, p.belonging, p.readiness, p.mentored, p.unmentored_competency,
+                        self.market_competency, o.profile, o.target, o.next_level, self.dev_params,
+                        s["development"], s["state_noise"], week)
 
     def hazard_exits(self, week: int) -> dict[int, np.ndarray]:
         """Slots leaving this week by reason (voluntary hazard and retirement)."""
         p, o = self.pop, self.org
         voluntary_on = self.cfg.attrition.mode == "hazard"
-        kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week, p.competency,
-                           p.confidence, p.engagement, p.belonging, p.passed_over, p.participation,
-                           p.hazard_shift, p.mentored, p.unmentored_competency, o.profile, o.demand,
-                           o.base_hazard_week, self.participation_effect, self.hazard_params,
-                           self.model.streams["attrition"], week, voluntary_on, self.exit_code)
+        kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week,
+                           self.market_competency, p.confidence, p.engagement, p.belonging, p.passed_over,
+                           p.participation, p.hazard_shift, o.profile, o.demand, o.base_hazard_week,
+                           self.participation_effect, self.hazard_params, self.model.streams["attrition"], week,
+                           voluntary_on, self.exit_code)
         slots, starts = kernels.slots_by_code(self.exit_code, p.count, EXIT_RETIREMENT + 1)
         return {c: slots[starts[c] : starts[c + 1]] for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
 

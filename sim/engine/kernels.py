@@ -71,6 +71,9 @@ class DevelopmentParams(NamedTuple):
     baseline_belonging: float
     # 1.0: readiness counts competence without the mentoring gains (a program channel switched off)
     unmentored_readiness: float = 0.0
+    # 1.0: `market` (what the exit hazard's market pull reads) gets competence without the mentoring
+    # gains; 0.0: it is not written (the hazard then reads the competencies themselves)
+    unmentored_market_pull: float = 0.0
 
 
 class HazardParams(NamedTuple):
@@ -87,8 +90,6 @@ class HazardParams(NamedTuple):
     baseline_engagement: float
     baseline_belonging: float
     retirement_enabled: float  # 1.0 or 0.0
-    # 1.0: market pull sees competence without the mentoring gains (a program channel switched off)
-    unmentored_market_pull: float = 0.0
 
 
 @njit(inline="always", cache=True)
@@ -105,8 +106,18 @@ def competence_under(profile_row, competency_row):
     return total
 
 
+@njit(inline="always", cache=True)
+def competence_of(profile, lv, competency, i):
+    """competence_under(profile[lv], competency[i]), the same sum, indexed: no row views, whose
+    reference counting a branch beside them can leave in a hot loop (several times slower)."""
+    total = 0.0
+    for k in range(competency.shape[1]):
+        total += profile[lv, k] * competency[i, k]
+    return total
+
+
 def _develop(active, count, draw_key, level, talent, talent_own, competency, confidence, engagement, belonging,
-            readiness, mentored, unmentored, profile, target, next_level, p, key_dev, key_state, week):
+            readiness, mentored, unmentored, market, profile, target, next_level, p, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
 
     gap = t_{L,k} + stretch + talent_sd * talent_k - c_k  (the distance to the personal ceiling;
@@ -116,7 +127,8 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
     x   += r * (baseline_x - x) + s_x * N(0,1) for x in confidence, engagement, belonging
     readiness = sum_k w_{L+1,k} c_k
     A mentored person's competencies without the mentoring gains (`unmentored`) grow by the same
-    rule and draws, so they stay what a world without those gains would hold.
+    rule and draws, so they stay what a world without those gains would hold; `market` gets them
+    (everyone else's competencies) when market pull is not to see the gains.
     """
     n_comp = competency.shape[1]
     for i in prange(count):
@@ -125,6 +137,7 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
         lv = level[i]
         ceiling = p.stretch + p.talent_sd * talent[i]
         kd = entity_key(key_dev, draw_key[i])
+        is_mentored = mentored[i]
         for k in range(n_comp):
             c = competency[i, k]
             if p.talent_own != 0.0:
@@ -137,7 +150,7 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
             if p.noise_sd_week > 0.0:
                 growth += noise
             competency[i, k] = _clip01(c + growth)
-            if mentored[i]:
+            if is_mentored:
                 c0 = unmentored[i, k]
                 gap0 = target[lv, k] + ceiling - c0
                 growth0 = rate * gap0 if gap0 > 0.0 else p.decay_factor * rate * gap0
@@ -156,8 +169,12 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
         confidence[i] = _clip01(confidence[i])
         engagement[i] = _clip01(engagement[i])
         belonging[i] = _clip01(belonging[i])
-        seen = unmentored[i] if mentored[i] and p.unmentored_readiness > 0.0 else competency[i]
-        readiness[i] = competence_under(profile[next_level[lv]], seen)
+        readiness[i] = competence_of(profile, next_level[lv], competency, i)
+        if p.unmentored_readiness > 0.0 and mentored[i]:
+            readiness[i] = competence_of(profile, next_level[lv], unmentored, i)
+        if p.unmentored_market_pull > 0.0:
+            for k in range(n_comp):
+                market[i, k] = unmentored[i, k] if mentored[i] else competency[i, k]
 
 
 develop = Dual(_develop)
@@ -165,15 +182,13 @@ develop = Dual(_develop)
 
 @njit(inline="always", cache=True)
 def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                  participation, hazard_shift, mentored, unmentored, profile, demand, base_hazard,
-                  participation_effect, p, week):
+                  participation, hazard_shift, profile, demand, base_hazard, participation_effect, p, week):
     """h = h_L * tenure shape * exp(sum of state effects + program shift), per week."""
     lv = level[i]
     h = base_hazard[lv]
     if week - hire_week[i] < p.first_year_weeks:
         h *= p.first_year_multiplier
-    seen = unmentored[i] if mentored[i] and p.unmentored_market_pull > 0.0 else competency[i]
-    above_demand = max(competence_under(profile[lv], seen) - demand[lv] - p.market_threshold, 0.0)
+    above_demand = max(competence_under(profile[lv], competency[i]) - demand[lv] - p.market_threshold, 0.0)
     log_effect = (
         p.confidence_effect * (confidence[i] - p.baseline_confidence)
         + p.engagement_effect * (engagement[i] - p.baseline_engagement)
@@ -187,8 +202,8 @@ def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belon
 
 
 def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competency, confidence, engagement,
-               belonging, passed_over, participation, hazard_shift, mentored, unmentored, profile, demand, base_hazard,
-               participation_effect, p, key_attrition, week, voluntary_on, exit_code):
+               belonging, passed_over, participation, hazard_shift, profile, demand, base_hazard, participation_effect,
+               p, key_attrition, week, voluntary_on, exit_code):
     """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe.
 
     Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT}. The
@@ -203,8 +218,8 @@ def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competen
             continue
         if voluntary_on:
             h = weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging,
-                              passed_over, participation, hazard_shift, mentored, unmentored, profile, demand,
-                              base_hazard, participation_effect, p, week)
+                              passed_over, participation, hazard_shift, profile, demand, base_hazard,
+                              participation_effect, p, week)
             u = uniform_at(entity_key(key_attrition, draw_key[i]), week, 0)
             # 1 - exp(-h) < h, so u >= h means no exit without computing expm1 (most rows).
             if u < h and u < -np.expm1(-h):

@@ -15,12 +15,12 @@ TARGET = np.array([[0.45, 0.4, 0.35], [0.6, 0.55, 0.5]])
 NEXT = np.array([1, 1])
 
 
-def dev_params(unmentored_readiness: float) -> kernels.DevelopmentParams:
+def dev_params(unmentored_readiness: float = 0.0, unmentored_market_pull: float = 0.0) -> kernels.DevelopmentParams:
     return kernels.DevelopmentParams(
         growth_per_week=0.6 / 52, stretch=0.0, talent_sd=0.06, talent_common=1.0, talent_own=0.0,
         decay_factor=0.25, noise_sd_week=0.03 / np.sqrt(52), drift_per_week=1 / 52, state_noise_sd_week=0.01,
         baseline_confidence=0.6, baseline_engagement=0.7, baseline_belonging=0.7,
-        unmentored_readiness=unmentored_readiness)
+        unmentored_readiness=unmentored_readiness, unmentored_market_pull=unmentored_market_pull)
 
 
 def two_rows(gain: float):
@@ -32,15 +32,15 @@ def two_rows(gain: float):
                 level=np.zeros(2, np.int8), talent=np.array([0.3, 0.3]), talent_own=np.zeros((2, K)),
                 competency=competency, confidence=np.full(2, 0.6), engagement=np.full(2, 0.7),
                 belonging=np.full(2, 0.7), readiness=np.zeros(2), mentored=np.array([True, False]),
-                unmentored=np.array([c0, c0]))
+                unmentored=np.array([c0, c0]), market=np.full((2, K), -1.0))
 
 
 def develop(rows, p, weeks: int = 60):
     for week in range(weeks):
         kernels.develop.serial(rows["active"], rows["count"], rows["draw_key"], rows["level"], rows["talent"],
                                rows["talent_own"], rows["competency"], rows["confidence"], rows["engagement"],
-                               rows["belonging"], rows["readiness"], rows["mentored"], rows["unmentored"], PROFILE,
-                               TARGET, NEXT, p, stream_key(1, 1), stream_key(1, 2), week)
+                               rows["belonging"], rows["readiness"], rows["mentored"], rows["unmentored"],
+                               rows["market"], PROFILE, TARGET, NEXT, p, stream_key(1, 1), stream_key(1, 2), week)
 
 
 @pytest.mark.parametrize("gain", [0.05, 0.4])  # 0.4 pushes a competency to the clip at 1
@@ -61,21 +61,22 @@ def test_readiness_switched_off_sees_competence_without_the_gains():
 
 def test_market_pull_switched_off_sees_competence_without_the_gains():
     rows = two_rows(0.2)
-    hazard_args = dict(first_year_multiplier=1.0, first_year_weeks=52.0, confidence_effect=0.0,
-                       engagement_effect=0.0, belonging_effect=0.0, passed_over_effect=0.0, passed_over_cap=3.0,
-                       market_pull_effect=2.0, market_threshold=0.0, baseline_confidence=0.6,
-                       baseline_engagement=0.7, baseline_belonging=0.7, retirement_enabled=0.0)
-    demand, base = np.array([0.3, 0.5]), np.array([0.003, 0.002])
+    develop(rows, dev_params())
+    assert (rows["market"] == -1.0).all()  # not written while the channel is on (the hazard reads competency)
+    develop(rows, dev_params(unmentored_market_pull=1.0), weeks=1)
+    np.testing.assert_array_equal(rows["market"][0], rows["unmentored"][0])
+    np.testing.assert_array_equal(rows["market"][1], rows["competency"][1])  # not mentored: as it is
+    np.testing.assert_array_equal(rows["market"][0], rows["competency"][1])
 
-    def hazard(i, switch_off):
-        p = kernels.HazardParams(**hazard_args, unmentored_market_pull=1.0 if switch_off else 0.0)
-        return kernels.weekly_hazard(i, rows["level"], np.zeros(2, np.int32), rows["competency"],
-                                     rows["confidence"], rows["engagement"], rows["belonging"], np.zeros(2, np.int16),
-                                     np.zeros(2, np.int8), np.zeros(2), rows["mentored"], rows["unmentored"],
-                                     PROFILE, demand, base, np.zeros(3), p, 100)
 
-    assert hazard(0, False) > hazard(1, False)  # more competence above demand: more market pull
-    assert hazard(0, True) == hazard(1, True) == hazard(1, False)
+def test_the_hazard_reads_market_pull_from_the_array_it_is_given():
+    cfg = make_config("program=default", "sim.horizon_years=1")
+    from sim.engine.model import OrgModel
+    from sim.engine.switches import Switches
+
+    on, off = OrgModel(cfg).dynamics, OrgModel(cfg, switches=Switches(gain_in_market_pull=False)).dynamics
+    assert on.market_competency is on.pop.competency  # channel on: the competencies themselves
+    assert off.market_competency is not off.pop.competency
 
 
 def test_parameter_channels_zero_exactly_their_parameters():

@@ -26,6 +26,7 @@ from ..config.schema import Config
 from ..engine.model import OrgModel
 from ..mentoring.channels import CHANNELS, SIMULATED, inert, switched_off
 from ..mentoring.money import internal_fill_savings, replacement_savings
+from ..mentoring import program as program_module
 from ..mentoring.program import Program
 from .summary import summarize
 
@@ -92,6 +93,22 @@ def attribute(f: dict, k: int) -> tuple[np.ndarray, float]:
     return parts, f[frozenset()]
 
 
+def _live(cfg: Config, k: int) -> frozenset:
+    return frozenset(i for i, ch in enumerate(SIMULATED) if ch not in inert(cfg))
+
+
+def _channel_worlds(cfg: Config, m: dict, k: int, twin) -> dict:
+    """Every world the two orders pass through, by its live channels that are on. An inert channel
+    on or off is the same world, so each runs once."""
+    live = _live(cfg, k)
+    ran = {live: World(m, m["value.total"])}
+    for order in _orders(k):
+        for on in order:
+            if on & live not in ran:
+                ran[on & live] = _world(cfg, [SIMULATED[i] for i in range(k) if i not in on], twin)
+    return ran
+
+
 def decompose(result) -> dict:
     """decomposition.<part>.<metric> for a program run with its twin, and decomposition.runs."""
     start = time.perf_counter()
@@ -100,15 +117,14 @@ def decompose(result) -> dict:
         twin = _twin_with_events(twin.config)  # the passed-over channel replays the twin's events
     k = len(SIMULATED)
     m = result.metrics
-    # An inert channel on or off is the same world: each world runs once, under its live channels.
-    live = frozenset(i for i, ch in enumerate(SIMULATED) if ch not in inert(cfg))
-    ran = {live: World(m, m["value.total"])}
-    worlds = {}
-    for order in _orders(k):
-        for on in order:
-            if on & live not in ran:
-                ran[on & live] = _world(cfg, [SIMULATED[i] for i in range(k) if i not in on], twin)
-            worlds[on] = ran[on & live]
+    quiet = logging.getLogger(program_module.__name__)  # its warnings were said in the program world
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        ran = _channel_worlds(cfg, m, k, twin)
+    finally:
+        quiet.setLevel(level)
+    worlds = {on: ran[on & _live(cfg, k)] for order in _orders(k) for on in order}
     out: dict = {}
     cost = m["cost.total"]
     for key in METRICS + ("value.total",):

@@ -143,3 +143,20 @@ def test_attribute_equals_shapley_without_interactions_of_three():
     parts, other = attribute({s: f(s) for order in _orders(k) for s in order}, k)
     np.testing.assert_allclose(parts, shapley, rtol=1e-12, atol=1e-12)
     assert other == 0.0
+
+
+def test_what_no_channel_carries_is_reported_as_other():
+    """A hazard shift for anyone labelled a mentee (attrition.participation_effect, a selection
+    stand-in) is no channel of the program: it stays when every channel is off, and is `other`."""
+    m = run(make_config(*BASE, "attrition.participation_effect.mentee=-0.8")).metrics
+    assert m["decomposition.other.turnover_annual"] < 0
+    for name in METRICS + ("value.net",):
+        total = m[f"effect.{name}"] if name in METRICS else m[name]
+        assert parts_sum(m, name) == pytest.approx(total, rel=1e-9, abs=1e-12), name
+
+
+def test_two_programs_switch_off_together_and_still_add_up():
+    m = run(make_config("experiment=onboarding_plus_leadership", "sim.horizon_years=3")).metrics
+    for name in METRICS:
+        assert parts_sum(m, name) == pytest.approx(m[f"effect.{name}"], rel=1e-9, abs=1e-12), name
+    assert m["decomposition.other.turnover_annual"] == 0.0

@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 # Metrics split by channel (effect = program world - twin), then the money ones.
 METRICS = ("turnover_annual", "voluntary_turnover_annual", "promotions_total", "internal_fill_rate_leadership",
            "bench_strength_mean")
-MONEY = ("value.net", "roi")
 PARTS = CHANNELS + ("other",)
 
 

@@ -56,12 +56,13 @@ def mechanism(result, path: Path) -> Path | None:
 
 
 def _label(value: float, unit: str) -> str:
-    """Signed, two decimals below 10 (trailing zeros dropped), none above; a part that rounds to 0 is "0"."""
-    if abs(value) >= 10:
-        return f"{value:+,.0f}{unit}"
-    if round(value, 2) == 0:
+    """Signed; two decimals below 10, one below 100, none above (trailing zeros dropped: the parts are
+    often halves); a part that rounds to 0 is "0"."""
+    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+    if round(value, digits) == 0:
         return f"0{unit}"
-    return f"{value:+.2f}".rstrip("0").rstrip(".") + unit
+    text = f"{value:+,.{digits}f}"
+    return (text.rstrip("0").rstrip(".") if digits else text) + unit
 
 
 def waterfall(table: pd.DataFrame, path: Path, title: str = "") -> Path | None:
@@ -105,7 +106,7 @@ def waterfall(table: pd.DataFrame, path: Path, title: str = "") -> Path | None:
         ax.set_yticklabels(rows if ax is axes[0][0] else [""] * len(rows))
         ax.set_title(panel, fontsize=10)
         ax.grid(axis="y", visible=False)
-    axes[0][0].legend(handles=[Patch(color=BETTER, label="Better (turnover down; promotions, bench, value up)"),
+    axes[0][0].legend(handles=[Patch(color=BETTER, label="Better (turnover down; promotions and value up)"),
                                Patch(color=WORSE, label="Worse")], fontsize=8, loc="upper center",
                       bbox_to_anchor=(0.5, -0.6 / max(len(rows), 1) - 0.06), ncol=2)
     if title:

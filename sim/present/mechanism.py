@@ -14,9 +14,12 @@ OUTCOMES = (
 
 
 def _number(value: float, unit: str) -> str:
+    """Points with two decimals; people with one when a part is a half (the mean of two orders); money whole."""
     if unit == " points":
         return f"{value:+.2f}"
-    return f"{value:+,.0f}" if abs(value) >= 1 or value == 0 else f"{value:+.1f}"
+    if unit == " people":
+        return f"{value:+,.1f}".rstrip("0").rstrip(".")
+    return f"{value:+,.0f}"
 
 
 def _sentence(metrics: dict, metric: str, words: str, scale: float, unit: str, up: str, down: str) -> str | None:

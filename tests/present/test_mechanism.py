@@ -28,3 +28,11 @@ def test_a_fall_and_the_share_threshold():
 
 def test_nothing_to_say_without_a_decomposition():
     assert what_drove({"effect.turnover_annual": 0.01}) is None
+
+
+def test_people_keep_the_half_of_a_two_order_mean():
+    m = {"decomposition.skill_market.promotions_total": 12.5, "decomposition.mentor_retention.promotions_total": -20.5,
+         "effect.promotions_total": -8}
+    text = what_drove(m)
+    assert "Promotions fell 8 people: lowered by mentors' retention (-20.5); raised by new skills drawing market " \
+           "offers (+12.5)." in text

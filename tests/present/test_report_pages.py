@@ -115,7 +115,7 @@ def brief_numbers(m: dict, seed: int = 0) -> set[str]:
     out.add(f"{abs(m['effect.promotions_total']):,.0f}")
     for key, v in m.items():
         if key.startswith("decomposition.") and v == v:
-            out |= {f"{100 * v:+.2f}", f"{v:+,.0f}", f"{v:+.1f}"}
+            out |= {f"{100 * v:+.2f}", f"{v:+,.0f}", f"{v:+,.1f}"}
     return out
 
 

@@ -16,6 +16,7 @@ from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
+from .switches import passed_over_tokens
 
 EXIT_KIND = {
     EXIT_VOLUNTARY: "voluntary_exit",
@@ -243,8 +244,9 @@ class Staffing:
             & (pop.readiness[s] >= prom.ready_now_ratio * org.demand[target])
         )
         replay = self.model.switches.passed_over_replay
-        if replay is not None:  # the twin's passed-over people, when still here (decomposition)
-            hit = np.isin(pop.draw_key[s], replay.get(week, np.zeros(0, np.uint64))) & (pop.level_week[s] < week)
+        if replay is not None:  # the twin's passed-over people, still here at that level (decomposition)
+            tokens = passed_over_tokens(pop.draw_key[s], lv)
+            hit = np.isin(tokens, replay.get(week, np.zeros(0, np.uint64))) & (pop.level_week[s] < week)
         s = s[hit]
         pop.passed_over[s] += 1
         pop.engagement[s] = np.maximum(0.0, pop.engagement[s] - dev.passed_over_engagement_drop)

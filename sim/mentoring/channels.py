@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 
 from ..config.schema import Config
-from ..engine.switches import Switches
+from ..engine.switches import Switches, passed_over_tokens
 
 # Simulated channels, in the order the decomposition switches them on (forward) and its reverse.
 SIMULATED = ("mentee_retention", "mentor_retention", "alumni", "belonging", "sponsorship", "skill_promotion",
@@ -31,13 +31,17 @@ EFFECT_PARAMETERS = {
 
 
 def passed_over_replay(twin) -> dict[int, np.ndarray]:
-    """week -> draw keys of the people the twin passed over at that week's review."""
+    """week -> `passed_over_tokens` (draw key and level) of the people the twin passed over at that
+    week's review."""
     ev = twin.events
     ev = ev[ev["kind"] == "passed_over"]
     keys = twin.people.set_index("employee")["draw_key"]
+    level_index = {lv.name: i for i, lv in enumerate(twin.config.org.levels)}
     out: dict[int, np.ndarray] = {}
     for week, group in ev.groupby("week"):
-        out[int(week)] = np.sort(keys.reindex(group["employee"]).to_numpy(dtype=np.uint64))
+        levels = group["level"].astype(str).map(level_index).to_numpy()
+        people = keys.reindex(group["employee"]).to_numpy(dtype=np.uint64)
+        out[int(week)] = np.sort(passed_over_tokens(people, levels))
     return out
 
 

@@ -60,7 +60,7 @@ def _twin_with_events(twin_cfg: Config) -> SimpleNamespace:
     cfg = dataclasses.replace(twin_cfg, output=dataclasses.replace(twin_cfg.output, events=True))
     model = OrgModel(cfg).run()
     org = model.org
-    return SimpleNamespace(metrics=summarize(model.metrics), timeseries=model.metrics.timeseries(),
+    return SimpleNamespace(config=cfg, metrics=summarize(model.metrics), timeseries=model.metrics.timeseries(),
                            level_timeseries=model.metrics.level_timeseries(),
                            events=model.events.frame(org.level_names, org.group_names),
                            people=model.roster.frame(org.level_names, org.group_names, org.department_names))

@@ -160,3 +160,9 @@ def test_two_programs_switch_off_together_and_still_add_up():
     for name in METRICS:
         assert parts_sum(m, name) == pytest.approx(m[f"effect.{name}"], rel=1e-9, abs=1e-12), name
     assert m["decomposition.other.turnover_annual"] == 0.0
+
+
+def test_without_an_event_log_the_twin_is_run_again_for_the_replay(default_run):
+    m = run(make_config(*BASE, "output.events=false")).metrics
+    for key in [k for k in default_run.metrics if k.startswith("decomposition.")]:
+        assert m[key] == default_run.metrics[key], key  # the event log changes nothing simulated

@@ -94,3 +94,14 @@ def test_parameter_channels_zero_exactly_their_parameters():
     with pytest.raises(ValueError, match="unknown"):
         switched_off(cfg, ["luck"])
     assert "costs" in CHANNELS
+
+
+def test_gains_are_tracked_only_where_a_skill_channel_is_off():
+    from sim.engine.model import OrgModel
+    from sim.engine.switches import Switches
+    from sim.mentoring.program import Program
+
+    cfg = make_config("program=default", "sim.horizon_years=1")
+    for switches, tracked in ((Switches(), False), (Switches(gain_in_readiness=False), True)):
+        model = OrgModel(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())], switches=switches).run()
+        assert model.pop.mentored.any() == tracked

@@ -166,3 +166,8 @@ def test_without_an_event_log_the_twin_is_run_again_for_the_replay(default_run):
     m = run(make_config(*BASE, "output.events=false")).metrics
     for key in [k for k in default_run.metrics if k.startswith("decomposition.")]:
         assert m[key] == default_run.metrics[key], key  # the event log changes nothing simulated
+
+
+def test_switched_off_by_its_key():
+    m = run(make_config("program=default", "sim.horizon_years=1", "evaluation.decomposition=false")).metrics
+    assert "effect.turnover_annual" in m and not any(k.startswith("decomposition.") for k in m)

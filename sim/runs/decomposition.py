@@ -92,14 +92,17 @@ def attribute(f: dict, k: int) -> tuple[np.ndarray, float]:
     return parts, f[frozenset()]
 
 
-def _live(cfg: Config, k: int) -> frozenset:
+def _live(cfg: Config, m: dict, k: int) -> frozenset:
+    """Channels that can move something: none when no program started a tie (nobody was touched)."""
+    if all(m.get(f"program.{p.name}.pairs_started") == 0 for p in cfg.programs()):
+        return frozenset()
     return frozenset(i for i, ch in enumerate(SIMULATED) if ch not in inert(cfg))
 
 
 def _channel_worlds(cfg: Config, m: dict, k: int, twin) -> dict:
     """Every world the two orders pass through, by its live channels that are on. An inert channel
     on or off is the same world, so each runs once."""
-    live = _live(cfg, k)
+    live = _live(cfg, m, k)
     ran = {live: World(m, m["value.total"])}
     for order in _orders(k):
         for on in order:
@@ -123,7 +126,8 @@ def decompose(result) -> dict:
         ran = _channel_worlds(cfg, m, k, twin)
     finally:
         quiet.setLevel(level)
-    worlds = {on: ran[on & _live(cfg, k)] for order in _orders(k) for on in order}
+    live = _live(cfg, m, k)
+    worlds = {on: ran[on & live] for order in _orders(k) for on in order}
     out: dict = {}
     cost = m["cost.total"]
     for key in METRICS + ("value.total",):

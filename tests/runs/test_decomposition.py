@@ -171,3 +171,10 @@ def test_without_an_event_log_the_twin_is_run_again_for_the_replay(default_run):
 def test_switched_off_by_its_key():
     m = run(make_config("program=default", "sim.horizon_years=1", "evaluation.decomposition=false")).metrics
     assert "effect.turnover_annual" in m and not any(k.startswith("decomposition.") for k in m)
+
+
+def test_a_program_that_never_starts_a_tie_runs_no_channel_world():
+    m = run(make_config("program=default", "sim.horizon_years=1", "program.mentor_min_tenure_weeks=5000")).metrics
+    assert m["program.default.pairs_started"] == 0 and m["decomposition.runs"] == 0
+    assert m["decomposition.other.turnover_annual"] == m["effect.turnover_annual"] == 0.0
+    assert m["decomposition.costs.value.net"] == -m["cost.total"]

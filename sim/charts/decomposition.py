@@ -58,7 +58,7 @@ def mechanism(result, path: Path) -> Path | None:
 def _label(value: float, unit: str) -> str:
     """Signed; two decimals below 10, one below 100, none above (trailing zeros dropped: the parts are
     often halves); a part that rounds to 0 is "0"."""
-    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 and unit != "k" else 0  # thousands: whole
     if round(value, digits) == 0:
         return f"0{unit}"
     text = f"{value:+,.{digits}f}"

@@ -45,4 +45,5 @@ def test_labels_are_signed_and_a_part_that_rounds_to_zero_reads_zero():
     assert _label(0.4, "") == "+0.4" and _label(-0.17, "") == "-0.17" and _label(-0.001, "") == "0"
     assert _label(36.0, "") == "+36" and _label(-958.6, "k") == "-959k" and _label(2.5, "") == "+2.5"
     assert _label(12.5, "") == "+12.5" and _label(10.0, "") == "+10" and _label(100.4, "") == "+100"
+    assert _label(95.14, "k") == "+95k"
     assert list(PART_WORDS)[-1] == "other"

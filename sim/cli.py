@@ -219,6 +219,8 @@ def task(cfg) -> float | None:
         config.sim.numba_threads = 1  # sweep jobs share the cores: one numba thread each
     if sweeping and not config.output.sweep_charts:
         config.output.charts = config.output.report = False
+    if sweeping and not config.evaluation.sweep_decomposition:
+        config.evaluation.decomposition = False
     folder = config.output.dir or hydra_cfg.runtime.output_dir
     progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
     note_first_compile()

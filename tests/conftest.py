@@ -44,7 +44,9 @@ def small_run():
 # A small 2 x 2 x 2 sweep (matching x cadence x seed) written the way the CLI writes one.
 SWEEP_GRID = [(matching, cadence, seed) for matching in ("random", "optimal") for cadence in (2, 4)
               for seed in (0, 1)]
-SWEEP_FIXED = ["org=small", "sim.horizon_years=1", "output.charts=false", "output.report=false"]
+# As the CLI runs sweep jobs: no decomposition by mechanism unless evaluation.sweep_decomposition.
+SWEEP_FIXED = ["org=small", "sim.horizon_years=1", "output.charts=false", "output.report=false",
+               "evaluation.decomposition=false"]
 
 
 def write_sweep(sweep: Path) -> Path:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..mentoring.person_effects import same_people
+from .decomposition import mechanism
 from .style import BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, level_colours, pct, save
 from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
@@ -244,6 +245,7 @@ RUN_CHARTS = {
     "succession": succession,
     "representation": representation,
     "cost_value": cost_value,
+    "mechanism": mechanism,
 }
 
 

@@ -220,6 +220,8 @@ class EvaluationConfig:
     """The counterfactual twin and the value assumptions."""
 
     twin: bool = True  # also run the same organization, same seed, without programs
+    decomposition: bool = True  # split each effect by mechanism (channel worlds; needs the twin)
+    sweep_decomposition: bool = False  # in sweeps, the decomposition runs only when this is true (speed)
     external_hire_premium_share: float = 0.25  # extra cost of an outside leadership hire, share of salary
     discount_rate: float = 0.05  # real, per year: costs and value are discounted to the start of the run
     objective: str = "turnover_annual"  # the metrics.json key a run returns to an optimizing sweeper

@@ -21,6 +21,7 @@ class Dynamics:
         self.pop = model.pop
         wpy = cfg.sim.weeks_per_year
         dev, att = cfg.development, cfg.attrition
+        self.switches = model.switches
         self.dev_params = kernels.DevelopmentParams(
             growth_per_week=dev.learning_rate_per_year / wpy,
             stretch=dev.stretch,
@@ -34,7 +35,14 @@ class Dynamics:
             baseline_confidence=dev.baseline_confidence,
             baseline_engagement=dev.baseline_engagement,
             baseline_belonging=dev.baseline_belonging,
+            unmentored_readiness=0.0 if self.switches.gain_in_readiness else 1.0,
+            unmentored_market_pull=0.0 if self.switches.gain_in_market_pull else 1.0,
         )
+        # What the market-pull term of the exit hazard reads: the competencies themselves, or (channel
+        # switched off) a copy without the mentoring gains that the develop kernel keeps.
+        pop = self.pop
+        self.market_competency = (pop.competency if self.switches.gain_in_market_pull
+                                  else np.zeros_like(pop.competency))
         self.hazard_params = kernels.HazardParams(
             first_year_multiplier=att.first_year_multiplier,
             first_year_weeks=float(wpy),
@@ -62,18 +70,19 @@ class Dynamics:
     def develop(self, week: int) -> None:
         p, o, s = self.pop, self.org, self.model.streams
         kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.talent_own, p.competency, p.confidence,
-                        p.engagement, p.belonging, p.readiness, o.profile, o.target, o.next_level, self.dev_params,
+                        p.engagement, p.belonging, p.readiness, p.mentored, p.unmentored_competency,
+                        self.market_competency, o.profile, o.target, o.next_level, self.dev_params,
                         s["development"], s["state_noise"], week)
 
     def hazard_exits(self, week: int) -> dict[int, np.ndarray]:
         """Slots leaving this week by reason (voluntary hazard and retirement)."""
         p, o = self.pop, self.org
         voluntary_on = self.cfg.attrition.mode == "hazard"
-        kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week, p.competency,
-                           p.confidence, p.engagement, p.belonging, p.passed_over, p.participation,
-                           p.hazard_shift, o.profile, o.demand, o.base_hazard_week, self.participation_effect,
-                           self.hazard_params, self.model.streams["attrition"], week, voluntary_on,
-                           self.exit_code)
+        kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week,
+                           self.market_competency, p.confidence, p.engagement, p.belonging, p.passed_over,
+                           p.participation, p.hazard_shift, o.profile, o.demand, o.base_hazard_week,
+                           self.participation_effect, self.hazard_params, self.model.streams["attrition"], week,
+                           voluntary_on, self.exit_code)
         slots, starts = kernels.slots_by_code(self.exit_code, p.count, EXIT_RETIREMENT + 1)
         return {c: slots[starts[c] : starts[c + 1]] for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
 
@@ -81,8 +90,11 @@ class Dynamics:
         """Score everyone, flag high potentials; return slots let go at this review by reason."""
         p, o, cfg = self.pop, self.org, self.cfg
         s = self.model.streams
-        mean, sd = kernels.level_competence_moments(p.active, p.count, p.level, p.competency, o.profile, o.n_levels)
-        kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, p.competency, o.profile, mean, sd,
+        competency = p.competency
+        if not self.switches.gain_in_readiness:  # reviews see competence without the mentoring gains
+            competency = np.where(p.mentored[:, None], p.unmentored_competency, p.competency)
+        mean, sd = kernels.level_competence_moments(p.active, p.count, p.level, competency, o.profile, o.n_levels)
+        kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, competency, o.profile, mean, sd,
                                   cfg.performance.skill_signal, self.group_bias, self.group_shift, s["performance"],
                                   week, p.performance)
         slots = p.active_slots()
@@ -99,7 +111,7 @@ class Dynamics:
         if cfg.review.involuntary_enabled:
             u = rng.uniforms(s["involuntary"], p.draw_key[slots], week, 0)
             if cfg.review.involuntary_rule == "absolute":  # competence against the level's demand
-                competence = np.einsum("ij,ij->i", o.profile[levels], p.competency[slots])
+                competence = np.einsum("ij,ij->i", o.profile[levels], competency[slots])
                 below = competence < cfg.review.involuntary_floor * o.demand[levels]
             else:  # the review score, relative to the level's others
                 below = scores < cfg.review.involuntary_threshold

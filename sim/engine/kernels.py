@@ -69,6 +69,11 @@ class DevelopmentParams(NamedTuple):
     baseline_confidence: float
     baseline_engagement: float
     baseline_belonging: float
+    # 1.0: readiness counts competence without the mentoring gains (a program channel switched off)
+    unmentored_readiness: float = 0.0
+    # 1.0: `market` (what the exit hazard's market pull reads) gets competence without the mentoring
+    # gains; 0.0: it is not written (the hazard then reads the competencies themselves)
+    unmentored_market_pull: float = 0.0
 
 
 class HazardParams(NamedTuple):
@@ -101,8 +106,18 @@ def competence_under(profile_row, competency_row):
     return total
 
 
+@njit(inline="always", cache=True)
+def competence_of(profile, lv, competency, i):
+    """competence_under(profile[lv], competency[i]), the same sum, indexed: no row views, whose
+    reference counting a branch beside them can leave in a hot loop (several times slower)."""
+    total = 0.0
+    for k in range(competency.shape[1]):
+        total += profile[lv, k] * competency[i, k]
+    return total
+
+
 def _develop(active, count, draw_key, level, talent, talent_own, competency, confidence, engagement, belonging,
-            readiness, profile, target, next_level, p, key_dev, key_state, week):
+            readiness, mentored, unmentored, market, profile, target, next_level, p, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
 
     gap = t_{L,k} + stretch + talent_sd * talent_k - c_k  (the distance to the personal ceiling;
@@ -111,6 +126,9 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
     c_k += g * K w_{L,k} * gap * (1 if gap > 0 else decay_factor) + s * N(0,1), clipped to [0, 1]
     x   += r * (baseline_x - x) + s_x * N(0,1) for x in confidence, engagement, belonging
     readiness = sum_k w_{L+1,k} c_k
+    A mentored person's competencies without the mentoring gains (`unmentored`) grow by the same
+    rule and draws, so they stay what a world without those gains would hold; `market` gets them
+    (everyone else's competencies) when market pull is not to see the gains.
     """
     n_comp = competency.shape[1]
     for i in prange(count):
@@ -119,6 +137,7 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
         lv = level[i]
         ceiling = p.stretch + p.talent_sd * talent[i]
         kd = entity_key(key_dev, draw_key[i])
+        is_mentored = mentored[i]
         for k in range(n_comp):
             c = competency[i, k]
             if p.talent_own != 0.0:
@@ -127,9 +146,17 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
             # Growth toward the personal ceiling; skills above it (noise, mentoring) fade more slowly.
             rate = p.growth_per_week * n_comp * profile[lv, k]
             growth = rate * gap if gap > 0.0 else p.decay_factor * rate * gap
+            noise = p.noise_sd_week * normal_at(kd, week, k) if p.noise_sd_week > 0.0 else 0.0
             if p.noise_sd_week > 0.0:
-                growth += p.noise_sd_week * normal_at(kd, week, k)
+                growth += noise
             competency[i, k] = _clip01(c + growth)
+            if is_mentored:
+                c0 = unmentored[i, k]
+                gap0 = target[lv, k] + ceiling - c0
+                growth0 = rate * gap0 if gap0 > 0.0 else p.decay_factor * rate * gap0
+                if p.noise_sd_week > 0.0:
+                    growth0 += noise
+                unmentored[i, k] = _clip01(c0 + growth0)
         ks = entity_key(key_state, draw_key[i])
         noise = p.state_noise_sd_week
         confidence[i] += p.drift_per_week * (p.baseline_confidence - confidence[i])
@@ -142,7 +169,12 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
         confidence[i] = _clip01(confidence[i])
         engagement[i] = _clip01(engagement[i])
         belonging[i] = _clip01(belonging[i])
-        readiness[i] = competence_under(profile[next_level[lv]], competency[i])
+        readiness[i] = competence_of(profile, next_level[lv], competency, i)
+        if p.unmentored_readiness > 0.0 and mentored[i]:
+            readiness[i] = competence_of(profile, next_level[lv], unmentored, i)
+        if p.unmentored_market_pull > 0.0:
+            for k in range(n_comp):
+                market[i, k] = unmentored[i, k] if mentored[i] else competency[i, k]
 
 
 develop = Dual(_develop)

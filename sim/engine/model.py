@@ -17,6 +17,7 @@ from .population import Population
 from .rng import Streams
 from ..config.schema import Config
 from .staffing import Staffing
+from .switches import ALL_ON, Switches
 
 AGENT_VIEWS_AUTO_LIMIT = 50_000
 MODEL_REPORTERS = ["week", "headcount", "open_vacancies", "leadership_open_vacancies", "bench_strength",
@@ -47,9 +48,10 @@ class OrgModel(mesa.Model):
     8. measure   vacancy-weeks; state snapshot at each period end.
     """
 
-    def __init__(self, cfg: Config, interventions=()):
+    def __init__(self, cfg: Config, interventions=(), switches: Switches = ALL_ON):
         super().__init__(seed=cfg.sim.seed)
         self.cfg = cfg
+        self.switches = switches  # program paths switched off (the decomposition by mechanism)
         self.week = 0
         self.horizon = cfg.sim.horizon_weeks
         self.org = Org(cfg.org, cfg.sim.weeks_per_year, internal_only=cfg.hiring.internal_only)

@@ -41,6 +41,9 @@ def employee_columns(n_competencies: int) -> list[Column]:
         Column("interest", np.float64, 0.0, width=3, doc="unit vector of interests and style (matching)"),
         Column("hazard_shift", np.float64, 0.0, doc="log-hazard added by programs this week"),
         Column("visibility", np.float64, 0.0, doc="promotion-score boost from sponsorship, in SDs"),
+        Column("mentored", np.bool_, False, doc="a program changed this person's competencies (since joining)"),
+        Column("unmentored_competency", np.float64, 0.0, width=n_competencies,
+               doc="competencies as they would be without the mentoring gains (set once `mentored`)"),
     ]
 
 

@@ -18,6 +18,7 @@ from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
+from .switches import passed_over_tokens
 
 EXIT_KIND = {
     EXIT_VOLUNTARY: "voluntary_exit",
@@ -248,7 +249,10 @@ class Staffing:
                              float(dev.promotion_engagement_boost), pop.level, pop.department, pop.level_week,
                              pop.passed_over, pop.confidence, pop.engagement)
         nxt = self.org.next_level[from_levels + 1]
-        pop.readiness[chosen] = np.einsum("ij,ij->i", self.org.profile[nxt], pop.competency[chosen])
+        competency = pop.competency[chosen]
+        if not self.model.switches.gain_in_readiness:  # as in the develop kernel
+            competency = np.where(pop.mentored[chosen, None], pop.unmentored_competency[chosen], competency)
+        pop.readiness[chosen] = np.einsum("ij,ij->i", self.org.profile[nxt], competency)
         self.promotions_since_review += np.bincount(from_levels + 1, minlength=self.org.n_levels)
 
     def mark_passed_over(self, week: int) -> None:
@@ -264,6 +268,10 @@ class Staffing:
             & (pop.level_week[s] < week)  # promoted this week: not passed over for the next level yet
             & (pop.readiness[s] >= prom.ready_now_ratio * org.demand[target])
         )
+        replay = self.model.switches.passed_over_replay
+        if replay is not None:  # the twin's passed-over people, still here at that level (decomposition)
+            tokens = passed_over_tokens(pop.draw_key[s], lv)
+            hit = np.isin(tokens, replay.get(week, np.zeros(0, np.uint64))) & (pop.level_week[s] < week)
         s = s[hit]
         pop.passed_over[s] += 1
         pop.engagement[s] = np.maximum(0.0, pop.engagement[s] - dev.passed_over_engagement_drop)

@@ -189,6 +189,13 @@ def greedy_assign(score, feasible, capacity, order):
 
 
 @njit(inline="always", cache=True)
+def _remember_unmentored(i, competency, mentored, unmentored):
+    if not mentored[i]:
+        mentored[i] = True
+        unmentored[i, :] = competency[i, :]
+
+
+@njit(inline="always", cache=True)
 def _grow(x, gain):
     return min(1.0, x + gain * (1.0 - x))
 
@@ -200,7 +207,8 @@ MEETING_STATS = ("meetings_held", "mentor_hours", "mentee_cost", "mentor_cost", 
 def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, next_meeting, held, missed,
                   alignment, trust, phase, end_reason, slot_load, mentoring_skill,
                   competency, confidence, engagement, belonging, group, level, profile, next_level,
-                  fixed_focus, growth_mask, hourly_cost, p, key_meetings, week, stats):
+                  fixed_focus, growth_mask, hourly_cost, p, key_meetings, week, stats, track_gains, mentored,
+                  unmentored):
     """Meetings due this week, and what each held or missed meeting does. Serial.
 
     Serial because a mentor (or a mentee in two programs) can sit in several rows.
@@ -212,6 +220,9 @@ def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, ne
     and so do the mentor's growth competencies and engagement (scaled by trust and,
     in a circle, by 1 / circle size). Missed: trust -= trust_loss.
     Trust below the floor ends the relationship (END_DISSOLVED).
+    With `track_gains` (a world where a skill channel is switched off), before a held meeting first
+    changes someone's competencies they are copied to `unmentored` and `mentored` is set: the
+    engine then carries both (the decomposition by mechanism).
     Adds this week's MEETING_STATS to `stats`: held meetings, mentor hours and the costs of
     held meetings (a circle's mentor spends its hours once), live rows, and their trust after it.
     """
@@ -239,6 +250,10 @@ def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, ne
             if phase[r] == 0:
                 eff *= p.initiation_skill_factor
             rate = p.skill_transfer * eff
+            if track_gains:
+                _remember_unmentored(e, competency, mentored, unmentored)
+                if p.mentor_leadership_gain > 0.0:
+                    _remember_unmentored(m, competency, mentored, unmentored)
             if fixed_focus.sum() > 0:
                 for k in range(n_comp):
                     if fixed_focus[k]:

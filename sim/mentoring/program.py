@@ -89,6 +89,8 @@ class Program:
             model.clock.every(self.cohort_event, cfg.cohort_every_weeks, first=cfg.first_cohort_week,
                               until=model.horizon)
         self.weeks_running = 0
+        # Competence without the mentoring gains is kept only where a skill channel is switched off.
+        self.track_gains = not (model.switches.gain_in_readiness and model.switches.gain_in_market_pull)
         # Costs by the week they were incurred (columns COST_COMPONENTS), for discounting.
         self.cost_by_week = np.zeros((model.horizon, len(self.COST_COMPONENTS)))
         # Roles per population slot, kept up to date as ties start and end (never rebuilt weekly).
@@ -149,7 +151,8 @@ class Program:
                               rel.phase, rel.end_reason, self.mentor_load, rel.mentoring_skill, pop.competency,
                               pop.confidence, pop.engagement, pop.belonging, pop.group, pop.level,
                               self.org.profile, self.org.next_level, self.fixed_focus, self.growth_mask,
-                              self.hourly_cost, self.params, self.keys["meetings"], week, stats)
+                              self.hourly_cost, self.params, self.keys["meetings"], week, stats, self.track_gains,
+                              pop.mentored, pop.unmentored_competency)
         held, mentor_hours, mentee_cost, mentor_cost, pair_weeks, trust_sum = stats
         self.stats["mentee_hours"] += self.cfg.meeting_hours * held
         self.stats["mentor_hours"] += mentor_hours

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .mechanism import what_drove
+
 SWEEP_HINT = ("For intervals, run the same design over many seeds (mentorsim -m ... 'sim.seed=range(20)'), "
               "then mentorsim compare FOLDER --baseline twin, or mentorsim report FOLDER on the sweep folder: "
               "its intervals come from paired seeds.")
@@ -140,7 +142,7 @@ def _program_brief(cfg, m: dict) -> Brief:
         answer=f"Against the same organization without it, the program {direction} annual turnover{by} "
                f"({leavers}) and its net value was {signed_money(net)} on a cost of {money(cost)}: {verdict}.",
         figures=figures,
-        drivers=_drivers(m),
+        drivers=[*filter(None, [what_drove(m)]), *_drivers(m)],
         caveat=f"This is one simulated run (seed {cfg.sim.seed}) against its twin (the same organization, the "
                f"same people and the same random events, without the program): one draw, so its figures carry "
                f"no interval. {SWEEP_HINT}",

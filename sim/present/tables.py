@@ -20,6 +20,8 @@ CAPTIONS = {
                       "at the end in the twin.",
     "cost_value": "Each part of net value against the twin, in present value: blue adds to net value, "
                   "vermillion takes from it; the net is outlined.",
+    "mechanism": "The effect split by mechanism (channels switched off on the same random numbers; docs/MODEL.md "
+                 "8.13): blue moves the outcome the better way, vermillion the worse; the total is outlined.",
 }
 
 # metric (without "effect."/"twin.") -> (words, kind); kind picks the format of the values

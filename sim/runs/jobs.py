@@ -85,6 +85,7 @@ def score(cfg: Config, seeds: list[int], first_metrics: dict | None = None) -> d
         else:
             seeded = copy.deepcopy(cfg)
             seeded.sim.seed = int(seed)
+            seeded.evaluation.decomposition = False  # only the objective is read
             metrics = run(seeded).metrics
         values.append(_number(metrics.get(key)))
         costs.append(metrics.get("cost.total"))

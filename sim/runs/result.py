@@ -14,6 +14,7 @@ from ..engine.model import OrgModel
 # Loading the programs module registers the matching policies that configs are checked against.
 from ..mentoring.evaluation import compare, program_metrics, twin_config
 from ..mentoring.program import Program
+from .decomposition import decompose
 from .summary import summarize
 
 
@@ -91,4 +92,6 @@ def run(cfg: Config | list[str] | None = None, interventions=None, progress=None
         if cfg.evaluation.twin if twin is None else twin:
             result.twin = simulate(twin_config(cfg), [], None)
             result.metrics.update(compare(result, result.twin))
+            if cfg.evaluation.decomposition:
+                result.metrics.update(decompose(result))
     return result

@@ -29,7 +29,9 @@ HEADLINE = [
     ("cost.total", "Program cost", 1, "currency", 0),
     ("value.net", "Net value (value minus cost)", 1, "currency", 0),
 ]
-BASE_OVERRIDES = ("sim.agent_views=off", "output.charts=false", "output.report=false")
+# Many seeds: the decomposition by mechanism (15 more runs each) only when asked for.
+BASE_OVERRIDES = ("sim.agent_views=off", "output.charts=false", "output.report=false",
+                  "evaluation.decomposition=false")
 
 
 def _worker_init() -> None:

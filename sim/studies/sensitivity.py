@@ -96,6 +96,7 @@ def _runs(overrides: list[str], seeds: list[int | None]) -> list[dict]:
         seeded = copy.deepcopy(cfg)
         if seed is not None:
             seeded.sim.seed = int(seed)
+        seeded.evaluation.decomposition = False  # many samples: only their outcomes are read
         out.append(run(seeded).metrics)
     return out
 

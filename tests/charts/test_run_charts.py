@@ -15,6 +15,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
+import sim.charts.decomposition as decomposition_module
 import sim.charts.run as run_module
 from sim import load_config, run
 from sim.charts import RUN_CHARTS, run_charts
@@ -27,7 +28,7 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ALL = set(RUN_CHARTS)
-NEED_TWIN = {"retention", "cost_value"}
+NEED_TWIN = {"retention", "cost_value", "mechanism"}
 BASE = ["org=small", "sim.horizon_years=2", "sim.seed=0"]
 
 
@@ -58,6 +59,7 @@ def titles(monkeypatch):
         return save(fig, path)
 
     monkeypatch.setattr(run_module, "save", recording_save)
+    monkeypatch.setattr(decomposition_module, "save", recording_save)
     return seen
 
 
@@ -179,6 +181,7 @@ def axes(monkeypatch):
         return save(fig, path)
 
     monkeypatch.setattr(run_module, "save", recording_save)
+    monkeypatch.setattr(decomposition_module, "save", recording_save)
     return seen
 
 

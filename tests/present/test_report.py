@@ -119,7 +119,7 @@ def test_a_twin_run_report_has_every_chart_the_pack_draws(twin_folder, bare_fold
     from sim.charts import RUN_CHARTS
 
     assert {p.stem for p in pngs(twin_folder)} == set(RUN_CHARTS)
-    assert {p.stem for p in pngs(bare_folder)} == set(RUN_CHARTS) - {"retention", "cost_value"}
+    assert {p.stem for p in pngs(bare_folder)} == set(RUN_CHARTS) - {"retention", "cost_value", "mechanism"}
 
 
 @pytest.mark.parametrize("which", ["twin_folder", "bare_folder"])

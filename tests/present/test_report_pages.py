@@ -110,6 +110,12 @@ def brief_numbers(m: dict, seed: int = 0) -> set[str]:
             f"{abs(m['value.replacement_savings']):,.0f}", f"{m['value.internal_fill_savings']:+,.0f}",
             pct((m["cost.mentor_time"] + m["cost.mentee_time"]) / m["cost.total"]),
             f"{m['cost.mentor_time']:,.0f}", f"{m['cost.mentee_time']:,.0f}"}
+    # What drove the result, by mechanism: parts in points of turnover, people and currency, and the
+    # promotions total (sim.present.mechanism).
+    out.add(f"{abs(m['effect.promotions_total']):,.0f}")
+    for key, v in m.items():
+        if key.startswith("decomposition.") and v == v:
+            out |= {f"{100 * v:+.2f}", f"{v:+,.0f}", f"{v:+,.1f}"}
     return out
 
 

@@ -112,7 +112,9 @@ def test_a_sweep_job_equals_the_same_config_run_in_process(grid_sweep, combo):
     matching, cadence, seed = combo
     folder = find_job(sweep, matching=matching, program__cadence_weeks=cadence, sim__seed=seed)
     on_disk = json.loads((folder / "metrics.json").read_text())
+    # evaluation.decomposition=false: sweep jobs skip it unless evaluation.sweep_decomposition
     result = run(load_config(["org=small", "sim.horizon_years=0.5", "output.charts=false",
+                              "evaluation.decomposition=false",
                               f"matching={matching}", f"program.cadence_weeks={cadence}", f"sim.seed={seed}"]))
     in_process = json.loads(json.dumps(clean_json(result.metrics)))
     differing = {k: (on_disk.get(k), in_process.get(k)) for k in set(on_disk) | set(in_process)

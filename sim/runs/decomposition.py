@@ -1,0 +1,151 @@
+"""Why the outcome moved: each program effect split by mechanism (docs/MODEL.md 8.13).
+
+The program world is run again with channels switched off (`sim.mentoring.channels`), on the same
+seed and so the same random numbers. Let f(S) be a metric of the world where only the channels in S
+are on, minus the twin's. The rule: switch the channels on one at a time in a fixed order, and
+again in the reverse order; a channel's part is the mean of the two changes it made. Each order
+telescopes from f(nothing on) to f(everything on) = the effect, so the parts add up to it exactly;
+f(nothing on) is reported as `other` (zero when switching everything off gives the twin back).
+It costs 2k - 1 extra runs of the program world for k channels (exact Shapley needs 2^k), and
+equals the Shapley value whenever no three channels interact.
+
+Money is split the same way: value.total by the simulated channels, the programs' cost as the
+`costs` channel, so value.net = value.total - cost.total adds up; roi = value.net / cost.total,
+each part divided by the same cost.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..config.schema import Config
+from ..engine.model import OrgModel
+from ..mentoring.channels import CHANNELS, SIMULATED, inert, switched_off
+from ..mentoring.money import internal_fill_savings, replacement_savings
+from ..mentoring import program as program_module
+from ..mentoring.program import Program
+from .summary import summarize
+
+log = logging.getLogger(__name__)
+# Metrics split by channel (effect = program world - twin), then the money ones.
+METRICS = ("turnover_annual", "voluntary_turnover_annual", "promotions_total", "internal_fill_rate_leadership",
+           "bench_strength_mean")
+PARTS = CHANNELS + ("other",)
+
+
+@dataclasses.dataclass
+class World:
+    """What the decomposition reads of one world: its metrics and the money it makes against the twin."""
+
+    metrics: dict
+    value_total: float
+
+
+def _world(cfg: Config, off, twin) -> World:
+    cfg_off, switches = switched_off(cfg, off, twin)
+    cfg_off = dataclasses.replace(cfg_off, output=dataclasses.replace(cfg_off.output, events=False, charts=False),
+                                  sim=dataclasses.replace(cfg_off.sim, agent_views="off"))
+    programs = [Program(p, i) for i, p in enumerate(cfg_off.programs())]
+    model = OrgModel(cfg_off, interventions=programs, switches=switches).run()
+    metrics = summarize(model.metrics)
+    return World(metrics, _value_total(cfg, model.metrics.timeseries(), model.metrics.level_timeseries(), twin))
+
+
+def _twin_with_events(twin_cfg: Config) -> SimpleNamespace:
+    """The twin run again with its event log and roster on (what the passed-over replay reads)."""
+    cfg = dataclasses.replace(twin_cfg, output=dataclasses.replace(twin_cfg.output, events=True))
+    model = OrgModel(cfg).run()
+    org = model.org
+    return SimpleNamespace(config=cfg, metrics=summarize(model.metrics), timeseries=model.metrics.timeseries(),
+                           level_timeseries=model.metrics.level_timeseries(),
+                           events=model.events.frame(org.level_names, org.group_names),
+                           people=model.roster.frame(org.level_names, org.group_names, org.department_names))
+
+
+def _value_total(cfg: Config, ts, level_ts, twin) -> float:
+    return (replacement_savings(cfg, ts, twin.timeseries)[1]
+            + internal_fill_savings(cfg, level_ts, twin.level_timeseries)["value.internal_fill_savings"])
+
+
+def _orders(k: int):
+    """Forward and reverse orders of switching channels on: each a list of sets of indices, from
+    the empty set to all k."""
+    forward = [frozenset(range(j)) for j in range(k + 1)]
+    reverse = [frozenset(range(k - j, k)) for j in range(k + 1)]
+    return forward, reverse
+
+
+def attribute(f: dict, k: int) -> tuple[np.ndarray, float]:
+    """Parts of f(all) - f(empty) per channel (mean of the forward and reverse orders), and f(empty).
+
+    `f` maps each frozenset of channel indices in the two orders to a number (or NaN).
+    """
+    parts = np.zeros(k)
+    for order in _orders(k):
+        for before, after in zip(order[:-1], order[1:]):
+            (channel,) = after - before
+            parts[channel] += 0.5 * (f[after] - f[before])
+    return parts, f[frozenset()]
+
+
+def _live(cfg: Config, m: dict, k: int) -> frozenset:
+    """Channels that can move something: none when no program started a tie (nobody was touched)."""
+    if all(m.get(f"program.{p.name}.pairs_started") == 0 for p in cfg.programs()):
+        return frozenset()
+    return frozenset(i for i, ch in enumerate(SIMULATED) if ch not in inert(cfg))
+
+
+def _channel_worlds(cfg: Config, m: dict, k: int, twin) -> dict:
+    """Every world the two orders pass through, by its live channels that are on. An inert channel
+    on or off is the same world, so each runs once."""
+    live = _live(cfg, m, k)
+    ran = {live: World(m, m["value.total"])}
+    for order in _orders(k):
+        for on in order:
+            if on & live not in ran:
+                ran[on & live] = _world(cfg, [SIMULATED[i] for i in range(k) if i not in on], twin)
+    return ran
+
+
+def decompose(result) -> dict:
+    """decomposition.<part>.<metric> for a program run with its twin, and decomposition.runs."""
+    start = time.perf_counter()
+    cfg, twin = result.config, result.twin
+    if twin.events is None or twin.people is None or not cfg.output.events:
+        twin = _twin_with_events(twin.config)  # the passed-over channel replays the twin's events
+    k = len(SIMULATED)
+    m = result.metrics
+    quiet = logging.getLogger(program_module.__name__)  # its warnings were said in the program world
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        ran = _channel_worlds(cfg, m, k, twin)
+    finally:
+        quiet.setLevel(level)
+    live = _live(cfg, m, k)
+    worlds = {on: ran[on & live] for order in _orders(k) for on in order}
+    out: dict = {}
+    cost = m["cost.total"]
+    for key in METRICS + ("value.total",):
+        f = {}
+        for on, world in worlds.items():
+            value = world.value_total if key == "value.total" else world.metrics.get(key)
+            base = 0.0 if key == "value.total" else twin.metrics.get(key)
+            f[on] = float("nan") if value is None or base is None else float(value) - float(base)
+        parts, other = attribute(f, k)
+        name = "value.net" if key == "value.total" else key
+        for channel, part in zip(SIMULATED, parts):
+            out[f"decomposition.{channel}.{name}"] = float(part)
+        out[f"decomposition.other.{name}"] = float(other)
+        out[f"decomposition.costs.{name}"] = -cost if name == "value.net" else 0.0
+    for part in PARTS:
+        net = out[f"decomposition.{part}.value.net"]
+        out[f"decomposition.{part}.roi"] = net / cost if cost > 0 else float("nan")
+    out["decomposition.runs"] = float(len(ran) - 1)
+    # Its time is logged, not a metric: one seed's metrics are the same on every machine.
+    log.info("decomposition by mechanism: %d channel worlds in %.1f s", len(ran) - 1, time.perf_counter() - start)
+    return out

@@ -488,6 +488,10 @@ class PipelineModel(mesa.Model):
 
 def run_baseline(cfg: Config) -> dict:
     """Run the baseline to the horizon; exits per person-year, counts, end competencies, wall seconds."""
+    for program in cfg.programs():
+        if program.enrollment_mode != "assigned":  # volunteers' self-selection is not re-implemented here
+            raise ValueError(f"program {program.name}: the baseline implements enrollment_mode=assigned only, "
+                             f"not {program.enrollment_mode}")
     start = time.perf_counter()
     model = PipelineModel(cfg)
     init_seconds = time.perf_counter() - start

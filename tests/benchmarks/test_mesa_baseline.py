@@ -61,7 +61,9 @@ def one_thread():
 def test_baseline_agrees_with_engine(program, one_thread):
     baseline = load_baseline()
     on = program != "none"
-    overrides = [f"program={program}", f"sim.horizon_years={YEARS}", "evaluation.twin=false",
+    # The baseline enrolls by assignment (it does not re-implement the opt-in self-selection).
+    enrollment = ["program.enrollment_mode=assigned"] if on else []
+    overrides = [f"program={program}", *enrollment, f"sim.horizon_years={YEARS}", "evaluation.twin=false",
                  "sim.agent_views=off", "output.events=false", "sim.check_invariants=false"]
     engine, mesa = [], []
     for i in range(SEEDS):  # independent seeds on each side: the two share no draws anyway
@@ -79,3 +81,10 @@ def test_baseline_agrees_with_engine(program, one_thread):
             failures.append(f"{key}: engine {e.mean():.4f} (sd {e.std(ddof=1):.4f}), baseline {m.mean():.4f} "
                             f"(sd {m.std(ddof=1):.4f}), difference {diff:+.4f} = {diff / se if se else np.inf:+.1f} SE")
     assert not failures, "baseline and engine disagree:\n" + "\n".join(failures)
+
+
+def test_baseline_refuses_a_program_it_does_not_implement():
+    """Opt-in self-selection is not re-implemented in the baseline: it says so instead of running."""
+    cfg = make_config("program=default", "program.enrollment_mode=opt_in", "sim.horizon_years=1")
+    with pytest.raises(ValueError, match="enrollment_mode=assigned only"):
+        load_baseline().run_baseline(cfg)

@@ -66,7 +66,7 @@ def brief_html(b: Brief, charts: dict[str, Path]) -> list[str]:
              table_html([("Key figure", "Value", "In context"), *[(f.label, f.value, f.detail) for f in b.figures]],
                         "kf")]
     if b.chart in charts:
-        parts.append(_img(charts[b.chart]))
+        parts.append(_img(charts[b.chart], b.chart_note))
     if b.drivers:
         parts += ["<h3>What drove the result</h3>", "<ul>", *[f"<li>{html.escape(d)}</li>" for d in b.drivers],
                   "</ul>"]

@@ -163,7 +163,7 @@ def brief_page(p: Pages, title: str, b: Brief, chart: Path | None):
             widths=[0.3, 0.2, 0.5], size=8.5, bold_col=1, value_size=12)
     p.paragraph(b.caveat, size=8.5, background=NOTE_BG)
     if chart is not None:
-        p.image(chart, height=2.1)
+        p.image(chart, height=2.1, caption=b.chart_note)
     if b.drivers:
         p.paragraph("What drove the result", size=10.5, weight="bold")
         for d in b.drivers:

@@ -96,9 +96,7 @@ def run_summary(result: RunResult) -> tuple[list[str], dict]:
     lines.append(
         f"Against the same organization without it (its twin: same seed, same people, common random numbers), "
         f"the {names} program {direction} annual turnover{amount} "
-        f"({_pct(m['turnover_annual'])} vs {_pct(m['twin.turnover_annual'])}). This is one seed, one draw: "
-        f"the figures in this report have no interval; sweep over seeds (mentorsim -m ... 'sim.seed=range(20)') "
-        f"and report the sweep folder for intervals from paired seeds before deciding.")
+        f"({_pct(m['turnover_annual'])} vs {_pct(m['twin.turnover_annual'])}). " + _one_draw(result))
     naive, on_mentees = m.get("naive.turnover_annual.mentee_minus_none"), m.get("effect.mentee.turnover_annual")
     if _number(naive) and _number(on_mentees):
         lines.append(
@@ -126,6 +124,16 @@ def run_summary(result: RunResult) -> tuple[list[str], dict]:
         f"{'n/a' if not _number(roi) else f'{roi:+.2f}'} in this one draw. The assumptions behind these amounts "
         f"are listed below.")
     return lines, used
+
+
+def _one_draw(result: RunResult) -> str:
+    """What one seed's figures can say: nothing on their own when the run has no other seeds."""
+    n = result.metrics.get("seeds.n") or 1
+    if n > 1:
+        return (f"These details are seed {result.config.sim.seed}'s, one draw of the {n} paired seeds that page 1 "
+                f"summarizes with 95% intervals (every seed's figures are in seeds.csv).")
+    return ("This is one seed, one draw: the figures in this report have no interval; run several paired seeds "
+            "(the default run does, 10) or sweep over seeds and report the sweep folder before deciding.")
 
 
 def _number(x) -> bool:

@@ -139,7 +139,9 @@ SEED_KEYS = [
     "effect.exits_total", "promotions_total", "effect.promotions_total", "internal_fill_rate_leadership",
     "twin.internal_fill_rate_leadership", "effect.internal_fill_rate_leadership",
     "value.extra_internal_leadership_fills", "bench_strength_end", "naive.turnover_annual.mentee_minus_none",
-    "effect.mentee.turnover_annual", "cost.total", "value.total", "value.net", "roi",
+    "effect.mentee.turnover_annual", "cost.total", "value.total", "value.net", "roi", "bench_strength_start",
+    "value.replacement_savings", "value.internal_fill_savings", "cost.mentor_time", "cost.mentee_time",
+    "mentee.promotion_incidence_1y", "twin.mentee.promotion_incidence_1y",
 ]
 
 

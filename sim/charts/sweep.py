@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .style import PALETTE, figure, save
+from .style import BETTER, PALETTE, WORSE, figure, save
 
 
 def t_half_width(sd, n, confidence: float = 0.95):
@@ -117,4 +117,35 @@ def tornado(table: pd.DataFrame, outcome: str, path: Path) -> Path:
         title += (f"\n{above} of {len(rows)} parameters above the noise floor" if above else
                   "\nno parameter stands out from the noise floor")
     ax.set_title(title)
+    return save(fig, path)
+
+
+def interval_colour(mean: float, low: float, high: float, lower_is_better: bool) -> str:
+    """BETTER or WORSE when the whole interval is on one side of zero, the neutral grey when it spans zero
+    (or is undefined): a colour claims a direction only when the interval does."""
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
+        return PALETTE[7]
+    return BETTER if (mean < 0) == lower_is_better else WORSE
+
+
+def design_intervals(panels: list[tuple[str, pd.DataFrame, bool]], path: Path, title: str) -> Path:
+    """Side-by-side designs: one panel per figure (title, rows design/mean/low/high, lower is better),
+    each design a dot with its 95% interval, against zero (no change from the twin); `title` names the
+    designs' axis. Colours as `interval_colour` (the caption says which is which)."""
+    fig, axes = figure(ncols=len(panels), width=4.2 * len(panels), height=1.4 + 0.45 * max(
+        len(rows) for _, rows, _ in panels))
+    for ax, (label, rows, lower_is_better) in zip(axes[0], panels):
+        y = np.arange(len(rows))[::-1]
+        for yi, r in zip(y, rows.itertuples()):
+            colour = interval_colour(r.mean, r.low, r.high, lower_is_better)
+            if np.isfinite(r.low) and np.isfinite(r.high):
+                ax.plot([r.low, r.high], [yi, yi], color=colour, lw=2.5, solid_capstyle="butt")
+            ax.plot([r.mean], [yi], "o", color=colour, ms=7)
+        ax.axvline(0, color="#222222", lw=0.8)
+        ax.set_yticks(y, list(rows["design"]))
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_title(label, fontsize=10)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("0 = the same as the twin", fontsize=8)
+    axes[0, 0].set_ylabel(title)
     return save(fig, path)

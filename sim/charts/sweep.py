@@ -19,8 +19,9 @@ def t_half_width(sd, n, confidence: float = 0.95):
 
 
 def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, scale: float = 1.0,
-            unit: str = "") -> Path | None:
-    """Mean of `metric` over seeds for each (row, col) override pair, with the 95% half-width."""
+            unit: str = "", labels: tuple[str, str, str] | None = None) -> Path | None:
+    """Mean of `metric` over seeds for each (row, col) override pair, with the 95% half-width;
+    `labels`: the row key, column key and metric in words (the keys themselves otherwise)."""
     done = runs[runs["status"] == "complete"]
     row_c, col_c = f"ov.{row}", f"ov.{col}"
     if row_c not in done or col_c not in done or metric not in done or done.empty:
@@ -42,22 +43,25 @@ def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, sca
     image = ax.imshow(mean.to_numpy(float), cmap="RdYlBu", aspect="auto")
     ax.set_xticks(range(mean.shape[1]), mean.columns)
     ax.set_yticks(range(mean.shape[0]), mean.index)
-    ax.set_xlabel(col)
-    ax.set_ylabel(row)
+    row_label, col_label, metric_label = labels or (row, col, metric)
+    ax.set_xlabel(col_label)
+    ax.set_ylabel(row_label)
     ax.grid(False)
     for i in range(mean.shape[0]):
         for j in range(mean.shape[1]):
             v, h = mean.iat[i, j], half.iat[i, j]
             text = f"{v:.2f}" + ("" if not np.isfinite(h) else f"\n±{h:.2f}")
             ax.text(j, i, text, ha="center", va="center", fontsize=8)
-    fig.colorbar(image, ax=ax, label=f"{metric}{unit}")
-    best = np.unravel_index(np.nanargmin(mean.to_numpy(float)), mean.shape)
-    ax.set_title(f"Lowest {metric}: {row}={mean.index[best[0]]}, {col}={mean.columns[best[1]]}")
+    fig.colorbar(image, ax=ax, label=f"{metric_label}{unit}")
+    # no "lowest" in the title: a cell is best only where its interval separates from the others'
+    ax.set_title(f"{metric_label}{unit}: mean over seeds, ±95% half-width")
     return save(fig, path)
 
 
-def cost_value_scatter(runs: pd.DataFrame, path: Path) -> Path | None:
-    """Mean cost against mean value per scenario, with 95% intervals over seeds."""
+def cost_value_scatter(runs: pd.DataFrame, path: Path, names: dict[str, str] | None = None) -> Path | None:
+    """Mean cost against mean value per scenario, with 95% intervals over seeds; `names`: each scenario's
+    label (the scenario itself otherwise). Blue above break-even, vermillion below, grey where the
+    interval of value minus cost spans zero."""
     done = runs[runs["status"] == "complete"]
     if "cost.total" not in done or "value.total" not in done or done.empty:
         return None
@@ -66,17 +70,21 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path) -> Path | None:
     half = t_half_width(sd, n)
     fig, axes = figure()
     ax = axes[0, 0]
-    ax.errorbar(mean["cost.total"], mean["value.total"], xerr=half["cost.total"], yerr=half["value.total"],
-                fmt="o", color=PALETTE[0], ecolor=PALETTE[7], capsize=3)
+    net = (done["value.total"] - done["cost.total"]).groupby(done["scenario"])
+    net_half = t_half_width(net.std(ddof=1), net.count()) / 1000
+    net_mean = net.mean() / 1000
     for name, r in mean.iterrows():
-        ax.annotate(name, (r["cost.total"], r["value.total"]), fontsize=7, xytext=(4, 4),
-                    textcoords="offset points")
+        colour = interval_colour(net_mean[name], net_mean[name] - net_half[name], net_mean[name] + net_half[name],
+                                 lower_is_better=False)
+        ax.errorbar([r["cost.total"]], [r["value.total"]], xerr=[half.at[name, "cost.total"]],
+                    yerr=[half.at[name, "value.total"]], fmt="o", color=colour, ecolor=colour, capsize=3)
+        ax.annotate((names or {}).get(name, name), (r["cost.total"], r["value.total"]), fontsize=7,
+                    xytext=(4, 4), textcoords="offset points")
     lim = [0, max(mean["cost.total"].max(), mean["value.total"].max(), 1) * 1.1]
     ax.plot(lim, lim, ls="--", color="grey", lw=1, label="Break-even (value = cost)")
     ax.set_xlabel("Program cost (thousands)")
     ax.set_ylabel("Value against the twin (thousands)")
-    above = int((mean["value.total"] > mean["cost.total"]).sum())
-    ax.set_title(f"{above} of {len(mean)} designs return more than they cost (means over seeds)")
+    ax.set_title("Each design's cost and value against its twin (means over seeds, 95% intervals)")
     ax.legend(fontsize=8)
     return save(fig, path)
 

@@ -184,12 +184,15 @@ def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict
             p.new_page()
             p.heading(doc.title, size=17)
         for s in doc.sections:
+            if s.charts and not s.paragraphs and not s.table:
+                p.room(0.6 + 3.6 + 0.5)  # a heading and its first chart stay on one page
             p.heading(s.heading)
             for para in s.paragraphs:
                 p.paragraph(para)
             if s.table:
                 n = len(s.table[0])
-                p.table(s.table, widths=[0.46] + [0.54 / (n - 1)] * (n - 1) if n > 1 else None)
+                first = 0.46 if n < 5 else 0.3  # wide tables give the other columns room
+                p.table(s.table, widths=[first] + [(1 - first) / (n - 1)] * (n - 1) if n > 1 else None)
             for c in s.charts:
                 p.image(c, height=3.6, caption=captions.get(Path(c).stem, ""))
         if doc.glossary:

@@ -94,34 +94,41 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path, names: dict[str, str] | N
 NOISE_FLOOR_PARAMETER = "dummy"
 
 
-def tornado(table: pd.DataFrame, outcome: str, path: Path) -> Path:
+def tornado(table: pd.DataFrame, outcome: str, path: Path, outcome_label: str | None = None,
+            names: dict[str, str] | None = None, scale: float = 1.0, unit: str = "") -> Path:
     """Parameters ranked by importance for one outcome, largest at the top.
 
     When the table holds the dummy parameter (one the model never reads), its
     index is drawn as a line, not a bar: the noise floor. Bars that end left
-    of it are indistinguishable from seed noise.
+    of it are indistinguishable from seed noise. `outcome_label`, `names` (parameter -> words),
+    `scale` and `unit` put a report's plain words and units on it (Morris mu* is in the outcome's units).
     """
     rows = table[table["outcome"] == outcome].sort_values("importance")
     dummy = rows[rows["parameter"] == NOISE_FLOOR_PARAMETER]
     rows = rows[rows["parameter"] != NOISE_FLOOR_PARAMETER]
     if "mu_star" in rows:
-        conf, label = "mu_star_conf", "Morris mu* (mean |elementary effect|, 95% CI)"
+        conf, label = "mu_star_conf", f"Morris mu* (mean |elementary effect|{', ' + unit if unit else ''}, 95% CI)"
     else:
-        conf, label = "ST_conf", "Sobol total-order index ST (95% CI)"
+        conf, label, scale = "ST_conf", "Sobol total-order index ST (95% CI)", 1.0
     fig, axes = figure(width=9.0, height=max(3.5, 2.0 + 0.45 * len(rows)))
     ax = axes[0, 0]
-    ax.barh(rows["parameter"], rows["importance"], xerr=rows[conf], color=PALETTE[0], capsize=3)
+    ax.barh([(names or {}).get(p, p) for p in rows["parameter"]], rows["importance"] * scale,
+            xerr=rows[conf] * scale, color=PALETTE[0], capsize=3)
     ax.set_xlabel(label)
-    top = rows.iloc[-1]["parameter"] if len(rows) else "n/a"
-    title = f"{outcome} depends most on {top}"
+    # "depends most on" only where the top bar's interval clears the next one's
+    title = f"{outcome_label or outcome}: parameters ranked by influence"
+    if len(rows) >= 2:
+        top, second = rows.iloc[-1], rows.iloc[-2]
+        if top["importance"] - top[conf] > second["importance"] + second[conf]:
+            title = f"{outcome_label or outcome} depends most on {(names or {}).get(top['parameter'], top['parameter'])}"
     if len(dummy):
-        floor, half = float(dummy["importance"].iloc[0]), float(dummy[conf].iloc[0])
+        floor, half = float(dummy["importance"].iloc[0]) * scale, float(dummy[conf].iloc[0]) * scale
         ax.axvspan(max(floor - half, 0.0), floor + half, color=PALETTE[7], alpha=0.25, lw=0, zorder=0)
         ax.axvline(floor, color=PALETTE[3], ls="--", lw=1.5,
                    label="noise floor: a dummy parameter the model never reads (95% CI shaded);\n"
                          "parameters left of this line are indistinguishable from noise")
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3))
-        above = int((rows["importance"] > floor).sum())
+        above = int((rows["importance"] * scale > floor).sum())
         title += (f"\n{above} of {len(rows)} parameters above the noise floor" if above else
                   "\nno parameter stands out from the noise floor")
     ax.set_title(title)

@@ -191,7 +191,7 @@ def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict
                 p.paragraph(para)
             if s.table:
                 n = len(s.table[0])
-                first = 0.46 if n < 5 else 0.3  # wide tables give the other columns room
+                first = 0.46 if n < 4 else 0.3  # wide tables give the other columns room
                 p.table(s.table, widths=[first] + [(1 - first) / (n - 1)] * (n - 1) if n > 1 else None)
             for c in s.charts:
                 p.image(c, height=3.6, caption=captions.get(Path(c).stem, ""))

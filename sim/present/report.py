@@ -198,11 +198,18 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
     summary: list[str] = []
     figures: dict = {}
     if (folder / "sensitivity.csv").exists():
+        from .sensitivity_text import (outcome_words, parameter_words, sensitivity_glossary, sensitivity_lines,
+                                       sensitivity_rows)
+
         table = pd.read_csv(folder / "sensitivity.csv")
+        names = {p: parameter_words(p) for p in table["parameter"].unique()}
         for outcome in table["outcome"].unique():
-            charts.append(tornado(table, outcome, folder / "charts" / f"tornado_{len(charts)}.png"))
-        summary.append("Parameters ranked by their influence on each outcome (global sensitivity analysis).")
-        sections.append(("Sensitivity indices", _rows(table)))
+            label, scale, unit = outcome_words(outcome)
+            charts.append(tornado(table, outcome, folder / "charts" / f"tornado_{len(charts)}.png", label, names,
+                                  scale, unit))
+        summary = sensitivity_lines(table)
+        sections.append(("Influence of each parameter", sensitivity_rows(table)))
+        glossary = sensitivity_glossary(table)
         title = f"mentorsim sensitivity report: {folder.name}"
     else:
         runs = collect(folder)
@@ -234,11 +241,6 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
         Section(h, paragraphs=[], table=t) for h, t in sections], Section("Charts", charts=charts)],
         glossary=glossary, figures=figures, captions=SWEEP_CAPTIONS)
     return _write_both(folder, doc)
-
-
-def _rows(table: pd.DataFrame) -> list[tuple]:
-    fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)  # noqa: E731
-    return [tuple(table.columns), *[tuple(fmt(v) for v in row) for row in table.itertuples(index=False)]]
 
 
 def _write_both(folder: Path, doc: Document) -> tuple[Path, Path]:

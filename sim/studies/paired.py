@@ -187,7 +187,8 @@ class RunSeeds:
 
     def __init__(self, cfg, seeds: list[int], jobs: int | None = None):
         self.cfg, self.seeds = cfg, list(seeds)
-        self.jobs = min(len(self.seeds) - 1, os.cpu_count() or 1) if jobs is None else jobs
+        # one core stays with this process, which runs the first seed and then takes seeds no worker began
+        self.jobs = min(len(self.seeds) - 1, max(1, (os.cpu_count() or 1) - 1)) if jobs is None else jobs
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future] = []
 
@@ -202,10 +203,18 @@ class RunSeeds:
 
     def gather(self, first: dict) -> pd.DataFrame:
         """One row per seed (seed order): `first` is the first seed's metrics, run by the caller."""
-        if self._futures:
-            rest = [f.result() for f in self._futures]
-        else:
-            rest = [run_config_seed(self.cfg, s) for s in self.seeds[1:]]
+        results: dict[int, dict] = {}
+        # seeds still queued (no worker began them) run here, last first, while the workers finish theirs
+        for seed, future in reversed(list(zip(self.seeds[1:], self._futures))):
+            if not future.cancel():
+                break
+            results[seed] = run_config_seed(self.cfg, seed)
+        for seed, future in zip(self.seeds[1:], self._futures):
+            if seed not in results:
+                results[seed] = future.result()
+        if not self._futures:
+            results = {s: run_config_seed(self.cfg, s) for s in self.seeds[1:]}
+        rest = [results[s] for s in self.seeds[1:]]
         self.close()
         rows = [{"seed": s, **{k: m.get(k) for k in SEED_KEYS if k in first}}
                 for s, m in zip(self.seeds, [first, *rest])]

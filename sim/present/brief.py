@@ -73,6 +73,10 @@ def brief(cfg, m: dict) -> Brief:
 
             return seeds_brief(cfg, m)
         return _program_brief(cfg, m)
+    if (m.get("seeds.n") or 0) > 1:
+        from .brief_seeds import seeds_organization_brief
+
+        return seeds_organization_brief(cfg, m)
     return _organization_brief(cfg, m)
 
 

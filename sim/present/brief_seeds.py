@@ -99,3 +99,39 @@ def seeds_brief(cfg, m: dict) -> Brief:
                f"sweep (mentorsim report FOLDER --compare KEY=A,B).",
         chart="cost_value",
         chart_note=f"The chart shows seed {first} only (one draw); the figures above are over all {n} seeds.")
+
+
+def seeds_organization_brief(cfg, m: dict) -> Brief:
+    """The brief of an organization-only run (no program, or no twin) over `seeds.n` seeds."""
+    a = over_seeds(m)
+    n, first = int(m["seeds.n"]), int(m["seeds.first"])
+    org, years = cfg.org.name, m["years"]
+    seeds = f"{n} seeds ({first} to {first + n - 1})"
+    plain = lambda digits: (lambda x: f"{x:,.{digits}f}")  # noqa: E731
+    figures = [
+        _figure(m, "Annual turnover", "turnover_annual", plain(1), f"{a.get('exits_total', float('nan')):,.0f} "
+                f"people left over {years:g} years on average", ("turnover_annual", "exits_total"), scale=100,
+                paired=False, unit="%"),
+        _figure(m, "Promotions", "promotions_total", plain(0), f"over {years:g} years", ("promotions_total",),
+                paired=False),
+        _figure(m, "Leadership seats filled from inside", "internal_fill_rate_leadership", plain(1),
+                "of leadership vacancies filled by internal promotion", ("internal_fill_rate_leadership",),
+                scale=100, paired=False, unit="%"),
+        _figure(m, "Ready-now successors per leadership seat", "bench_strength_end", plain(2),
+                f"at the end, from {a.get('bench_strength_start', float('nan')):.2f} at the start",
+                ("bench_strength_end", "bench_strength_start"), paired=False),
+    ]
+    why = ("the program ran without its twin, so no program effect is measured" if cfg.programs() else
+           "no program ran, so no program effect is measured")
+    return Brief(
+        title=f"The {org} organization over {years:g} years",
+        question=f"How does the talent pipeline of the {org} organization ({m['headcount_start']:,} people) "
+                 f"develop over {years:g} years?",
+        answer=f"Over {seeds}, {pct(a.get('turnover_annual'))} of people leave each year and "
+               f"{pct(a.get('internal_fill_rate_leadership'))} of leadership seats are filled from inside, on "
+               f"average; {why}.",
+        figures=figures,
+        caveat=f"Each figure is the mean over {seeds} with a 95% interval over them: the spread of the model's "
+               f"randomness, not of its assumptions.",
+        chart="succession",
+        chart_note=f"The chart shows seed {first} only (one draw); the figures above are over all {n} seeds.")

@@ -145,6 +145,22 @@ SEED_KEYS = [
 ]
 
 
+SHARES = {"turnover_annual", "twin.turnover_annual", "internal_fill_rate_leadership",
+          "twin.internal_fill_rate_leadership", "mentee.promotion_incidence_1y", "twin.mentee.promotion_incidence_1y"}
+NON_NEGATIVE = {"exits_total", "twin.exits_total", "promotions_total", "bench_strength_end", "bench_strength_start",
+                "cost.total", "cost.mentor_time", "cost.mentee_time"}
+
+
+def _clipped(key: str, low: float, high: float) -> tuple[float, float]:
+    """A t-interval cut to the range the figure can take (a share in [0, 1], a count or cost >= 0): with
+    few seeds a bounded figure's interval can otherwise cross its bound."""
+    if key in SHARES:
+        return max(low, 0.0), min(high, 1.0)
+    if key in NON_NEGATIVE:
+        return max(low, 0.0), high
+    return low, high
+
+
 def seeds_of_run(cfg, sweeping: bool) -> list[int]:
     """The seeds a run answers over: `evaluation.seeds` from `sim.seed` (null: 10 alone, 1 in a sweep,
     whose seeds are an axis of its own)."""
@@ -165,7 +181,8 @@ def run_config_seed(cfg, seed: int) -> dict:
 
 def seed_summary(table: pd.DataFrame, confidence: float = 0.95) -> dict:
     """`seeds.n` and, for each SEED_KEYS column, `seeds.<key>.mean/.low/.high`: the mean over seeds with a
-    t-interval (each seed's `effect.*` is a paired difference, so its interval is a paired one)."""
+    t-interval (each seed's `effect.*` is a paired difference, so its interval is a paired one), cut to
+    the range a share, count or cost can take."""
     out: dict = {"seeds.n": int(len(table)), "seeds.first": int(table["seed"].min()),
                  "seeds.confidence": confidence}
     for key in SEED_KEYS:
@@ -175,7 +192,8 @@ def seed_summary(table: pd.DataFrame, confidence: float = 0.95) -> dict:
         n = int(values.size)
         mean = float(values.mean()) if n else float("nan")
         half = half_width(float(values.std(ddof=1)), n, confidence) if n > 1 else float("nan")
-        out.update({f"seeds.{key}.mean": mean, f"seeds.{key}.low": mean - half, f"seeds.{key}.high": mean + half})
+        low, high = _clipped(key, mean - half, mean + half)
+        out.update({f"seeds.{key}.mean": mean, f"seeds.{key}.low": low, f"seeds.{key}.high": high})
     return out
 
 

@@ -87,3 +87,12 @@ def test_zero_seeds_is_one_line_exit_2(tmp_path):
     proc = mentorsim("org=small", "evaluation.seeds=0", cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.startswith("mentorsim: error: evaluation.seeds = 0: must be >= 1")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_bounded_figure_keeps_its_interval_inside_its_range():
+    table = pd.DataFrame({"seed": range(3), "internal_fill_rate_leadership": [0.5, 1.0, 0.75],
+                          "bench_strength_end": [0.0, 0.6, 0.1], "effect.turnover_annual": [-0.01, 0.02, 0.0]})
+    out = seed_summary(table)
+    assert out["seeds.internal_fill_rate_leadership.high"] == 1.0  # the t-interval alone reaches 1.37
+    assert out["seeds.bench_strength_end.low"] == 0.0
+    assert out["seeds.effect.turnover_annual.low"] < -0.01  # a difference has no bound

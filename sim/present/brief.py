@@ -65,18 +65,10 @@ def program_names(cfg) -> str:
 
 
 def brief(cfg, m: dict) -> Brief:
-    """The brief of one run: against its twin when it has one, the organization alone otherwise; over
-    the run's paired seeds (means with 95% intervals) when it ran several."""
+    """The brief of one seed: against its twin when it has one, the organization alone otherwise (a run
+    over several seeds: `sim.present.brief_seeds.run_brief`)."""
     if "effect.turnover_annual" in m and "cost.total" in m:
-        if (m.get("seeds.n") or 0) > 1:
-            from .brief_seeds import seeds_brief
-
-            return seeds_brief(cfg, m)
         return _program_brief(cfg, m)
-    if (m.get("seeds.n") or 0) > 1:
-        from .brief_seeds import seeds_organization_brief
-
-        return seeds_organization_brief(cfg, m)
     return _organization_brief(cfg, m)
 
 

@@ -4,9 +4,18 @@ zero, and the number of seeds said. The run's charts are its first seed's, and t
 """
 from __future__ import annotations
 
-from .brief import Brief, KeyFigure, _drivers, money, ok, pct, program_names
+from .brief import Brief, KeyFigure, _drivers, brief, money, ok, pct, program_names
 
 UNCLEAR = "unclear: the interval spans zero"
+
+
+def run_brief(cfg, m: dict) -> Brief:
+    """Page 1 of a run: over its paired seeds (means with 95% intervals) when it ran several, else one seed's."""
+    if (m.get("seeds.n") or 0) <= 1:
+        return brief(cfg, m)
+    if "effect.turnover_annual" in m and "cost.total" in m:
+        return seeds_brief(cfg, m)
+    return seeds_organization_brief(cfg, m)
 
 
 def over_seeds(m: dict) -> dict:

@@ -150,12 +150,12 @@ def report_run(folder: Path, keep_charts: bool = True) -> tuple[Path, Path]:
 
 def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Document:
     """The report of one run: the brief, the details, the tables, the charts, the glossary."""
-    from .brief import brief
+    from .brief_seeds import run_brief
     from .tables import assumptions_table, config_table, effects_table
 
     m, cfg = result.metrics, result.config
     summary, figures = run_summary(result)
-    b = brief(cfg, m)
+    b = run_brief(cfg, m)
     effects, effect_words = effects_table(m)
     assumptions, assumption_words = assumptions_table(m)
     sections = [Section("The run in detail", paragraphs=summary)]

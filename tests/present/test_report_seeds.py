@@ -98,14 +98,14 @@ def test_page_one_of_a_run_over_seeds_rendered_to_png(seeds_run, tmp_path_factor
 def test_an_organization_run_over_seeds_is_briefed_with_its_intervals():
     import pandas as pd
 
-    from sim.present.brief import brief
+    from sim.present.brief_seeds import run_brief
     from sim.studies.paired import seed_summary
 
     table = pd.DataFrame({"seed": [0, 1, 2], "turnover_annual": [0.14, 0.15, 0.16], "exits_total": [140, 150, 160],
                           "promotions_total": [70, 80, 90], "internal_fill_rate_leadership": [0.7, 0.72, 0.74],
                           "bench_strength_end": [0.4, 0.5, 0.6], "bench_strength_start": [0.5, 0.5, 0.5]})
     m = {"years": 10.0, "headcount_start": 1000, **seed_summary(table)}
-    b = brief(load_config(["program=none"]), m)
+    b = run_brief(load_config(["program=none"]), m)
     assert b.answer.startswith("Over 3 seeds (0 to 2), 15.0% of people leave each year")
     turnover = b.figures[0]
     low, high = m["seeds.turnover_annual.low"], m["seeds.turnover_annual.high"]

@@ -235,3 +235,27 @@ def test_tornado_of_sobol_indices(tmp_path, drawn):
     assert ax.get_title() == "cost depends most on q"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["p", "q"]
     assert "Sobol" in ax.get_xlabel()
+
+
+# ------------------------------------------------------------------------------- designs compared
+def test_design_intervals_draw_each_design_against_zero_coloured_by_a_clear_sign(tmp_path, drawn):
+    from matplotlib.colors import to_hex
+
+    from sim.charts.style import BETTER, WORSE
+    from sim.charts.sweep import design_intervals
+
+    turnover = pd.DataFrame({"design": ["2", "4", "8"], "mean": [0.5, -0.4, 0.1], "low": [0.2, -0.7, -0.2],
+                             "high": [0.8, -0.1, 0.4]})
+    net = pd.DataFrame({"design": ["2", "4", "8"], "mean": [-50.0, 20.0, 5.0], "low": [-80.0, 5.0, np.nan],
+                        "high": [-20.0, 35.0, np.nan]})
+    design_intervals([("turnover", turnover, True), ("net value", net, False)], tmp_path / "d.png", "cadence")
+    left, right = drawn["d"].axes
+    # zero (the twin) is on both axes, so a difference is read from zero
+    for ax in (left, right):
+        low, high = ax.get_xlim()
+        assert low <= 0 <= high
+    dots = lambda ax: [to_hex(line.get_color()) for line in ax.get_lines() if line.get_marker() == "o"]  # noqa: E731
+    assert dots(left) == [WORSE, BETTER, PALETTE[7]]  # turnover up: worse; down: better; spans zero: grey
+    assert dots(right) == [WORSE, BETTER, PALETTE[7]]  # net value down: worse; up: better; no interval: grey
+    by_height = sorted((t.get_position()[1], t.get_text()) for t in left.get_yticklabels())
+    assert [text for _, text in by_height] == ["8", "4", "2"]  # the first design at the top

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .brief import Brief, KeyFigure, _drivers, brief, money, ok, pct, program_names
 
-UNCLEAR = "unclear: the interval spans zero"
+UNCLEAR = "unclear"  # the interval spans zero (the caveat says so once)
 
 
 def run_brief(cfg, m: dict) -> Brief:
@@ -48,7 +48,7 @@ def _figure(m: dict, label: str, key: str, fmt, detail: str, keys: tuple, scale:
     value = "n/a" if not ok(mean) else fmt(scale * mean) + unit
     within = f"95% interval {interval(m, key, fmt, scale)}{unit}"
     if paired and ok(mean) and spans_zero(m, key):
-        within += f" ({UNCLEAR})"
+        within += f", {UNCLEAR}"
     return KeyFigure(label, value, f"{within}; {detail}",
                      tuple(f"seeds.{k}.mean/.low/.high" for k in keys))
 
@@ -101,11 +101,10 @@ def seeds_brief(cfg, m: dict) -> Brief:
                f"{verdict}.",
         figures=figures,
         drivers=_drivers(a),
-        caveat=f"Each figure is the mean over {seeds}, each seed a run against its own twin (the same "
-               f"organization, people and random events without the program), with a 95% interval over the "
-               f"seeds: the spread of the model's randomness, not of its assumptions. More seeds narrow it "
-               f"(mentorsim evaluation.seeds=20); to compare designs, sweep them over seeds and report the "
-               f"sweep (mentorsim report FOLDER --compare KEY=A,B).",
+        caveat=f"Means over {seeds}, each a run against its own twin (the same organization, people and "
+               f"random events without the program), with 95% intervals over the seeds ('unclear': the interval "
+               f"spans zero); they measure the model's randomness, not its assumptions. More seeds narrow them "
+               f"(mentorsim evaluation.seeds=20); designs side by side: mentorsim report SWEEP --compare KEY=A,B.",
         chart="cost_value",
         chart_note=f"The chart shows seed {first} only (one draw); the figures above are over all {n} seeds.")
 

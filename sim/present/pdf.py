@@ -158,16 +158,17 @@ def brief_page(p: Pages, title: str, b: Brief, chart: Path | None):
     p.paragraph("The question", size=9, weight="bold", color=MUTED)
     p.paragraph(b.question, size=10.5)
     p.paragraph("The answer", size=9, weight="bold", color=MUTED)
-    p.paragraph(b.answer, size=11.5, weight="bold")
+    p.paragraph(b.answer, size=11, weight="bold")
     p.table([("Key figure", "Value", "In context"), *[(f.label, f.value, f.detail) for f in b.figures]],
-            widths=[0.3, 0.2, 0.5], size=8.5, bold_col=1, value_size=12)
-    p.paragraph(b.caveat, size=8.5, background=NOTE_BG)
-    if chart is not None:
-        p.image(chart, height=2.1, caption=b.chart_note)
+            widths=[0.3, 0.2, 0.5], size=8, bold_col=1, value_size=11)
+    p.paragraph(b.caveat, size=8, background=NOTE_BG)
     if b.drivers:
-        p.paragraph("What drove the result", size=10.5, weight="bold")
+        p.paragraph("What drove the result", size=10, weight="bold")
         for d in b.drivers:
-            p.paragraph(d, size=8.5, bullet=True)
+            p.paragraph(d, size=8, bullet=True)
+    if chart is not None:  # last, in the room page 1 has left (at least 1.2 in, or it starts page 2)
+        room = p.y - BOTTOM - (0.4 if b.chart_note else 0.1)
+        p.image(chart, height=min(2.1, room) if room >= 1.2 else 2.1, caption=b.chart_note)
 
 
 def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict[str, str]) -> None:

@@ -30,9 +30,9 @@ def _fmt(x: float, scale: float, digits: int, signed: bool) -> str:
 
 
 def _interval(row, scale: float, digits: int, signed: bool = True) -> str:
-    lo, hi = sorted((scale * row.low, scale * row.high)) if scale < 0 else (scale * row.low, scale * row.high)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
+    if not (math.isfinite(row.low) and math.isfinite(row.high)):
         return "no interval"
+    lo, hi = sorted((scale * row.low, scale * row.high))
     return f"{_fmt(lo, 1, digits, signed)} to {_fmt(hi, 1, digits, signed)}"
 
 

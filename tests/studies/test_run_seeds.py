@@ -96,3 +96,13 @@ def test_a_bounded_figure_keeps_its_interval_inside_its_range():
     assert out["seeds.internal_fill_rate_leadership.high"] == 1.0  # the t-interval alone reaches 1.37
     assert out["seeds.bench_strength_end.low"] == 0.0
     assert out["seeds.effect.turnover_annual.low"] < -0.01  # a difference has no bound
+
+
+def test_a_sweep_job_runs_its_own_seeds_only_when_the_key_is_set():
+    from sim.cli import _other_seeds
+
+    assert _other_seeds(make_config(), sweeping=True) is None  # a sweep's seeds are its own axis
+    assert _other_seeds(make_config("evaluation.seeds=1"), sweeping=False) is None
+    job = _other_seeds(make_config("evaluation.seeds=3"), sweeping=True)
+    assert job.jobs == 0 and job.seeds == [0, 1, 2]  # in the job's own process: its siblings share the cores
+    assert RunSeeds(make_config(), list(range(10))).jobs >= 1  # a single run's seeds go to workers

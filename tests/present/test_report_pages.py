@@ -5,7 +5,7 @@ extracted with pypdf; page 1 is the executive brief, and every number on it is r
 here from the folder's metrics.json with the format the brief promises; no metric key
 appears before the glossary; everything the HTML has is in the PDF too. Page 1 is rendered
 to PNG with pdftoppm (poppler-utils; skipped where it is not installed) and kept under
-outputs/test-artifacts/ to be looked at.
+pytest's tmp path to be looked at.
 """
 from __future__ import annotations
 
@@ -24,8 +24,6 @@ from tests.present.test_report import job
 
 pypdf = pytest.importorskip("pypdf")
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "outputs" / "test-artifacts"
 NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
 # metric keys as metrics.json spells them: a known prefix and a dot, or a snake_case metric suffix
 KEY = re.compile(r"\b(?:effect|naive|twin|cost|value|assumption|mentees?|programs?|representation_\w+)\.\w"
@@ -156,12 +154,11 @@ def test_the_pdf_carries_what_the_html_has(twin_run):
     assert len(re.findall(r"<img\b", text)) == len(list((twin_run / "charts").glob("*.png"))) + 1  # + page 1
 
 
-def test_page_one_rendered_to_png(twin_run):
-    """Kept as an artefact to look at; checked to be a drawn page, not a blank one."""
+def test_page_one_rendered_to_png(twin_run, tmp_path_factory):
+    """Kept as an artefact to look at (under pytest's tmp path); checked to be a drawn page, not a blank one."""
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    stem = ARTIFACTS / "run-report-page1"
+    stem = tmp_path_factory.mktemp("artifacts") / "run-report-page1"
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
                     str(twin_run / REPORT_PDF), str(stem)], check=True)
     import matplotlib.image as mpimg

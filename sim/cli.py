@@ -224,10 +224,15 @@ def task(cfg) -> float | None:
     folder = config.output.dir or hydra_cfg.runtime.output_dir
     progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
     note_first_compile()
+    seeds = _other_seeds(config, sweeping)
     try:
-        status, metrics = run_job(config, folder, progress=progress)
+        status, metrics = run_job(config, folder, progress=progress,
+                                  more_metrics=seeds.finish if seeds is not None else None)
     except OSError as err:  # the folder cannot be made or written: a path the user chose
         fail(f"output.dir = {folder!r}: cannot write the run folder ({err.strerror})")
+    finally:
+        if seeds is not None:
+            seeds.close()
     if status == "complete" and config.output.report:
         from .present.report import write_report_logged
 
@@ -241,6 +246,16 @@ def task(cfg) -> float | None:
             print(line)
         print(f"{PROG}: wrote {folder}")
     return objective(config, metrics, folder) if sweeping else None  # only sweepers read it
+
+
+def _other_seeds(config, sweeping: bool):
+    """The run's seeds after sim.seed (`evaluation.seeds`), started in worker processes now so they run
+    beside the first; None for a one-seed run. A sweep job that asks for several runs them in its own
+    process: its sibling jobs already share the cores."""
+    from .studies.paired import RunSeeds, seeds_of_run
+
+    seeds = seeds_of_run(config, sweeping)
+    return RunSeeds(config, seeds, jobs=0 if sweeping else None).start() if len(seeds) > 1 else None
 
 
 def run_hydra(argv: list[str]) -> None:

@@ -131,8 +131,17 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .present.report import write_report
+    from .present.report import check_folder, write_report
 
+    if args.compare is not None:
+        from .present.compare_page import report_compare
+
+        if check_folder(args.folder) != "sweep":  # a folder it cannot use is a ConfigError
+            return _fail(f"--compare = {args.compare!r}: compares designs of a sweep; FOLDER = {args.folder!r} "
+                         f"is a run or sensitivity folder")
+        paths = report_compare(args.folder, args.compare)
+        print(f"{PROG}: wrote {paths[0]}, {paths[1]} and {paths[2]}")
+        return 0
     html_path, pdf_path = write_report(args.folder)  # a folder it cannot use is a ConfigError
     print(f"{PROG}: wrote {html_path} and {pdf_path}")
     return 0
@@ -235,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_sensitivity)
     p = sub.add_parser("report", help=COMMANDS["report"], description=COMMANDS["report"])
     p.add_argument("folder", help="a run folder, a sweep folder or a sensitivity folder")
+    p.add_argument("--compare", metavar="KEY=A,B", default=None,
+                   help="a sweep's designs side by side on one page (2 to 4 values of one swept key, paired "
+                        "on seeds): compare_<key>-<values>.html, .pdf and .png in the sweep folder")
     p.set_defaults(fn=cmd_report)
     from .hris.cli import add_calibrate_parser, add_hris_parser
 

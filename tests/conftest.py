@@ -25,9 +25,21 @@ def cli_env() -> dict:
 
 
 def mentorsim(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`python -m sim ARGS` in `cwd`, output captured."""
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=cli_env(), capture_output=True,
-                          text=True, timeout=timeout)
+    """`python -m sim ARGS` in `cwd`, output captured. A single run is one seed (`evaluation.seeds=1`)
+    unless the test sets the key: the suite stays fast, and the tests of several seeds say so."""
+    return subprocess.run([sys.executable, "-m", "sim", *one_seed(list(args))], cwd=cwd, env=cli_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def one_seed(args: list[str]) -> list[str]:
+    """`args` with evaluation.seeds=1 added for a single run (not a side command, a sweep, help or --cfg,
+    nor when the test sets the key)."""
+    from sim.cli import SUBCOMMANDS
+
+    if (args and args[0] in SUBCOMMANDS) or any(a.startswith("-") and a != "--config-dir" for a in args) \
+            or any("evaluation.seeds" in a for a in args):
+        return args
+    return [*args, "evaluation.seeds=1"]
 
 
 def make_config(*overrides: str):

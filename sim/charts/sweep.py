@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .style import PALETTE, figure, save
+from .style import BETTER, PALETTE, WORSE, figure, save
 
 
 def t_half_width(sd, n, confidence: float = 0.95):
@@ -19,8 +19,9 @@ def t_half_width(sd, n, confidence: float = 0.95):
 
 
 def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, scale: float = 1.0,
-            unit: str = "") -> Path | None:
-    """Mean of `metric` over seeds for each (row, col) override pair, with the 95% half-width."""
+            unit: str = "", labels: tuple[str, str, str] | None = None) -> Path | None:
+    """Mean of `metric` over seeds for each (row, col) override pair, with the 95% half-width;
+    `labels`: the row key, column key and metric in words (the keys themselves otherwise)."""
     done = runs[runs["status"] == "complete"]
     row_c, col_c = f"ov.{row}", f"ov.{col}"
     if row_c not in done or col_c not in done or metric not in done or done.empty:
@@ -42,22 +43,25 @@ def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, sca
     image = ax.imshow(mean.to_numpy(float), cmap="RdYlBu", aspect="auto")
     ax.set_xticks(range(mean.shape[1]), mean.columns)
     ax.set_yticks(range(mean.shape[0]), mean.index)
-    ax.set_xlabel(col)
-    ax.set_ylabel(row)
+    row_label, col_label, metric_label = labels or (row, col, metric)
+    ax.set_xlabel(col_label)
+    ax.set_ylabel(row_label)
     ax.grid(False)
     for i in range(mean.shape[0]):
         for j in range(mean.shape[1]):
             v, h = mean.iat[i, j], half.iat[i, j]
             text = f"{v:.2f}" + ("" if not np.isfinite(h) else f"\n±{h:.2f}")
             ax.text(j, i, text, ha="center", va="center", fontsize=8)
-    fig.colorbar(image, ax=ax, label=f"{metric}{unit}")
-    best = np.unravel_index(np.nanargmin(mean.to_numpy(float)), mean.shape)
-    ax.set_title(f"Lowest {metric}: {row}={mean.index[best[0]]}, {col}={mean.columns[best[1]]}")
+    fig.colorbar(image, ax=ax, label=f"{metric_label}{unit}")
+    # no "lowest" in the title: a cell is best only where its interval separates from the others'
+    ax.set_title(f"{metric_label}{unit}: mean over seeds, ±95% half-width")
     return save(fig, path)
 
 
-def cost_value_scatter(runs: pd.DataFrame, path: Path) -> Path | None:
-    """Mean cost against mean value per scenario, with 95% intervals over seeds."""
+def cost_value_scatter(runs: pd.DataFrame, path: Path, names: dict[str, str] | None = None) -> Path | None:
+    """Mean cost against mean value per scenario, with 95% intervals over seeds; `names`: each scenario's
+    label (the scenario itself otherwise). Blue above break-even, vermillion below, grey where the
+    interval of value minus cost spans zero."""
     done = runs[runs["status"] == "complete"]
     if "cost.total" not in done or "value.total" not in done or done.empty:
         return None
@@ -66,17 +70,21 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path) -> Path | None:
     half = t_half_width(sd, n)
     fig, axes = figure()
     ax = axes[0, 0]
-    ax.errorbar(mean["cost.total"], mean["value.total"], xerr=half["cost.total"], yerr=half["value.total"],
-                fmt="o", color=PALETTE[0], ecolor=PALETTE[7], capsize=3)
+    net = (done["value.total"] - done["cost.total"]).groupby(done["scenario"])
+    net_half = t_half_width(net.std(ddof=1), net.count()) / 1000
+    net_mean = net.mean() / 1000
     for name, r in mean.iterrows():
-        ax.annotate(name, (r["cost.total"], r["value.total"]), fontsize=7, xytext=(4, 4),
-                    textcoords="offset points")
+        colour = interval_colour(net_mean[name], net_mean[name] - net_half[name], net_mean[name] + net_half[name],
+                                 lower_is_better=False)
+        ax.errorbar([r["cost.total"]], [r["value.total"]], xerr=[half.at[name, "cost.total"]],
+                    yerr=[half.at[name, "value.total"]], fmt="o", color=colour, ecolor=colour, capsize=3)
+        ax.annotate((names or {}).get(name, name), (r["cost.total"], r["value.total"]), fontsize=7,
+                    xytext=(4, 4), textcoords="offset points")
     lim = [0, max(mean["cost.total"].max(), mean["value.total"].max(), 1) * 1.1]
     ax.plot(lim, lim, ls="--", color="grey", lw=1, label="Break-even (value = cost)")
     ax.set_xlabel("Program cost (thousands)")
     ax.set_ylabel("Value against the twin (thousands)")
-    above = int((mean["value.total"] > mean["cost.total"]).sum())
-    ax.set_title(f"{above} of {len(mean)} designs return more than they cost (means over seeds)")
+    ax.set_title("Each design's cost and value against its twin (means over seeds, 95% intervals)")
     ax.legend(fontsize=8)
     return save(fig, path)
 
@@ -86,35 +94,73 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path) -> Path | None:
 NOISE_FLOOR_PARAMETER = "dummy"
 
 
-def tornado(table: pd.DataFrame, outcome: str, path: Path) -> Path:
+def tornado(table: pd.DataFrame, outcome: str, path: Path, outcome_label: str | None = None,
+            names: dict[str, str] | None = None, scale: float = 1.0, unit: str = "") -> Path:
     """Parameters ranked by importance for one outcome, largest at the top.
 
     When the table holds the dummy parameter (one the model never reads), its
     index is drawn as a line, not a bar: the noise floor. Bars that end left
-    of it are indistinguishable from seed noise.
+    of it are indistinguishable from seed noise. `outcome_label`, `names` (parameter -> words),
+    `scale` and `unit` put a report's plain words and units on it (Morris mu* is in the outcome's units).
     """
     rows = table[table["outcome"] == outcome].sort_values("importance")
     dummy = rows[rows["parameter"] == NOISE_FLOOR_PARAMETER]
     rows = rows[rows["parameter"] != NOISE_FLOOR_PARAMETER]
     if "mu_star" in rows:
-        conf, label = "mu_star_conf", "Morris mu* (mean |elementary effect|, 95% CI)"
+        conf, label = "mu_star_conf", f"Morris mu* (mean |elementary effect|{', ' + unit if unit else ''}, 95% CI)"
     else:
-        conf, label = "ST_conf", "Sobol total-order index ST (95% CI)"
+        conf, label, scale = "ST_conf", "Sobol total-order index ST (95% CI)", 1.0
     fig, axes = figure(width=9.0, height=max(3.5, 2.0 + 0.45 * len(rows)))
     ax = axes[0, 0]
-    ax.barh(rows["parameter"], rows["importance"], xerr=rows[conf], color=PALETTE[0], capsize=3)
+    ax.barh([(names or {}).get(p, p) for p in rows["parameter"]], rows["importance"] * scale,
+            xerr=rows[conf] * scale, color=PALETTE[0], capsize=3)
     ax.set_xlabel(label)
-    top = rows.iloc[-1]["parameter"] if len(rows) else "n/a"
-    title = f"{outcome} depends most on {top}"
+    # "depends most on" only where the top bar's interval clears the next one's
+    title = f"{outcome_label or outcome}: parameters ranked by influence"
+    if len(rows) >= 2:
+        top, second = rows.iloc[-1], rows.iloc[-2]
+        if top["importance"] - top[conf] > second["importance"] + second[conf]:
+            title = f"{outcome_label or outcome} depends most on {(names or {}).get(top['parameter'], top['parameter'])}"
     if len(dummy):
-        floor, half = float(dummy["importance"].iloc[0]), float(dummy[conf].iloc[0])
+        floor, half = float(dummy["importance"].iloc[0]) * scale, float(dummy[conf].iloc[0]) * scale
         ax.axvspan(max(floor - half, 0.0), floor + half, color=PALETTE[7], alpha=0.25, lw=0, zorder=0)
         ax.axvline(floor, color=PALETTE[3], ls="--", lw=1.5,
                    label="noise floor: a dummy parameter the model never reads (95% CI shaded);\n"
                          "parameters left of this line are indistinguishable from noise")
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3))
-        above = int((rows["importance"] > floor).sum())
+        above = int((rows["importance"] * scale > floor).sum())
         title += (f"\n{above} of {len(rows)} parameters above the noise floor" if above else
                   "\nno parameter stands out from the noise floor")
     ax.set_title(title)
+    return save(fig, path)
+
+
+def interval_colour(mean: float, low: float, high: float, lower_is_better: bool) -> str:
+    """BETTER or WORSE when the whole interval is on one side of zero, the neutral grey when it spans zero
+    (or is undefined): a colour claims a direction only when the interval does."""
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
+        return PALETTE[7]
+    return BETTER if (mean < 0) == lower_is_better else WORSE
+
+
+def design_intervals(panels: list[tuple[str, pd.DataFrame, bool]], path: Path, title: str) -> Path:
+    """Side-by-side designs: one panel per figure (title, rows design/mean/low/high, lower is better),
+    each design a dot with its 95% interval, against zero (no change from the twin); `title` names the
+    designs' axis. Colours as `interval_colour` (the caption says which is which)."""
+    fig, axes = figure(ncols=len(panels), width=4.2 * len(panels), height=1.4 + 0.45 * max(
+        len(rows) for _, rows, _ in panels))
+    for ax, (label, rows, lower_is_better) in zip(axes[0], panels):
+        y = np.arange(len(rows))[::-1]
+        for yi, r in zip(y, rows.itertuples()):
+            colour = interval_colour(r.mean, r.low, r.high, lower_is_better)
+            if np.isfinite(r.low) and np.isfinite(r.high):
+                ax.plot([r.low, r.high], [yi, yi], color=colour, lw=2.5, solid_capstyle="butt")
+            ax.plot([r.mean], [yi], "o", color=colour, ms=7)
+        ax.axvline(0, color="#222222", lw=0.8)
+        ax.set_yticks(y, list(rows["design"]))
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_title(label, fontsize=10)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("0 = the same as the twin", fontsize=8)
+    axes[0, 0].set_ylabel(title)
     return save(fig, path)

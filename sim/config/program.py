@@ -228,11 +228,15 @@ class EvaluationConfig:
     objective_seeds: int = 1  # the objective is the mean over sim.seed and the next seeds (paired with twins)
     objective_budget: float | None = None  # mean cost.total above this adds the penalty below
     objective_penalty: float | None = None  # objective units per relative overspend (cost / budget - 1)
+    seeds: int | None = None  # a single run's paired seeds (sim.seed on); null: 10 for a run, 1 per sweep job
 
     def check(self, path: str) -> None:
         non_negative(self, path, "external_hire_premium_share")
         in_unit(f"{path}.discount_rate", self.discount_rate, closed_high=False)
         require(bool(self.objective.strip()), f"{path}.objective", self.objective, "must name a metrics.json key")
+        if self.seeds is not None:
+            require(self.seeds >= 1, f"{path}.seeds", self.seeds, "must be >= 1 (or null: 10 for a single run, "
+                    "1 for each sweep job)")
         require(self.objective_seeds >= 1, f"{path}.objective_seeds", self.objective_seeds, "must be >= 1")
         if self.objective_budget is not None:
             require(self.objective_budget > 0, f"{path}.objective_budget", self.objective_budget,

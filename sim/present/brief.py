@@ -35,6 +35,7 @@ class Brief:
     drivers: list[str] = field(default_factory=list)
     caveat: str = ""
     chart: str = ""  # the stem of the run chart shown on page 1
+    chart_note: str = ""  # a line under that chart
 
     def keys(self) -> dict[str, str]:
         """{figure label: its metrics.json keys}, for the glossary."""
@@ -66,7 +67,8 @@ def program_names(cfg) -> str:
 
 
 def brief(cfg, m: dict) -> Brief:
-    """The brief of one run: against its twin when it has one, the organization alone otherwise."""
+    """The brief of one seed: against its twin when it has one, the organization alone otherwise (a run
+    over several seeds: `sim.present.brief_seeds.run_brief`)."""
     if "effect.turnover_annual" in m and "cost.total" in m:
         return _program_brief(cfg, m)
     return _organization_brief(cfg, m)
@@ -150,7 +152,10 @@ def _program_brief(cfg, m: dict) -> Brief:
 
 
 def _drivers(m: dict) -> list[str]:
-    """What drove the result, in plain words, from the figures the run has."""
+    """What drove the result, in plain words, from the figures the run has (`m`: metrics, or the means
+    over a run's seeds under the same keys).
+
+    The split of the effect by mechanism (`sim.present.mechanism`) belongs first in this list."""
     out = []
     one, twin_one = m.get("mentee.promotion_incidence_1y"), m.get("twin.mentee.promotion_incidence_1y")
     if ok(one) and ok(twin_one):

@@ -65,12 +65,12 @@ def brief_html(b: Brief, charts: dict[str, Path]) -> list[str]:
              f"<p class='answer'>{html.escape(b.answer)}</p>",
              table_html([("Key figure", "Value", "In context"), *[(f.label, f.value, f.detail) for f in b.figures]],
                         "kf")]
-    if b.chart in charts:
-        parts.append(_img(charts[b.chart]))
+    parts.append(f"<p class='caveat'>{html.escape(b.caveat)}</p>")
     if b.drivers:
         parts += ["<h3>What drove the result</h3>", "<ul>", *[f"<li>{html.escape(d)}</li>" for d in b.drivers],
                   "</ul>"]
-    parts.append(f"<p class='caveat'>{html.escape(b.caveat)}</p>")
+    if b.chart in charts:
+        parts.append(_img(charts[b.chart], b.chart_note))
     return parts
 
 

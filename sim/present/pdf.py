@@ -158,16 +158,17 @@ def brief_page(p: Pages, title: str, b: Brief, chart: Path | None):
     p.paragraph("The question", size=9, weight="bold", color=MUTED)
     p.paragraph(b.question, size=10.5)
     p.paragraph("The answer", size=9, weight="bold", color=MUTED)
-    p.paragraph(b.answer, size=11.5, weight="bold")
+    p.paragraph(b.answer, size=11, weight="bold")
     p.table([("Key figure", "Value", "In context"), *[(f.label, f.value, f.detail) for f in b.figures]],
-            widths=[0.3, 0.2, 0.5], size=8.5, bold_col=1, value_size=12)
-    p.paragraph(b.caveat, size=8.5, background=NOTE_BG)
-    if chart is not None:
-        p.image(chart, height=2.1)
+            widths=[0.3, 0.2, 0.5], size=8, bold_col=1, value_size=11)
+    p.paragraph(b.caveat, size=8, background=NOTE_BG)
     if b.drivers:
-        p.paragraph("What drove the result", size=10.5, weight="bold")
+        p.paragraph("What drove the result", size=10, weight="bold")
         for d in b.drivers:
-            p.paragraph(d, size=8.5, bullet=True)
+            p.paragraph(d, size=8, bullet=True)
+    if chart is not None:  # last, in the room page 1 has left (at least 1.2 in, or it starts page 2)
+        room = p.y - BOTTOM - (0.4 if b.chart_note else 0.1)
+        p.image(chart, height=min(2.1, room) if room >= 1.2 else 2.1, caption=b.chart_note)
 
 
 def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict[str, str]) -> None:
@@ -184,12 +185,15 @@ def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict
             p.new_page()
             p.heading(doc.title, size=17)
         for s in doc.sections:
+            if s.charts and not s.paragraphs and not s.table:
+                p.room(0.6 + 3.6 + 0.5)  # a heading and its first chart stay on one page
             p.heading(s.heading)
             for para in s.paragraphs:
                 p.paragraph(para)
             if s.table:
                 n = len(s.table[0])
-                p.table(s.table, widths=[0.46] + [0.54 / (n - 1)] * (n - 1) if n > 1 else None)
+                first = 0.46 if n < 4 else 0.3  # wide tables give the other columns room
+                p.table(s.table, widths=[first] + [(1 - first) / (n - 1)] * (n - 1) if n > 1 else None)
             for c in s.charts:
                 p.image(c, height=3.6, caption=captions.get(Path(c).stem, ""))
         if doc.glossary:

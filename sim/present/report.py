@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
 
 from ..config.checks import ConfigError
 from ..config.load import build
 from ..runs.folder import STATUS_FILE, _atomic_write, damage, is_complete
 from ..runs.result import RunResult
 from .document import Document, Section, to_html
-from .tables import CAPTIONS, diff, words
+from .sweep_text import comparison_rows, paired_interval, roi_lines, scenario_labels, sweep_summary  # noqa: F401
+from .tables import CAPTIONS, plain_key, words
 
 REPORT_HTML, REPORT_PDF = "report.html", "report.pdf"
 
@@ -50,16 +48,6 @@ def load_run(folder: str | Path) -> RunResult:
 
 
 # ---------------------------------------------------------------------------- numbers
-def paired_interval(diffs: np.ndarray, confidence: float = 0.95) -> tuple[float, float, int]:
-    diffs = np.asarray(diffs, dtype=float)
-    diffs = diffs[np.isfinite(diffs)]
-    n = len(diffs)
-    if n < 2:
-        return float("nan"), float("nan"), n
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * diffs.std(ddof=1) / math.sqrt(n)
-    return float(diffs.mean() - half), float(diffs.mean() + half), n
-
-
 def _pts(x) -> str:
     return "n/a" if x is None or x != x else f"{100 * x:+.2f} points"
 
@@ -96,9 +84,7 @@ def run_summary(result: RunResult) -> tuple[list[str], dict]:
     lines.append(
         f"Against the same organization without it (its twin: same seed, same people, common random numbers), "
         f"the {names} program {direction} annual turnover{amount} "
-        f"({_pct(m['turnover_annual'])} vs {_pct(m['twin.turnover_annual'])}). This is one seed, one draw: "
-        f"the figures in this report have no interval; sweep over seeds (mentorsim -m ... 'sim.seed=range(20)') "
-        f"and report the sweep folder for intervals from paired seeds before deciding.")
+        f"({_pct(m['turnover_annual'])} vs {_pct(m['twin.turnover_annual'])}). " + _one_draw(result))
     naive, on_mentees = m.get("naive.turnover_annual.mentee_minus_none"), m.get("effect.mentee.turnover_annual")
     if _number(naive) and _number(on_mentees):
         lines.append(
@@ -128,54 +114,18 @@ def run_summary(result: RunResult) -> tuple[list[str], dict]:
     return lines, used
 
 
+def _one_draw(result: RunResult) -> str:
+    """What one seed's figures can say: nothing on their own when the run has no other seeds."""
+    n = result.metrics.get("seeds.n") or 1
+    if n > 1:
+        return (f"These details are seed {result.config.sim.seed}'s, one draw of the {n} paired seeds that page 1 "
+                f"summarizes with 95% intervals (every seed's figures are in seeds.csv).")
+    return ("This is one seed, one draw: the figures in this report have no interval; run several paired seeds "
+            "(the default run does, 10) or sweep over seeds and report the sweep folder before deciding.")
+
+
 def _number(x) -> bool:
     return x is not None and x == x
-
-
-def roi_lines(runs: pd.DataFrame) -> tuple[list[str], dict]:
-    """Each scenario's ROI over its seeds: the mean with a 95% t-interval (each seed's ROI is already
-    its program world against its own twin), and the SD."""
-    if "roi" not in runs:
-        return [], {}
-    done = runs[runs["status"] == "complete"]
-    lines, figures = [], {}
-    for scenario, group in done.groupby("scenario", sort=True):
-        roi = group["roi"].to_numpy(dtype=float)
-        roi = roi[np.isfinite(roi)]
-        if len(roi) < 2:
-            continue
-        lo, hi, n = paired_interval(roi)
-        figures[f"{scenario} | roi"] = float(roi.mean())
-        line = (f"{scenario}: ROI {roi.mean():+.2f} (95% interval {lo:+.2f} to {hi:+.2f} over {n} seeds, "
-                f"SD {roi.std(ddof=1):.2f} between seeds), in present value against the twins.")
-        net = group["value.net"].to_numpy(dtype=float) if "value.net" in group else np.array([])
-        net = net[np.isfinite(net)]
-        if len(net) >= 2:
-            nlo, nhi, _ = paired_interval(net)  # each seed's net value is already against its own twin
-            line += (f" Net value {net.mean():+,.0f} (95% interval {nlo:+,.0f} to {nhi:+,.0f}) in the currency "
-                     f"of the salaries.")
-        lines.append(line)
-    return lines, figures
-
-
-def sweep_summary(runs: pd.DataFrame, comparison: pd.DataFrame) -> list[str]:
-    done = runs[runs["status"] == "complete"]
-    lines = [f"{len(runs)} runs in this sweep, {len(done)} complete"
-             + (f"; not complete: {', '.join(runs.loc[runs['status'] != 'complete', 'run'])}" if len(done) < len(runs)
-                else "") + "."]
-    for _, row in comparison.iterrows():
-        label, kind = words(row["metric"])
-        if row["n_pairs"] < 2:  # a damaged or killed sweep can leave a scenario one seed or none
-            lines.append(f"{row['scenario']}: {label}: {row['n_pairs']} complete run(s) with a twin, too few "
-                         f"for an interval; run the sweep again to complete it.")
-            continue
-        d = lambda x: diff(x, kind)  # noqa: E731
-        lines.append(
-            f"{row['scenario']}: {label} changed by {d(row['mean_difference'])} against its twin "
-            f"(95% interval {d(row['ci_low'])} to {d(row['ci_high'])}, {row['n_pairs']} seeds paired; without "
-            f"pairing the interval would be ±{d(row['half_width_unpaired']).lstrip('+')} instead of "
-            f"±{d(row['half_width_paired']).lstrip('+')}).")
-    return lines
 
 
 # ---------------------------------------------------------------------------- writing
@@ -199,12 +149,12 @@ def report_run(folder: Path, keep_charts: bool = True) -> tuple[Path, Path]:
 
 def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Document:
     """The report of one run: the brief, the details, the tables, the charts, the glossary."""
-    from .brief import brief
+    from .brief_seeds import run_brief
     from .tables import assumptions_table, config_table, effects_table
 
     m, cfg = result.metrics, result.config
     summary, figures = run_summary(result)
-    b = brief(cfg, m)
+    b = run_brief(cfg, m)
     effects, effect_words = effects_table(m)
     assumptions, assumption_words = assumptions_table(m)
     sections = [Section("The run in detail", paragraphs=summary)]
@@ -228,6 +178,15 @@ def _report_run(folder: Path, charts: list[Path]) -> tuple[Path, Path]:
     return _write_both(folder, run_document(folder, result, charts))
 
 
+SWEEP_CAPTIONS = {
+    "heatmap": "Each cell: the mean over seeds for one pair of the first two swept settings, with its 95% "
+               "half-width; a cell is better than another only where their intervals do not overlap.",
+    "cost_value": "Each design's mean cost (across) and value against its twin (up), with 95% intervals over "
+                  "seeds; above the dashed line value exceeds cost. Blue: net value clearly above zero; "
+                  "vermillion: clearly below; grey: its interval spans zero.",
+}
+
+
 def report_sweep(folder: Path) -> tuple[Path, Path]:
     from ..charts.sweep import cost_value_scatter, heatmap, tornado
     from ..studies.collect import collect
@@ -238,11 +197,18 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
     summary: list[str] = []
     figures: dict = {}
     if (folder / "sensitivity.csv").exists():
+        from .sensitivity_text import (outcome_words, parameter_words, sensitivity_glossary, sensitivity_lines,
+                                       sensitivity_rows)
+
         table = pd.read_csv(folder / "sensitivity.csv")
+        names = {p: parameter_words(p) for p in table["parameter"].unique()}
         for outcome in table["outcome"].unique():
-            charts.append(tornado(table, outcome, folder / "charts" / f"tornado_{len(charts)}.png"))
-        summary.append("Parameters ranked by their influence on each outcome (global sensitivity analysis).")
-        sections.append(("Sensitivity indices", _rows(table)))
+            label, scale, unit = outcome_words(outcome)
+            charts.append(tornado(table, outcome, folder / "charts" / f"tornado_{len(charts)}.png", label, names,
+                                  scale, unit))
+        summary = sensitivity_lines(table)
+        sections.append(("Influence of each parameter", sensitivity_rows(table)))
+        glossary = sensitivity_glossary(table)
         title = f"mentorsim sensitivity report: {folder.name}"
     else:
         runs = collect(folder)
@@ -257,36 +223,23 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
         swept = [c[3:] for c in runs.columns if c.startswith("ov.") and c != "ov.sim.seed"
                  and runs[c].nunique() > 1]
         target = "effect.turnover_annual" if "effect.turnover_annual" in runs else "turnover_annual"
+        labels = scenario_labels(runs)
         if len(swept) >= 2:
+            what = "Annual turnover against the twin" if target.startswith("effect.") else "Annual turnover"
             path = heatmap(runs, swept[0], swept[1], target, folder / "charts" / "heatmap.png", scale=100,
-                           unit=" (points)")
+                           unit=" (points)", labels=(plain_key(swept[0]), plain_key(swept[1]), what))
             charts += [path] if path else []
-        path = cost_value_scatter(runs, folder / "charts" / "cost_value.png")
+        path = cost_value_scatter(runs, folder / "charts" / "cost_value.png", names=labels)
         charts += [path] if path else []
         if not comparison.empty:
-            sections.append(("Scenarios against their twins (paired over seeds)", _comparison_rows(comparison)))
+            sections.append(("Designs against their twins (paired over seeds)", comparison_rows(comparison, labels)))
             glossary = [(words(m)[0], f"{m} / twin.{m}") for m in metrics]
             glossary += [("ROI", "roi"), ("Net value", "value.net")]
         title = f"mentorsim sweep report: {folder.name}"
     doc = Document(title=title, sections=[Section("What we found", paragraphs=summary), *[
         Section(h, paragraphs=[], table=t) for h, t in sections], Section("Charts", charts=charts)],
-        glossary=glossary, figures=figures)
+        glossary=glossary, figures=figures, captions=SWEEP_CAPTIONS)
     return _write_both(folder, doc)
-
-
-def _comparison_rows(comparison: pd.DataFrame) -> list[tuple]:
-    rows = [("Scenario", "Measure", "Difference from the twin", "95% interval", "Seeds paired")]
-    for r in comparison.itertuples():
-        label, kind = words(r.metric)
-        rows.append((r.scenario, label, diff(r.mean_difference, kind),
-                     f"{diff(r.ci_low, kind)} to {diff(r.ci_high, kind)}" if r.n_pairs >= 2 else "too few seeds",
-                     str(r.n_pairs)))
-    return rows
-
-
-def _rows(table: pd.DataFrame) -> list[tuple]:
-    fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)  # noqa: E731
-    return [tuple(table.columns), *[tuple(fmt(v) for v in row) for row in table.itertuples(index=False)]]
 
 
 def _write_both(folder: Path, doc: Document) -> tuple[Path, Path]:

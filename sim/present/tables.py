@@ -46,6 +46,39 @@ WORDS = {
 }
 
 
+# swept config keys in plain words, for sentences, headings and chart labels
+PLAIN_KEYS = {
+    "program": "program", "org": "organization", "matching": "matching policy",
+    "program.matching.policy": "matching policy", "program.cadence_weeks": "meeting cadence (weeks)",
+    "program.length_weeks": "program length (weeks)", "program.mentor_capacity": "mentees per mentor",
+    "program.enroll_share": "share of the eligible enrolled", "program.max_mentees": "most mentees at once",
+    "program.meeting_hours": "hours per meeting", "program.mentor_training": "mentor training",
+    "program.goal_setting": "goal setting", "program.monitoring": "monitoring and rematching",
+    "program.budget_per_year": "budget per year", "program.enrollment": "enrollment",
+    "program.cohort_every_weeks": "weeks between cohorts", "program.min_level_gap": "levels between mentor and mentee",
+    "program.attendance_base": "base attendance", "sim.horizon_years": "horizon (years)",
+    "promotion.rule": "promotion rule", "experiment": "preset",
+}
+
+
+def plain_key(key: str) -> str:
+    """A swept key in plain words ("program.cadence_weeks" -> "meeting cadence (weeks)")."""
+    if key in PLAIN_KEYS:
+        return PLAIN_KEYS[key]
+    last = key.lstrip("+~").split(".")[-1]
+    return last.replace("_weeks", " (weeks)").replace("_years", " (years)").replace("_", " ")
+
+
+def plain_scenario(scenario: str) -> str:
+    """A scenario's overrides ("program.cadence_weeks=2 matching=random") in plain words
+    ("meeting cadence (weeks) 2, matching policy random")."""
+    parts = []
+    for item in str(scenario).split():
+        key, sep, value = item.partition("=")
+        parts.append(f"{plain_key(key)} {value}" if sep else item)
+    return ", ".join(parts) or "the base design"
+
+
 def words(metric: str) -> tuple[str, str]:
     """Plain words and kind of a metric; representation shares and unknown keys are spelled out."""
     if metric in WORDS:

@@ -121,8 +121,11 @@ def objective(cfg: Config, metrics: dict, folder: Path | None = None) -> float:
     return result["value"]
 
 
-def run_job(cfg: Config, folder: Path, progress=None, announce=print) -> tuple[str, dict]:
-    """Run (or skip) one configuration into `folder`; returns (status, metrics)."""
+def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metrics=None) -> tuple[str, dict]:
+    """Run (or skip) one configuration into `folder`; returns (status, metrics).
+
+    `more_metrics(folder, metrics)`, when given, is called after the run and before the folder is
+    saved; the keys it returns join metrics.json (a run's summary over its other seeds)."""
     from .result import run
 
     folder = Path(folder)
@@ -134,6 +137,8 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print) -> tuple[s
     write_json(folder / STATUS_FILE, {"status": "running", "config_hash": digest, "started": time.time()})
     try:
         result = run(cfg, progress=progress)
+        if more_metrics is not None:
+            result.metrics.update(more_metrics(folder, result.metrics))
         result.save(folder, extra_status={"config_hash": digest})
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -186,9 +191,53 @@ def why_nobody_matched(program, metrics: dict) -> str:
             f"({_rules(program, POOL_RULES + ('mentor_other_department',))})")
 
 
+def _over_seeds(m: dict, key: str, spec: str, unit: str = "", scale: float = 1, paired: bool = True) -> str:
+    """`key`'s mean over the run's seeds with its 95% interval, "unclear" for a paired difference whose
+    interval spans zero; "n/a (reason)" when undefined."""
+    mean, low, high = (m.get(f"seeds.{key}.{end}") for end in ("mean", "low", "high"))
+    if not _defined(mean):
+        return "n/a (undefined in every seed)"
+    if not (_defined(low) and _defined(high)):
+        return f"{format(scale * mean, spec)}{unit} (no interval: defined in one seed only)"
+    unclear = ": unclear" if paired and low <= 0 <= high else ""
+    return f"{format(scale * mean, spec)}{unit} ({format(scale * low, spec)} to {format(scale * high, spec)}{unclear})"
+
+
+def seeds_headline(cfg: Config, metrics: dict) -> list[str]:
+    """The lines printed after a run over several paired seeds: means with their 95% intervals."""
+    m = metrics
+    first, n = int(m["seeds.first"]), int(m["seeds.n"])
+    span = f"seeds {first}-{first + n - 1}"
+    lines = [f"mentorsim: {cfg.org.name} org, {m['years']:g} years, mean of {span} (95% interval): turnover "
+             f"{_over_seeds(m, 'turnover_annual', '.1f', '%/yr', 100, paired=False)}, internal leadership fill "
+             f"{_over_seeds(m, 'internal_fill_rate_leadership', '.0f', '%', 100, paired=False)}, bench "
+             f"{_over_seeds(m, 'bench_strength_end', '.2f', paired=False)}"]
+    if "effect.turnover_annual" not in m:
+        return lines
+    programs = cfg.programs()
+    for program in programs:
+        if not m.get(f"program.{program.name}.pairs_started"):
+            lines.append(f"mentorsim: program {program.name} matched nobody in seed {first}: "
+                         f"{why_nobody_matched(program, m)}")
+    names = ", ".join(p.name for p in programs)
+    lines.append(
+        f"mentorsim: program {names} vs its twin, each seed paired with its own (mean, 95% interval): turnover "
+        f"{_over_seeds(m, 'effect.turnover_annual', '+.2f', ' pts/yr', 100)}, promotions "
+        f"{_over_seeds(m, 'effect.promotions_total', '+.0f')}, internal leadership fill "
+        f"{_over_seeds(m, 'effect.internal_fill_rate_leadership', '+.1f', ' pts', 100)}; naive mentees-vs-others "
+        f"turnover gap {_over_seeds(m, 'naive.turnover_annual.mentee_minus_none', '+.2f', ' pts', 100, False)}; "
+        f"cost {_over_seeds(m, 'cost.total', ',.0f', paired=False)}, net value "
+        f"{_over_seeds(m, 'value.net', '+,.0f')}")
+    lines.append(f"mentorsim: 'unclear' = the interval spans zero; charts, events and people are seed {first}'s, "
+                 f"seeds.csv has every seed; evaluation.seeds=N sets how many")
+    return lines
+
+
 def headline(cfg: Config, metrics: dict, wall_seconds: float | None = None) -> list[str]:
     """The lines printed after a run: every figure a number, or "n/a" with the reason."""
     m = metrics
+    if (m.get("seeds.n") or 0) > 1:
+        return seeds_headline(cfg, m)
     wall = f" ({wall_seconds:.2f} s)" if wall_seconds is not None else ""
     lines = [f"mentorsim: {cfg.org.name} org, {m['years']:g} years, seed {cfg.sim.seed}: "
              f"turnover {_figure(m.get('turnover_annual'), '.1%', 'no person-years', '/yr')}, "
@@ -214,7 +263,7 @@ def headline(cfg: Config, metrics: dict, wall_seconds: float | None = None) -> l
         f"naive mentees-vs-others turnover gap "
         f"{_figure(pct('naive.turnover_annual.mentee_minus_none'), '+.2f', no_mentees, ' pts')}; "
         f"cost {_figure(cost, ',.0f', 'not counted')}, ROI {_figure(m.get('roi'), '+.2f', 'the program cost nothing')}")
-    lines.append("mentorsim: one seed is one draw of the model's randomness; for intervals run seeds paired with "
-                 "their twins (mentorsim -m 'sim.seed=range(20)', then mentorsim compare SWEEP_DIR --baseline twin) "
-                 "or try designs in mentorsim explore")
+    lines.append("mentorsim: one seed is one draw of the model's randomness; for intervals over paired seeds "
+                 "drop evaluation.seeds=1 (10 seeds, each against its own twin), or sweep seeds "
+                 "(mentorsim -m 'sim.seed=range(20)', then mentorsim compare SWEEP_DIR --baseline twin)")
     return lines

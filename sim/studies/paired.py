@@ -9,11 +9,13 @@ same numbers (every seed is a self-contained run).
 """
 from __future__ import annotations
 
+import copy
 import math
 import os
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd
@@ -128,3 +130,125 @@ def run_paired(overrides: list[str], seeds: int | list[int] = 10, jobs: int | No
     finally:
         runner.close()
 
+
+
+# ---------------------------------------------------------------------------- a run's own seeds
+DEFAULT_SEEDS = 10  # `evaluation.seeds: null` in a single run; each sweep job runs one seed
+SEEDS_FILE = "seeds.csv"
+# what a run's brief and headline quote, summarized over its seeds (those a run has; effects are paired)
+SEED_KEYS = [
+    "turnover_annual", "twin.turnover_annual", "effect.turnover_annual", "exits_total", "twin.exits_total",
+    "effect.exits_total", "promotions_total", "effect.promotions_total", "internal_fill_rate_leadership",
+    "twin.internal_fill_rate_leadership", "effect.internal_fill_rate_leadership",
+    "value.extra_internal_leadership_fills", "bench_strength_end", "naive.turnover_annual.mentee_minus_none",
+    "effect.mentee.turnover_annual", "cost.total", "value.total", "value.net", "roi", "bench_strength_start",
+    "value.replacement_savings", "value.internal_fill_savings", "cost.mentor_time", "cost.mentee_time",
+    "mentee.promotion_incidence_1y", "twin.mentee.promotion_incidence_1y",
+]
+
+
+SHARES = {"turnover_annual", "twin.turnover_annual", "internal_fill_rate_leadership",
+          "twin.internal_fill_rate_leadership", "mentee.promotion_incidence_1y", "twin.mentee.promotion_incidence_1y"}
+NON_NEGATIVE = {"exits_total", "twin.exits_total", "promotions_total", "bench_strength_end", "bench_strength_start",
+                "cost.total", "cost.mentor_time", "cost.mentee_time"}
+
+
+def _clipped(key: str, low: float, high: float) -> tuple[float, float]:
+    """A t-interval cut to the range the figure can take (a share in [0, 1], a count or cost >= 0): with
+    few seeds a bounded figure's interval can otherwise cross its bound."""
+    if key in SHARES:
+        return max(low, 0.0), min(high, 1.0)
+    if key in NON_NEGATIVE:
+        return max(low, 0.0), high
+    return low, high
+
+
+def seeds_of_run(cfg, sweeping: bool) -> list[int]:
+    """The seeds a run answers over: `evaluation.seeds` from `sim.seed` (null: 10 alone, 1 in a sweep,
+    whose seeds are an axis of its own)."""
+    n = cfg.evaluation.seeds or (1 if sweeping else DEFAULT_SEEDS)
+    return [cfg.sim.seed + k for k in range(n)]
+
+
+def run_config_seed(cfg, seed: int) -> dict:
+    """One seed of a composed config (program and twin), nothing written; returns the flat metrics."""
+    from ..runs.result import run
+
+    seeded = copy.deepcopy(cfg)
+    seeded.sim.seed = int(seed)
+    seeded.sim.agent_views = "off"
+    seeded.output.charts = seeded.output.report = False
+    return run(seeded).metrics
+
+
+def seed_summary(table: pd.DataFrame, confidence: float = 0.95) -> dict:
+    """`seeds.n` and, for each SEED_KEYS column, `seeds.<key>.mean/.low/.high`: the mean over seeds with a
+    t-interval (each seed's `effect.*` is a paired difference, so its interval is a paired one), cut to
+    the range a share, count or cost can take."""
+    out: dict = {"seeds.n": int(len(table)), "seeds.first": int(table["seed"].min()),
+                 "seeds.confidence": confidence}
+    for key in SEED_KEYS:
+        if key not in table:
+            continue
+        values = pd.to_numeric(table[key], errors="coerce").dropna()
+        n = int(values.size)
+        mean = float(values.mean()) if n else float("nan")
+        half = half_width(float(values.std(ddof=1)), n, confidence) if n > 1 else float("nan")
+        low, high = _clipped(key, mean - half, mean + half)
+        out.update({f"seeds.{key}.mean": mean, f"seeds.{key}.low": low, f"seeds.{key}.high": high})
+    return out
+
+
+class RunSeeds:
+    """The seeds after a run's first, started in worker processes (one numba thread each) before the first
+    seed runs in this process, gathered when it is done. jobs=0 runs them here, one after the other (a
+    sweep job, whose siblings already share the cores). Every seed is a self-contained run, so the
+    numbers are the same for any number of workers."""
+
+    def __init__(self, cfg, seeds: list[int], jobs: int | None = None):
+        self.cfg, self.seeds = cfg, list(seeds)
+        # one core stays with this process, which runs the first seed and then takes seeds no worker began
+        self.jobs = min(len(self.seeds) - 1, max(1, (os.cpu_count() or 1) - 1)) if jobs is None else jobs
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future] = []
+
+    def start(self) -> "RunSeeds":
+        if self.jobs > 0 and len(self.seeds) > 1:
+            import multiprocessing
+
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_worker_init)
+            self._futures = [self._pool.submit(run_config_seed, self.cfg, s) for s in self.seeds[1:]]
+        return self
+
+    def gather(self, first: dict) -> pd.DataFrame:
+        """One row per seed (seed order): `first` is the first seed's metrics, run by the caller."""
+        results: dict[int, dict] = {}
+        # seeds still queued (no worker began them) run here, last first, while the workers finish theirs
+        for seed, future in reversed(list(zip(self.seeds[1:], self._futures))):
+            if not future.cancel():
+                break
+            results[seed] = run_config_seed(self.cfg, seed)
+        for seed, future in zip(self.seeds[1:], self._futures):
+            if seed not in results:
+                results[seed] = future.result()
+        if not self._futures:
+            results = {s: run_config_seed(self.cfg, s) for s in self.seeds[1:]}
+        rest = [results[s] for s in self.seeds[1:]]
+        self.close()
+        rows = [{"seed": s, **{k: m.get(k) for k in SEED_KEYS if k in first}}
+                for s, m in zip(self.seeds, [first, *rest])]
+        return pd.DataFrame(rows)
+
+    def finish(self, folder, first: dict) -> dict:
+        """Gather the seeds, write `seeds.csv` into the run folder; returns the `seeds.*` metrics."""
+        from ..runs.folder import _atomic_write
+
+        table = self.gather(first)
+        _atomic_write(Path(folder) / SEEDS_FILE, lambda p: table.to_csv(p, index=False))
+        return seed_summary(table)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -188,7 +188,7 @@ def test_a_run_report_gives_no_interval_and_says_it_is_one_draw(twin_folder):
     """One seed's yearly differences are not independent draws of the effect: no interval from them."""
     text = " ".join(paragraphs((twin_folder / REPORT_HTML).read_text()))
     assert "95% interval" not in text and "across the run's" not in text and "yearly differences" not in text
-    assert "This is one seed, one draw" in text and "sim.seed=range(20)" in text
+    assert "This is one seed, one draw" in text and "run several paired seeds" in text
 
 
 def test_report_tables_list_effects_and_assumptions(twin_folder):
@@ -261,10 +261,15 @@ def test_sweep_report_with_two_swept_keys(sweep):
 def test_sweep_report_sentences(sweep):
     write_report(sweep)
     runs = collect(sweep, write=False)
+    from sim.present.sweep_text import scenario_labels
+
     lines = sweep_summary(runs, compare(runs, "twin", list(SWEEP_METRICS)))
     rois, _ = roi_lines(runs)
+    labels = scenario_labels(runs)
     shown = paragraphs((sweep / REPORT_HTML).read_text())
-    assert lines[0] == f"{len(GRID)} runs in this sweep, {len(GRID)} complete."
+    assert lines[0] == (f"{len(GRID)} runs in this sweep, {len(GRID)} complete. It varied matching policy optimal, "
+                        f"random; meeting cadence (weeks) 2, 4, over 2 seeds; every run is compared with its own "
+                        f"twin (the same organization and seed without the program).")
     assert len(lines) == 1 + 4 * len(SWEEP_METRICS) and len(rois) == 4
     for line in lines + rois:
         assert line in shown, line
@@ -272,7 +277,7 @@ def test_sweep_report_sentences(sweep):
     for scenario, group in runs.groupby("scenario"):
         roi = group["roi"].to_numpy(float)
         half = 12.706204736 * roi.std(ddof=1) / np.sqrt(2)
-        want = (f"{scenario}: ROI {roi.mean():+.2f} (95% interval {roi.mean() - half:+.2f} to "
+        want = (f"{labels[scenario][0].upper() + labels[scenario][1:]}: ROI {roi.mean():+.2f} (95% interval {roi.mean() - half:+.2f} to "
                 f"{roi.mean() + half:+.2f} over 2 seeds, SD {roi.std(ddof=1):.2f} between seeds)")
         assert any(line.startswith(want) for line in rois), want
 

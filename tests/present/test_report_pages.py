@@ -5,7 +5,7 @@ extracted with pypdf; page 1 is the executive brief, and every number on it is r
 here from the folder's metrics.json with the format the brief promises; no metric key
 appears before the glossary; everything the HTML has is in the PDF too. Page 1 is rendered
 to PNG with pdftoppm (poppler-utils; skipped where it is not installed) and kept under
-outputs/test-artifacts/ to be looked at.
+pytest's tmp path to be looked at.
 """
 from __future__ import annotations
 
@@ -24,8 +24,6 @@ from tests.present.test_report import job
 
 pypdf = pytest.importorskip("pypdf")
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "outputs" / "test-artifacts"
 NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
 # metric keys as metrics.json spells them: a known prefix and a dot, or a snake_case metric suffix
 KEY = re.compile(r"\b(?:effect|naive|twin|cost|value|assumption|mentees?|programs?|representation_\w+)\.\w"
@@ -162,12 +160,11 @@ def test_the_pdf_carries_what_the_html_has(twin_run):
     assert len(re.findall(r"<img\b", text)) == len(list((twin_run / "charts").glob("*.png"))) + 1  # + page 1
 
 
-def test_page_one_rendered_to_png(twin_run):
-    """Kept as an artefact to look at; checked to be a drawn page, not a blank one."""
+def test_page_one_rendered_to_png(twin_run, tmp_path_factory):
+    """Kept as an artefact to look at (under pytest's tmp path); checked to be a drawn page, not a blank one."""
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    stem = ARTIFACTS / "run-report-page1"
+    stem = tmp_path_factory.mktemp("artifacts") / "run-report-page1"
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
                     str(twin_run / REPORT_PDF), str(stem)], check=True)
     import matplotlib.image as mpimg
@@ -196,18 +193,22 @@ def sweep_report(tmp_path_factory):
 def test_sweep_report_speaks_in_points_and_currency(sweep_report):
     from sim.studies.collect import collect
 
+    from sim.present.sweep_text import scenario_labels
+
     runs = collect(sweep_report, write=False)
+    labels = scenario_labels(runs)
     body = html_body(sweep_report)
     pdf = flat(" ".join(body_pages(sweep_report)))
-    for scenario in runs["scenario"].unique():  # scenario names are the user's own overrides
-        body, pdf = body.replace(scenario, ""), pdf.replace(flat(scenario), "")
     for where, text in (("HTML body", body), ("PDF body", pdf)):
         assert not KEY.findall(text), (where, KEY.findall(text)[:5])
+        # designs are named by what the sweep varied, in plain words; no raw override in a sentence
+        assert "=" not in text and "program.cadence_weeks" not in text and "meeting cadence (weeks) 2" in text, where
         assert " points against its twin (95% interval " in text and "in the currency of the salaries" in text, where
     # the turnover difference of each scenario, in points, is its seeds' mean paired difference
     for scenario, group in runs[runs["status"] == "complete"].groupby("scenario"):
         d = (group["turnover_annual"] - group["twin.turnover_annual"]).mean()
-        assert f"{scenario}: Annual turnover changed by {100 * d:+.2f} points against its twin" in flat(
+        name = labels[scenario][0].upper() + labels[scenario][1:]
+        assert f"{name}: annual turnover changed by {100 * d:+.2f} points against its twin" in flat(
             html_body(sweep_report)), scenario
         net = group["value.net"].mean()
         assert f"Net value {net:+,.0f} (95% interval" in flat(html_body(sweep_report)), scenario
@@ -222,6 +223,12 @@ def test_a_sensitivity_report_is_titled_as_such(tmp_path):
     write_report(folder)
     assert "<title>mentorsim sensitivity report: sens</title>" in (folder / REPORT_HTML).read_text()
     assert "mentorsim sensitivity report: sens" in pages(folder)[0]
+    # plain words and points in the body (the keys only in the glossary); no "most" without separation
+    body = flat(html_body(folder))
+    assert "turnover_annual" not in body and "Annual turnover" in body and "30.00 points (±5.00 points)" in body
+    assert "It depends most on a; the intervals separate." in body  # 0.3 ± 0.05 against 0.1 ± 0.04
+    assert "no noise floor" in body
+    assert "turnover_annual" in " ".join(pages(folder))  # the glossary
 
 
 def test_a_program_without_its_twin_is_not_called_no_program(bare_run):

@@ -1,0 +1,114 @@
+"""The report of a run over several paired seeds: page 1 quotes the means over seeds with their 95%
+intervals from metrics.json (`seeds.*`), says how many seeds, and marks an interval spanning zero
+"unclear"; the text is read from the PDF as a reader gets it, and page 1 is rendered to PNG."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from sim import load_config
+from sim.present.report import REPORT_PDF, write_report
+from sim.runs.jobs import run_job
+from sim.studies.paired import RunSeeds, seeds_of_run
+from tests.present.test_report_pages import KEY, NUMBER, body_pages, flat, pages
+
+SEEDS = 3
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory):
+    cfg = load_config(["org=small", "sim.horizon_years=1", "output.report=false", f"evaluation.seeds={SEEDS}"])
+    seeds = RunSeeds(cfg, seeds_of_run(cfg, sweeping=False), jobs=0)
+    folder = tmp_path_factory.mktemp("seeds") / "run"
+    status, _ = run_job(cfg, folder, announce=lambda *_: None, more_metrics=seeds.finish)
+    assert status == "complete"
+    write_report(folder)
+    return folder
+
+
+def _pct(x):
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def seeds_numbers(m: dict) -> set[str]:
+    """Every number page 1 of a run over seeds may print, from metrics.json with the brief's formats."""
+    mean = lambda k: m[f"seeds.{k}.mean"]  # noqa: E731
+    ends = lambda k: (m[f"seeds.{k}.low"], m[f"seeds.{k}.high"])  # noqa: E731
+    out = {str(SEEDS), "0", str(SEEDS - 1), f"{m['years']:g}", f"{m['headcount_start']:,}", "95%", "20", "1"}
+    for key, fmt, scale in (("effect.turnover_annual", "{:+.2f}", 100), ("effect.exits_total", "{:+,.0f}", -1),
+                            ("value.extra_internal_leadership_fills", "{:+.1f}", 1), ("cost.total", "{:,.0f}", 1),
+                            ("value.net", "{:+,.0f}", 1)):
+        out |= {fmt.format(scale * v) for v in (mean(key), *ends(key))}
+    out |= {f"{abs(100 * mean('effect.turnover_annual')):.2f}", f"{mean('roi'):+.2f}"}
+    out |= {_pct(mean(k)) for k in ("turnover_annual", "twin.turnover_annual", "internal_fill_rate_leadership",
+                                     "twin.internal_fill_rate_leadership", "mentee.promotion_incidence_1y",
+                                     "twin.mentee.promotion_incidence_1y")}
+    out |= {f"{100 * mean('effect.mentee.turnover_annual'):+.2f}",
+            f"{100 * mean('naive.turnover_annual.mentee_minus_none'):+.2f}",
+            f"{abs(mean('value.replacement_savings')):,.0f}", f"{mean('value.internal_fill_savings'):+,.0f}",
+            _pct((mean("cost.mentor_time") + mean("cost.mentee_time")) / mean("cost.total")),
+            f"{mean('cost.mentor_time'):,.0f}", f"{mean('cost.mentee_time'):,.0f}"}
+    # page 1's drivers (on the page when it has room) quote these means too
+    return out
+
+
+def test_every_number_on_page_one_is_a_mean_or_an_interval_over_the_seeds(seeds_run):
+    m = json.loads((seeds_run / "metrics.json").read_text())
+    assert m["seeds.n"] == SEEDS
+    page = flat(pages(seeds_run)[0])
+    allowed = seeds_numbers(m)
+    printed = NUMBER.findall(page)
+    assert len(printed) >= 15, printed
+    for token in printed:
+        token = token.rstrip(",")  # "+41,284, unclear": the comma ends the number
+        assert token in allowed or token.lstrip("+") in allowed, (token, page)
+    low, high = m["seeds.effect.turnover_annual.low"], m["seeds.effect.turnover_annual.high"]
+    interval = f"95% interval {100 * low:+.2f} to {100 * high:+.2f} points"
+    assert interval in page
+    assert (("unclear" in page.split(interval)[1][:60]) == (low <= 0 <= high))
+    assert f"Over {SEEDS} paired seeds (0 to {SEEDS - 1})" in page
+    assert "The chart shows seed 0 only" in page
+
+
+def test_no_metric_key_in_the_body_of_a_run_over_seeds(seeds_run):
+    for i, text in enumerate(body_pages(seeds_run)):
+        assert not KEY.findall(text), (i, KEY.findall(text)[:5])
+        assert not re.search(r"seeds\.\w", text.replace("seeds.csv", "")), i
+    assert "seeds.effect.turnover_annual.mean" in " ".join(pages(seeds_run))  # the glossary names the keys
+
+
+def test_page_one_of_a_run_over_seeds_rendered_to_png(seeds_run, tmp_path_factory):
+    """Kept under pytest's tmp path to be looked at; checked to be a drawn page on one sheet."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    stem = tmp_path_factory.mktemp("artifacts") / "run-over-seeds-page1"
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+                    str(seeds_run / REPORT_PDF), str(stem)], check=True)
+    import matplotlib.image as mpimg
+
+    img = mpimg.imread(f"{stem}.png")
+    assert img.shape[0] > img.shape[1] > 500
+    assert 0.03 < (img[..., :3].min(axis=2) < 0.9).mean() < 0.6
+    assert re.search(r"Key figure", pages(seeds_run)[0])
+
+
+def test_an_organization_run_over_seeds_is_briefed_with_its_intervals():
+    import pandas as pd
+
+    from sim.present.brief_seeds import run_brief
+    from sim.studies.paired import seed_summary
+
+    table = pd.DataFrame({"seed": [0, 1, 2], "turnover_annual": [0.14, 0.15, 0.16], "exits_total": [140, 150, 160],
+                          "promotions_total": [70, 80, 90], "internal_fill_rate_leadership": [0.7, 0.72, 0.74],
+                          "bench_strength_end": [0.4, 0.5, 0.6], "bench_strength_start": [0.5, 0.5, 0.5]})
+    m = {"years": 10.0, "headcount_start": 1000, **seed_summary(table)}
+    b = run_brief(load_config(["program=none"]), m)
+    assert b.answer.startswith("Over 3 seeds (0 to 2), 15.0% of people leave each year")
+    turnover = b.figures[0]
+    low, high = m["seeds.turnover_annual.low"], m["seeds.turnover_annual.high"]
+    assert turnover.value == "15.0%" and f"95% interval {100 * low:,.1f} to {100 * high:,.1f}%" in turnover.detail
+    assert "unclear" not in " ".join(f.detail for f in b.figures)  # levels, not differences: no sign to settle

@@ -5,6 +5,7 @@ zero, and the number of seeds said. The run's charts are its first seed's, and t
 from __future__ import annotations
 
 from .brief import Brief, KeyFigure, _drivers, brief, money, ok, pct, program_names
+from .mechanism import what_drove
 
 UNCLEAR = "unclear"  # the interval spans zero (the caveat says so once)
 
@@ -100,7 +101,7 @@ def seeds_brief(cfg, m: dict) -> Brief:
                f"averaged {_signed(0)(net) if ok(net) else 'n/a'} on a cost of {money(a.get('cost.total'))}: "
                f"{verdict}.",
         figures=figures,
-        drivers=_drivers(a),
+        drivers=[*filter(None, [what_drove(m, seed=first)]), *_drivers(a)],  # the split is the first seed's
         caveat=f"Means over {seeds}, each a run against its own twin (the same organization, people and "
                f"random events without the program), with 95% intervals over the seeds ('unclear': the interval "
                f"spans zero); they measure the model's randomness, not its assumptions. More seeds narrow them "

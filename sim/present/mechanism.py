@@ -55,12 +55,15 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def what_drove(metrics: dict) -> str | None:
-    """One paragraph: each outcome's change and the mechanisms that carried it (None without a decomposition)."""
+def what_drove(metrics: dict, seed: int | None = None) -> str | None:
+    """One paragraph: each outcome's change and the mechanisms that carried it (None without a decomposition).
+
+    `seed`: name the seed the split comes from, where the page's other figures are means over seeds."""
     if not any(k.startswith("decomposition.") for k in metrics):
         return None
     sentences = [s for o in OUTCOMES if (s := _sentence(metrics, *o))]
     if not sentences:
         return None
-    return ("Why, by mechanism (each switched off in turn on the same random numbers): "
+    where = "" if seed is None else f"; seed {seed} only, one draw"
+    return (f"Why, by mechanism (each switched off in turn on the same random numbers{where}): "
             + " ".join(sentences))

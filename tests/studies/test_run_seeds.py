@@ -22,6 +22,13 @@ def test_seeds_default_to_ten_for_a_run_and_one_for_a_sweep_job():
     assert seeds_of_run(make_config("evaluation.seeds=3"), sweeping=True) == [0, 1, 2]  # set: also in a sweep
 
 
+def test_the_seeds_after_the_first_skip_the_decomposition_by_mechanism():
+    """Only the first seed's split is shown (15 more runs each would multiply the default run's time)."""
+    cfg = make_config("sim.horizon_years=2")
+    assert cfg.evaluation.decomposition
+    assert not any(k.startswith("decomposition.") for k in run_config_seed(cfg, 1))
+
+
 def test_the_seed_table_is_the_same_for_any_number_of_workers():
     cfg = make_config(*SMALL[1:], "evaluation.seeds=3")
     seeds = seeds_of_run(cfg, sweeping=False)

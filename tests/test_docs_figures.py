@@ -28,7 +28,7 @@ def stored():
     return json.loads((ROOT / "docs" / "figures.json").read_text())
 
 
-@pytest.mark.parametrize("block", ["example_run", "pairing"])
+@pytest.mark.parametrize("block", ["example_run", "pairing", "mechanism"])
 def test_docs_quote_the_stored_figures(docs_figures, stored, block):
     quoted = docs_figures.quoted_block(block)
     assert quoted is not None, f"the generated block {block!r} is missing"

@@ -48,7 +48,9 @@ def count_jobs(argv: list[str]) -> int | None:
 
 
 SWEEP_RECORD = "multirun.yaml"  # Hydra writes it into the sweep folder before the first job starts
-BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+# Hydra's grid sweeper and mentorsim's (the same grid and numbering, without the per-job check)
+GRID_SWEEPERS = ("hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
+                 "hydra_plugins.mentorsim_launcher.mentorsim_launcher.MentorsimSweeper")
 
 
 def planned_jobs(sweep_dir: Path) -> list[tuple[str, list[str]]] | None:
@@ -67,7 +69,7 @@ def planned_jobs(sweep_dir: Path) -> list[tuple[str, list[str]]] | None:
     try:
         hydra_cfg = read_yaml(Path(sweep_dir) / SWEEP_RECORD)["hydra"]
         sweeper = hydra_cfg["sweeper"]
-        if sweeper.get("_target_") != BASIC_SWEEPER:
+        if sweeper.get("_target_") not in GRID_SWEEPERS:
             return None
         params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
         task = [str(t) for t in hydra_cfg["overrides"]["task"]]

@@ -77,8 +77,13 @@ def free_port() -> int:
 
 
 def start_ray(cpus: int, environ: dict) -> tuple[str, dict]:
+    """A Ray head on 127.0.0.1 only (Ray's single-machine mode), with a token of its own."""
+    import secrets
+
+    environ = {**environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "token",
+               "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     port = free_port()
-    temp = tempfile.mkdtemp(prefix="ray")
+    temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths must fit 107 bytes
     subprocess.run([RAY, "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
                     "--num-cpus", str(cpus), "--include-dashboard", "false", "--disable-usage-stats",
                     "--temp-dir", temp], env=environ, check=True, capture_output=True)

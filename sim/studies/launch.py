@@ -11,10 +11,10 @@ copy with Hydra's own override step, which is what a full composition does last.
 goes through Hydra's `run_job`, so its folder gets `.hydra/` (config, hydra config, overrides),
 its log and everything the task writes, exactly as with any other launcher.
 
-Workers are spawned processes (numba's threads and fork do not mix); the task itself sets one
-numba thread per job. If a worker process dies, the jobs it had not finished are handed to a fresh
-pool once; jobs lost after that are reported in one line, and re-running the same command
-completes them (finished jobs are skipped by their config hash).
+Workers are fresh processes (loky's, as joblib's: numba's threads and fork do not mix); the task
+sets one numba thread per job. If a worker process dies, the jobs it had not finished are handed
+to a fresh pool once; jobs lost after that are reported in one line, and re-running the same
+command completes them (finished jobs are skipped by their config hash).
 """
 from __future__ import annotations
 
@@ -62,14 +62,19 @@ def launch(launcher, job_overrides: Sequence[Sequence[str]], initial_job_idx: in
 
 
 def _run_pool(pending: list[list], workers: int, state: bytes, results: dict) -> list[list]:
-    """Run the batches on a fresh pool of spawned workers; the batches left unfinished."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
+    """Run the batches on a fresh pool of workers; the batches left unfinished.
+
+    loky's executor (joblib's): a worker killed mid-batch fails the futures it held, where the
+    standard library's pool can wait forever for them.
+    """
+    from concurrent.futures import as_completed
+
+    from joblib.externals.loky import ProcessPoolExecutor
+    from joblib.externals.loky.process_executor import BrokenProcessPool
 
     unfinished = []
-    with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=start_worker, initargs=(state,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=start_worker, initargs=(state,))
+    try:
         futures = {pool.submit(run_batch, batch): batch for batch in pending}
         for future in as_completed(futures):
             try:
@@ -77,4 +82,6 @@ def _run_pool(pending: list[list], workers: int, state: bytes, results: dict) ->
                     results[idx] = ret
             except BrokenProcessPool:
                 unfinished.append(futures[future])
+    finally:
+        pool.shutdown(wait=True, kill_workers=bool(unfinished))
     return unfinished

@@ -104,7 +104,10 @@ def sweep_with_a_killed_worker(cluster: dict, sweep_dir: Path, args: list[str]) 
             os.kill(pids[0], signal.SIGKILL)
             killed = pids[0]
         time.sleep(0.02)
-    out, err = proc.communicate(timeout=300)
+    try:
+        out, err = proc.communicate(timeout=300)
+    finally:
+        proc.kill()  # no stray sweep if it hangs
     assert proc.returncode == 0 and "Traceback" not in err, (out + err)[-3000:]
     return out, err
 

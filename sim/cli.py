@@ -312,9 +312,11 @@ def _main(argv: list[str] | None = None) -> None:
     precheck(argv)  # not for --help, --cfg ...: those are Hydra's own
     warn_threading_layer()
     if _is_multirun(argv):
+        from .studies.launch import check_launcher_args
         from .studies.progress import run_sweep
 
         try:
+            check_launcher_args(argv)
             run_sweep(argv, run_hydra)
         except ConfigError as err:  # e.g. a sweep folder that cannot be written
             fail(str(err))

@@ -26,6 +26,33 @@ from .workers import start_worker, batches, lost_job, report_lost, run_batch, sw
 
 log = logging.getLogger(__name__)
 
+OWN_LAUNCHERS = ("mentorsim", "local", "ray")  # configs/hydra/launcher/ files that select this launcher
+
+
+def check_launcher_args(argv: list[str]) -> None:
+    """This launcher's settings given on the command line, checked before Hydra starts: ConfigError
+    (one line) for a value it cannot use."""
+    from ..config.checks import ConfigError
+
+    values = dict(a.split("=", 1) for a in argv if a.startswith(("hydra/launcher=", "hydra.launcher.")) and "=" in a)
+    if values.get("hydra/launcher", "mentorsim") not in OWN_LAUNCHERS:
+        return
+    rules = {"hydra.launcher.n_jobs": (lambda n: n != 0, "a whole number of worker processes, not 0 (-1: every core)"),
+             "hydra.launcher.batch_size": (lambda n: n >= 1, "null or a whole number of jobs, at least 1"),
+             "hydra.launcher.ray.max_retries": (lambda n: n >= 0, "a whole number, at least 0"),
+             "hydra.launcher.ray.num_cpus": (lambda n: n >= 1, "a whole number of CPUs per task, at least 1")}
+    for key, value in values.items():
+        if key == "hydra.launcher.backend" and value not in ("local", "ray"):
+            raise ConfigError(f"{key} = {value!r}: local or ray")
+        if key in rules and not (key == "hydra.launcher.batch_size" and value == "null"):
+            ok, allowed = rules[key]
+            try:
+                good = ok(int(value))
+            except ValueError:
+                good = False
+            if not good:
+                raise ConfigError(f"{key} = {value!r}: {allowed}")
+
 
 def launch(launcher, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> list:
     """Run every job (in order of their numbers); a JobReturn per job."""

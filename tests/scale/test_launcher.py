@@ -30,6 +30,9 @@ def sweeps(tmp_path_factory):
 def test_every_job_is_the_same_through_either_launcher_and_any_number_of_workers(sweeps):
     expected = record(sweeps["joblib"])
     assert len(expected) == 6
+    assert "BasicSweeper" in (sweeps["joblib"] / "multirun.yaml").read_text()
+    for name in ("one", "two"):  # the command's choice: Hydra's grid without its per-job composition check
+        assert "MentorsimSweeper" in (sweeps[name] / "multirun.yaml").read_text()
     for name in ("one", "two"):
         assert record(sweeps[name]) == expected, name
 
@@ -115,3 +118,24 @@ def test_a_killed_worker_process_costs_no_job(sweeps, tmp_path):
     assert killed is not None and proc.returncode == 0 and "Traceback" not in err, (out + err)[-3000:]
     assert "did not finish" not in err
     assert metrics_of(folder) == metrics_of(sweeps["joblib"])
+
+
+@pytest.mark.parametrize("arg, fragment", [
+    ("hydra.launcher.backend=foo", "hydra.launcher.backend = 'foo': local or ray"),
+    ("hydra.launcher.n_jobs=0", "hydra.launcher.n_jobs = '0': a whole number of worker processes"),
+    ("hydra.launcher.n_jobs=two", "hydra.launcher.n_jobs = 'two'"),
+    ("hydra.launcher.batch_size=0", "hydra.launcher.batch_size = '0': null or a whole number"),
+    ("hydra.launcher.ray.max_retries=-1", "hydra.launcher.ray.max_retries = '-1': a whole number, at least 0"),
+])
+def test_a_launcher_setting_it_cannot_use_is_one_line(tmp_path, arg, fragment):
+    proc = mentorsim("-m", "org=small", "sim.seed=0,1", arg, f"hydra.sweep.dir={tmp_path / 'sw'}", cwd=tmp_path)
+    lines = proc.stderr.splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith(f"mentorsim: error: {fragment}"), lines
+    assert not (tmp_path / "sw").exists()
+
+
+def test_settings_of_other_launchers_are_left_to_them():
+    from sim.studies.launch import check_launcher_args
+
+    check_launcher_args(["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=0", "hydra.launcher.batch_size=auto"])
+    check_launcher_args(["-m", "hydra.launcher.batch_size=null", "hydra.launcher.n_jobs=-2"])

@@ -87,7 +87,7 @@ def start_ray(cpus: int, environ: dict) -> tuple[str, dict]:
     subprocess.run([RAY, "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
                     "--num-cpus", str(cpus), "--include-dashboard", "false", "--disable-usage-stats",
                     "--temp-dir", temp], env=environ, check=True, capture_output=True)
-    return f"127.0.0.1:{port}", {**environ, "RAY_ADDRESS": f"127.0.0.1:{port}"}
+    return f"127.0.0.1:{port}", {**environ, "RAY_ADDRESS": f"127.0.0.1:{port}", "RAY_TEMP": temp}
 
 
 def main() -> None:
@@ -114,6 +114,7 @@ def main() -> None:
                 print(_line(rows[-1]) + f" (cluster {address}; CPU of its workers not counted)", flush=True)
             finally:
                 subprocess.run([RAY, "stop", "--force"], env=environ, capture_output=True)
+                shutil.rmtree(ray_env["RAY_TEMP"], ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\n{args.evaluations} evaluations (program + twin) of the default organization, "
           f"{args.workers} workers, one numba thread per job")

@@ -24,11 +24,13 @@ log = logging.getLogger(__name__)
 
 
 def connect(address: str | None, num_cpus: int | None):
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    if not address:  # a Ray of our own for this sweep: Ray's single-machine mode, on the loopback only
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     import ray
 
     if ray.is_initialized():
         return ray
-    address = address or os.environ.get("RAY_ADDRESS") or None
     options = {"log_to_driver": True, "configure_logging": False}
     if address:  # an existing cluster: its own resources and object store
         ray.init(address=address, **options)

@@ -80,6 +80,9 @@ def precheck(argv: list[str]):
                     build(to_container(compose(fixed + firsts[:i] + firsts[i + 1:] + [text])))
     except ConfigError as err:
         fail(str(err))
+    if config.output.dir and _is_multirun(argv):  # every job would write the same folder
+        fail(f"output.dir = {config.output.dir!r}: a sweep writes one folder per job; set "
+             f"hydra.sweep.dir={config.output.dir} instead")
     if config.output.dir and not _is_multirun(argv):
         try:
             Path(config.output.dir).mkdir(parents=True, exist_ok=True)
@@ -226,8 +229,12 @@ def task(cfg) -> float | None:
     note_first_compile()
     seeds = _other_seeds(config, sweeping)
     try:
-        status, metrics = run_job(config, folder, progress=progress,
+        # a sweep job writes what collect and compare read, unless more is asked for
+        tables = not sweeping or config.output.sweep_tables or config.output.sweep_charts
+        status, metrics = run_job(config, folder, progress=progress, tables=tables,
                                   more_metrics=seeds.finish if seeds is not None else None)
+    except BrokenPipeError:  # stdout, not the folder ("skipped, already complete")
+        stdout_gone()
     except OSError as err:  # the folder cannot be made or written: a path the user chose
         fail(f"output.dir = {folder!r}: cannot write the run folder ({err.strerror})")
     finally:
@@ -242,9 +249,12 @@ def task(cfg) -> float | None:
             fail(f"the run failed; see {folder}/status.json", code=1)
         return float("nan")
     if not sweeping:
-        for line in headline(config, metrics):
-            print(line)
-        print(f"{PROG}: wrote {folder}")
+        try:
+            for line in headline(config, metrics):
+                print(line)
+            print(f"{PROG}: wrote {folder}")
+        except BrokenPipeError:  # raised inside Hydra's job, which would print it as an error
+            stdout_gone()
     return objective(config, metrics, folder) if sweeping else None  # only sweepers read it
 
 
@@ -291,6 +301,22 @@ CONFIG_HELP = "--config-help"  # Hydra's --help for this app: the config groups 
 
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        _main(argv)
+    except BrokenPipeError:
+        stdout_gone()
+
+
+def stdout_gone():
+    """The reader of stdout went away (mentorsim ... | head): exit quietly, as Unix tools do."""
+    import os
+
+    # Python would report the failed flush of stdout at exit: point stdout at /dev/null first.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(1)
+
+
+def _main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         from .commands import dispatch
@@ -308,9 +334,11 @@ def main(argv: list[str] | None = None) -> None:
     precheck(argv)  # not for --help, --cfg ...: those are Hydra's own
     warn_threading_layer()
     if _is_multirun(argv):
+        from .studies.launch import check_launcher_args
         from .studies.progress import run_sweep
 
         try:
+            check_launcher_args(argv)
             run_sweep(argv, run_hydra)
         except ConfigError as err:  # e.g. a sweep folder that cannot be written
             fail(str(err))

@@ -385,6 +385,7 @@ class OutputConfig:
     events: bool = True
     report: bool = True  # report.html and report.pdf in the run folder
     sweep_charts: bool = False  # in sweeps, charts and reports are written only when this is true
+    sweep_tables: bool = False  # in sweeps, the parquet tables and twin/ only when this (or sweep_charts) is true
 
     def check(self, path: str) -> None:
         if self.dir is not None:  # an empty path would silently mean the default folder: say so instead

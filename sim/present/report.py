@@ -22,7 +22,7 @@ import yaml
 
 from ..config.checks import ConfigError
 from ..config.load import build
-from ..runs.folder import STATUS_FILE, _atomic_write, damage, is_complete
+from ..runs.folder import STATUS_FILE, _atomic_write, damage, has_tables, is_complete
 from ..runs.result import RunResult
 from .document import Document, Section, to_html
 from .sweep_text import comparison_rows, paired_interval, roi_lines, scenario_labels, sweep_summary  # noqa: F401
@@ -303,6 +303,9 @@ def check_folder(target: str | Path) -> str:
         why = damage(folder)
         if why:
             raise refuse(f"not a complete run: {why}; run it again")
+        if not has_tables(folder):
+            raise refuse("a sweep job written with its metrics only; run it again with output.sweep_tables=true "
+                         "to report on it, or report on the sweep folder")
         return "run"
     runs = collect(folder, write=False)
     if runs.empty:

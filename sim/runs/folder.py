@@ -13,6 +13,10 @@ other than "complete") is an interrupted run, never a result that looks whole.
     twin/                    the counterfactual twin's own run folder (no charts)
     charts/*.png             the run's charts (sim.charts.run)
     status.json              {"status": "complete", ...}, written last
+
+A sweep job that only needs metrics (the default in sweeps: `output.sweep_tables`) writes
+config.yaml, metrics.json and status.json only (what collect and compare read), and its status
+says `"tables": false`; such a folder is complete without the tables and the twin's folder.
 """
 from __future__ import annotations
 
@@ -60,31 +64,33 @@ def write_json(path: Path, data) -> None:
     _atomic_write(path, lambda p: p.write_text(json.dumps(clean_json(data), indent=1, sort_keys=False) + "\n"))
 
 
-def write_run(result, folder: Path, charts: bool = True, extra_status: dict | None = None) -> Path:
+def write_run(result, folder: Path, charts: bool = True, extra_status: dict | None = None,
+              tables: bool = True) -> Path:
+    """Write the run folder; with `tables` false only config.yaml, metrics.json and status.json."""
     folder.mkdir(parents=True, exist_ok=True)
     status = folder / STATUS_FILE
     if is_complete(folder):
         status.unlink()  # rewriting: the folder is incomplete until the end
     config_text = yaml.safe_dump(as_dict(result.config), sort_keys=False)
     _atomic_write(folder / "config.yaml", lambda p: p.write_text(config_text))
-    tables = {
+    frames = {
         "timeseries": result.timeseries,
         "level_timeseries": result.level_timeseries,
         "model_timeseries": result.model_timeseries,
         "events": result.events,
     }
     if result.people is not None:
-        tables["people"] = result.people
-    for name, frame in tables.items():
+        frames["people"] = result.people
+    for name, frame in frames.items() if tables else ():
         _atomic_write(folder / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     write_json(folder / "metrics.json", result.metrics)
-    if result.twin is not None:
+    if result.twin is not None and tables:
         from ..mentoring.evaluation import effects_table
 
         _atomic_write(folder / "effects.csv", lambda p: effects_table(result.metrics).to_csv(p, index=False))
         write_run(result.twin, folder / "twin", charts=False)
     chart_files = []
-    if charts:
+    if charts and tables:
         from ..charts import run_charts
 
         chart_files = run_charts(result, folder / "charts")
@@ -95,6 +101,7 @@ def write_run(result, folder: Path, charts: bool = True, extra_status: dict | No
         "seed": result.config.sim.seed,
         "wall_seconds": result.wall_seconds,
         "charts": [str(p.relative_to(folder)) for p in chart_files],
+        **({} if tables else {"tables": False}),
     })
     return folder
 
@@ -130,9 +137,10 @@ def damage(folder: Path) -> str | None:
         if not isinstance(read_yaml(path), dict):
             raise ValueError("not a configuration")
 
-    checks = [("config.yaml", config), ("metrics.json", read_metrics)]
-    checks += [(f"{name}.parquet", pq.read_metadata) for name in TABLES]
     folder = Path(folder)
+    checks = [("config.yaml", config), ("metrics.json", read_metrics)]
+    if has_tables(folder):
+        checks += [(f"{name}.parquet", pq.read_metadata) for name in TABLES]
     for name, check in checks:
         path = folder / name
         if not path.is_file():
@@ -150,6 +158,15 @@ def damage(folder: Path) -> str | None:
         if why:
             return f"twin/{why}"
     return None
+
+
+def has_tables(folder: Path) -> bool:
+    """Whether a run folder holds the tables (every run but a metrics-only sweep job)."""
+    try:
+        status = json.loads((Path(folder) / STATUS_FILE).read_text())
+    except (OSError, ValueError):
+        return True
+    return not (isinstance(status, dict) and status.get("tables") is False)
 
 
 def is_complete(folder: Path) -> bool:

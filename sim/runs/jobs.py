@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config.load import as_dict
-from .folder import STATUS_FILE, damage, is_complete, write_json
+from .folder import STATUS_FILE, damage, has_tables, is_complete, write_json
 from ..config.schema import Config
 
 log = logging.getLogger(__name__)
@@ -121,16 +121,21 @@ def objective(cfg: Config, metrics: dict, folder: Path | None = None) -> float:
     return result["value"]
 
 
-def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metrics=None) -> tuple[str, dict]:
+def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metrics=None,
+            tables: bool = True) -> tuple[str, dict]:
     """Run (or skip) one configuration into `folder`; returns (status, metrics).
 
     `more_metrics(folder, metrics)`, when given, is called after the run and before the folder is
-    saved; the keys it returns join metrics.json (a run's summary over its other seeds)."""
+    saved; the keys it returns join metrics.json (a run's summary over its other seeds). `tables`
+    false writes the metrics only (config.yaml, metrics.json, status.json). A complete folder of the
+    same config is skipped unless it lacks tables that are asked for now.
+    """
     from .result import run
 
     folder = Path(folder)
     digest = config_hash(cfg)
-    if is_complete(folder) and read_status(folder).get("config_hash") == digest and damage(folder) is None:
+    if (is_complete(folder) and read_status(folder).get("config_hash") == digest and damage(folder) is None
+            and (has_tables(folder) or not tables)):
         announce(f"mentorsim: skipped, already complete: {folder}")
         return "skipped", json.loads((folder / "metrics.json").read_text())
     folder.mkdir(parents=True, exist_ok=True)
@@ -139,7 +144,7 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metri
         result = run(cfg, progress=progress)
         if more_metrics is not None:
             result.metrics.update(more_metrics(folder, result.metrics))
-        result.save(folder, extra_status={"config_hash": digest})
+        result.save(folder, extra_status={"config_hash": digest}, tables=tables)
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as err:  # a bug or a resource error: this job fails, the sweep goes on

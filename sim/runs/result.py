@@ -33,12 +33,13 @@ class RunResult:
     model: OrgModel | None = field(default=None, repr=False)
     twin: "RunResult | None" = field(default=None, repr=False)  # same org, same seed, no program
 
-    def save(self, folder: str | Path, charts: bool | None = None, extra_status: dict | None = None) -> Path:
-        """Write the run folder (see README, Outputs); returns its path."""
+    def save(self, folder: str | Path, charts: bool | None = None, extra_status: dict | None = None,
+             tables: bool = True) -> Path:
+        """Write the run folder (see README, Outputs; `tables` false: metrics only); returns its path."""
         from .folder import write_run
 
         return write_run(self, Path(folder), charts=self.config.output.charts if charts is None else charts,
-                         extra_status=extra_status)
+                         extra_status=extra_status, tables=tables)
 
 
 def set_threads(cfg: Config) -> None:

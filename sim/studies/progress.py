@@ -16,26 +16,44 @@ from pathlib import Path
 from ..runs.jobs import read_status
 
 
-def count_jobs(argv: list[str]) -> int | None:
-    """Number of jobs a basic sweep will launch (None when an optimizing sweeper decides)."""
+def hydra_config(argv: list[str]):
+    """The sweep's config with Hydra's own node, composed with its fixed (not swept) overrides."""
     from hydra import compose, initialize_config_dir
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     from ..config.load import config_dir
 
     overrides = [a for a in argv if not a.startswith("-")]
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    fixed = [text for text, override in zip(overrides, parsed) if not override.is_sweep_override()]
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        return compose("config", overrides=fixed, return_hydra_config=True)
+
+
+def with_grid_sweeper(argv: list[str], cfg) -> list[str]:
+    """mentorsim's grid sweeper in place of Hydra's basic one: the same jobs, without composing every
+    job's config in this process before the first starts (the command has checked every swept
+    value). A sweeper chosen on the command line or by a preset (Optuna) is kept."""
+    if cfg is None or cfg.hydra.sweeper.get("_target_") != GRID_SWEEPERS[0]:
+        return argv
+    if any(a.lstrip("+~").startswith("hydra/sweeper") for a in argv):
+        return argv
+    return [*argv, "hydra/sweeper=mentorsim"]
+
+
+def count_jobs(argv: list[str], cfg=None) -> int | None:
+    """Number of jobs a basic sweep will launch (None when an optimizing sweeper decides)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    overrides = [a for a in argv if not a.startswith("-")]
     parser = OverridesParser.create()
     sizes = []
-    fixed = []
-    for text, override in zip(overrides, parser.parse_overrides(overrides)):
+    for override in parser.parse_overrides(overrides):
         if override.is_sweep_override():
             if not override.is_discrete_sweep():
                 return None
             sizes.append(len(list(override.sweep_string_iterator())))
-        else:
-            fixed.append(text)
-    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=fixed, return_hydra_config=True)
+    cfg = hydra_config(argv) if cfg is None else cfg
     sweeper = cfg.hydra.sweeper
     if "n_trials" in sweeper:
         return int(sweeper.n_trials)
@@ -48,7 +66,9 @@ def count_jobs(argv: list[str]) -> int | None:
 
 
 SWEEP_RECORD = "multirun.yaml"  # Hydra writes it into the sweep folder before the first job starts
-BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+# Hydra's grid sweeper and mentorsim's (the same grid and numbering, without the per-job check)
+GRID_SWEEPERS = ("hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
+                 "hydra_plugins.mentorsim_launcher.mentorsim_launcher.MentorsimSweeper")
 
 
 def planned_jobs(sweep_dir: Path) -> list[tuple[str, list[str]]] | None:
@@ -67,7 +87,7 @@ def planned_jobs(sweep_dir: Path) -> list[tuple[str, list[str]]] | None:
     try:
         hydra_cfg = read_yaml(Path(sweep_dir) / SWEEP_RECORD)["hydra"]
         sweeper = hydra_cfg["sweeper"]
-        if sweeper.get("_target_") != BASIC_SWEEPER:
+        if sweeper.get("_target_") not in GRID_SWEEPERS:
             return None
         params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
         task = [str(t) for t in hydra_cfg["overrides"]["task"]]
@@ -152,9 +172,14 @@ def run_sweep(argv: list[str], run_hydra) -> None:
         print(f"mentorsim: resuming: removed {', '.join(removed)} (written before this run; "
               f"collect, compare and report write them again)")
     try:
-        total = count_jobs(argv)
-    except Exception:  # the count is a courtesy; Hydra itself reports real problems
+        cfg = hydra_config(argv)
+    except Exception:  # Hydra itself reports real problems
+        cfg = None
+    try:
+        total = count_jobs(argv, cfg) if cfg is not None else None
+    except Exception:  # the count is a courtesy
         total = None
+    argv = with_grid_sweeper(argv, cfg)
     start_done = finished(sweep_dir)
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(sweep_dir, total, stop, start_done), daemon=True)

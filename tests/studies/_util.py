@@ -13,7 +13,8 @@ from tests.conftest import cli_env, mentorsim  # noqa: F401  (re-exported for th
 REPO = Path(__file__).resolve().parents[2]
 
 # The 2 x 2 x 2 grid of test 1 (also reused, copied, by the failure tests).
-GRID_ARGS = ["org=small", "sim.horizon_years=0.5", "output.charts=false",
+# The damage tests need every file a run can write: the tables too (sweeps write metrics only by default).
+GRID_ARGS = ["org=small", "sim.horizon_years=0.5", "output.charts=false", "output.sweep_tables=true",
              "matching=random,optimal", "program.cadence_weeks=2,4", "sim.seed=0,1"]
 LAUNCHER = ["hydra/launcher=local", "hydra.launcher.n_jobs=2"]
 

@@ -87,8 +87,10 @@ def test_a_damaged_run_is_listed_with_its_reason_and_the_rest_collected(sweep, c
     assert code == 0, err
     table = pd.read_csv(sweep / "comparison_matching-random.csv").set_index("scenario")
     assert table["n_pairs"].to_dict() == {
-        "matching=optimal org=small output.charts=False program.cadence_weeks=2 sim.horizon_years=0.5": 2,
-        "matching=optimal org=small output.charts=False program.cadence_weeks=4 sim.horizon_years=0.5": 1}
+        "matching=optimal org=small output.charts=False output.sweep_tables=True program.cadence_weeks=2 "
+        "sim.horizon_years=0.5": 2,
+        "matching=optimal org=small output.charts=False output.sweep_tables=True program.cadence_weeks=4 "
+        "sim.horizon_years=0.5": 1}
     assert f"not compared: incomplete: {job.name}" in out
     no_temporary_files(sweep)
 

@@ -15,8 +15,8 @@ from sim.runs.folder import clean_json, is_complete
 
 from ._util import find_job, job_folders, job_overrides, mentorsim, ok, status_of
 
-OV_COLUMNS = {"ov.org", "ov.sim.horizon_years", "ov.output.charts", "ov.matching", "ov.program.cadence_weeks",
-              "ov.sim.seed"}
+OV_COLUMNS = {"ov.org", "ov.sim.horizon_years", "ov.output.charts", "ov.output.sweep_tables", "ov.matching",
+              "ov.program.cadence_weeks", "ov.sim.seed"}
 
 
 def test_sweep_writes_eight_complete_run_folders(grid_sweep):

@@ -1,0 +1,154 @@
+"""The worker side of mentorsim's sweep launcher (sim/studies/launch.py): Hydra's state taken
+over once per process, each job's config composed once per kind, batches of jobs run through
+Hydra's `run_job`. Shared by the local pool and the Ray backend.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import os
+import sys
+from typing import Any, Sequence
+
+_WORKER: dict = {}  # this process's sweep state: Hydra's context, the master config, the task, the composer
+
+
+class JobComposer:
+    """Each job's config as Hydra's `load_sweep_config` composes it, reading the files once per
+    distinct set of config-group choices and other non-plain overrides."""
+
+    def __init__(self, config_loader, master_config):
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
+        self.loader = config_loader
+        self.master = master_config
+        self.parser = OverridesParser.create()
+        self.bases: dict[tuple, Any] = {}
+
+    def _plain(self, override) -> bool:
+        """A plain key set to a plain value: the override step of composition alone applies it."""
+        from hydra.core.override_parser.types import OverrideType
+
+        return (override.type == OverrideType.CHANGE and override.package is None
+                and not override.is_hydra_override() and not override.is_sweep_override()
+                and not isinstance(override.value(), (dict, list))
+                and not self.loader.repository.group_exists(override.key_or_group))
+
+    def compose(self, overrides: Sequence[str]):
+        from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
+        from omegaconf import OmegaConf, open_dict
+
+        parsed = self.parser.parse_overrides(list(overrides))
+        plain = [o for o in parsed if self._plain(o)]
+        plain_ids = {id(o) for o in plain}
+        key = (tuple(o.input_line for o in parsed if id(o) not in plain_ids), tuple(o.key_or_group for o in plain))
+        base = self.bases.get(key)
+        if base is None:  # the first job of its kind: Hydra's full composition
+            self.bases[key] = self.loader.load_sweep_config(self.master, list(overrides))
+            return copy.deepcopy(self.bases[key])
+        cfg = copy.deepcopy(base)
+        ConfigLoaderImpl._apply_overrides_to_config(plain, cfg)
+        job = cfg.hydra.job
+        with open_dict(cfg.hydra):
+            cfg.hydra.overrides.task = [o.input_line for o in parsed]
+            job.override_dirname = get_overrides_dirname(
+                overrides=parsed, kv_sep=job.config.override_dirname.kv_sep,
+                item_sep=job.config.override_dirname.item_sep,
+                exclude_keys=job.config.override_dirname.exclude_keys)
+        OmegaConf.copy_cache(from_config=self.master, to_config=cfg)
+        return cfg
+
+
+def start_worker(state: dict | bytes) -> None:
+    """Take over the sweep's Hydra state (once per process and sweep)."""
+    from hydra.core.singleton import Singleton
+    from hydra.core.utils import setup_globals
+
+    if isinstance(state, bytes):
+        state = _loads(state)
+    setup_globals()
+    Singleton.set_state(state["singleton_state"])
+    if state.get("cwd") and os.getcwd() != state["cwd"]:
+        os.chdir(state["cwd"])  # a Ray worker starts elsewhere; the sweep folder may be relative
+    _WORKER.clear()
+    _WORKER.update(state, composer=JobComposer(state["hydra_context"].config_loader, state["config"]))
+
+
+def _run_one(idx: int, overrides: Sequence[str]):
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.core.utils import JobReturn, JobStatus, run_job
+    from omegaconf import open_dict
+
+    cfg = _WORKER["composer"].compose(overrides)
+    with open_dict(cfg):
+        cfg.hydra.job.id = f"{cfg.hydra.job.name}_{idx}"
+        cfg.hydra.job.num = idx
+    HydraConfig.instance().set_config(cfg)
+    try:
+        ret = run_job(hydra_context=_WORKER["hydra_context"], config=cfg, task_function=_WORKER["task_function"],
+                      job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
+    except SystemExit as stop:  # the task's own one-line error (already printed): the sweep stops with it
+        ret = JobReturn(overrides=list(overrides), status=JobStatus.FAILED)
+        ret.return_value = stop
+    ret.cfg = ret.hydra_cfg = None  # the parent reads the return value only; configs are in the folder
+    return ret
+
+
+def run_batch(batch: list[tuple[int, list[str]]]) -> list:
+    """Run a batch of (job number, overrides) in this worker; their JobReturns."""
+    return [_run_one(idx, overrides) for idx, overrides in batch]
+
+
+def run_batch_with(sweep_id: str, state: bytes, batch: list[tuple[int, list[str]]]) -> list:
+    """`run_batch` in a process that may not hold this sweep's state yet (a Ray worker)."""
+    if _WORKER.get("sweep_id") != sweep_id:
+        start_worker(state)
+    return run_batch(batch)
+
+
+def worker_count(n_jobs: int | None, jobs: int) -> int:
+    """joblib's convention: n_jobs <= 0 counts back from the usable cores (-1: all of them)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n = cores + 1 + n_jobs if n_jobs is not None and n_jobs <= 0 else (n_jobs or cores)
+    return max(1, min(n, jobs))
+
+
+def batches(jobs: list, workers: int, batch_size: int | None) -> list[list]:
+    """Contiguous batches: by default about four per worker (so a slow batch does not leave the
+    other workers idle at the end), at most 16 jobs each."""
+    size = batch_size or max(1, min(16, math.ceil(len(jobs) / (4 * workers))))
+    return [jobs[i:i + size] for i in range(0, len(jobs), size)]
+
+
+def lost_job(idx: int, overrides: Sequence[str]):
+    """The return of a job whose worker died: NaN, like a failed run (its folder says incomplete)."""
+    from hydra.core.utils import JobReturn, JobStatus
+
+    ret = JobReturn(overrides=list(overrides), status=JobStatus.COMPLETED)
+    ret.return_value = float("nan")
+    return ret
+
+
+def report_lost(lost: int, why: str) -> None:
+    if lost:
+        print(f"mentorsim: {lost} sweep job(s) did not finish ({why}); run the same command again to complete "
+              f"them (finished jobs are kept)", file=sys.stderr)
+
+
+def sweep_state(launcher, sweep_id: str) -> bytes:
+    """Hydra's state for the workers, pickled once, with cloudpickle: Hydra's singletons hold
+    OmegaConf resolvers that are local functions, which plain pickle refuses."""
+    from hydra.core.singleton import Singleton
+    import cloudpickle
+
+    return cloudpickle.dumps({"hydra_context": launcher.hydra_context, "config": launcher.config,
+                              "task_function": launcher.task_function, "singleton_state": Singleton.get_state(),
+                              "cwd": os.getcwd(), "sweep_id": sweep_id})
+
+
+def _loads(state: bytes) -> dict:
+    import pickle
+
+    return pickle.loads(state)
+
+

@@ -1,0 +1,22 @@
+"""The sweep throughput benchmark runs end to end and prints the table the README quotes (tiny size)."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, cli_env
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_sweep_benchmark_prints_evaluations_per_second_for_each_launcher():
+    proc = subprocess.run([sys.executable, str(REPO / "experiments" / "benchmarks" / "sweep.py"), "--evaluations", "2",
+                           "--workers", "1", "--launchers", "joblib,mentorsim"], env=cli_env(), capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = re.findall(r"^\| (joblib|mentorsim) \| ([\d.]+) s \| ([\d.]+) \|", proc.stdout, re.M)
+    assert [r[0] for r in rows] == ["joblib", "mentorsim"], proc.stdout
+    assert all(float(seconds) > 0 and float(rate) > 0 for _, seconds, rate in rows)

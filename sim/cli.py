@@ -301,6 +301,11 @@ CONFIG_HELP = "--config-help"  # Hydra's --help for this app: the config groups 
 
 
 def main(argv: list[str] | None = None) -> None:
+    import logging
+
+    # A log line to a closed stdout (mentorsim ... | head) is dropped, not reported with a traceback;
+    # the next print ends the command quietly (stdout_gone).
+    logging.raiseExceptions = False
     try:
         _main(argv)
     except BrokenPipeError:

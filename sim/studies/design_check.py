@@ -103,6 +103,7 @@ class DesignCheck(Callback):
         from hydra.core.global_hydra import GlobalHydra
 
         from ..config.load import build, to_container
+        from ..config.snapshot import resolve_in_config
 
         def compose(overrides: list[str]):
             # Hydra is running: compose as its launcher composes each trial, with its own loader
@@ -111,7 +112,10 @@ class DesignCheck(Callback):
             composed = GlobalHydra.instance().config_loader().load_sweep_config(config, overrides)
             with open_dict(composed):
                 del composed["hydra"]  # job-only fields (hydra.job.num) are unset outside a job
-            return build(to_container(composed))
+            built = build(to_container(composed))
+            # a calibrated org's snapshot (org.start_from) is looked up in the config folders, as for a run
+            resolve_in_config(built, [Path(s.path) for s in config.hydra.runtime.config_sources if s.schema == "file"])
+            return built
 
         try:
             report = check_design(sweep_dir, list(config.hydra.overrides.task), self.seeds, compose)

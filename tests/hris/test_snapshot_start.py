@@ -142,3 +142,19 @@ def test_the_explorer_applies_the_calibrated_experiment_with_the_org(configs, tm
     assert cfg.attrition.first_year_multiplier == fitted["attrition"]["first_year_multiplier"]
     assert cfg.org.start_from == str((folder / "snapshots" / "acme.parquet").resolve())
     assert Design(org="small", program="none").overrides()[0] == "org=small"  # a shipped org: unchanged
+
+
+def test_a_design_search_over_the_calibrated_organization_checks_its_winner(configs, tmp_path):
+    """The design check composes the winner as the runs do, so it finds the snapshot (org.start_from)
+    relative to the config folder too (it used to fail with 'no such file')."""
+    import yaml
+
+    sweep = tmp_path / "opt"
+    done = mentorsim("--config-dir", str(configs), "-m", "experiment=design_search", "org=acme",
+                     "sim.horizon_years=0.5", "output.charts=false", "evaluation.objective_seeds=1",
+                     "hydra.sweeper.n_trials=2", "hydra.callbacks.design_check.seeds=2", f"hydra.sweep.dir={sweep}",
+                     cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "error" not in done.stderr.lower(), done.stderr
+    check = yaml.safe_load((sweep / "design_check.yaml").read_text())
+    assert len(check["check"]["values"]) == 2

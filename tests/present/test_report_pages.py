@@ -160,20 +160,27 @@ def test_the_pdf_carries_what_the_html_has(twin_run):
     assert len(re.findall(r"<img\b", text)) == len(list((twin_run / "charts").glob("*.png"))) + 1  # + page 1
 
 
-def test_page_one_rendered_to_png(twin_run, tmp_path_factory):
-    """Kept as an artefact to look at (under pytest's tmp path); checked to be a drawn page, not a blank one."""
+def page_one_png(run_folder, stem):
+    """Page 1 of the run's PDF rendered to `stem`.png (kept under pytest's tmp path to be looked at), as
+    an RGB(A) array; checked to be a drawn portrait page, neither blank nor solid."""
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    stem = tmp_path_factory.mktemp("artifacts") / "run-report-page1"
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
-                    str(twin_run / REPORT_PDF), str(stem)], check=True)
+                    str(run_folder / REPORT_PDF), str(stem)], check=True)
     import matplotlib.image as mpimg
-    import numpy as np
 
     img = mpimg.imread(f"{stem}.png")
     assert img.shape[0] > img.shape[1] > 500  # portrait A4
     ink = (img[..., :3].min(axis=2) < 0.9).mean()
     assert 0.03 < ink < 0.6, ink
+    return img
+
+
+def test_page_one_rendered_to_png(twin_run, tmp_path_factory):
+    """Kept as an artefact to look at (under pytest's tmp path); checked to be a drawn page, not a blank one."""
+    import numpy as np
+
+    img = page_one_png(twin_run, tmp_path_factory.mktemp("artifacts") / "run-report-page1")
     blue = np.all(np.abs(img[..., :3] - np.array([0x00, 0x72, 0xB2]) / 255) < 0.03, axis=2).mean()
     vermillion = np.all(np.abs(img[..., :3] - np.array([0xD5, 0x5E, 0x00]) / 255) < 0.03, axis=2).mean()
     assert vermillion > 0.001  # the chart on page 1 is drawn (this small run's costs are losses)

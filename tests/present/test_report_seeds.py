@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 
 import pytest
 
 from sim import load_config
-from sim.present.report import REPORT_PDF, write_report
+from sim.present.report import write_report
 from sim.present.mechanism import what_drove
 from sim.runs.jobs import run_job
 from sim.studies.paired import RunSeeds, seeds_of_run
-from tests.present.test_report_pages import KEY, NUMBER, body_pages, flat, pages
+from tests.present.test_report_pages import KEY, NUMBER, body_pages, flat, page_one_png, pages
 
 SEEDS = 3
 
@@ -90,16 +88,7 @@ def test_no_metric_key_in_the_body_of_a_run_over_seeds(seeds_run):
 
 def test_page_one_of_a_run_over_seeds_rendered_to_png(seeds_run, tmp_path_factory):
     """Kept under pytest's tmp path to be looked at; checked to be a drawn page on one sheet."""
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
-    stem = tmp_path_factory.mktemp("artifacts") / "run-over-seeds-page1"
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
-                    str(seeds_run / REPORT_PDF), str(stem)], check=True)
-    import matplotlib.image as mpimg
-
-    img = mpimg.imread(f"{stem}.png")
-    assert img.shape[0] > img.shape[1] > 500
-    assert 0.03 < (img[..., :3].min(axis=2) < 0.9).mean() < 0.6
+    page_one_png(seeds_run, tmp_path_factory.mktemp("artifacts") / "run-over-seeds-page1")
     assert re.search(r"Key figure", pages(seeds_run)[0])
 
 

@@ -32,3 +32,25 @@ def record(folder: Path) -> dict[str, dict]:
 
 def metrics_of(folder: Path) -> dict[str, str]:
     return {name: job["metrics"] for name, job in record(folder).items()}
+
+
+def kill_a_worker_once_a_job_runs(proc, sweep_dir: Path, workers) -> tuple[int | None, str, str]:
+    """Wait until a job of the sweep `proc` writes "running", SIGKILL the first pid `workers()` lists,
+    and let the sweep finish; returns (the pid killed or None, stdout, stderr)."""
+    import os
+    import signal
+    import time
+
+    killed, deadline = None, time.monotonic() + 240
+    while killed is None and proc.poll() is None and time.monotonic() < deadline:
+        if any(b'"running"' in f.read_bytes() for f in sweep_dir.glob("*/status.json")):
+            pids = workers()
+            if pids:
+                os.kill(pids[0], signal.SIGKILL)
+                killed = pids[0]
+        time.sleep(0.02)
+    try:
+        out, err = proc.communicate(timeout=300)
+    finally:
+        proc.kill()  # no stray sweep if it hangs
+    return killed, out, err

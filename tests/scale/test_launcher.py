@@ -12,7 +12,7 @@ import pytest
 from sim.studies.collect import collect
 from tests.conftest import cli_env
 
-from ._sweeps import JOBLIB, SMALL, job_folders, mentorsim, metrics_of, record, sweep
+from ._sweeps import JOBLIB, SMALL, job_folders, kill_a_worker_once_a_job_runs, mentorsim, metrics_of, record, sweep
 
 pytestmark = pytest.mark.slow
 
@@ -95,26 +95,13 @@ def children(pid: int) -> list[int]:
 
 def test_a_killed_worker_process_costs_no_job(sweeps, tmp_path):
     """A dead worker breaks the pool: its unfinished jobs go to a fresh pool, the sweep completes."""
-    import os
-    import signal
-    import time
-
     folder = tmp_path / "sw"
     proc = subprocess.Popen([sys.executable, "-m", "sim", "-m", *SMALL, "hydra.launcher.n_jobs=2",
                              "hydra.launcher.batch_size=1", f"hydra.sweep.dir={folder}"], cwd=tmp_path, env=cli_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    killed, deadline = None, time.monotonic() + 240
-    while killed is None and proc.poll() is None and time.monotonic() < deadline:
-        if any(b'"running"' in f.read_bytes() for f in folder.glob("*/status.json")):
-            workers = [p for p in children(proc.pid) if b"LokyProcess" in Path(f"/proc/{p}/cmdline").read_bytes()]
-            if workers:
-                os.kill(workers[0], signal.SIGKILL)
-                killed = workers[0]
-        time.sleep(0.02)
-    try:
-        out, err = proc.communicate(timeout=300)
-    finally:
-        proc.kill()  # no stray sweep if it hangs
+    killed, out, err = kill_a_worker_once_a_job_runs(
+        proc, folder, lambda: [p for p in children(proc.pid)
+                               if b"LokyProcess" in Path(f"/proc/{p}/cmdline").read_bytes()])
     assert killed is not None and proc.returncode == 0 and "Traceback" not in err, (out + err)[-3000:]
     assert "did not finish" not in err
     assert metrics_of(folder) == metrics_of(sweeps["joblib"])

@@ -2,15 +2,12 @@
 127.0.0.1 (`ray start --head`), stopped at teardown even when a test fails."""
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +16,7 @@ from sim.runs.jobs import read_status
 from sim.studies.collect import collect
 from tests.conftest import cli_env
 
-from ._sweeps import SMALL, job_folders, metrics_of, sweep
+from ._sweeps import SMALL, job_folders, kill_a_worker_once_a_job_runs, metrics_of, sweep
 
 pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
@@ -96,18 +93,8 @@ def sweep_with_a_killed_worker(cluster: dict, sweep_dir: Path, args: list[str]) 
     proc = subprocess.Popen([sys.executable, "-m", "sim", "-m", "hydra/launcher=ray", *SMALL, *args,
                              f"hydra.sweep.dir={sweep_dir}"], cwd=sweep_dir.parent, env=cluster,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    killed, deadline = None, time.monotonic() + 240
-    while killed is None and proc.poll() is None and time.monotonic() < deadline:
-        running = any(b'"running"' in f.read_bytes() for f in sweep_dir.glob("*/status.json"))
-        pids = sorted(ray_workers(b"ray::run_batch_with") - earlier) if running else []
-        if pids:
-            os.kill(pids[0], signal.SIGKILL)
-            killed = pids[0]
-        time.sleep(0.02)
-    try:
-        out, err = proc.communicate(timeout=300)
-    finally:
-        proc.kill()  # no stray sweep if it hangs
+    _, out, err = kill_a_worker_once_a_job_runs(
+        proc, sweep_dir, lambda: sorted(ray_workers(b"ray::run_batch_with") - earlier))
     assert proc.returncode == 0 and "Traceback" not in err, (out + err)[-3000:]
     return out, err
 

@@ -10,6 +10,9 @@ one row per person employed on the snapshot day, pseudonymized, with only these 
     age_years        age on the snapshot day (empty when the extract has no birth dates)
     tenure_years     years since hire
     years_in_level   years since the start of the current level (at most tenure_years)
+    rating_z         (only when the extract has performance ratings) the latest rating standardized
+                     within the level; empty for the unrated. The start places the person's competence
+                     with it (`engine/rated_start.py`)
 
 A relative `org.start_from` is looked up in the config folders Hydra searched (`--config-dir`, then
 the repository's `configs/`) and replaced by the absolute path, so that a run folder's config.yaml
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .checks import ConfigError
@@ -27,6 +31,7 @@ KEY = "org.start_from"
 TEXT_COLUMNS = ("employee_id", "level", "group", "department")
 YEAR_COLUMNS = ("age_years", "tenure_years", "years_in_level")
 COLUMNS = TEXT_COLUMNS + YEAR_COLUMNS
+RATING = "rating_z"  # optional
 
 
 def resolve(value: str, folders: list[Path]) -> str:
@@ -80,7 +85,14 @@ def read_snapshot(path: str, org) -> pd.DataFrame:
         _fail(path, f"missing column {missing[0]}; a snapshot has {', '.join(COLUMNS)}")
     if frame.empty:
         _fail(path, "has no people")
-    frame = frame.loc[:, list(COLUMNS)].copy()
+    rated = RATING in frame.columns
+    frame = frame.loc[:, list(COLUMNS) + ([RATING] if rated else [])].copy()
+    if rated:
+        frame[RATING] = pd.to_numeric(frame[RATING], errors="coerce").astype(float)
+        if np.isinf(frame[RATING]).any():
+            _fail(path, f"{RATING} must be a finite number or empty in every row")
+    else:
+        frame[RATING] = np.nan
     for name, allowed in (("level", [lv.name for lv in org.levels]), ("group", [g.name for g in org.groups]),
                           ("department", list(org.departments))):
         frame[name] = frame[name].astype(str)

@@ -90,10 +90,12 @@ def snapshot_start(staffing, week: int) -> tuple[dict, np.ndarray, np.ndarray]:
     drawn as for a generated start from the real age. Competencies start where a person of that time
     in level would be: a newcomer to a level starts `hire_gap` below its targets and closes the gap
     to his or her ceiling at `learning_rate_per_year` (7.1), so the starting staff's draw is moved
-    down by that gap x exp(-learning rate x years in level). Returns the new people's columns and the
+    down by that gap x exp(-learning rate x years in level); with performance ratings in the file,
+    the rated are then placed by them (`rated_start`). Returns the new people's columns and the
     (levels, departments) of the seats left empty (a level with fewer people than seats)."""
     from ..config.snapshot import read_snapshot
     from . import staffing_kernels
+    from .rated_start import place_by_rating
 
     cfg, org = staffing.cfg, staffing.org
     snap = read_snapshot(cfg.org.start_from, cfg.org)
@@ -122,6 +124,10 @@ def snapshot_start(staffing, week: int) -> tuple[dict, np.ndarray, np.ndarray]:
     start_gap = dev.stretch + dev.talent_sd * talent + dev.hire_gap  # ceiling - (target - hire_gap)
     closed = np.exp(-dev.learning_rate_per_year * snap["years_in_level"].to_numpy())[:, None]
     new["competency"] = np.clip(new["competency"] - start_gap * closed, 0.0, 1.0)
+    rating = snap["rating_z"].to_numpy()
+    if not np.isnan(rating).all():  # placed by performance ratings (`rated_start`); unrated as drawn
+        new["competency"] = place_by_rating(new["competency"], levels, org.profile, rating,
+                                            cfg.performance.skill_signal)
     new["readiness"] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], new["competency"])
     empty = np.maximum(org.seats - np.bincount(levels, minlength=org.n_levels), 0)
     empty_levels = np.repeat(np.arange(org.n_levels), empty).astype(np.int8)

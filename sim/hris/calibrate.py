@@ -192,7 +192,7 @@ def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None
     try:
         snapshot = f"{SNAPSHOT_DIR}/{name}.parquet"
         (tmp / SNAPSHOT_DIR).mkdir()
-        snapshot_table(spell_table(data), fit.until).to_parquet(tmp / snapshot, index=False)
+        snapshot_table(spell_table(data), fit.until, data.performance).to_parquet(tmp / snapshot, index=False)
         for group, text in (("org", org_yaml(fit, data, name, snapshot)), ("experiment", experiment_yaml(fit, name))):
             (tmp / group).mkdir()
             (tmp / group / f"{name}.yaml").write_text(text)

@@ -6,6 +6,11 @@ extract and not kept, so they link to nothing for anyone without the extract (wh
 anyway), while calibrating the same extract twice writes the same file (and the same runs: a
 person's draws follow his or her place in the file); ages, tenures and times in level are in years
 rounded to a week.
+
+With performance ratings in the extract, each person's latest rating on or before the day is written
+standardized within his or her level (`rating_z`: minus the mean of the level's rated people, over
+their SD), the scale the engine's review score is on; it does not depend on the rating scale (1-5,
+0-100, ...). A level with fewer than two rated people, or ratings all alike, gets none.
 """
 from __future__ import annotations
 
@@ -14,11 +19,12 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from ..config.snapshot import COLUMNS
+from ..config.snapshot import COLUMNS, RATING
 from .load import DAYS_PER_YEAR
 from .privacy import pseudonymize
 
 YEAR_DECIMALS_WEEKS = 52  # years rounded to 1/52: a week
+RATING_DECIMALS = 2  # a standardized rating to 0.01 SD: finer says nothing more about a person
 
 
 def held_on(spells: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
@@ -39,8 +45,24 @@ def extract_salt(spells: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def snapshot_table(spells: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """One row per person employed on `day`, in the snapshot format."""
+def standardized_ratings(performance: pd.DataFrame, here: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
+    """Per row of `here`: the person's latest rating dated on or before `day`, standardized within the
+    level (population SD, as the engine standardizes competence); NaN for the unrated."""
+    seen = performance[performance["date"] <= day].sort_values("date", kind="stable")
+    latest = seen.drop_duplicates("employee_id", keep="last").set_index("employee_id")["rating"]
+    rating = here["employee_id"].map(latest).astype(float)
+    by_level = rating.groupby(here["level"].to_numpy())
+    mean = by_level.transform("mean").to_numpy()
+    sd = by_level.transform(lambda r: r.std(ddof=0)).to_numpy()
+    count = by_level.transform("count").to_numpy()
+    usable = (count >= 2) & (sd > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(usable, np.round((rating.to_numpy() - mean) / sd, RATING_DECIMALS), np.nan)
+
+
+def snapshot_table(spells: pd.DataFrame, day: pd.Timestamp, performance: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per person employed on `day`, in the snapshot format (with `rating_z` when the extract
+    has performance ratings)."""
     here = held_on(spells, day)
     tenure = _years(day - here["hire_date"])
     frame = pd.DataFrame({
@@ -52,4 +74,8 @@ def snapshot_table(spells: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
         "tenure_years": tenure,
         "years_in_level": np.minimum(_years(day - here["start"]), tenure),
     })
-    return frame.loc[:, list(COLUMNS)].sort_values(["level", "employee_id"]).reset_index(drop=True)
+    columns = list(COLUMNS)
+    if performance is not None:
+        frame[RATING] = standardized_ratings(performance, here, day)
+        columns.append(RATING)
+    return frame.loc[:, columns].sort_values(["level", "employee_id"]).reset_index(drop=True)

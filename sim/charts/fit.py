@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .style import PALETTE, TWIN, figure, save
-from .survival import kaplan_meier
+from .style import PALETTE, STYLE, TWIN, figure, plt, save
 
 OBSERVED, SIMULATED = PALETTE[0], TWIN
 
@@ -41,25 +40,45 @@ def hazards(table: pd.DataFrame, path: Path) -> Path:
     return save(fig, path)
 
 
-def tenure_survival(observed: tuple, simulated: tuple, path: Path, horizon: float) -> Path:
-    """Kaplan-Meier share of hires not yet left voluntarily, by years since hire: the data's hires
-    and the simulated organization's, with 95% Greenwood bands."""
-    fig, axes = figure(width=7.5, height=4.3)
-    ax = axes[0, 0]
-    for (dur, event), colour, label in ((observed, OBSERVED, "observed hires"),
-                                        (simulated, SIMULATED, "simulated hires")):
-        if len(dur) == 0:
-            continue
-        t, s, lo, hi = kaplan_meier(dur, event)
-        keep = t <= horizon
-        ax.step(t[keep], s[keep], where="post", color=colour, label=f"{label} ({len(dur):,})")
-        ax.fill_between(t[keep], lo[keep], hi[keep], step="post", color=colour, alpha=0.2, lw=0)
-    ax.set_xlabel("years since hire")
-    ax.set_ylabel("share not left voluntarily")
-    ax.set_ylim(0, 1.02)
-    ax.set_xlim(0, horizon)
-    ax.set_title("Tenure of hires: Kaplan-Meier, data and calibrated simulation")
-    ax.legend()
+def tenure_survival(panels: list[dict], path: Path, horizon: float) -> Path:
+    """Kaplan-Meier share of hires not yet left voluntarily, by years since hire: the data's hires and
+    the simulated organization's with their 95% bands, one panel for all hires and one per level hired
+    into. A panel is {"title", "observed", "simulated", "note"}, a curve (t, s, low, high, n) or None;
+    a panel with no curve shows its note (e.g. "suppressed") instead."""
+    ncols = min(4, len(panels))
+    nrows = -(-len(panels) // ncols)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols + 0.6, 2.7 * nrows + 0.4), squeeze=False,
+                                 sharex=True, sharey=True)
+    for ax, panel in zip(axes.flat, panels):
+        drawn = False
+        for key, colour, label in (("observed", OBSERVED, "data"), ("simulated", SIMULATED, "simulated")):
+            curve = panel.get(key)
+            if curve is None:
+                continue
+            t, s, lo, hi, n = curve
+            keep = t <= horizon
+            ax.step(t[keep], s[keep], where="post", color=colour, label=f"{label} ({n:,})")
+            ax.fill_between(t[keep], lo[keep], hi[keep], step="post", color=colour, alpha=0.2, lw=0)
+            drawn = True
+        if drawn:
+            ax.legend(fontsize=7.5, loc="lower left")
+        else:
+            ax.text(0.5, 0.5, panel.get("note", ""), ha="center", va="center", transform=ax.transAxes,
+                    fontsize=9, color="0.35", wrap=True)
+        ax.set_title(panel["title"], fontsize=9.5)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(0, horizon)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for col in range(ncols):  # the lowest panel of each column carries the axis' labels
+        ax = axes[(len(panels) - 1 - col) // ncols, col]
+        ax.xaxis.set_tick_params(labelbottom=True)
+        ax.set_xlabel("years since hire")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("not left voluntarily")
+    fig.suptitle("Tenure of hires: Kaplan-Meier (95% bands), data and calibrated simulation, by level hired into",
+                 fontsize=10.5, fontweight="bold")
     return save(fig, path)
 
 

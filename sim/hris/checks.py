@@ -57,7 +57,8 @@ def hazard_table(fit: Fit, data) -> pd.DataFrame:
 class Simulated:
     """What the check simulations produced, pooled over seeds."""
 
-    tenure: tuple[np.ndarray, np.ndarray]  # hires' years to a voluntary exit, and whether it happened
+    tenure: tuple[np.ndarray, np.ndarray, np.ndarray]  # hires' years to a voluntary exit, whether it
+    # happened, and the level hired into
     promotions: np.ndarray  # per level (out of it)
     person_years: np.ndarray
     years_in_level: list[np.ndarray]  # per level: years in level at each promotion out of it
@@ -71,7 +72,7 @@ def simulate_checks(config, years: float, seeds: int = CHECK_SEEDS) -> Simulated
     names = [lv.name for lv in config.org.levels]
     rank = {name: i for i, name in enumerate(names)}
     n = len(names)
-    durations, events, promotions, person_years = [], [], np.zeros(n), np.zeros(n)
+    durations, events, hired_into, promotions, person_years = [], [], [], np.zeros(n), np.zeros(n)
     in_level = [[] for _ in range(n)]
     for seed in range(CHECK_FIRST_SEED, CHECK_FIRST_SEED + seeds):
         cfg = copy.deepcopy(config)
@@ -80,13 +81,15 @@ def simulate_checks(config, years: float, seeds: int = CHECK_SEEDS) -> Simulated
         wpy, horizon = cfg.sim.weeks_per_year, cfg.sim.horizon_weeks
         ev = result.events
         kind = ev["kind"].astype(str)
-        hired = ev[kind == "hire"].drop_duplicates("employee").set_index("employee")["week"]
+        hires = ev[kind == "hire"].drop_duplicates("employee").set_index("employee")
+        hired = hires["week"]
         left = ev[kind.isin(["voluntary_exit", "retirement", "involuntary_exit", "cycle_exit"])]
         left = left.drop_duplicates("employee").set_index("employee")
         end = left["week"].reindex(hired.index)
         voluntary = left["kind"].astype(str).reindex(hired.index).eq("voluntary_exit").to_numpy()
         durations.append((end.fillna(horizon).to_numpy() - hired.to_numpy()) / wpy)
         events.append(voluntary)
+        hired_into.append(hires["level"].astype(str).to_numpy())
         promo = ev[kind == "promotion"]
         from_rank = promo["level"].astype(str).map(rank).to_numpy() - 1
         promotions += np.bincount(from_rank, minlength=n)
@@ -95,19 +98,22 @@ def simulate_checks(config, years: float, seeds: int = CHECK_SEEDS) -> Simulated
         vacancy = result.level_timeseries.groupby("level", observed=False)["vacancy_weeks"].sum()
         seats = np.array([lv.seats for lv in cfg.org.levels])
         person_years += (seats * horizon - vacancy.reindex(names, fill_value=0).to_numpy()) / wpy
-    return Simulated(tenure=(np.concatenate(durations), np.concatenate(events)), promotions=promotions,
+    return Simulated(tenure=(np.concatenate(durations), np.concatenate(events), np.concatenate(hired_into)), promotions=promotions,
                      person_years=person_years, years_in_level=[np.concatenate(x) for x in in_level],
                      seeds=seeds, years=years)
 
 
-def observed_tenure(data, since, until) -> tuple[np.ndarray, np.ndarray]:
+def observed_tenure(data, since, until) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Years from hire to a voluntary exit (event) or to another exit or the window's end (censored),
-    for the people hired in the window."""
+    and the level hired into (the first spell's), for the people hired in the window."""
     emp = data.employees
     hired = emp[(emp["hire_date"] >= since) & (emp["hire_date"] < until)]
     end = hired["exit_date"].where(hired["exit_date"] < until, until)
     event = (hired["exit_reason"] == "voluntary") & (hired["exit_date"] < until)
-    return ((end - hired["hire_date"]).dt.days / DAYS_PER_YEAR).to_numpy(), event.to_numpy()
+    first = data.job_history.sort_values("start_date", kind="stable").drop_duplicates("employee_id")
+    level = hired["employee_id"].map(first.set_index("employee_id")["level"])
+    return (((end - hired["hire_date"]).dt.days / DAYS_PER_YEAR).to_numpy(), event.to_numpy(),
+            level.astype(str).to_numpy())
 
 
 def promotion_table(fit: Fit, data, sim: Simulated) -> pd.DataFrame:

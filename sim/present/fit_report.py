@@ -3,7 +3,8 @@ fitted, the data against the fitted hazards by level and tenure, hires' tenure s
 promotions observed against simulated (checks, not inputs), and the backtest when there is one.
 
 Levels with fewer than `min_cell` people at the end of the window are shown as suppressed in
-every table and left out of the charts (privacy).
+every table and left out of the charts (privacy); so are the tenure curves of a level with fewer
+than `min_cell` hires (a panel saying so, no curve).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pandas as pd
 from ..charts import fit as fit_charts
 from ..hris.checks import hazard_table, observed_tenure, promotion_table, simulate_checks
 from ..hris.report import fit_table
+from ..hris.survival import tenure_by_level
 from .document import Document, Section, to_html
 from .pdf import write_pdf
 
@@ -67,12 +69,27 @@ def sections(fit, data, config, min_cell: int, folder: Path) -> tuple[list[Secti
             for r in hz.itertuples() if r.person_years > 0],
         [fit_charts.hazards(shown, folder / "fit_hazards.png")]))
     obs = observed_tenure(data, fit.since, fit.until)
-    km = fit_charts.tenure_survival(obs, sim.tenure, folder / "fit_tenure.png", horizon=years)
+    tenure = tenure_by_level(obs, sim.tenure, data.level_names, years, min_cell, hidden)
+    figures["tenure_logrank_p"] = {r.level: (None if r.suppressed or not np.isfinite(r.p_value) else r.p_value)
+                                   for r in tenure}
+    km = fit_charts.tenure_survival([_panel(r, min_cell) for r in tenure], folder / "fit_tenure.png",
+                                    horizon=years)
     out.append(Section("Tenure of hires: observed and simulated", [
-        f"Kaplan-Meier curves of the time from hire to a voluntary exit (other exits and the end censor): "
-        f"{len(obs[0]):,} hires in the data's window against {len(sim.tenure[0]):,} hires of {sim.seeds} "
-        f"simulations of the calibrated organization over {years:g} years from its snapshot. A check: the "
-        "curves are not fitted to each other."], charts=[km]))
+        f"Kaplan-Meier curves (lifelines, 95% bands) of the time from hire to a voluntary exit (other exits "
+        f"and the end censor), cut at {years:g} years: {tenure[0].observed_hires:,} hires in the data's window "
+        f"against {tenure[0].simulated_hires:,} hires of {sim.seeds} simulations of the calibrated organization over "
+        f"{years:g} years from its snapshot, for all hires (of the levels shown) and by the level hired into. A "
+        "check: the curves are not "
+        "fitted to each other. The log-rank test asks whether the data's hires and the simulated ones leave "
+        "at the same pace; a small p-value (below 0.05) says they do not. Levels with fewer than "
+        f"{min_cell} people at the end of the window or fewer than {min_cell} hires are suppressed."],
+        [("level hired into", "hires (data)", "hires (simulated)", "still there after 1 year: data",
+          "simulated", "log-rank chi-square", "test")] + [
+            (r.level, *((HIDDEN,) * 6 if r.suppressed else
+                        (f"{r.observed_hires:,}", f"{r.simulated_hires:,}", _pct(r.observed), _pct(r.simulated),
+                         _num(r.statistic, 2), r.verdict())))
+            for r in tenure],
+        [km]))
     pt = promotion_table(fit, data, sim)
     out.append(Section("Promotions: observed and simulated (checks, not inputs)", [
         "Promotions come from vacancy chains in the model, so they are not fitted; these compare the data's "
@@ -98,6 +115,19 @@ def sections(fit, data, config, min_cell: int, folder: Path) -> tuple[list[Secti
             backtest_rows(bt.table, hidden)))
     figures.update({"simulated_seeds": sim.seeds, "check_years": years})
     return out, figures
+
+
+def _pct(curve) -> str:
+    return "" if curve is None else f"{curve.at(1.0):.0%}"
+
+
+def _panel(row, min_cell: int) -> dict:
+    """A chart panel of one level's curves (plain tuples: the charts import nothing of the package)."""
+    as_tuple = lambda c: None if c is None else (c.t, c.s, c.low, c.high, c.n)  # noqa: E731
+    if row.suppressed:
+        return {"title": row.level, "note": f"suppressed\n(fewer than {min_cell} people)"}
+    return {"title": row.level, "observed": as_tuple(row.observed), "simulated": as_tuple(row.simulated),
+            "note": "no hires"}
 
 
 def backtest_rows(table: pd.DataFrame, hidden: set[str]) -> list[tuple]:

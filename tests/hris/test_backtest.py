@@ -49,22 +49,66 @@ def test_the_backtest_table_is_written_with_small_levels_blanked(extract, tmp_pa
     assert table[table["level"] == "Associate"]["observed"].notna().all()
 
 
-def test_the_fit_report_shows_fit_checks_and_backtest_with_small_levels_suppressed(extract, tmp_path, capsys):
+def _spy(monkeypatch, module, name, calls):
+    original = getattr(module, name)
+
+    def spy(*args, **kwargs):
+        calls[name] = args
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+
+
+def _rows_of(html: str, heading: str, level: str) -> list[list[str]]:
+    """The cells of the rows of `level` in the table under `heading`."""
+    import re
+
+    section = html.split(f"<h2>{heading}</h2>", 1)[1].split("<h2>", 1)[0]
+    table = section.split("<table", 1)[1].split("</table>", 1)[0]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+    return [r for r in rows if r and r[0] == level]
+
+
+def test_the_fit_report_shows_fit_checks_and_backtest_with_small_levels_suppressed(extract, tmp_path, capsys,
+                                                                                    monkeypatch):
     import json
     import re
 
+    from sim.charts import fit as fit_charts
+
+    calls = {}
+    for name in ("hazards", "tenure_survival", "promotions"):
+        _spy(monkeypatch, fit_charts, name, calls)
     assert dispatch(["calibrate", str(extract), "--out", str(tmp_path), "--name", "acme", "--cut", "2025-06-01",
                      "--backtest-seeds", "3", "--adjust-rounds", "1"]) == 0
-    assert "wrote the fit report" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "wrote the fit report" in out
     folder = tmp_path / "reports" / "acme"
     html = (folder / "report.html").read_text()
     for heading in ("What was fitted", "Voluntary exit hazard by level and tenure", "Tenure of hires: observed and "
                     "simulated", "Promotions: observed and simulated (checks, not inputs)", "Backtest"):
         assert f"<h2>{heading}</h2>" in html
     assert html.count("<img") == 3
-    assert "<td>Executive</td><td>suppressed</td>" in html  # 3 people at the cut: fewer than 5
+    # Executive: 3 people at the cut, fewer than 5. Every table and chart by level shows it suppressed.
+    printed = [line for line in out.splitlines() if line.startswith("Executive")]
+    assert printed and "<NA>" in printed[0] and not re.search(r"\d", printed[0])  # the printed fit table
+    labels = {"What was fitted": 1, "Voluntary exit hazard by level and tenure": 2,
+              "Tenure of hires: observed and simulated": 1, "Promotions: observed and simulated (checks, not inputs)": 1,
+              "Backtest": 2}  # leading label columns (level; tenure band or measure)
+    for heading, skip in labels.items():
+        rows = _rows_of(html, heading, "Executive")
+        assert rows, heading
+        assert all(cell == "suppressed" for row in rows for cell in row[skip:]), (heading, rows)
+    assert "Executive" not in set(calls["hazards"][0]["level"])  # charts: the level left out ...
+    assert "Executive" not in set(calls["promotions"][0]["level"])
+    panels = {p["title"]: p for p in calls["tenure_survival"][0]}  # ... or a panel saying so, no curve
+    assert panels["Executive"].get("observed") is None and panels["Executive"].get("simulated") is None
+    assert panels["Executive"]["note"].startswith("suppressed")
+    assert panels["Associate"]["observed"] is not None
+    assert "all levels shown" in panels  # the pooled curve leaves the suppressed levels out
     figures = json.loads(re.search(r"id='mentorsim-figures'>(.*?)</script>", html).group(1))
     assert 0 <= figures["backtest_coverage"] <= 1
+    assert 0 <= figures["tenure_logrank_p"]["Associate"] <= 1 and figures["tenure_logrank_p"]["Executive"] is None
     assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary left behind
     # Calibrating again without a cut or report leaves no earlier backtest or report beside the new fit.

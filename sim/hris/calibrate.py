@@ -30,7 +30,7 @@ from .backtest import DEFAULT_SEEDS, Backtest, compare, observed_years, run_seed
 from .fit import Estimate, Fit, fit_organization
 from .history import spell_table
 from .load import load_hr_data
-from .privacy import MIN_CELL
+from .privacy import MIN_CELL, OTHER
 from .schema import HRDataError
 from .snapshot import held_on, snapshot_table
 
@@ -69,7 +69,9 @@ def org_yaml(fit: Fit, data, name: str, snapshot: str | None = None) -> str:
              f"# Window {fit.since:%Y-%m-%d} to {fit.until:%Y-%m-%d}; what is fitted and how: docs/MODEL.md.",
              f"name: {_q(name)}",
              f"competencies: [{', '.join(DEFAULT_COMPETENCIES)}]  # assumed: HR data has no competencies",
-             f"departments: [{', '.join(_q(d) for d in fit.departments)}]  # as in the data",
+             f"departments: [{', '.join(_q(d) for d in fit.departments)}]  # as in the data"
+             + (f" (and {OTHER!r}: in the snapshot, departments of fewer than --min-cell people of a level and group)"
+                if OTHER in fit.departments else ""),
              *([f"start_from: {_q(snapshot)}  # the people employed on {fit.until:%Y-%m-%d} (relative to the "
                 "config folder)"] if snapshot else []),
              "groups:"]
@@ -192,7 +194,10 @@ def calibrate(data_dir, out_dir, name: str, columns=None, cut: str | None = None
     try:
         snapshot = f"{SNAPSHOT_DIR}/{name}.parquet"
         (tmp / SNAPSHOT_DIR).mkdir()
-        snapshot_table(spell_table(data), fit.until, data.performance).to_parquet(tmp / snapshot, index=False)
+        people = snapshot_table(spell_table(data), fit.until, data.performance, min_cell)
+        if OTHER in set(people["department"]) and OTHER not in fit.departments:
+            fit.departments.append(OTHER)  # small departments merged in the snapshot (privacy)
+        people.to_parquet(tmp / snapshot, index=False)
         for group, text in (("org", org_yaml(fit, data, name, snapshot)), ("experiment", experiment_yaml(fit, name))):
             (tmp / group).mkdir()
             (tmp / group / f"{name}.yaml").write_text(text)

@@ -4,8 +4,10 @@
 Only the snapshot's columns are written: ids are salted hashes under a salt derived from the whole
 extract and not kept, so they link to nothing for anyone without the extract (who has the people
 anyway), while calibrating the same extract twice writes the same file (and the same runs: a
-person's draws follow his or her place in the file); ages, tenures and times in level are in years
-rounded to a week.
+person's draws follow his or her place in the file); tenures and times in level are in years rounded
+to a week (the engine's step), ages to whole years (to the nearest, so that the retirement drawn from
+them is not late on average), and a department is named only where at least `min_cell` people of the
+same level and group share it, else "other" (`privacy.merge_small_values`).
 
 With performance ratings in the extract, each person's latest rating on or before the day is written
 standardized within his or her level (`rating_z`: minus the mean of the level's rated people, over
@@ -21,7 +23,7 @@ import pandas as pd
 
 from ..config.snapshot import COLUMNS, RATING
 from .load import DAYS_PER_YEAR
-from .privacy import pseudonymize
+from .privacy import MIN_CELL, merge_small_values, pseudonymize
 
 YEAR_DECIMALS_WEEKS = 52  # years rounded to 1/52: a week
 RATING_DECIMALS = 2  # a standardized rating to 0.01 SD: finer says nothing more about a person
@@ -60,9 +62,11 @@ def standardized_ratings(performance: pd.DataFrame, here: pd.DataFrame, day: pd.
         return np.where(usable, np.round((rating.to_numpy() - mean) / sd, RATING_DECIMALS), np.nan)
 
 
-def snapshot_table(spells: pd.DataFrame, day: pd.Timestamp, performance: pd.DataFrame | None = None) -> pd.DataFrame:
+def snapshot_table(spells: pd.DataFrame, day: pd.Timestamp, performance: pd.DataFrame | None = None,
+                   min_cell: int = MIN_CELL) -> pd.DataFrame:
     """One row per person employed on `day`, in the snapshot format (with `rating_z` when the extract
-    has performance ratings)."""
+    has performance ratings); departments of fewer than `min_cell` people of a level and group are
+    merged into "other"."""
     here = held_on(spells, day)
     tenure = _years(day - here["hire_date"])
     frame = pd.DataFrame({
@@ -70,7 +74,7 @@ def snapshot_table(spells: pd.DataFrame, day: pd.Timestamp, performance: pd.Data
         "level": here["level"].astype(str).to_numpy(),
         "group": here["group"].astype(str).to_numpy(),
         "department": here["department"].astype(str).to_numpy(),
-        "age_years": _years(day - here["birth_date"]),  # NaN without birth dates
+        "age_years": np.round(_years(day - here["birth_date"])),  # whole years (NaN without birth dates)
         "tenure_years": tenure,
         "years_in_level": np.minimum(_years(day - here["start"]), tenure),
     })
@@ -78,4 +82,5 @@ def snapshot_table(spells: pd.DataFrame, day: pd.Timestamp, performance: pd.Data
     if performance is not None:
         frame[RATING] = standardized_ratings(performance, here, day)
         columns.append(RATING)
+    frame["department"] = merge_small_values(frame, "department", ["level", "group"], min_cell)
     return frame.loc[:, columns].sort_values(["level", "employee_id"]).reset_index(drop=True)

@@ -21,3 +21,24 @@ def test_cells_under_the_minimum_are_blanked_with_what_derives_from_them():
     assert out["people"].isna().tolist() == [False, True, False]  # 0 is nobody: shown
     assert out["exit_rate"].isna().tolist() == [False, True, False]
     assert suppress_small_cells(table, "people", ["exit_rate"], min_cell=3)["people"].isna().sum() == 0
+
+
+def test_small_departments_of_a_level_and_group_are_merged_into_other():
+    from sim.hris.privacy import OTHER, merge_small_values
+
+    rows = ([("L0", "A", "Ops")] * 7 + [("L0", "A", "Sales")] * 2 + [("L0", "A", "Legal")] * 1  # other: 3 < 5
+            + [("L0", "B", "Ops")] * 5 + [("L0", "B", "Sales")] * 6  # none small: kept
+            + [("L1", "A", "Ops")] * 6 + [("L1", "A", "Sales")] * 3 + [("L1", "A", "Legal")] * 4  # other: 7
+            + [("L1", "B", "Ops")] * 2)  # a cell of 2 people: all other, the best there is
+    frame = pd.DataFrame(rows, columns=["level", "group", "department"])
+    frame["department"] = merge_small_values(frame, "department", ["level", "group"], min_cell=5)
+    cells = frame.value_counts(["level", "group", "department"]).to_dict()
+    # L0/A: Sales and Legal (3 people) are too few even together, so the next smallest (Ops) joins them.
+    assert cells == {("L0", "A", OTHER): 10, ("L0", "B", "Ops"): 5, ("L0", "B", "Sales"): 6,
+                     ("L1", "A", "Ops"): 6, ("L1", "A", OTHER): 7, ("L1", "B", OTHER): 2}
+    # Every named department is shared by at least 5 people of its level and group; "other" is under 5
+    # only where it is the cell's only value.
+    for (level, group, department), n in cells.items():
+        assert n >= 5 or (department == OTHER and frame[(frame.level == level) & (frame.group == group)]
+                          ["department"].eq(OTHER).all()), (level, group, department, n)
+    assert merge_small_values(frame, "department", ["level", "group"], min_cell=1).equals(frame["department"])

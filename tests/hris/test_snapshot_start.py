@@ -44,6 +44,25 @@ def test_the_snapshot_holds_only_its_columns_and_no_extract_id(configs):
     assert (snap["years_in_level"] <= snap["tenure_years"]).all()
 
 
+def test_the_snapshot_is_coarsened_ages_in_whole_years_tenure_in_weeks_small_departments_merged(configs):
+    import yaml
+
+    snap = pd.read_parquet(configs / "snapshots" / "acme.parquet")
+    assert (snap["age_years"] == snap["age_years"].round()).all()  # no birth date, only whole years
+    for name in ("tenure_years", "years_in_level"):
+        weeks = snap[name] * 52
+        assert np.allclose(weeks, weeks.round(), atol=1e-9)  # the engine's step, nothing finer
+    # k-anonymity on level x group x department: a department is named only where 5 or more people of
+    # the level and group share it; "other" under 5 only where it is the whole (small) cell.
+    for (level, group), cell in snap.groupby(["level", "group"]):
+        counts = cell["department"].value_counts()
+        assert all(n >= 5 or (department == "other" and len(counts) == 1) for department, n in counts.items()), (
+            level, group, counts)
+    assert (snap["department"] == "other").any()  # the top levels of org=small are small
+    org = yaml.safe_load((configs / "org" / "acme.yaml").read_text())
+    assert "other" in org["departments"]
+
+
 def test_week_0_is_the_snapshot_headcount_by_level_group_and_department(configs):
     cfg, model, s = started(configs)
     snap = pd.read_parquet(cfg.org.start_from)

@@ -58,6 +58,15 @@ BAD = {
     "empty file": (dict(job_history="employee_id,level,start_date,end_date\n"),
                    "job_history.csv = empty: the file has a header but no rows"),
     "zero-byte file": (dict(levels=""), "levels.csv = empty: the file has no header and no rows"),
+    # performance ratings (they place the snapshot's competencies)
+    "rating not a number": (dict(performance="employee_id,date,rating\nE1,2020-06-30,good\n"),
+                            "performance.csv row 1, column rating = 'good': must be a number"),
+    "rating not finite": (dict(performance="employee_id,date,rating\nE1,2020-06-30,inf\n"),
+                          "performance.csv row 1, column rating = 'inf': must be a number"),
+    "rating of an unknown person": (dict(performance="employee_id,date,rating\nE9,2020-06-30,3\n"),
+                                    "performance.csv row 1, column employee_id = 'E9': must be an employee_id"),
+    "rating without a date": (dict(performance="employee_id,date,rating\nE1,,3\n"),
+                              "performance.csv row 1, column date = '': must be a date (YYYY-MM-DD)"),
 }
 
 
@@ -110,3 +119,21 @@ def test_parquet_files_read_like_csv(tmp_path):
     (folder / "employees.csv").unlink()
     data = load_hr_data(folder)
     assert data.employees["hire_date"].dt.year.tolist() == [2018, 2019, 2017]
+
+
+@pytest.mark.parametrize("case", ["not utf-8", "map names a missing column"])
+def test_calibrate_on_bad_data_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, case):
+    folder = write_extract(tmp_path / "data")
+    options = []
+    if case == "not utf-8":
+        (folder / "employees.csv").write_bytes(EMPLOYEES.replace("Ops", "Opé").encode("latin-1"))
+        expected = "employees.csv = byte"
+    else:
+        (tmp_path / "map.yaml").write_text("employees: {hire_date: Start_Date}\n")
+        options = ["--columns", str(tmp_path / "map.yaml")]
+        expected = "map.yaml employees.hire_date = 'Start_Date': no such column in employees.csv"
+    out = tmp_path / "configs"
+    assert dispatch(["calibrate", str(folder), "--out", str(out), "--name", "acme", *options]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mentorsim: error: ") and expected in lines[0], lines
+    assert not out.exists()

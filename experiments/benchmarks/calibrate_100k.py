@@ -1,6 +1,6 @@
 """Calibrating a large HR extract: 100,000 employees with five years of history.
 
-    python experiments/benchmarks/calibrate_100k.py [--people 100000] [--repeat 1] [--keep DIR]
+    python experiments/benchmarks/calibrate_100k.py [--people 100000] [--repeat 1] [--keep DIR] [--ratings]
 
 A synthetic extract (CSV, the format users give) is written first: people hired over ten years
 before the end, six levels, exponential times to a promotion and to an exit with rates by level,
@@ -8,7 +8,8 @@ the exit's reason drawn; everyone who left before the five-year window is droppe
 holds the starting workforce and its hires. Then `calibrate` runs without backtest, without the
 base-rate adjustment (its simulations scale with the organization, not the extract) and without
 the report, and the wall time, CPU time and peak memory (max RSS of this process) are printed,
-with the time of each stage. Target: under 60 s and 4 GiB on 2 cores. Timings on a shared machine
+with the time of each stage. `--ratings` adds a `performance` table: a rating (1-5) every half year
+of each person's employment in the window, which the snapshot standardizes within level. Target: under 60 s and 4 GiB on 2 cores. Timings on a shared machine
 vary; compare within one invocation and rerun on a quiet one.
 """
 from __future__ import annotations
@@ -30,7 +31,7 @@ END = pd.Timestamp("2025-01-01")
 WINDOW_START = pd.Timestamp("2020-01-01")
 
 
-def synthetic_extract(folder: Path, people: int, seed: int = 0) -> Path:
+def synthetic_extract(folder: Path, people: int, seed: int = 0, ratings: bool = False) -> Path:
     rng = np.random.default_rng(seed)
     n = int(people * 1.6)  # before dropping those who left before the window
     hire = END - pd.to_timedelta(rng.uniform(0, 10 * 365.25, n), unit="D")
@@ -63,6 +64,14 @@ def synthetic_extract(folder: Path, people: int, seed: int = 0) -> Path:
                             "end_date": np.where(left[promoted], day(exit_date[promoted]), "")})]
     pd.concat(spells).to_csv(folder / "job_history.csv", index=False)
     pd.DataFrame({"level": LEVELS, "rank": range(len(LEVELS))}).to_csv(folder / "levels.csv", index=False)
+    if ratings:
+        reviews = pd.date_range(WINDOW_START, END, freq="6MS")
+        first = np.maximum(hire.to_numpy(), np.datetime64(WINDOW_START))
+        last = np.where(left, exit_date.to_numpy(), np.datetime64(END))
+        rated = (reviews.to_numpy()[None, :] >= first[:, None]) & (reviews.to_numpy()[None, :] < last[:, None])
+        who, when = np.nonzero(rated)
+        pd.DataFrame({"employee_id": ids[who], "date": day(reviews[when]),
+                      "rating": rng.integers(1, 6, len(who))}).to_csv(folder / "performance.csv", index=False)
     return folder
 
 
@@ -71,6 +80,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--keep", help="write the extract and configs here instead of a temporary folder")
+    parser.add_argument("--ratings", action="store_true", help="add performance ratings (two a year)")
     args = parser.parse_args()
     from sim.hris import calibrate as calibrate_module
     from sim.hris.calibrate import calibrate
@@ -79,9 +89,10 @@ def main() -> None:
         root = Path(args.keep or tmp)
         (root / "extract").mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        synthetic_extract(root / "extract", args.people)
+        synthetic_extract(root / "extract", args.people, ratings=args.ratings)
         rows = sum(1 for _ in open(root / "extract" / "employees.csv")) - 1
-        print(f"synthetic extract: {rows:,} employees in {time.perf_counter() - t0:.1f} s")
+        rated = (sum(1 for _ in open(root / "extract" / "performance.csv")) - 1) if args.ratings else 0
+        print(f"synthetic extract: {rows:,} employees, {rated:,} ratings in {time.perf_counter() - t0:.1f} s")
         stages = {}
         for name in ("load_hr_data", "fit_organization", "snapshot_table", "_check"):
             original = getattr(calibrate_module, name)

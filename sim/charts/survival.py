@@ -1,4 +1,7 @@
-"""Employment spells from the event log, and Kaplan-Meier survival with Greenwood bands."""
+"""Employment spells from the event log, and Kaplan-Meier survival with Greenwood bands.
+
+The run's retention charts use this estimator; the fit report of `mentorsim calibrate` uses
+lifelines' (`sim/hris/survival.py`), which the default run need not import."""
 from __future__ import annotations
 
 import numpy as np

@@ -73,15 +73,14 @@ class LevelTenure:
     suppressed: bool = False
 
     def verdict(self) -> str:
-        """The p-value said plainly."""
+        """The p-value said plainly, short enough for a table cell (the report explains the words)."""
         if self.suppressed:
             return "suppressed"
         if not np.isfinite(self.p_value):
-            return "no test (no hires on one side, or no voluntary exit)"
+            return "no test (no hires or no exit)"
         if self.p_value < SIGNIFICANCE:
-            return (f"p = {self.p_value:.3g}: the data's hires leave at a different pace than the model's "
-                    "(below 0.05)")
-        return f"p = {self.p_value:.2f}: no evidence that the data's hires leave at another pace than the model's"
+            return f"p = {self.p_value:.2g}: differs"
+        return f"p = {self.p_value:.2f}: consistent"
 
 
 def tenure_by_level(observed: tuple, simulated: tuple, levels: list[str], horizon: float, min_cell: int,

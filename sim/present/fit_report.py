@@ -81,9 +81,11 @@ def sections(fit, data, config, min_cell: int, folder: Path) -> tuple[list[Secti
         f"{years:g} years from its snapshot, for all hires (of the levels shown) and by the level hired into. A "
         "check: the curves are not "
         "fitted to each other. The log-rank test asks whether the data's hires and the simulated ones leave "
-        "at the same pace; a small p-value (below 0.05) says they do not. Levels with fewer than "
+        "at the same pace: 'differs' (p below 0.05) says they do not, so the fit misses something about "
+        "that level's hires; 'consistent' says the data give no evidence against the model (with few hires, "
+        "not much evidence for it either). Levels with fewer than "
         f"{min_cell} people at the end of the window or fewer than {min_cell} hires are suppressed."],
-        [("level hired into", "hires (data)", "hires (simulated)", "still there after 1 year: data",
+        [("level hired into", "hires (data)", "hires (simulated)", "1-year stay: data",
           "simulated", "log-rank chi-square", "test")] + [
             (r.level, *((HIDDEN,) * 6 if r.suppressed else
                         (f"{r.observed_hires:,}", f"{r.simulated_hires:,}", _pct(r.observed), _pct(r.simulated),

@@ -79,3 +79,14 @@ def test_a_level_with_few_hires_or_few_people_is_suppressed_and_left_out_of_the_
     # With nothing small the first row pools everyone.
     rows = tenure_by_level(observed, simulated, levels, 5.0, min_cell=4)
     assert rows[0].level == ALL and rows[0].observed_hires == 60
+
+
+def test_the_verdict_says_differs_below_0_05_and_consistent_above():
+    rng = np.random.default_rng(3)
+    level = np.array(["A"] * 200)
+    observed = (rng.exponential(1.0, 200), np.ones(200, bool), level)
+    faster = (rng.exponential(1 / 3, 200), np.ones(200, bool), level)  # three times the hazard
+    row = tenure_by_level(observed, faster, ["A"], 5.0, 5)[1]
+    assert row.p_value < 1e-6 and row.verdict() == f"p = {row.p_value:.2g}: differs"
+    row = tenure_by_level(observed, observed, ["A"], 5.0, 5)[1]  # the same hires: nothing to tell apart
+    assert row.p_value > 0.99 and row.verdict() == f"p = {row.p_value:.2f}: consistent"

@@ -120,3 +120,31 @@ def test_the_unrated_start_exactly_as_without_ratings(rated):
     # With no signal in the review, a rating says nothing: the start is the draw.
     _, silent, _ = start(root / "configs", "performance.skill_signal=0")
     assert np.array_equal(silent, plain_competency)
+
+
+def test_the_latest_rating_up_to_the_day_is_standardized_within_the_level():
+    from sim.hris.snapshot import standardized_ratings
+
+    day = pd.Timestamp("2024-01-01")
+    here = pd.DataFrame({"employee_id": ["a", "b", "c", "d", "e"], "level": ["L0", "L0", "L0", "L1", "L1"]})
+    performance = pd.DataFrame({
+        "employee_id": ["a", "a", "b", "c", "c", "d", "e"],
+        "date": pd.to_datetime(["2023-01-01", "2023-07-01", "2023-07-01", "2023-07-01", "2024-03-01",
+                                "2023-07-01", "2023-07-01"]),
+        "rating": [1.0, 4.0, 2.0, 3.0, 5.0, 3.0, 3.0]})
+    z = standardized_ratings(performance, here, day)
+    # L0: a's latest is 4 (not 1), c's 3 (the rating after the day is not seen), b's 2: mean 3, SD sqrt(2/3).
+    assert np.allclose(z[:3], np.round(np.array([1.0, -1.0, 0.0]) / np.sqrt(2 / 3), 2))
+    assert np.isnan(z[3:]).all()  # L1: ratings all alike say nothing about who is better
+    assert np.allclose(standardized_ratings(performance.assign(rating=performance["rating"] * 20 + 7), here, day)[:3],
+                       z[:3])  # any scale: 1-5 or 0-100
+
+
+def test_a_snapshot_with_an_infinite_rating_is_one_line(rated, tmp_path):
+    from sim.config.checks import ConfigError
+
+    root, _ = rated
+    bad = tmp_path / "bad.parquet"
+    pd.read_parquet(root / "configs" / "snapshots" / "acme.parquet").assign(rating_z=np.inf).to_parquet(bad)
+    with pytest.raises(ConfigError, match="rating_z must be a finite number or empty in every row"):
+        load_config([f"hydra.searchpath=[file://{root / 'configs'}]", "org=acme", f"org.start_from={bad}"])

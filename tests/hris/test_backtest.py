@@ -93,8 +93,8 @@ def test_the_fit_report_shows_fit_checks_and_backtest_with_small_levels_suppress
     printed = [line for line in out.splitlines() if line.startswith("Executive")]
     assert printed and "<NA>" in printed[0] and not re.search(r"\d", printed[0])  # the printed fit table
     labels = {"What was fitted": 1, "Voluntary exit hazard by level and tenure": 2,
-              "Tenure of hires: observed and simulated": 1, "Promotions: observed and simulated (checks, not inputs)": 1,
-              "Backtest": 2}  # leading label columns (level; tenure band or measure)
+              "Tenure of hires: observed and simulated": 1,
+              "Promotions: observed and simulated (checks, not inputs)": 1, "Backtest": 2}  # leading label columns (level; tenure band or measure)
     for heading, skip in labels.items():
         rows = _rows_of(html, heading, "Executive")
         assert rows, heading

@@ -99,8 +99,8 @@ def simulate_checks(config, years: float, seeds: int = CHECK_SEEDS) -> Simulated
         seats = np.array([lv.seats for lv in cfg.org.levels])
         person_years += (seats * horizon - vacancy.reindex(names, fill_value=0).to_numpy()) / wpy
     return Simulated(tenure=(np.concatenate(durations), np.concatenate(events), np.concatenate(hired_into)),
-                     promotions=promotions, person_years=person_years, years_in_level=[np.concatenate(x) for x in in_level],
-                     seeds=seeds, years=years)
+                     promotions=promotions, person_years=person_years,
+                     years_in_level=[np.concatenate(x) for x in in_level], seeds=seeds, years=years)
 
 
 def observed_tenure(data, since, until) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -150,6 +150,10 @@ def fit_groups(spells: pd.DataFrame, since, until, top_rank: int,
     top = held[held["rank"] == top_rank]
     names = sorted(spells["group"].unique())
     base = hired if len(hired) else held
+    top_counts = top["group"].value_counts()
+    # Any group of 1 to min_cell - 1 people at the top: its count would show through its share (and
+    # the others' through theirs), so every group's top_share falls back to the hire share.
+    small_top = len(top) < min_cell or bool(((top_counts > 0) & (top_counts < min_cell)).any())
     out = []
     for name in names:
         k, n = int((base["group"] == name).sum()), len(base)
@@ -158,8 +162,10 @@ def fit_groups(spells: pd.DataFrame, since, until, top_rank: int,
         tlo, thi = _wilson(kt, nt)
         what = "hires" if len(hired) else "people on the last day (no hires)"
         share = Estimate(k / n, f"{k} of {n} {what}; 95% CI {lo:.2f}-{hi:.2f}")
-        if nt < min_cell:  # a level-by-group cell of too few people: not shown, the hire share stands in
-            top_share = Estimate(k / n, f"the share above: the top level has fewer than {min_cell} people")
+        if small_top:  # a level-by-group cell of too few people: not shown, the hire share stands in
+            top_share = Estimate(k / n, f"the share above: a group of the top level has fewer than {min_cell} "
+                                        "people" if nt >= min_cell else
+                                 f"the share above: the top level has fewer than {min_cell} people")
         else:
             top_share = Estimate(kt / nt, f"{kt} of {nt} in the top level; 95% CI {tlo:.2f}-{thi:.2f}")
         out.append((name, share, top_share))

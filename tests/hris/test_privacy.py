@@ -42,3 +42,27 @@ def test_small_departments_of_a_level_and_group_are_merged_into_other():
         assert n >= 5 or (department == OTHER and frame[(frame.level == level) & (frame.group == group)]
                           ["department"].eq(OTHER).all()), (level, group, department, n)
     assert merge_small_values(frame, "department", ["level", "group"], min_cell=1).equals(frame["department"])
+
+
+def _top_level_spells(groups_at_top: dict[str, int]) -> pd.DataFrame:
+    """Current spells at the top level (rank 1) and 20 at rank 0, half of each group, all hired in 2021."""
+    rows = [(f"T{g}{i}", g, 1) for g, n in groups_at_top.items() for i in range(n)]
+    rows += [(f"H{i}", "AB"[i % 2], 0) for i in range(20)]
+    frame = pd.DataFrame(rows, columns=["employee_id", "group", "rank"])
+    frame["hire_date"] = frame["start"] = pd.Timestamp("2021-01-01")
+    frame["end"] = pd.NaT
+    return frame
+
+
+def test_top_shares_never_show_a_group_of_fewer_than_min_cell_at_the_top():
+    from sim.hris.fit import fit_groups
+
+    since, until = pd.Timestamp("2020-01-01"), pd.Timestamp("2022-01-01")
+    groups = fit_groups(_top_level_spells({"A": 8, "B": 2}), since, until, top_rank=1, min_cell=5)
+    # B has 2 people at the top: neither its share nor A's (which would give B's away) is written.
+    # The hire shares: all 30 were hired in the window, A 8 + 10, B 2 + 10.
+    assert [round(top.value, 4) for _, _, top in groups] == [0.6, 0.4]
+    assert all("fewer than 5" in top.how and "2 of" not in top.how for _, _, top in groups)
+    groups = fit_groups(_top_level_spells({"A": 8, "B": 6}), since, until, top_rank=1, min_cell=5)
+    assert [round(top.value, 4) for _, _, top in groups] == [round(8 / 14, 4), round(6 / 14, 4)]
+    assert groups[1][2].how.startswith("6 of 14 in the top level")

@@ -159,7 +159,8 @@ def decompose(result, workers=None) -> dict:
 
 
 def _attributed(result, twin, ran: dict, live: frozenset) -> dict:
-    cfg, m = result.config, result.metrics
+    """The parts of each metric from the worlds `ran` (by their live channels that are on)."""
+    m = result.metrics
     k = len(SIMULATED)
     worlds = {on: ran[on & live] for order in _orders(k) for on in order}
     out: dict = {}

@@ -225,14 +225,21 @@ def task(cfg) -> float | None:
     if sweeping and not config.evaluation.sweep_decomposition:
         config.evaluation.decomposition = False
     folder = config.output.dir or hydra_cfg.runtime.output_dir
-    progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
     note_first_compile()
-    seeds = _other_seeds(config, sweeping)
+    # workers first, before the first seed and the progress bar (a thread of its own) start, so they can
+    # be forked from this process
+    workers = _workers(config, sweeping)
+    if workers is not None and not config.sim.numba_threads:
+        import numba
+
+        numba.set_num_threads(1)  # this process is one of the workers on the cores (after they forked)
+    seeds = _other_seeds(config, sweeping, workers)
+    progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
     try:
         # a sweep job writes what collect and compare read, unless more is asked for
         tables = not sweeping or config.output.sweep_tables or config.output.sweep_charts
         status, metrics = run_job(config, folder, progress=progress, tables=tables,
-                                  more_metrics=seeds.finish if seeds is not None else None)
+                                  more_metrics=seeds.finish if seeds is not None else None, workers=workers)
     except BrokenPipeError:  # stdout, not the folder ("skipped, already complete")
         stdout_gone()
     except OSError as err:  # the folder cannot be made or written: a path the user chose
@@ -240,6 +247,8 @@ def task(cfg) -> float | None:
     finally:
         if seeds is not None:
             seeds.close()
+        if workers is not None:
+            workers.close()
     if status == "complete" and config.output.report:
         from .present.report import write_report_logged
 
@@ -258,14 +267,33 @@ def task(cfg) -> float | None:
     return objective(config, metrics, folder) if sweeping else None  # only sweepers read it
 
 
-def _other_seeds(config, sweeping: bool):
-    """The run's seeds after sim.seed (`evaluation.seeds`), started in worker processes now so they run
-    beside the first; None for a one-seed run. A sweep job that asks for several runs them in its own
-    process: its sibling jobs already share the cores."""
+def _workers(config, sweeping: bool):
+    """Worker processes for a run's seeds after sim.seed (`evaluation.seeds`) and the first seed's
+    decomposition by mechanism, beside this process (`sim.runs.tasks`); None in a sweep job, whose
+    sibling jobs already share the cores, and when there is nothing to hand over."""
+    from .mentoring.channels import SIMULATED
+    from .runs.tasks import Workers, default_jobs
+    from .studies.paired import seeds_of_run
+
+    if sweeping:
+        return None
+    others = len(seeds_of_run(config, sweeping)) - 1
+    decomposing = config.evaluation.decomposition and config.evaluation.twin and bool(config.programs())
+    worlds = 2 * len(SIMULATED) - 1  # the most the decomposition runs (sim.runs.decomposition)
+    jobs = default_jobs(others + (worlds if decomposing else 0))
+    return Workers(jobs) if jobs else None
+
+
+def _other_seeds(config, sweeping: bool, workers=None):
+    """The run's seeds after sim.seed (`evaluation.seeds`), handed to `workers` now so they run beside the
+    first; None for a one-seed run. A sweep job that asks for several runs them in its own process: its
+    sibling jobs already share the cores."""
     from .studies.paired import RunSeeds, seeds_of_run
 
     seeds = seeds_of_run(config, sweeping)
-    return RunSeeds(config, seeds, jobs=0 if sweeping else None).start() if len(seeds) > 1 else None
+    if len(seeds) < 2:
+        return None
+    return RunSeeds(config, seeds, jobs=0 if sweeping else None, workers=workers).start()
 
 
 def run_hydra(argv: list[str]) -> None:

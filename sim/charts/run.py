@@ -249,10 +249,18 @@ RUN_CHARTS = {
 }
 
 
-def run_charts(result, folder: Path) -> list[Path]:
-    """Draw every chart the run supports into `folder`; returns the files written."""
+# Charts that read the keys a run gains after its own simulation (the decomposition by mechanism, which
+# worker processes may still be computing while the others are drawn).
+SETTLED_CHARTS = ("mechanism",)
+
+
+def run_charts(result, folder: Path, names=None) -> list[Path]:
+    """Draw every chart the run supports (or those of `names`, in RUN_CHARTS order) into `folder`;
+    returns the files written."""
     out = []
     for name, draw in RUN_CHARTS.items():
+        if names is not None and name not in names:
+            continue
         path = draw(result, Path(folder) / f"{name}.png")
         if path is not None:
             out.append(path)

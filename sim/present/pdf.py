@@ -180,7 +180,8 @@ def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict
         p = Pages(pdf, plt)
         if doc.brief is not None:
             brief_page(p, doc.title, doc.brief, charts.get(doc.brief.chart))
-            p.new_page()
+            if p.number == 1:  # the details start a page of their own, unless the brief's chart already did
+                p.new_page()
         else:
             p.new_page()
             p.heading(doc.title, size=17)

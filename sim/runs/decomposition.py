@@ -29,6 +29,7 @@ from ..mentoring.money import internal_fill_savings, replacement_savings
 from ..mentoring import program as program_module
 from ..mentoring.program import Program
 from .summary import summarize
+from .tasks import Task, gather
 
 log = logging.getLogger(__name__)
 # Metrics split by channel (effect = program world - twin), then the money ones.
@@ -99,34 +100,68 @@ def _live(cfg: Config, m: dict, k: int) -> frozenset:
     return frozenset(i for i, ch in enumerate(SIMULATED) if ch not in inert(cfg))
 
 
-def _channel_worlds(cfg: Config, m: dict, k: int, twin) -> dict:
-    """Every world the two orders pass through, by its live channels that are on. An inert channel
-    on or off is the same world, so each runs once."""
-    live = _live(cfg, m, k)
-    ran = {live: World(m, m["value.total"])}
-    for order in _orders(k):
-        for on in order:
-            if on & live not in ran:
-                ran[on & live] = _world(cfg, [SIMULATED[i] for i in range(k) if i not in on], twin)
-    return ran
-
-
-def decompose(result) -> dict:
-    """decomposition.<part>.<metric> for a program run with its twin, and decomposition.runs."""
-    start = time.perf_counter()
-    cfg, twin = result.config, result.twin
-    if twin.events is None or twin.people is None or not cfg.output.events:
-        twin = _twin_with_events(twin.config)  # the passed-over channel replays the twin's events
-    k = len(SIMULATED)
-    m = result.metrics
-    quiet = logging.getLogger(program_module.__name__)  # its warnings were said in the program world
+def _quiet_world(cfg: Config, off, twin) -> World:
+    """A channel world with the programs' warnings silenced (they were said in the program world).
+    A task of its own: it may run in a worker process."""
+    quiet = logging.getLogger(program_module.__name__)
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
-        ran = _channel_worlds(cfg, m, k, twin)
+        return _world(cfg, off, twin)
     finally:
         quiet.setLevel(level)
-    live = _live(cfg, m, k)
+
+
+class Decomposition:
+    """The channel worlds of one program run, started at once (as tasks of `workers`, or here one after
+    the other when there are none) and attributed by `metrics()`. Every world runs the same code on the
+    same random numbers wherever it runs, so the parts are the same either way."""
+
+    def __init__(self, result, workers=None):
+        self.started = time.perf_counter()
+        self.result = result
+        cfg, twin = result.config, result.twin
+        if twin.events is None or twin.people is None or not cfg.output.events:
+            twin = _twin_with_events(twin.config)  # the passed-over channel replays the twin's events
+        self.twin = twin
+        # what a world reads of the twin (its replayed events and its money), sent to a worker as it is
+        light = SimpleNamespace(config=twin.config, events=twin.events, people=twin.people,
+                                timeseries=twin.timeseries, level_timeseries=twin.level_timeseries)
+        k = len(SIMULATED)
+        self.live = _live(cfg, result.metrics, k)
+        submit = workers.submit if workers is not None else (lambda fn, *args: Task(fn, args, None))
+        # Every world the two orders pass through, by its live channels that are on. An inert channel
+        # on or off is the same world, so each runs once; all on is the program world itself.
+        self.tasks: dict = {}
+        for order in _orders(k):
+            for on in order:
+                key = on & self.live
+                if key != self.live and key not in self.tasks:
+                    off = [SIMULATED[i] for i in range(k) if i not in on]
+                    self.tasks[key] = submit(_quiet_world, cfg, off, light)
+
+    def metrics(self) -> dict:
+        """decomposition.<part>.<metric> and decomposition.runs (waits for the worlds, helping run them)."""
+        keys = list(self.tasks)
+        ran = dict(zip(keys, gather([self.tasks[key] for key in keys])))
+        m = self.result.metrics
+        ran[self.live] = World(m, m["value.total"])
+        out = _attributed(self.result, self.twin, ran, self.live)
+        # Its time is logged, not a metric: one seed's metrics are the same on every machine.
+        log.info("decomposition by mechanism: %d channel worlds in %.1f s", len(ran) - 1,
+                 time.perf_counter() - self.started)
+        return out
+
+
+def decompose(result, workers=None) -> dict:
+    """decomposition.<part>.<metric> for a program run with its twin, and decomposition.runs."""
+    return Decomposition(result, workers).metrics()
+
+
+def _attributed(result, twin, ran: dict, live: frozenset) -> dict:
+    """The parts of each metric from the worlds `ran` (by their live channels that are on)."""
+    m = result.metrics
+    k = len(SIMULATED)
     worlds = {on: ran[on & live] for order in _orders(k) for on in order}
     out: dict = {}
     cost = m["cost.total"]
@@ -146,6 +181,4 @@ def decompose(result) -> dict:
         net = out[f"decomposition.{part}.value.net"]
         out[f"decomposition.{part}.roi"] = net / cost if cost > 0 else float("nan")
     out["decomposition.runs"] = float(len(ran) - 1)
-    # Its time is logged, not a metric: one seed's metrics are the same on every machine.
-    log.info("decomposition by mechanism: %d channel worlds in %.1f s", len(ran) - 1, time.perf_counter() - start)
     return out

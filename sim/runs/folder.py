@@ -83,17 +83,22 @@ def write_run(result, folder: Path, charts: bool = True, extra_status: dict | No
         frames["people"] = result.people
     for name, frame in frames.items() if tables else ():
         _atomic_write(folder / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+    if result.twin is not None and tables:
+        write_run(result.twin, folder / "twin", charts=False)
+    chart_files = []
+    if charts and tables:  # the charts of this run alone first, while workers may finish its other metrics
+        from ..charts.run import RUN_CHARTS, SETTLED_CHARTS, run_charts
+
+        chart_files = run_charts(result, folder / "charts", [n for n in RUN_CHARTS if n not in SETTLED_CHARTS])
+    if hasattr(result, "settle"):
+        result.settle()
     write_json(folder / "metrics.json", result.metrics)
     if result.twin is not None and tables:
         from ..mentoring.evaluation import effects_table
 
         _atomic_write(folder / "effects.csv", lambda p: effects_table(result.metrics).to_csv(p, index=False))
-        write_run(result.twin, folder / "twin", charts=False)
-    chart_files = []
     if charts and tables:
-        from ..charts import run_charts
-
-        chart_files = run_charts(result, folder / "charts")
+        chart_files += run_charts(result, folder / "charts", SETTLED_CHARTS)
     write_json(status, {
         **(extra_status or {}),
         "status": "complete",

@@ -122,13 +122,15 @@ def objective(cfg: Config, metrics: dict, folder: Path | None = None) -> float:
 
 
 def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metrics=None,
-            tables: bool = True) -> tuple[str, dict]:
+            tables: bool = True, workers=None) -> tuple[str, dict]:
     """Run (or skip) one configuration into `folder`; returns (status, metrics).
 
-    `more_metrics(folder, metrics)`, when given, is called after the run and before the folder is
-    saved; the keys it returns join metrics.json (a run's summary over its other seeds). `tables`
-    false writes the metrics only (config.yaml, metrics.json, status.json). A complete folder of the
-    same config is skipped unless it lacks tables that are asked for now.
+    `more_metrics(folder, metrics)`, when given, is called after the run, once its own tables and
+    charts are written and before metrics.json is; the keys it returns join metrics.json (a run's
+    summary over its other seeds). `workers` (`sim.runs.tasks.Workers`) take the decomposition's
+    worlds meanwhile. `tables` false writes the metrics only (config.yaml, metrics.json,
+    status.json). A complete folder of the same config is skipped unless it lacks tables that are
+    asked for now.
     """
     from .result import run
 
@@ -141,9 +143,9 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metri
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / STATUS_FILE, {"status": "running", "config_hash": digest, "started": time.time()})
     try:
-        result = run(cfg, progress=progress)
+        result = run(cfg, progress=progress, workers=workers)
         if more_metrics is not None:
-            result.metrics.update(more_metrics(folder, result.metrics))
+            result.pending.append(lambda: more_metrics(folder, result.metrics))
         result.save(folder, extra_status={"config_hash": digest}, tables=tables)
     except (KeyboardInterrupt, SystemExit):
         raise

@@ -14,7 +14,7 @@ from ..engine.model import OrgModel
 # Loading the programs module registers the matching policies that configs are checked against.
 from ..mentoring.evaluation import compare, program_metrics, twin_config
 from ..mentoring.program import Program
-from .decomposition import decompose
+from .decomposition import Decomposition, decompose
 from .summary import summarize
 
 
@@ -32,6 +32,13 @@ class RunResult:
     people: pd.DataFrame | None = None  # everyone who joined (the starting workforce at week 0), as they joined
     model: OrgModel | None = field(default=None, repr=False)
     twin: "RunResult | None" = field(default=None, repr=False)  # same org, same seed, no program
+    # metrics still being computed (by worker processes): each call waits for its keys; see `settle`
+    pending: list = field(default_factory=list, repr=False)
+
+    def settle(self) -> None:
+        """Wait for the metrics still being computed (helping the workers) and add them."""
+        while self.pending:
+            self.metrics.update(self.pending.pop(0)())
 
     def save(self, folder: str | Path, charts: bool | None = None, extra_status: dict | None = None,
              tables: bool = True) -> Path:
@@ -74,7 +81,7 @@ def simulate(cfg: Config, interventions, progress=None) -> RunResult:
 
 
 def run(cfg: Config | list[str] | None = None, interventions=None, progress=None,
-        twin: bool | None = None) -> RunResult:
+        twin: bool | None = None, workers=None) -> RunResult:
     """Simulate a configuration (a Config, or a list of Hydra overrides) to its horizon.
 
     The programs in the config run as interventions (unless `interventions` is
@@ -82,6 +89,10 @@ def run(cfg: Config | list[str] | None = None, interventions=None, progress=None
     same organization is also run with the same seed and no program, and the
     metrics gain the causal effect (`effect.*`), the naive comparison
     (`naive.*`), costs, value and ROI.
+
+    With `workers` (`sim.runs.tasks.Workers`) the decomposition by mechanism is handed to them and
+    its keys join the metrics at `result.settle()` (the run folder's writer settles after drawing
+    the charts that need only this run); without, they are in the metrics on return.
     """
     if not isinstance(cfg, Config):
         cfg = load_config(cfg)
@@ -93,6 +104,8 @@ def run(cfg: Config | list[str] | None = None, interventions=None, progress=None
         if cfg.evaluation.twin if twin is None else twin:
             result.twin = simulate(twin_config(cfg), [], None)
             result.metrics.update(compare(result, result.twin))
-            if cfg.evaluation.decomposition:
+            if cfg.evaluation.decomposition and workers is not None:
+                result.pending.append(Decomposition(result, workers).metrics)
+            elif cfg.evaluation.decomposition:
                 result.metrics.update(decompose(result))
     return result

@@ -20,6 +20,7 @@ from typing import Callable
 
 import pandas as pd
 
+from ..runs.tasks import Task, Workers, default_jobs, gather
 from .compare import half_width
 
 # (metrics key, label, scale to display units, unit, digits): the figures a strategist asks for.
@@ -201,41 +202,30 @@ def seed_summary(table: pd.DataFrame, confidence: float = 0.95) -> dict:
 
 
 class RunSeeds:
-    """The seeds after a run's first, started in worker processes (one numba thread each) before the first
-    seed runs in this process, gathered when it is done. jobs=0 runs them here, one after the other (a
-    sweep job, whose siblings already share the cores). Every seed is a self-contained run, so the
-    numbers are the same for any number of workers."""
+    """The seeds after a run's first, handed to worker processes (one numba thread each) before the first
+    seed runs in this process, gathered when it is done; this process runs the seeds no worker has begun
+    by then. `workers` (`sim.runs.tasks.Workers`) shares a pool with the first seed's decomposition;
+    without, the seeds get a pool of their own of `jobs` workers (None: one fewer than the cores; 0 runs
+    them here, one after the other: a sweep job, whose siblings already share the cores). Every seed is a
+    self-contained run, so the numbers are the same for any number of workers."""
 
-    def __init__(self, cfg, seeds: list[int], jobs: int | None = None):
+    def __init__(self, cfg, seeds: list[int], jobs: int | None = None, workers: Workers | None = None):
         self.cfg, self.seeds = cfg, list(seeds)
-        # one core stays with this process, which runs the first seed and then takes seeds no worker began
-        self.jobs = min(len(self.seeds) - 1, max(1, (os.cpu_count() or 1) - 1)) if jobs is None else jobs
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future] = []
+        self._own = workers is None
+        self.workers = workers if workers is not None else Workers(
+            default_jobs(len(self.seeds) - 1) if jobs is None else jobs)
+        self.jobs = self.workers.jobs
+        self._tasks: list[Task] = []
 
     def start(self) -> "RunSeeds":
-        if self.jobs > 0 and len(self.seeds) > 1:
-            import multiprocessing
-
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_worker_init)
-            self._futures = [self._pool.submit(run_config_seed, self.cfg, s) for s in self.seeds[1:]]
+        self._tasks = [self.workers.submit(run_config_seed, self.cfg, s) for s in self.seeds[1:]]
         return self
 
     def gather(self, first: dict) -> pd.DataFrame:
         """One row per seed (seed order): `first` is the first seed's metrics, run by the caller."""
-        results: dict[int, dict] = {}
-        # seeds still queued (no worker began them) run here, last first, while the workers finish theirs
-        for seed, future in reversed(list(zip(self.seeds[1:], self._futures))):
-            if not future.cancel():
-                break
-            results[seed] = run_config_seed(self.cfg, seed)
-        for seed, future in zip(self.seeds[1:], self._futures):
-            if seed not in results:
-                results[seed] = future.result()
-        if not self._futures:
-            results = {s: run_config_seed(self.cfg, s) for s in self.seeds[1:]}
-        rest = [results[s] for s in self.seeds[1:]]
+        if not self._tasks:  # never started: they run now
+            self.start()
+        rest = gather(self._tasks)
         self.close()
         rows = [{"seed": s, **{k: m.get(k) for k in SEED_KEYS if k in first}}
                 for s, m in zip(self.seeds, [first, *rest])]
@@ -250,6 +240,5 @@ class RunSeeds:
         return seed_summary(table)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._own:
+            self.workers.close()

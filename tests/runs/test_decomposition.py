@@ -13,7 +13,8 @@ import pytest
 from sim import run
 from sim.mentoring.channels import CHANNELS, EFFECT_PARAMETERS, SIMULATED, inert
 from sim.mentoring.evaluation import EFFECT_METRICS
-from sim.runs.decomposition import METRICS, PARTS, _world, attribute
+from sim.runs.decomposition import METRICS, PARTS, _world, attribute, decompose
+from sim.runs.tasks import Workers
 from tests.conftest import make_config
 
 BASE = ("program=default", "sim.horizon_years=3", "metrics.period_weeks=13")
@@ -39,6 +40,18 @@ def test_parts_add_up_to_each_effect(default_run):
     for name in METRICS:
         assert m[f"decomposition.costs.{name}"] == 0.0
     assert m["decomposition.runs"] == 2 * len(SIMULATED) - 1  # every channel live in the default program
+
+
+def test_the_worlds_give_the_same_parts_run_by_worker_processes(default_run):
+    """Scheduling only: the worlds as tasks of a worker (and of this process, which takes those no
+    worker has begun) give the parts bit for bit as when this process runs them one after the other."""
+    workers = Workers(1)
+    try:
+        pooled = decompose(default_run, workers)
+    finally:
+        workers.close()
+    serial = {k: v for k, v in default_run.metrics.items() if k.startswith("decomposition.")}
+    assert pooled == serial
 
 
 def test_every_channel_off_gives_the_twin_back(default_run):

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sim import run
+from sim.runs.folder import clean_json
 from sim.runs.jobs import headline
 from sim.studies.paired import SEED_KEYS, RunSeeds, run_config_seed, seed_summary, seeds_of_run
 from tests.conftest import make_config, mentorsim
@@ -88,6 +90,10 @@ def test_default_run_over_three_seeds_writes_the_seed_table_and_intervals(tmp_pa
     m1 = json.loads((one / "metrics.json").read_text())
     assert {k: v for k, v in m.items() if not k.startswith("seeds.")} == m1
     assert not (one / "seeds.csv").exists() and "seeds.n" not in m1
+    # the command ran seed 0's decomposition as tasks of worker processes; here one world after another
+    serial = clean_json(run(make_config(*SMALL)).metrics)
+    split = {k: v for k, v in m.items() if k.startswith("decomposition.")}
+    assert split and split == {k: v for k, v in serial.items() if k.startswith("decomposition.")}
 
 
 def test_zero_seeds_is_one_line_exit_2(tmp_path):

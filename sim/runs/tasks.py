@@ -1,0 +1,107 @@
+"""Work shared between this process and worker processes.
+
+A run over several seeds has work that does not depend on this process's own: the other seeds, and
+the worlds of the first seed's decomposition by mechanism. `Workers` runs such tasks in worker
+processes (one numba thread each, since they share the cores with this process) while this process
+writes the first seed's tables and charts; when this process needs a result it takes the tasks no
+worker has begun yet and runs them itself, last first, so no core waits. Every task is a function
+of its arguments only (a self-contained run on its own random numbers), so where it runs changes
+nothing in its result.
+
+Workers are forked from this process when that is safe (Linux, one Python thread, numba's thread
+pool not started yet): they then start in milliseconds with every module already imported,
+instead of the 2 to 3 CPU-seconds a fresh interpreter spends importing the package. Otherwise they
+are spawned.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Callable
+
+
+def _worker_init() -> None:
+    import numba
+
+    numba.set_num_threads(1)
+
+
+def _numba_threads_started() -> bool:
+    """Whether numba's thread pool runs in this process (a forked child could not use it)."""
+    try:
+        from numba.np.ufunc import parallel
+    except ImportError:  # a numba without this module: assume the worst
+        return True
+    return bool(getattr(parallel, "_is_initialized", True))
+
+
+def start_method() -> str:
+    """"fork" where a forked worker is safe and cheap, else "spawn" (never inherit running threads)."""
+    import multiprocessing
+
+    if (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1 and not _numba_threads_started()):
+        return "fork"
+    return "spawn"
+
+
+class Task:
+    """One function call, run by a worker or, when no worker has begun it by the time it is wanted,
+    by this process."""
+
+    def __init__(self, fn: Callable, args: tuple, future: Future | None):
+        self.fn, self.args, self.future = fn, args, future
+        self._here = False
+        self._value: Any = None
+
+    def take(self) -> bool:
+        """Run it here unless a worker has begun it; True when it is (now) done here."""
+        if not self._here and (self.future is None or self.future.cancel()):
+            self._value = self.fn(*self.args)
+            self._here = True
+        return self._here
+
+    def result(self):
+        return self._value if self.take() else self.future.result()  # a worker's exception is raised here
+
+
+def gather(tasks: list[Task]) -> list:
+    """The tasks' results in their order. Those still queued run here, last first, while the workers
+    finish the ones they hold."""
+    for task in reversed(tasks):
+        if not task.take():
+            break
+    return [task.result() for task in tasks]
+
+
+class Workers:
+    """A pool of worker processes that this process helps (`gather`); jobs=0 runs every task here.
+
+    The workers start now (forked now, when that is safe now), not at the first task: the first task
+    may come after this process has started numba's threads."""
+
+    def __init__(self, jobs: int):
+        self.jobs = max(0, int(jobs))
+        self.method = start_method() if self.jobs else None
+        self._pool: ProcessPoolExecutor | None = None
+        if self.jobs:
+            import multiprocessing
+
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(self.method),
+                                             initializer=_worker_init)
+            self._pool.submit(int)  # starts the workers (a forking pool starts them all at its first task)
+
+    def submit(self, fn: Callable, *args) -> Task:
+        return Task(fn, args, self._pool.submit(fn, *args) if self._pool is not None else None)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def default_jobs(tasks: int) -> int:
+    """Workers for `tasks` tasks beside this process: one core stays with it."""
+    return max(0, min(tasks, max(1, (os.cpu_count() or 1) - 1)))

@@ -1,0 +1,53 @@
+"""Tasks shared between this process and worker processes (`sim.runs.tasks`)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sim.runs.tasks import Workers, default_jobs, gather, start_method
+
+
+def test_queued_tasks_run_here_last_first_and_results_keep_their_order():
+    workers = Workers(1)
+    try:
+        # a worker holds at most the sleep and two more queued for it: the last tasks are still queued
+        tasks = [workers.submit(time.sleep, 1.0)] + [workers.submit(pow, 2, k) for k in range(12)]
+        assert gather(tasks) == [None] + [2 ** k for k in range(12)]
+        assert tasks[-1].future.cancelled()  # taken here, not by the worker
+    finally:
+        workers.close()
+
+
+def test_no_workers_runs_every_task_here_when_wanted():
+    workers = Workers(0)
+    tasks = [workers.submit(divmod, 7, k) for k in (1, 2, 3)]
+    assert all(t.future is None for t in tasks)
+    assert gather(tasks) == [(7, 0), (3, 1), (2, 1)]
+
+
+def test_a_task_error_is_raised_where_its_result_is_wanted():
+    workers = Workers(1)
+    try:
+        tasks = [workers.submit(divmod, 1, 0) for _ in range(2)]
+        with pytest.raises(ZeroDivisionError):
+            gather(tasks)
+    finally:
+        workers.close()
+
+
+def test_workers_are_spawned_once_numba_threads_run_here():
+    """A forked child could not use numba's thread pool: once it runs in this process, spawn."""
+    import numba
+    import numpy as np
+
+    @numba.njit(parallel=True)
+    def total(x):
+        s = 0.0
+        for i in numba.prange(x.size):
+            s += x[i]
+        return s
+
+    total(np.ones(4))
+    assert start_method() == "spawn"
+    assert default_jobs(0) == 0 and default_jobs(100) >= 1

@@ -10,6 +10,7 @@ sweep go on.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import logging
@@ -20,7 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from collections import OrderedDict
+
 from ..config.load import as_dict
+from ..mentoring.evaluation import twin_config
 from .folder import STATUS_FILE, damage, has_tables, is_complete, write_json
 from ..config.schema import Config
 
@@ -34,6 +38,72 @@ def config_hash(cfg: Config) -> str:
     data["sim"].pop("numba_threads", None)  # results are identical for any thread count
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# Sections the twin's simulation never reads: the programs (switched off in the twin), the top-level
+# matching (read only through the programs) and the evaluation (read after both worlds have run).
+NOT_READ_BY_TWIN = ("program", "extra_programs", "matching", "evaluation")
+WHERE_WRITTEN = ("dir", "charts", "report", "sweep_charts", "sweep_tables")  # output.events is read: kept
+
+
+def twin_hash(cfg: Config) -> str:
+    """A hash of everything the no-program twin's run depends on: designs that differ only in
+    program settings (or in what and where they write) have the same twin for the same seed."""
+    data = as_dict(twin_config(cfg))
+    for key in NOT_READ_BY_TWIN:
+        data.pop(key, None)
+    for key in WHERE_WRITTEN:
+        data["output"].pop(key, None)
+    data["sim"].pop("numba_threads", None)
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class SharedTwins:
+    """The twins this process has run or been given, by `twin_hash`, the last `size` kept: a design
+    whose twin is here reuses it instead of simulating the same no-program world again."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self.runs: OrderedDict = OrderedDict()
+        self.made: dict = {}  # twins simulated here since `take_made` (to hand to other workers)
+
+    def __call__(self, cfg: Config):
+        from .result import simulate
+
+        key = twin_hash(cfg)
+        twin = self.runs.get(key)
+        if twin is None:
+            twin = dataclasses.replace(simulate(twin_config(cfg), [], None), model=None)
+            self.made[key] = twin
+            self.add({key: twin})
+        self.runs.move_to_end(key)
+        # as the twin run for this design would be: its own config; metrics a copy to update freely
+        return dataclasses.replace(twin, config=twin_config(cfg), metrics=dict(twin.metrics))
+
+    def add(self, twins: dict) -> None:
+        for key, twin in twins.items():
+            self.runs[key] = twin
+            self.runs.move_to_end(key)
+        while len(self.runs) > self.size:
+            self.runs.popitem(last=False)
+
+    def take_made(self) -> dict:
+        made, self.made = self.made, {}
+        return made
+
+
+_SHARED: list = [None]  # this process's SharedTwins while a sweep shares twins (`share_twins`)
+
+
+def share_twins(on: bool) -> SharedTwins | None:
+    """Start (a fresh store) or stop sharing twins between the jobs this process runs."""
+    _SHARED[0] = SharedTwins() if on else None
+    return _SHARED[0]
+
+
+def shared_twins() -> SharedTwins | None:
+    return _SHARED[0]
 
 
 def read_status(folder: Path) -> dict:
@@ -86,7 +156,7 @@ def score(cfg: Config, seeds: list[int], first_metrics: dict | None = None) -> d
             seeded = copy.deepcopy(cfg)
             seeded.sim.seed = int(seed)
             seeded.evaluation.decomposition = False  # only the objective is read
-            metrics = run(seeded).metrics
+            metrics = run(seeded, twin_of=shared_twins()).metrics
         values.append(_number(metrics.get(key)))
         costs.append(metrics.get("cost.total"))
     mean = float(np.mean(values))
@@ -141,7 +211,7 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metri
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / STATUS_FILE, {"status": "running", "config_hash": digest, "started": time.time()})
     try:
-        result = run(cfg, progress=progress)
+        result = run(cfg, progress=progress, twin_of=shared_twins())
         if more_metrics is not None:
             result.metrics.update(more_metrics(folder, result.metrics))
         result.save(folder, extra_status={"config_hash": digest}, tables=tables)

@@ -77,6 +77,9 @@ class SharedTwins:
             twin = dataclasses.replace(simulate(twin_config(cfg), [], None), model=None)
             self.made[key] = twin
             self.add({key: twin})
+            log.debug("twin %s simulated", key)
+        else:
+            log.debug("twin %s shared", key)
         self.runs.move_to_end(key)
         # as the twin run for this design would be: its own config; metrics a copy to update freely
         return dataclasses.replace(twin, config=twin_config(cfg), metrics=dict(twin.metrics))

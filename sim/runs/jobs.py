@@ -100,8 +100,10 @@ _SHARED: list = [None]  # this process's SharedTwins while a sweep shares twins 
 
 
 def share_twins(on: bool) -> SharedTwins | None:
-    """Start (a fresh store) or stop sharing twins between the jobs this process runs."""
-    _SHARED[0] = SharedTwins() if on else None
+    """Start or stop sharing twins between the jobs this process runs. A store already here is kept:
+    its twins are keyed by what they depend on, so they hold for every later sweep of this process
+    (an optimizing sweeper launches each batch of trials anew, on the same search seeds)."""
+    _SHARED[0] = (_SHARED[0] or SharedTwins()) if on else None
     return _SHARED[0]
 
 

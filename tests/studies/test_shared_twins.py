@@ -69,3 +69,14 @@ def test_the_store_keeps_the_last_twins_only():
     for seed in (0, 1, 2):
         shared(make_config("sim.horizon_years=0.25", f"sim.seed={seed}"))
     assert list(shared.runs) == [twin_hash(make_config("sim.horizon_years=0.25", f"sim.seed={s}")) for s in (1, 2)]
+
+
+def test_a_process_keeps_its_twins_from_one_launch_to_the_next():
+    from sim.runs.jobs import share_twins, shared_twins
+
+    try:
+        store = share_twins(True)
+        assert share_twins(True) is store and shared_twins() is store
+        assert share_twins(False) is None and shared_twins() is None
+    finally:
+        share_twins(False)

@@ -60,11 +60,13 @@ def twin_hash(cfg: Config) -> str:
 
 
 class SharedTwins:
-    """The twins this process has run or been given, by `twin_hash`, the last `size` kept: a design
-    whose twin is here reuses it instead of simulating the same no-program world again."""
+    """The twins this process has run or been given, by `twin_hash`: a design whose twin is here
+    reuses it instead of simulating the same no-program world again. The most recently used are
+    kept, at most `size` of them and `max_bytes` of tables (a large organization's twin is big);
+    the newest always."""
 
-    def __init__(self, size: int = 16):
-        self.size = size
+    def __init__(self, size: int = 16, max_bytes: int = 512 * 2**20):
+        self.size, self.max_bytes = size, max_bytes
         self.runs: OrderedDict = OrderedDict()
         self.made: dict = {}  # twins simulated here since `take_made` (to hand to other workers)
 
@@ -79,8 +81,8 @@ class SharedTwins:
             self.add({key: twin})
             log.debug("twin %s simulated", key)
         else:
+            self.runs.move_to_end(key)
             log.debug("twin %s shared", key)
-        self.runs.move_to_end(key)
         # as the twin run for this design would be: its own config; metrics a copy to update freely
         return dataclasses.replace(twin, config=twin_config(cfg), metrics=dict(twin.metrics))
 
@@ -88,12 +90,18 @@ class SharedTwins:
         for key, twin in twins.items():
             self.runs[key] = twin
             self.runs.move_to_end(key)
-        while len(self.runs) > self.size:
+        while len(self.runs) > 1 and (len(self.runs) > self.size
+                                      or sum(map(_table_bytes, self.runs.values())) > self.max_bytes):
             self.runs.popitem(last=False)
 
     def take_made(self) -> dict:
         made, self.made = self.made, {}
         return made
+
+
+def _table_bytes(result) -> int:
+    tables = (result.timeseries, result.level_timeseries, result.model_timeseries, result.events, result.people)
+    return int(sum(t.memory_usage(index=True).sum() for t in tables if t is not None))
 
 
 _SHARED: list = [None]  # this process's SharedTwins while a sweep shares twins (`share_twins`)

@@ -79,7 +79,6 @@ def start_worker(state: dict | bytes) -> None:
 
 
 def _run_one(idx: int, overrides: Sequence[str]):
-    from hydra.core.hydra_config import HydraConfig
     from hydra.core.utils import JobReturn, JobStatus, run_job
     from omegaconf import open_dict
 
@@ -87,7 +86,6 @@ def _run_one(idx: int, overrides: Sequence[str]):
     with open_dict(cfg):
         cfg.hydra.job.id = f"{cfg.hydra.job.name}_{idx}"
         cfg.hydra.job.num = idx
-    HydraConfig.instance().set_config(cfg)
     try:
         ret = run_job(hydra_context=_WORKER["hydra_context"], config=cfg, task_function=_WORKER["task_function"],
                       job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")

@@ -80,3 +80,12 @@ def test_a_process_keeps_its_twins_from_one_launch_to_the_next():
         assert share_twins(False) is None and shared_twins() is None
     finally:
         share_twins(False)
+
+
+def test_the_store_keeps_no_more_tables_than_its_memory_bound_but_always_the_newest():
+    from sim.runs.jobs import _table_bytes
+
+    shared = SharedTwins(max_bytes=1)
+    for seed in (0, 1):
+        twin = shared(make_config("sim.horizon_years=0.25", f"sim.seed={seed}"))
+    assert _table_bytes(twin) > 1 and list(shared.runs) == [twin_hash(twin.config)]

@@ -52,3 +52,18 @@ def test_share_twins_must_be_true_or_false(tmp_path):
     proc = mentorsim("-m", "org=small", "hydra.launcher.share_twins=maybe", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "mentorsim: error: hydra.launcher.share_twins = 'maybe': true or false"
+
+
+@pytest.mark.slow
+def test_design_search_trials_share_the_twins_of_their_search_seeds(tmp_path):
+    """Optuna launches each trial anew in the mentorsim process: the 5 search seeds' twins run once."""
+    args = ["experiment=design_search", "hydra.sweeper.n_trials=3", "org=small", "sim.horizon_years=0.5",
+            "hydra.callbacks.design_check.seeds=0", "hydra.verbose=sim.runs.jobs"]
+    shared, own = tmp_path / "shared", tmp_path / "own"
+    for folder, share in ((shared, "true"), (own, "false")):
+        proc = mentorsim("-m", *args, f"hydra.launcher.share_twins={share}", f"hydra.sweep.dir={folder}",
+                         cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    assert twins_in_logs(shared) == {"simulated": 5, "shared": 10}  # 3 trials x 5 seeds
+    for job in ("0", "1", "2"):  # the same trials (a seeded sampler), scored exactly alike
+        assert (shared / job / "objective.json").read_text() == (own / job / "objective.json").read_text()

@@ -19,13 +19,14 @@ from omegaconf import DictConfig
 
 class MentorsimLauncher(Launcher):
     def __init__(self, n_jobs: int = -1, batch_size: Optional[int] = None, backend: str = "local",
-                 ray: Optional[dict] = None) -> None:
+                 ray: Optional[dict] = None, share_twins: bool = True) -> None:
         if backend not in ("local", "ray"):
             raise ValueError(f"hydra.launcher.backend = {backend!r}: local or ray")
         self.n_jobs = n_jobs
         self.batch_size = batch_size
         self.backend = backend
         self.ray = dict(ray or {})
+        self.share_twins = bool(share_twins)
         self.config: Optional[DictConfig] = None
         self.task_function: Optional[TaskFunction] = None
         self.hydra_context: Optional[HydraContext] = None

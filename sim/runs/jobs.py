@@ -10,6 +10,7 @@ sweep go on.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import logging
@@ -20,7 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from collections import OrderedDict
+
 from ..config.load import as_dict
+from ..mentoring.evaluation import twin_config
 from .folder import STATUS_FILE, damage, has_tables, is_complete, write_json
 from ..config.schema import Config
 
@@ -34,6 +38,85 @@ def config_hash(cfg: Config) -> str:
     data["sim"].pop("numba_threads", None)  # results are identical for any thread count
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# Sections the twin's simulation never reads: the programs (switched off in the twin), the top-level
+# matching (read only through the programs) and the evaluation (read after both worlds have run).
+NOT_READ_BY_TWIN = ("program", "extra_programs", "matching", "evaluation")
+WHERE_WRITTEN = ("dir", "charts", "report", "sweep_charts", "sweep_tables")  # output.events is read: kept
+
+
+def twin_hash(cfg: Config) -> str:
+    """A hash of everything the no-program twin's run depends on: designs that differ only in
+    program settings (or in what and where they write) have the same twin for the same seed."""
+    data = as_dict(twin_config(cfg))
+    for key in NOT_READ_BY_TWIN:
+        data.pop(key, None)
+    for key in WHERE_WRITTEN:
+        data["output"].pop(key, None)
+    data["sim"].pop("numba_threads", None)
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class SharedTwins:
+    """The twins this process has run or been given, by `twin_hash`: a design whose twin is here
+    reuses it instead of simulating the same no-program world again. The most recently used are
+    kept, at most `size` of them and `max_bytes` of tables (a large organization's twin is big);
+    the newest always."""
+
+    def __init__(self, size: int = 16, max_bytes: int = 512 * 2**20):
+        self.size, self.max_bytes = size, max_bytes
+        self.runs: OrderedDict = OrderedDict()
+        self.made: dict = {}  # twins simulated here since `take_made` (to hand to other workers)
+
+    def __call__(self, cfg: Config):
+        from .result import simulate
+
+        key = twin_hash(cfg)
+        twin = self.runs.get(key)
+        if twin is None:
+            twin = dataclasses.replace(simulate(twin_config(cfg), [], None), model=None)
+            self.made[key] = twin
+            self.add({key: twin})
+            log.debug("twin %s simulated", key)
+        else:
+            self.runs.move_to_end(key)
+            log.debug("twin %s shared", key)
+        # as the twin run for this design would be: its own config; metrics a copy to update freely
+        return dataclasses.replace(twin, config=twin_config(cfg), metrics=dict(twin.metrics))
+
+    def add(self, twins: dict) -> None:
+        for key, twin in twins.items():
+            self.runs[key] = twin
+            self.runs.move_to_end(key)
+        while len(self.runs) > 1 and (len(self.runs) > self.size
+                                      or sum(map(_table_bytes, self.runs.values())) > self.max_bytes):
+            self.runs.popitem(last=False)
+
+    def take_made(self) -> dict:
+        made, self.made = self.made, {}
+        return made
+
+
+def _table_bytes(result) -> int:
+    tables = (result.timeseries, result.level_timeseries, result.model_timeseries, result.events, result.people)
+    return int(sum(t.memory_usage(index=True).sum() for t in tables if t is not None))
+
+
+_SHARED: list = [None]  # this process's SharedTwins while a sweep shares twins (`share_twins`)
+
+
+def share_twins(on: bool) -> SharedTwins | None:
+    """Start or stop sharing twins between the jobs this process runs. A store already here is kept:
+    its twins are keyed by what they depend on, so they hold for every later sweep of this process
+    (an optimizing sweeper launches each batch of trials anew, on the same search seeds)."""
+    _SHARED[0] = (_SHARED[0] or SharedTwins()) if on else None
+    return _SHARED[0]
+
+
+def shared_twins() -> SharedTwins | None:
+    return _SHARED[0]
 
 
 def read_status(folder: Path) -> dict:
@@ -86,7 +169,7 @@ def score(cfg: Config, seeds: list[int], first_metrics: dict | None = None) -> d
             seeded = copy.deepcopy(cfg)
             seeded.sim.seed = int(seed)
             seeded.evaluation.decomposition = False  # only the objective is read
-            metrics = run(seeded).metrics
+            metrics = run(seeded, twin_of=shared_twins()).metrics
         values.append(_number(metrics.get(key)))
         costs.append(metrics.get("cost.total"))
     mean = float(np.mean(values))
@@ -143,7 +226,7 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metri
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / STATUS_FILE, {"status": "running", "config_hash": digest, "started": time.time()})
     try:
-        result = run(cfg, progress=progress, workers=workers)
+        result = run(cfg, progress=progress, workers=workers, twin_of=shared_twins())
         if more_metrics is not None:
             result.pending.append(lambda: more_metrics(folder, result.metrics))
         result.save(folder, extra_status={"config_hash": digest}, tables=tables)

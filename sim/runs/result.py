@@ -81,14 +81,15 @@ def simulate(cfg: Config, interventions, progress=None) -> RunResult:
 
 
 def run(cfg: Config | list[str] | None = None, interventions=None, progress=None,
-        twin: bool | None = None, workers=None) -> RunResult:
+        twin: bool | None = None, workers=None, twin_of=None) -> RunResult:
     """Simulate a configuration (a Config, or a list of Hydra overrides) to its horizon.
 
     The programs in the config run as interventions (unless `interventions` is
     given). When programs run and `twin` (default: `evaluation.twin`) is on, the
     same organization is also run with the same seed and no program, and the
     metrics gain the causal effect (`effect.*`), the naive comparison
-    (`naive.*`), costs, value and ROI.
+    (`naive.*`), costs, value and ROI. `twin_of(cfg)`, when given, supplies the twin's
+    result instead of simulating it (a sweep's twins shared between designs, `sim.runs.jobs`).
 
     With `workers` (`sim.runs.tasks.Workers`) the decomposition by mechanism is handed to them and
     its keys join the metrics at `result.settle()` (the run folder's writer settles after drawing
@@ -102,7 +103,7 @@ def run(cfg: Config | list[str] | None = None, interventions=None, progress=None
     if programs:
         result.metrics.update(program_metrics(programs, cfg))
         if cfg.evaluation.twin if twin is None else twin:
-            result.twin = simulate(twin_config(cfg), [], None)
+            result.twin = twin_of(cfg) if twin_of is not None else simulate(twin_config(cfg), [], None)
             result.metrics.update(compare(result, result.twin))
             if cfg.evaluation.decomposition and workers is not None:
                 result.pending.append(Decomposition(result, workers).metrics)

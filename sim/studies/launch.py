@@ -11,6 +11,11 @@ copy with Hydra's own override step, which is what a full composition does last.
 goes through Hydra's `run_job`, so its folder gets `.hydra/` (config, hydra config, overrides),
 its log and everything the task writes, exactly as with any other launcher.
 
+Designs that differ only in program settings have the same no-program twin for the same seed
+(`sim.runs.jobs.twin_hash`): the first job of each such group runs first and hands its twin to the
+group's other jobs, which reuse it instead of running it again (`hydra.launcher.share_twins`,
+default true; their metrics are exactly those of a run with its own twin).
+
 Workers are fresh processes (loky's, as joblib's: numba's threads and fork do not mix); the task
 sets one numba thread per job. If a worker process dies, the jobs it had not finished are handed
 to a fresh pool once; jobs lost after that are reported in one line, and re-running the same
@@ -19,10 +24,12 @@ command completes them (finished jobs are skipped by their config hash).
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 from typing import Any, Sequence
 
-from .workers import start_worker, batches, lost_job, report_lost, run_batch, sweep_state, worker_count
+from .workers import (batches, by_twin, lost_job, report_lost, run_batch, run_leaders, start_worker, sweep_state,
+                      worker_count)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,8 @@ def check_launcher_args(argv: list[str]) -> None:
     for key, value in values.items():
         if key == "hydra.launcher.backend" and value not in ("local", "ray"):
             raise ConfigError(f"{key} = {value!r}: local or ray")
+        if key == "hydra.launcher.share_twins" and value.lower() not in ("true", "false"):
+            raise ConfigError(f"{key} = {value!r}: true or false")
         if key in rules and not (key == "hydra.launcher.batch_size" and value == "null"):
             ok, allowed = rules[key]
             try:
@@ -74,41 +83,72 @@ def launch(launcher, job_overrides: Sequence[Sequence[str]], initial_job_idx: in
     log.info("mentorsim launcher: %d jobs on %d worker process(es)", len(jobs), workers)
     if workers == 1:  # in this process: no start-up, and the state is already here
         start_worker(state)
-        return run_batch(jobs)
+        done = {idx: ret for group in by_twin(jobs) for (idx, _), ret in zip(group, run_batch(group))}
+        return [done[idx] for idx, _ in jobs]
     results: dict[int, Any] = {}
-    pending = batches(jobs, workers, launcher.batch_size)
+    pending = jobs
     for attempt in range(2):  # a dead worker breaks the pool: its unfinished jobs get one fresh pool
-        pending = _run_pool(pending, workers, state, results)
+        pending = _run_pool(pending, workers, launcher.batch_size, state, results, launcher.share_twins)
         if not pending:
             break
-    for batch in pending:
-        for idx, overrides in batch:
-            results[idx] = lost_job(idx, overrides)
-    report_lost(sum(len(b) for b in pending), "a worker process died")
+    for idx, overrides in pending:
+        results[idx] = lost_job(idx, overrides)
+    report_lost(len(pending), "a worker process died")
     return [results[idx] for idx, _ in jobs]
 
 
-def _run_pool(pending: list[list], workers: int, state: bytes, results: dict) -> list[list]:
-    """Run the batches on a fresh pool of workers; the batches left unfinished.
+def _run_pool(jobs: list, workers: int, batch_size: int | None, state: bytes, results: dict,
+              share: bool) -> list:
+    """Run the jobs on a fresh pool of workers; the jobs left unfinished.
+
+    Twins first: the first job of each group that shares a twin (`by_twin`) runs before the rest,
+    which go out once it is done, carrying the twin it simulated, so each twin runs once whichever
+    worker takes the rest. Jobs alone in their group go out with the first jobs.
 
     loky's executor (joblib's): a worker killed mid-batch fails the futures it held, where the
     standard library's pool can wait forever for them.
     """
-    from concurrent.futures import as_completed
+    from concurrent.futures import FIRST_COMPLETED, wait
 
     from joblib.externals.loky import ProcessPoolExecutor
     from joblib.externals.loky.process_executor import BrokenProcessPool
 
-    unfinished = []
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=start_worker, initargs=(state,))
+    groups = by_twin(jobs) if share else [[job] for job in jobs]
+    rest = {group[0][0]: group[1:] for group in groups if len(group) > 1}
+    size = batch_size or max(1, min(16, math.ceil(len(jobs) / (4 * workers))))
+    unfinished: list = []
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=start_worker, initargs=(state,))
+    running: dict = {}
+
+    def submit(fn, batch, *args):
+        try:
+            running[pool.submit(fn, batch, *args)] = (fn, batch)
+        except (BrokenProcessPool, RuntimeError):  # the pool broke since: these jobs wait for a fresh one
+            unfinished.extend(batch)
+
     try:
-        futures = {pool.submit(run_batch, batch): batch for batch in pending}
-        for future in as_completed(futures):
-            try:
-                for (idx, _), ret in zip(futures[future], future.result()):
+        for batch in batches([g[0] for g in groups if len(g) > 1], workers, batch_size):
+            submit(run_leaders, batch)
+        for batch in batches([g[0] for g in groups if len(g) == 1], workers, size):
+            submit(run_batch, batch)
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                fn, batch = running.pop(future)
+                try:
+                    out = future.result()
+                except BrokenProcessPool:
+                    unfinished.extend(batch)
+                    if fn is run_leaders:
+                        unfinished.extend(job for idx, _ in batch for job in rest[idx])
+                    continue
+                if fn is run_batch:
+                    results.update((idx, ret) for (idx, _), ret in zip(batch, out))
+                    continue
+                for (idx, _), (ret, twins) in zip(batch, out):  # the group's other jobs now, with its twin
                     results[idx] = ret
-            except BrokenProcessPool:
-                unfinished.append(futures[future])
+                    for i in range(0, len(rest[idx]), size):
+                        submit(run_batch, rest[idx][i:i + size], twins)
     finally:
         pool.shutdown(wait=True, kill_workers=bool(unfinished))
     return unfinished

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 
-from .workers import batches, lost_job, report_lost, run_batch_with
+from .workers import batches, by_twin, lost_job, report_lost, run_batch_with
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ def launch_ray(launcher, jobs: list[tuple[int, list[str]]], sweep_id: str, state
     workers = max(1, int(cpus // task_cpus))
     remote = ray.remote(num_cpus=task_cpus, max_retries=int(settings.get("max_retries", 3)))(run_batch_with)
     state_ref = ray.put(state)
-    pending = batches(jobs, workers, launcher.batch_size)
+    # a group's jobs side by side: a Ray worker runs their common twin once (its process's shared twins)
+    ordered = [job for group in by_twin(jobs) for job in group] if launcher.share_twins else jobs
+    pending = batches(ordered, workers, launcher.batch_size)
     log.info("mentorsim launcher (ray): %d jobs in %d tasks on %d CPUs", len(jobs), len(pending), cpus)
     refs = [remote.remote(sweep_id, state_ref, batch) for batch in pending]
     results, lost = {}, 0

@@ -1,6 +1,7 @@
 """The worker side of mentorsim's sweep launcher (sim/studies/launch.py): Hydra's state taken
 over once per process, each job's config composed once per kind, batches of jobs run through
-Hydra's `run_job`. Shared by the local pool and the Ray backend.
+Hydra's `run_job`, twins shared between the jobs of a process (`sim.runs.jobs.SharedTwins`) and
+handed on from a group's first job to the rest. Shared by the local pool and the Ray backend.
 """
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ def start_worker(state: dict | bytes) -> None:
     from hydra.core.singleton import Singleton
     from hydra.core.utils import setup_globals
 
+    from ..runs.jobs import share_twins
+
     if isinstance(state, bytes):
         state = _loads(state)
     setup_globals()
@@ -72,10 +75,10 @@ def start_worker(state: dict | bytes) -> None:
         os.chdir(state["cwd"])  # a Ray worker starts elsewhere; the sweep folder may be relative
     _WORKER.clear()
     _WORKER.update(state, composer=JobComposer(state["hydra_context"].config_loader, state["config"]))
+    share_twins(state.get("share_twins", True))
 
 
 def _run_one(idx: int, overrides: Sequence[str]):
-    from hydra.core.hydra_config import HydraConfig
     from hydra.core.utils import JobReturn, JobStatus, run_job
     from omegaconf import open_dict
 
@@ -83,7 +86,6 @@ def _run_one(idx: int, overrides: Sequence[str]):
     with open_dict(cfg):
         cfg.hydra.job.id = f"{cfg.hydra.job.name}_{idx}"
         cfg.hydra.job.num = idx
-    HydraConfig.instance().set_config(cfg)
     try:
         ret = run_job(hydra_context=_WORKER["hydra_context"], config=cfg, task_function=_WORKER["task_function"],
                       job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
@@ -94,9 +96,53 @@ def _run_one(idx: int, overrides: Sequence[str]):
     return ret
 
 
-def run_batch(batch: list[tuple[int, list[str]]]) -> list:
-    """Run a batch of (job number, overrides) in this worker; their JobReturns."""
-    return [_run_one(idx, overrides) for idx, overrides in batch]
+def run_batch(batch: list[tuple[int, list[str]]], twins: dict | None = None) -> list:
+    """Run a batch of (job number, overrides) in this worker; their JobReturns. `twins` (by twin
+    hash) join this process's shared twins first."""
+    from ..runs.jobs import shared_twins
+
+    store = shared_twins()
+    if store is not None and twins:
+        store.add(twins)
+    rets = [_run_one(idx, overrides) for idx, overrides in batch]
+    if store is not None:
+        store.take_made()  # kept in the store, not handed back
+    return rets
+
+
+def run_leaders(batch: list[tuple[int, list[str]]]) -> list[tuple[Any, dict]]:
+    """Run the first job of each twin group; per job, its JobReturn and the twins it simulated (by
+    twin hash), for the rest of its group wherever they run."""
+    from ..runs.jobs import shared_twins
+
+    store = shared_twins()
+    out = []
+    for idx, overrides in batch:
+        ret = _run_one(idx, overrides)
+        out.append((ret, store.take_made() if store is not None else {}))
+    return out
+
+
+# Settings the no-program twin never reads (sim.runs.jobs.twin_hash): jobs that differ only in these
+# share their twin. From the override's text alone; a wrong guess costs speed, never results.
+PROGRAM_ONLY = ("program", "extra_programs", "matching", "evaluation", "output")
+
+
+def twin_group(overrides: Sequence[str]) -> tuple[str, ...]:
+    """The overrides of a job that may change its twin."""
+    def root(override: str) -> str:
+        return override.lstrip("~+").split("=", 1)[0].split(".", 1)[0].split("/", 1)[0].split("@", 1)[0]
+
+    return tuple(o for o in overrides if root(o) not in PROGRAM_ONLY)
+
+
+def by_twin(jobs: list) -> list[list]:
+    """The jobs in groups that probably share a twin, each in the jobs' order, groups in order of
+    their first job."""
+    groups: dict[tuple, list] = {}
+    for job in jobs:
+        groups.setdefault(twin_group(job[1]), []).append(job)
+    return list(groups.values())
 
 
 def run_batch_with(sweep_id: str, state: bytes, batch: list[tuple[int, list[str]]]) -> list:
@@ -143,7 +189,8 @@ def sweep_state(launcher, sweep_id: str) -> bytes:
 
     return cloudpickle.dumps({"hydra_context": launcher.hydra_context, "config": launcher.config,
                               "task_function": launcher.task_function, "singleton_state": Singleton.get_state(),
-                              "cwd": os.getcwd(), "sweep_id": sweep_id})
+                              "cwd": os.getcwd(), "sweep_id": sweep_id,
+                              "share_twins": bool(getattr(launcher, "share_twins", True))})
 
 
 def _loads(state: bytes) -> dict:

@@ -4,8 +4,9 @@ SimPy decides *when* something is due (a review every N weeks, a cohort
 launch, a one-off date); the model's `step` decides *in which order* the week's
 work is done. `advance(week)` runs every SimPy event up to and including that
 week, so work due in week t is always seen by step t, whatever order the events
-were scheduled in. A week with no SimPy event due skips SimPy's run loop (most weeks: a
-review or cohort every few months); the environment catches up before a process is added.
+were scheduled in. Events are stepped one by one up to the week (SimPy's `run(until=...)` would
+schedule and process a stop event every week, most of which have nothing else); SimPy's own time
+catches up with the clock's week before a process is added.
 """
 from __future__ import annotations
 
@@ -25,10 +26,13 @@ class Clock:
         return max(int(self.env.now), self._week)
 
     def _catch_up(self) -> None:
-        """Bring SimPy's time to the clock's week (no event falls in the weeks skipped), so that a
-        process added now starts now."""
+        """Bring SimPy's time to the clock's week, so that a process added now starts now (an event
+        processed at its own time only marks work due then and schedules later ones, so stepping to
+        the week is the same as SimPy's `run(until=...)`)."""
         if self.env.now < self._week:
-            self.env.run(until=self._week)
+            self.env.timeout(self._week - self.env.now)
+            while self.env.now < self._week:
+                self.env.step()
 
     def _mark(self, name: str) -> None:
         self._due.setdefault(int(self.env.now), set()).add(name)
@@ -57,7 +61,8 @@ class Clock:
 
     def advance(self, week: int) -> set[str]:
         """Run the SimPy events of weeks <= `week`; return (and forget) what is due in `week`."""
-        if self.env.peek() <= week:  # else nothing is scheduled up to this week: SimPy would only tick
-            self.env.run(until=week + 1)
+        env = self.env
+        while env.peek() <= week:  # one event at a time, in SimPy's order; most weeks have none
+            env.step()
         self._week = week + 1
         return self._due.pop(week, set())

@@ -8,6 +8,9 @@ over --repeats runs (the machine's other load only ever adds time) and microseco
 simulated week. "other" is the run loop's wall time left outside the phases (the loop itself,
 the hazard and visibility resets). The wrappers cost about a microsecond a call, so the
 phases of a small organization read a little high; the plain rows time the same run unwrapped.
+The last line counts the calls into compiled kernels per simulated week (one more run, under
+cProfile): a call costs a few microseconds however little it does, so at small sizes the
+count, not the population, sets the time of a week.
 """
 from __future__ import annotations
 
@@ -72,4 +75,31 @@ def phase_table(run, weeks: int, repeats: int) -> str:
         lines.append(f"{label:<16} {cpu_cells} {wall:>8.4f} {1e6 * wall / weeks:>11.1f}")
     lines.append(f"plain runs (whole simulate, {repeats} runs): wall min {min(plain_wall):.4f} s, "
                  f"CPU min {min(plain_cpu):.4f} s")
+    calls = kernel_calls(run)
+    lines.append(f"kernel calls: {calls / weeks:.1f} per week ({calls:,} in the run, initialization included)")
     return "\n".join(lines)
+
+
+def kernel_calls(run) -> int:
+    """Calls into numba kernels of the package during `run()`, counted by cProfile (which sees a
+    compiled function under its Python function's code)."""
+    import cProfile
+    import pstats
+    import sys
+
+    from numba.core.dispatcher import Dispatcher
+
+    codes = set()
+    for name, module in list(sys.modules.items()):
+        if name.startswith("sim.") and module is not None:
+            for value in vars(module).values():
+                for build in (value, getattr(value, "serial", None), getattr(value, "parallel", None)):
+                    if isinstance(build, Dispatcher):
+                        code = build.py_func.__code__
+                        codes.add((code.co_filename, code.co_firstlineno, code.co_name))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run()
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    return sum(stats[key][1] for key in stats if key in codes)

@@ -32,6 +32,7 @@ engine size that finished. Employee-weeks count live employees week by week.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -113,6 +114,8 @@ def child(kind: str, employees: int, years: float, program: str, repeats: int = 
         cfg = scaled_config(employees, years, program)
         wall = cpu = float("inf")
         for _ in range(repeats):
+            result = None  # the last repeat's model (cycles and all) goes before the next is built: peak
+            gc.collect()  # memory is one run's, whatever --repeats
             t0, c0 = time.perf_counter(), time.process_time()
 
             def progress(week, horizon):  # read back by the parent if the run times out

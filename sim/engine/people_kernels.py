@@ -13,13 +13,14 @@ from numba import njit, prange
 from .kernels import Dual
 from .rng import entity_key, normal_at, uniform_at
 
-# The population columns `new_people` writes for a hire (the others keep their defaults). Readiness
-# is computed after it with np.einsum (`Staffing.write_people`), as it always was: einsum's order of
-# summation (SIMD) differs from a plain loop's in the last bit for about a third of rows, so a kernel
-# could not reproduce it.
-WRITTEN_COLUMNS = frozenset({"draw_key", "level", "department", "group", "birth_week", "retire_week", "hire_week",
-                             "level_week", "talent", "talent_own", "competency", "confidence", "engagement",
-                             "belonging", "interest", "readiness"})
+# The population columns `new_people` writes for a hire, in the order of its arguments (the others
+# keep their defaults), then readiness. Readiness is computed after it with np.einsum
+# (`Staffing.write_people`), as it always was: einsum's order of summation (SIMD) differs from a plain
+# loop's in the last bit for about a third of rows, so a kernel could not reproduce it.
+NEW_PEOPLE_COLUMNS = ("draw_key", "level", "department", "group", "birth_week", "retire_week", "hire_week",
+                      "level_week", "talent", "talent_own", "competency", "confidence", "engagement", "belonging",
+                      "interest", "readiness")
+WRITTEN_COLUMNS = frozenset(NEW_PEOPLE_COLUMNS)
 
 
 class NewPeopleParams(NamedTuple):

@@ -125,9 +125,9 @@ _ZIG_X, _ZIG_RATIO, _ZIG_F, _ZIG_R = _ziggurat_tables()
 _LAYER_MASK = np.uint64(255)
 
 
-@njit(inline="always", cache=True)
-def normal_at(ekey, week, k):
-    """Standard normal by the ziggurat method from uniform indices 2^20 + 1024k + j, j = 0, 1, ...
+@njit(cache=True)
+def _normal_from_start(ekey, week, k):
+    """`normal_at`, every try from the first: the 1.2% of draws whose first try is not accepted at once.
 
     Each try takes one 64-bit draw: its low 8 bits pick a layer i, its high 53 bits a signed
     uniform u, and z = u * x_i is accepted at once when |u| < x_{i+1} / x_i (98.8% of draws).
@@ -158,6 +158,24 @@ def normal_at(ekey, week, k):
             if _ZIG_F[i + 1] + v * (_ZIG_F[i] - _ZIG_F[i + 1]) < np.exp(-0.5 * z * z):
                 return z
     return 0.0  # after ~1,000 rejected tries in a row: probability below 1e-1900
+
+
+@njit(inline="always", cache=True)
+def normal_at(ekey, week, k):
+    """Standard normal by the ziggurat method from uniform indices 2^20 + 1024k + j, j = 0, 1, ...
+
+    The first try, accepted at once in 98.8% of draws, is inlined into the caller; the rest goes
+    to `_normal_from_start`, out of line, which repeats that first try and goes on (the same
+    number either way: each try is a hash of its index). A small inlined body keeps the callers'
+    loops tight (a third faster per draw than the whole loop inlined).
+    """
+    base = np.uint64(week) * _WEEK_MULT + np.uint64(_NORMAL_BASE + _NORMAL_SPAN * k)
+    h = mix(ekey ^ base)
+    i = np.int64(h & _LAYER_MASK)
+    u = 2.0 * (np.float64(h >> _S11) + 0.5) * _INV_2_53 - 1.0
+    if abs(u) < _ZIG_RATIO[i]:
+        return u * _ZIG_X[i]
+    return _normal_from_start(ekey, week, k)
 
 
 @njit(cache=True)

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import chain_kernels, people_kernels, staffing_kernels
 from . import promotion_rules  # noqa: F401  (fills the registry)
-from .people_kernels import WRITTEN_COLUMNS
+from .people_kernels import NEW_PEOPLE_COLUMNS, WRITTEN_COLUMNS
 from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
@@ -76,6 +76,7 @@ class Staffing:
         vac = self.vac  # the columns staffing_kernels writes a seat's row to, in its order
         self.seat_columns = (vac.vid, vac.vkey, vac.level, vac.department, vac.opened_week, vac.channel, vac.due_week)
         self._no_values = np.zeros(0)
+        self._pop_columns = tuple(getattr(self.pop, name) for name in NEW_PEOPLE_COLUMNS)
 
     # ------------------------------------------------------------------ people
     def sample_people(self, levels, departments, week, stream: str, initial: bool, draw_keys=None) -> dict:
@@ -99,14 +100,15 @@ class Staffing:
         key = self.streams[stream]
         log_u_tenure = np.log(staffing_kernels.draws(key, draw_keys, 0, np.array([4]), self._no_draws)[0][0]) if (
             initial) else self._no_values
-        col = out.__getitem__ if isinstance(out, dict) else (lambda name: getattr(out, name))
+        if out is pop:  # the population's columns never reallocate: gathered once
+            columns = self._pop_columns
+        else:
+            columns = tuple(out[name] for name in NEW_PEOPLE_COLUMNS)
         people_kernels.new_people.for_size(n)(
             draw_keys, levels, departments, key, week, initial, self._group_cdf[initial], self._age_mean[initial],
-            self._mean_tenure, log_u_tenure, org.target, self._people[initial], at, col("draw_key"), col("level"),
-            col("department"), col("group"), col("birth_week"), col("retire_week"), col("hire_week"),
-            col("level_week"), col("talent"), col("talent_own"), col("competency"), col("confidence"),
-            col("engagement"), col("belonging"), col("interest"))
-        col("readiness")[at] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], col("competency")[at])
+            self._mean_tenure, log_u_tenure, org.target, self._people[initial], at, *columns[:-1])
+        competency, readiness = columns[NEW_PEOPLE_COLUMNS.index("competency")], columns[-1]
+        readiness[at] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], competency[at])
 
     def populate(self, week: int) -> None:
         """Start with every seat filled (or, with `org.start_from`, with the snapshot's people)."""

@@ -38,6 +38,7 @@ class Table:
         self.active = np.zeros(self.capacity, dtype=np.bool_)
         self._free = np.empty(self.capacity, dtype=np.int64)
         self._n_free = 0
+        self._default_plans: dict[frozenset, list] = {}
         for c in columns:
             shape = (self.capacity, c.width) if c.width else (self.capacity,)
             setattr(self, c.name, np.full(shape, c.default, dtype=c.dtype))
@@ -77,14 +78,24 @@ class Table:
         slots = _take(self._free, self._n_free, self.count, n)
         self._n_free -= reuse
         self.count += fresh
-        for name, column in self.columns.items():
-            if name not in written:
-                getattr(self, name)[slots] = column.default
+        for values, default in self._defaults_besides(written):
+            values[slots] = default
         if self.id_column is not None and self.id_column not in written:
             getattr(self, self.id_column)[slots] = np.arange(self.next_id, self.next_id + n)
             self.next_id += n
         self.active[slots] = True
         return slots
+
+    def _defaults_besides(self, written) -> list:
+        """(column array, default) of every column not in `written`; worked out once per set of names
+        (callers pass the same few frozensets every week, and the arrays never reallocate)."""
+        key = written if isinstance(written, frozenset) else frozenset(written)
+        plan = self._default_plans.get(key)
+        if plan is None:
+            plan = [(getattr(self, name), column.default) for name, column in self.columns.items()
+                    if name not in key]
+            self._default_plans[key] = plan
+        return plan
 
     def remove(self, slots: np.ndarray) -> None:
         """Mark rows dead and put their slots on the free list."""

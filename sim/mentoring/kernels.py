@@ -343,6 +343,25 @@ def add_tie_effects(active, count, mentee, mentor, mentee_shift, mentor_shift, m
 
 
 @njit(cache=True)
+def alumni_effects(slots, eids, until, n, active, eid, week, hazard, sponsorship, add_visibility, hazard_shift,
+                   visibility):
+    """Alumni whose effect lasts to this week and who are still here (their slot holds the same
+    person) are kept, moved to the front of `slots`, `eids` and `until` in order, and given this
+    week's effects; returns how many are kept. Serial (each alumnus once: a person completes once)."""
+    kept = 0
+    for j in range(n):
+        s = slots[j]
+        if until[j] >= week and active[s] and eid[s] == eids[j]:
+            slots[kept], eids[kept], until[kept] = s, eids[j], until[j]
+            kept += 1
+    for j in range(kept):
+        hazard_shift[slots[j]] += hazard
+        if add_visibility:
+            visibility[slots[j]] += sponsorship
+    return kept
+
+
+@njit(cache=True)
 def open_ties(mentees, mentors, is_mentee, mentor_load):
     """New ties take their roles; returns how many mentors had none before. Serial."""
     new_mentors = 0

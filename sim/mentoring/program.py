@@ -369,15 +369,14 @@ class Program:
                                 e.mentor_retention_effect, 0.0 if reverse else e.sponsorship,
                                 e.sponsorship if reverse else 0.0, pop.hazard_shift, pop.visibility, self._mark,
                                 week)
-        keep = (self.alumni_until >= week) & pop.active[self.alumni_slots] & (
-            pop.eid[self.alumni_slots] == self.alumni_eids)
-        self.alumni_slots, self.alumni_eids = self.alumni_slots[keep], self.alumni_eids[keep]
-        self.alumni_until = self.alumni_until[keep]
-        # Alumni completed and cannot enroll again, so they are never current mentees here.
-        alumni = self.alumni_slots
-        pop.hazard_shift[alumni] += e.alumni_retention_effect
-        if not reverse:
-            pop.visibility[alumni] += e.sponsorship
+        if self.alumni_slots.size:
+            # Alumni completed and cannot enroll again, so they are never current mentees here.
+            kept = kernels.alumni_effects(self.alumni_slots, self.alumni_eids, self.alumni_until,
+                                          self.alumni_slots.size, pop.active, pop.eid, week,
+                                          e.alumni_retention_effect, e.sponsorship, not reverse, pop.hazard_shift,
+                                          pop.visibility)
+            self.alumni_slots, self.alumni_eids = self.alumni_slots[:kept], self.alumni_eids[:kept]
+            self.alumni_until = self.alumni_until[:kept]
 
     # ------------------------------------------------------------ results
     COST_COMPONENTS = ("mentee_cost", "mentor_cost", "coordinator_cost", "training_cost")

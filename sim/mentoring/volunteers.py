@@ -4,7 +4,8 @@ A program with `enrollment_mode=assigned` invites a random `enroll_share` of the
 invited all take part). With `enrollment_mode=opt_in` the same share signs up on average, but the
 chance rises with how settled a person is: with z the person's standardized *low* attrition risk
 among this round's candidates (minus the log of the weekly exit hazard the engine would apply now,
-from level, first year, confidence, engagement, belonging and being passed over; program effects
+from level, first year, confidence, engagement, belonging, being passed over and the person's own
+frailty, `attrition.frailty_sd`: people know their own attachment; program effects
 and the market pull of skills left out),
 
     P(sign up) = expit(alpha + volunteer_selection * z),   alpha such that mean P = share,
@@ -28,14 +29,14 @@ MENTEE_DRAW, MENTOR_DRAW = 0, 2  # draw indices of the enrollment stream (1: the
 
 @njit(cache=True)
 def log_exit_hazard(slots, level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                    participation, no_shift, profile, demand, base_hazard, participation_effect, p, week):
+                    participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, p, week):
     """log h of the engine's weekly voluntary-exit hazard (section 7.3) for each slot, with every
     program's shift left out (`no_shift`: zeros). Serial: called once per enrollment round. A level
     with no voluntary exits (base turnover 0) gives log 1e-300, finite, rather than -inf."""
     out = np.empty(slots.shape[0])
     for j in range(slots.shape[0]):
         h = weekly_hazard(slots[j], level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                          participation, no_shift, profile, demand, base_hazard, participation_effect, p, week)
+                          participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, p, week)
         out[j] = np.log(max(h, 1e-300))
     return out
 
@@ -48,8 +49,8 @@ def staying_score(model, slots, week: int, no_shift) -> np.ndarray:
     would be the less able and mentees promoted less than others, against the Sun figures)."""
     pop, org, dyn = model.pop, model.org, model.dynamics
     log_h = log_exit_hazard(slots, pop.level, pop.hire_week, pop.competency, pop.confidence, pop.engagement,
-                            pop.belonging, pop.passed_over, pop.participation, no_shift, org.profile, org.demand,
-                            org.base_hazard_week, dyn.participation_effect, dyn.hazard_params._replace(
+                            pop.belonging, pop.passed_over, pop.participation, no_shift, pop.frailty, org.profile,
+                            org.demand, org.base_hazard_week, dyn.participation_effect, dyn.hazard_params._replace(
                                 market_pull_effect=0.0), week)
     sd = float(log_h.std()) if slots.size > 1 else 0.0
     return (log_h.mean() - log_h) / sd if sd > 1e-12 else np.zeros(slots.size)

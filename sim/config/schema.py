@@ -215,7 +215,7 @@ class AttritionConfig:
     first_year_multiplier: float = 1.6
     # SD of a persistent log-hazard offset per person (frailty, drawn at hire; docs/MODEL.md 7.3):
     # an assumption calibrated to the naive mentee exit hazard ratio (9.3.1); 0 = none.
-    frailty_sd: float = 0.0
+    frailty_sd: float = 0.45
     confidence_effect: float = -1.0  # log-hazard per unit of (confidence - baseline)
     engagement_effect: float = -2.5
     belonging_effect: float = -1.0

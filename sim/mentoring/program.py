@@ -24,7 +24,7 @@ from ..engine.population import MENTEE, MENTOR, NONE
 from ..engine.rng import STREAMS
 from .matching import SAMPLE_POOL_ENTITY, match
 from .empty_rounds import why_no_mentee, why_no_mentor
-from .volunteers import MENTEE_DRAW, MENTOR_DRAW, volunteers
+from .volunteers import MENTEE_DRAW, MENTOR_DRAW, Answers
 from .relationships import END_REASONS, Relationships
 from ..config.program import ProgramConfig
 
@@ -36,7 +36,6 @@ MENTORING_SKILL_COMPETENCIES = ("communication", "emotional_intelligence")
 # A mentor pool is sampled only from populations this many times the sample: below that a full
 # scan costs little, and the senior levels a round needs may hold too few mentors to find by draws.
 SAMPLE_POOL_MIN_RATIO = 32
-UNASKED, SAID_YES, SAID_NO = 0, 1, 2  # an opt_in person's answer (`Program.answers`)
 
 
 class Program:
@@ -102,8 +101,7 @@ class Program:
         self._scratch_taken = np.zeros(pop.capacity, dtype=np.bool_)
         self._mark = np.full(pop.capacity, -1, dtype=np.int64)
         self._no_shift = np.zeros(pop.capacity)  # who volunteers is judged without any program's effect
-        # opt_in: each person's answer, by employee id and draw (mentee, mentor), once given (`_sign_up`).
-        self.answers = {draw: np.zeros(self.ever_enrolled.size, dtype=np.int8) for draw in (MENTEE_DRAW, MENTOR_DRAW)}
+        self.answers = {draw: Answers(self.ever_enrolled.size) for draw in (MENTEE_DRAW, MENTOR_DRAW)}  # opt_in
         self._meeting_stats = np.zeros(len(kernels.MEETING_STATS))
         self._end_code = np.zeros(self.rel.capacity, dtype=np.int8)
         self.mentee_level_ok = np.isin(np.arange(org.n_levels), cfg.mentee_levels)
@@ -280,18 +278,8 @@ class Program:
         cfg = self.cfg
         if cfg.enrollment_mode == "assigned":
             return rng.uniforms(self.keys["enrollment"], self.pop.draw_key[slots], 0, draw) < share
-        eids = self.pop.eid[slots]
-        if eids.size and eids.max() >= self.answers[draw].size:
-            grow = max(2 * self.answers[draw].size, int(eids.max()) + 1)
-            self.answers[draw] = np.concatenate([self.answers[draw], np.zeros(grow - self.answers[draw].size,
-                                                                              dtype=np.int8)])
-        answers = self.answers[draw]
-        new = answers[eids] == UNASKED
-        if new.any():
-            yes = volunteers(self.model, self.keys["enrollment"], slots[new], share, cfg.volunteer_selection, week,
-                             draw, self._no_shift)
-            answers[eids[new]] = np.where(yes, SAID_YES, SAID_NO)
-        return answers[eids] == SAID_YES
+        return self.answers[draw].sign_up(self.model, self.keys["enrollment"], slots, share, cfg.volunteer_selection,
+                                          week, draw, self._no_shift)
 
     def _rematchable(self) -> np.ndarray:
         """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""

@@ -22,11 +22,11 @@ from sim.studies.effect_calibration import PARAMETERS, calibrate, markdown
 
 def current_defaults(overrides: list[str]) -> dict[str, float]:
     """The searched parameters' values in the design as configured (the study's first trial)."""
-    program = load_config(["program=default", *overrides]).program
+    cfg = load_config(["program=default", *overrides])
     out = {}
     for p in PARAMETERS:
-        obj = program
-        for part in p.key.split(".")[1:]:
+        obj = cfg
+        for part in p.key.split("."):
             obj = getattr(obj, part)
         out[p.key] = float(obj)
     return out

@@ -53,7 +53,7 @@ class EffectsConfig:
     mentor_leadership_gain: float = 0.0018  # mentor's growth competencies, share of gap to 1
     mentor_engagement_gain: float = 0.008
     mentee_retention_effect: float = -0.6  # log-hazard while in an active relationship
-    mentor_retention_effect: float = -0.05
+    mentor_retention_effect: float = -0.2
     alumni_retention_effect: float = -0.1  # after completing, for alumni_weeks (redefinition)
     alumni_weeks: int = 52
     sponsorship: float = 0.235  # promotion-score boost, in SDs of the candidates' scores

@@ -8,6 +8,7 @@ whose message names the key, the bad value and what is allowed, on one line.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 DEFAULT_COMPETENCIES = [
@@ -212,6 +213,9 @@ class RetirementConfig:
 class AttritionConfig:
     mode: str = "hazard"  # hazard: weekly hazards; cycle: fixed exit share per level each review
     first_year_multiplier: float = 1.6
+    # SD of a persistent log-hazard offset per person (frailty, drawn at hire; docs/MODEL.md 7.3):
+    # an assumption calibrated to the naive mentee exit hazard ratio (9.3.1); 0 = none.
+    frailty_sd: float = 0.45
     confidence_effect: float = -1.0  # log-hazard per unit of (confidence - baseline)
     engagement_effect: float = -2.5
     belonging_effect: float = -1.0
@@ -234,6 +238,8 @@ class AttritionConfig:
             self.first_year_multiplier,
             "must be > 0",
         )
+        require(self.frailty_sd >= 0 and math.isfinite(self.frailty_sd), f"{path}.frailty_sd", self.frailty_sd,
+                "must be a finite number >= 0")
         require(self.passed_over_cap >= 0, f"{path}.passed_over_cap", self.passed_over_cap, "must be >= 0")
         for key in self.participation_effect:
             require(

@@ -80,9 +80,9 @@ class Dynamics:
         voluntary_on = self.cfg.attrition.mode == "hazard"
         kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week,
                            self.market_competency, p.confidence, p.engagement, p.belonging, p.passed_over,
-                           p.participation, p.hazard_shift, o.profile, o.demand, o.base_hazard_week,
-                           self.participation_effect, self.hazard_params, self.model.streams["attrition"], week,
-                           voluntary_on, self.exit_code)
+                           p.participation, p.hazard_shift, p.frailty, o.profile, o.demand,
+                           o.base_hazard_week, self.participation_effect, self.hazard_params,
+                           self.model.streams["attrition"], week, voluntary_on, self.exit_code)
         slots, starts = kernels.slots_by_code(self.exit_code, p.count, EXIT_RETIREMENT + 1)
         return {c: slots[starts[c] : starts[c + 1]] for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
 

@@ -182,8 +182,8 @@ develop = Dual(_develop)
 
 @njit(inline="always", cache=True)
 def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                  participation, hazard_shift, profile, demand, base_hazard, participation_effect, p, week):
-    """h = h_L * tenure shape * exp(sum of state effects + program shift), per week."""
+                  participation, hazard_shift, frailty, profile, demand, base_hazard, participation_effect, p, week):
+    """h = h_L * tenure shape * exp(sum of state effects + program shift + frailty), per week."""
     lv = level[i]
     h = base_hazard[lv]
     if week - hire_week[i] < p.first_year_weeks:
@@ -197,13 +197,14 @@ def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belon
         + p.market_pull_effect * above_demand
         + participation_effect[participation[i]]
         + hazard_shift[i]
+        + frailty[i]
     )
     return h * np.exp(log_effect)
 
 
 def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competency, confidence, engagement,
-               belonging, passed_over, participation, hazard_shift, profile, demand, base_hazard, participation_effect,
-               p, key_attrition, week, voluntary_on, exit_code):
+               belonging, passed_over, participation, hazard_shift, frailty, profile, demand, base_hazard,
+               participation_effect, p, key_attrition, week, voluntary_on, exit_code):
     """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe.
 
     Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT}. The
@@ -218,7 +219,7 @@ def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competen
             continue
         if voluntary_on:
             h = weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging,
-                              passed_over, participation, hazard_shift, profile, demand, base_hazard,
+                              passed_over, participation, hazard_shift, frailty, profile, demand, base_hazard,
                               participation_effect, p, week)
             u = uniform_at(entity_key(key_attrition, draw_key[i]), week, 0)
             # 1 - exp(-h) < h, so u >= h means no exit without computing expm1 (most rows).

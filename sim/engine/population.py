@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .rng import normals
 from .table import Column, Table
 
 NONE, MENTEE, MENTOR = 0, 1, 2  # participation labels, in schema.PARTICIPATION_LABELS order
@@ -40,6 +41,8 @@ def employee_columns(n_competencies: int) -> list[Column]:
         Column("participation", np.int8, NONE, doc="first program role: 0 none, 1 mentee, 2 mentor"),
         Column("interest", np.float64, 0.0, width=3, doc="unit vector of interests and style (matching)"),
         Column("hazard_shift", np.float64, 0.0, doc="log-hazard added by programs this week"),
+        Column("frailty", np.float64, 0.0, doc="persistent log-hazard offset of voluntary exit, sd Z - sd^2/2, "
+                                               "drawn once at hire or start (`frailty_offsets`)"),
         Column("visibility", np.float64, 0.0, doc="promotion-score boost from sponsorship, in SDs"),
         Column("mentored", np.bool_, False, doc="a program changed this person's competencies (since joining)"),
         Column("unmentored_competency", np.float64, 0.0, width=n_competencies,
@@ -81,6 +84,16 @@ class Population(Table):
     def headcount_by_level(self, n_levels: int) -> np.ndarray:
         slots = self.active_slots()
         return np.bincount(self.level[slots], minlength=n_levels)
+
+
+def frailty_offsets(key, draw_keys, sd: float) -> np.ndarray:
+    """Each person's frailty (Vaupel, Manton & Stallard 1979): the log-hazard offset sd Z - sd^2/2 of
+    voluntary exit, Z standard normal on the "frailty" stream keyed by the draw key alone, so the same
+    person has the same frailty in every scenario (common random numbers). The -sd^2/2 makes
+    E[exp(offset)] = 1: at hire the configured base hazard is still the average one."""
+    if sd == 0.0:
+        return np.zeros(len(draw_keys))
+    return sd * normals(key, np.asarray(draw_keys, dtype=np.uint64), 0, 0) - 0.5 * sd * sd
 
 
 def snapshot_start(staffing, week: int) -> tuple[dict, np.ndarray, np.ndarray]:

@@ -49,6 +49,7 @@ STREAMS = {
     "time_to_fill": 11,
     "promotion": 12,
     "department": 13,
+    "frailty": 14,
     # Programs (mentoring) use 100 and above.
     "matching": 100,
     "meetings": 101,

@@ -14,6 +14,7 @@ import numpy as np
 from . import chain_kernels, people_kernels, staffing_kernels
 from . import promotion_rules  # noqa: F401  (fills the registry)
 from .people_kernels import NEW_PEOPLE_COLUMNS, WRITTEN_COLUMNS
+from .population import frailty_offsets
 from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
@@ -88,6 +89,7 @@ class Staffing:
         new = {name: np.empty((n, column.width) if column.width else n, dtype=column.dtype)
                for name, column in pop.columns.items() if name in WRITTEN_COLUMNS}
         new["level"], new["department"] = np.empty_like(levels), np.empty_like(departments)
+        new["frailty"] = np.empty(n)
         self.write_people(np.arange(n), levels, departments, week, stream, initial, draw_keys, new)
         return new
 
@@ -109,6 +111,8 @@ class Staffing:
             self._mean_tenure, log_u_tenure, org.target, self._people[initial], at, *columns[:-1])
         competency, readiness = columns[NEW_PEOPLE_COLUMNS.index("competency")], columns[-1]
         readiness[at] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], competency[at])
+        frailty = out.frailty if out is pop else out["frailty"]
+        frailty[at] = frailty_offsets(self.streams["frailty"], draw_keys, self.cfg.attrition.frailty_sd)
 
     def populate(self, week: int) -> None:
         """Start with every seat filled (or, with `org.start_from`, with the snapshot's people)."""

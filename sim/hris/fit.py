@@ -180,6 +180,10 @@ def fit_global(spells: pd.DataFrame, since, until, hazard: HazardFit, counts: pd
             round(hazard.first_year_multiplier, 4),
             f"{hazard.first_year_exits} voluntary exits in the first year of tenure; 95% CI "
             f"{hazard.multiplier_low:.2f}-{hazard.multiplier_high:.2f}; same GLM, first-year term")
+    # The fitted hazards are those the data realized, with the workforce's own persistent differences
+    # already in them: a frailty on top would sort the simulated people a second time (MODEL.md 14).
+    out["attrition.frailty_sd"] = Estimate(0.0, "off: the hazards fitted by level and tenure already hold the "
+                                                "data's differences between people")
     person_years = float(hazard.person_years.sum())
     involuntary = int(counts["involuntary"].sum())
     rate = involuntary / person_years if person_years else 0.0

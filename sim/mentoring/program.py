@@ -24,7 +24,7 @@ from ..engine.population import MENTEE, MENTOR, NONE
 from ..engine.rng import STREAMS
 from .matching import SAMPLE_POOL_ENTITY, match
 from .empty_rounds import why_no_mentee, why_no_mentor
-from .volunteers import MENTEE_DRAW, MENTOR_DRAW, volunteers
+from .volunteers import MENTEE_DRAW, MENTOR_DRAW, Answers
 from .relationships import END_REASONS, Relationships
 from ..config.program import ProgramConfig
 
@@ -101,6 +101,7 @@ class Program:
         self._scratch_taken = np.zeros(pop.capacity, dtype=np.bool_)
         self._mark = np.full(pop.capacity, -1, dtype=np.int64)
         self._no_shift = np.zeros(pop.capacity)  # who volunteers is judged without any program's effect
+        self.answers = {draw: Answers(self.ever_enrolled.size) for draw in (MENTEE_DRAW, MENTOR_DRAW)}  # opt_in
         self._meeting_stats = np.zeros(len(kernels.MEETING_STATS))
         self._end_code = np.zeros(self.rel.capacity, dtype=np.int8)
         self.mentee_level_ok = np.isin(np.arange(org.n_levels), cfg.mentee_levels)
@@ -269,12 +270,16 @@ class Program:
             self._start(e, m, q, week)
 
     def _sign_up(self, slots, share: float, draw: int, week: int) -> np.ndarray:
-        """Who of `slots` takes part: a random `share` (assigned), or volunteers (opt_in, `volunteers`)."""
+        """Who of `slots` takes part: a random `share` (assigned), or volunteers (opt_in, `volunteers`).
+
+        Either way a person answers once, so `share` is the share of the eligible who take part: an
+        assigned invitation is keyed at week 0 (the same at every launch); a volunteer decides at the
+        first round he or she is a candidate, and the answer is kept (declined stays declined)."""
         cfg = self.cfg
         if cfg.enrollment_mode == "assigned":
             return rng.uniforms(self.keys["enrollment"], self.pop.draw_key[slots], 0, draw) < share
-        return volunteers(self.model, self.keys["enrollment"], slots, share, cfg.volunteer_selection, week, draw,
-                          self._no_shift)
+        return self.answers[draw].sign_up(self.model, self.keys["enrollment"], slots, share, cfg.volunteer_selection,
+                                          week, draw, self._no_shift)
 
     def _rematchable(self) -> np.ndarray:
         """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""

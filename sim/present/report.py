@@ -44,6 +44,7 @@ def load_run(folder: str | Path) -> RunResult:
     return RunResult(config=cfg, metrics=json.loads((folder / "metrics.json").read_text()),
                      timeseries=read("timeseries"), level_timeseries=read("level_timeseries"),
                      model_timeseries=read("model_timeseries"), events=read("events"),
+                     people=read("people") if (folder / "people.parquet").is_file() else None,
                      wall_seconds=float(status.get("wall_seconds", float("nan"))), twin=twin)
 
 

@@ -42,6 +42,7 @@ PARAMETERS = (
     Parameter("program.effects.mentor_retention_effect", -0.6, 0.0),
     Parameter("program.volunteer_selection", 0.0, 10.0),
     Parameter("program.mentor_volunteer_share", 0.2, 1.0),
+    Parameter("attrition.frailty_sd", 0.0, 1.0),
 )
 
 

@@ -111,6 +111,8 @@ def test_add_rater_bias_for_an_existing_group():
         ("development.talent_sd=-0.1", "development.talent_sd = -0.1"),
         ("development.learning_rate_per_year=-0.5", "development.learning_rate_per_year = -0.5"),
         ("attrition.first_year_multiplier=0", "attrition.first_year_multiplier = 0"),
+        ("attrition.frailty_sd=-0.2", "attrition.frailty_sd = -0.2"),
+        ("attrition.frailty_sd=inf", "attrition.frailty_sd = inf"),
         ("attrition.passed_over_cap=-1", "attrition.passed_over_cap = -1"),
         ("review.period_weeks=0", "review.period_weeks = 0"),
         ("review.first_week=-1", "review.first_week = -1"),

@@ -12,12 +12,12 @@ from sim.hris.export import export_run
 from tests.conftest import mentorsim
 from tests.hris.helpers import EMPLOYEES, edit, write_extract
 
-# The model's state effects (confidence, engagement, belonging, passed over, market pull) move each
-# person's hazard away from base_turnover; switched off here, the realized hazard is exactly
-# base_turnover x first_year_multiplier in the first year, which is what the GLM estimates.
+# The model's state effects (confidence, engagement, belonging, passed over, market pull) and the
+# frailty move each person's hazard away from base_turnover; switched off here, the realized hazard
+# is exactly base_turnover x first_year_multiplier in the first year, which is what the GLM estimates.
 NO_STATE_EFFECTS = ["attrition.confidence_effect=0", "attrition.engagement_effect=0",
                     "attrition.belonging_effect=0", "attrition.passed_over_effect=0",
-                    "attrition.market_pull_effect=0"]
+                    "attrition.market_pull_effect=0", "attrition.frailty_sd=0"]
 GENERATING = ["org=default", "sim.horizon_years=10", "program=none", "sim.seed=7", *NO_STATE_EFFECTS,
               "output.charts=false", "output.report=false"]
 # Two-sided 0.1% per comparison: 7 comparisons keep the chance of a false failure under 1%.

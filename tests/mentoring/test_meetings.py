@@ -159,8 +159,9 @@ def test_monitoring_rematches_low_trust_ties_at_once():
 
 
 def test_no_rematch_when_monitoring_is_off():
-    cfg = make_config("program=default", "program.enroll_share=1.0", "sim.horizon_years=1", "metrics.period_weeks=52",
-                      "program.monitoring=false", "program.monitor_after_weeks=4", "program.rematch_trust_below=0.95")
+    cfg = make_config("program=default", "program.enroll_share=1.0", "program.mentor_volunteer_share=1.0",
+                      "sim.horizon_years=1", "metrics.period_weeks=52", "program.monitoring=false",
+                      "program.monitor_after_weeks=4", "program.rematch_trust_below=0.95")
     _, (prog,) = simulate_with(cfg)
     assert prog.stats["pairs_started"] >= 30
     assert prog.stats["pairs_rematched"] == 0

@@ -23,6 +23,7 @@ CONSTANT_HAZARD = (
     "attrition.passed_over_effect=0",
     "attrition.market_pull_effect=0",
     "attrition.first_year_multiplier=1",
+    "attrition.frailty_sd=0",
     "attrition.participation_effect.none=0",
     "attrition.participation_effect.mentee=0",
     "attrition.participation_effect.mentor=0",

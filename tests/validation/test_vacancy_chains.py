@@ -32,6 +32,9 @@ INTERNAL_FILL = (
     "hiring.ttf_scale=0",
     "metrics.period_weeks=1",
     "sim.agent_views=off",
+    # Seats are counted here, not hazards: without the frailty (whose sorting leaves fewer exits
+    # above the entry level) the runs have the exits they were sized for.
+    "attrition.frailty_sd=0",
 )
 # 10 x the small org, with Director seats 72 (not 70) so that no level's
 # cycle share x headcount is a tie (x.5) for round().

@@ -69,11 +69,10 @@ SWEEP_GRID = [(matching, cadence, seed) for matching in ("random", "optimal") fo
 # As the CLI runs sweep jobs: no decomposition by mechanism unless evaluation.sweep_decomposition.
 SWEEP_FIXED = ["org=small", "sim.horizon_years=1", "output.charts=false", "output.report=false",
                "evaluation.decomposition=false"]
+_WRITTEN_SWEEP: list[Path] = []  # this process's run of the sweep below, copied for each caller
 
 
-def write_sweep(sweep: Path) -> Path:
-    """Job folders 0..7 of `-m matching=random,optimal program.cadence_weeks=2,4 sim.seed=0,1`, each
-    run by `sim.runs.jobs.run_job` with its `.hydra/overrides.yaml`, as the CLI writes them."""
+def _run_sweep(sweep: Path) -> Path:
     import yaml
 
     from sim.runs.jobs import run_job
@@ -86,3 +85,20 @@ def write_sweep(sweep: Path) -> Path:
         status, _ = run_job(load_config(overrides), folder, announce=lambda *_: None)
         assert status == "complete", (job, status)
     return sweep
+
+
+def write_sweep(sweep: Path) -> Path:
+    """Job folders 0..7 of `-m matching=random,optimal program.cadence_weeks=2,4 sim.seed=0,1`, each
+    run by `sim.runs.jobs.run_job` with its `.hydra/overrides.yaml`, as the CLI writes them.
+
+    Run once per test process and copied to `sweep` for each caller (the jobs are seeded, so a copy
+    is what another run would write, and callers may damage or add to their copy)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if not _WRITTEN_SWEEP:
+        root = Path(tempfile.mkdtemp(prefix="mentorsim-test-sweep-"))
+        atexit.register(shutil.rmtree, root, True)
+        _WRITTEN_SWEEP.append(_run_sweep(root / "sw"))
+    return Path(shutil.copytree(_WRITTEN_SWEEP[0], sweep))

@@ -22,7 +22,7 @@ from tests.conftest import REPO, cli_env
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "outputs" / "test-artifacts"
-SEEDS = 2  # the fewest the control allows: this tests the page (the seed statistics: tests/studies)
+SEEDS = 3
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):

@@ -322,7 +322,8 @@ def test_report_of_an_incomplete_run_folder_is_one_line_and_exit_2(twin_folder, 
 
 def test_the_default_cli_run_writes_its_report(tmp_path):
     folder = tmp_path / "run"
-    proc = mentorsim("org=small", "sim.horizon_years=1", f"hydra.run.dir={folder}", cwd=tmp_path)
+    proc = mentorsim("org=small", "sim.horizon_years=1", f"hydra.run.dir={folder}", "evaluation.decomposition=true",
+                     cwd=tmp_path)  # the default run: its split by mechanism too
     assert proc.returncode == 0, proc.stderr
     assert f"mentorsim: wrote {folder}" in proc.stdout
     assert (folder / REPORT_HTML).is_file() and (folder / REPORT_PDF).is_file()

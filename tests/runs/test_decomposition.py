@@ -17,7 +17,9 @@ from sim.runs.decomposition import METRICS, PARTS, _world, attribute, decompose
 from sim.runs.tasks import Workers
 from tests.conftest import make_config
 
-BASE = ("program=default", "sim.horizon_years=3", "metrics.period_weeks=13")
+# make_config switches the decomposition off unless a test sets the key: these tests are about it
+ON = "evaluation.decomposition=true"
+BASE = ("program=default", "sim.horizon_years=3", "metrics.period_weeks=13", ON)
 
 
 def parts_sum(metrics: dict, name: str) -> float:
@@ -169,7 +171,7 @@ def test_what_no_channel_carries_is_reported_as_other():
 
 
 def test_two_programs_switch_off_together_and_still_add_up():
-    m = run(make_config("experiment=onboarding_plus_leadership", "sim.horizon_years=3")).metrics
+    m = run(make_config("experiment=onboarding_plus_leadership", "sim.horizon_years=3", ON)).metrics
     for name in METRICS:
         assert parts_sum(m, name) == pytest.approx(m[f"effect.{name}"], rel=1e-9, abs=1e-12), name
     assert m["decomposition.other.turnover_annual"] == 0.0
@@ -187,7 +189,7 @@ def test_switched_off_by_its_key():
 
 
 def test_a_program_that_never_starts_a_tie_runs_no_channel_world():
-    m = run(make_config("program=default", "sim.horizon_years=1", "program.mentor_min_tenure_weeks=5000")).metrics
+    m = run(make_config("program=default", "sim.horizon_years=1", "program.mentor_min_tenure_weeks=5000", ON)).metrics
     assert m["program.default.pairs_started"] == 0 and m["decomposition.runs"] == 0
     assert m["decomposition.other.turnover_annual"] == m["effect.turnover_annual"] == 0.0
     assert m["decomposition.costs.value.net"] == -m["cost.total"]

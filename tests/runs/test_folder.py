@@ -31,7 +31,7 @@ def _strict_json(text: str):
 
 @pytest.fixture(scope="module")
 def result():
-    return run(make_config("sim.horizon_years=1"))
+    return run(make_config("sim.horizon_years=1", "evaluation.decomposition=true"))  # every chart: the split too
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,7 @@ def test_a_killed_single_run_is_incomplete_and_a_rerun_completes_it(tmp_path):
     out = tmp_path / "run"
     # long enough (seconds) to be caught mid-run; the kill comes as soon as the status says running
     args = ["org=default", "sim.horizon_years=4", "evaluation.twin=true", "output.charts=false",
-            f"output.dir={out}"]
+            "evaluation.seeds=1", "evaluation.decomposition=false", f"output.dir={out}"]  # the same run twice
     proc = popen(*args, cwd=tmp_path)
     try:
         deadline = time.monotonic() + 120

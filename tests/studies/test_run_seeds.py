@@ -26,7 +26,7 @@ def test_seeds_default_to_ten_for_a_run_and_one_for_a_sweep_job():
 
 def test_the_seeds_after_the_first_skip_the_decomposition_by_mechanism():
     """Only the first seed's split is shown (15 more runs each would multiply the default run's time)."""
-    cfg = make_config("sim.horizon_years=2")
+    cfg = make_config("sim.horizon_years=2", "evaluation.decomposition=true")  # on, as a run has it
     assert cfg.evaluation.decomposition
     assert not any(k.startswith("decomposition.") for k in run_config_seed(cfg, 1))
 

@@ -147,8 +147,9 @@ class Decomposition:
         m = self.result.metrics
         ran[self.live] = World(m, m["value.total"])
         out = _attributed(self.result, self.twin, ran, self.live)
-        # Its time is logged, not a metric: one seed's metrics are the same on every machine.
-        log.info("decomposition by mechanism: %d channel worlds in %.1f s", len(ran) - 1,
+        # Its time is logged, not a metric: one seed's metrics are the same on every machine. Debug
+        # level: the console is for the answer, and a run prints this line before its headline.
+        log.debug("decomposition by mechanism: %d channel worlds in %.1f s", len(ran) - 1,
                  time.perf_counter() - self.started)
         return out
 

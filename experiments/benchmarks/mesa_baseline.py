@@ -76,6 +76,8 @@ class Employee(mesa.Agent):
         self.hazard_shift = 0.0  # log-hazard declared by the program this week
         self.visibility = 0.0  # promotion-score boost (sponsorship), in SDs
         self.alive = True
+        sd = cfg.attrition.frailty_sd  # persistent log-hazard offset, E[exp] = 1 (MODEL.md 7.3)
+        self.frailty = sd * rng.normal() - 0.5 * sd * sd
         self.update_readiness()
 
     def competence(self, level: int) -> float:
@@ -106,7 +108,7 @@ class Employee(mesa.Agent):
         self.update_readiness()
 
     def hazard(self) -> float:
-        """Weekly voluntary-exit hazard: base rate, first-year shape, state effects, program shift."""
+        """Weekly voluntary-exit hazard: base rate, first-year shape, state effects, program shift, frailty."""
         m, a, dev = self.model, self.model.cfg.attrition, self.model.cfg.development
         h = m.org.base_hazard_week[self.level]
         if m.week - self.hire_week < m.wpy:
@@ -117,7 +119,7 @@ class Employee(mesa.Agent):
                       + a.belonging_effect * (self.belonging - dev.baseline_belonging)
                       + a.passed_over_effect * min(self.passed_over, a.passed_over_cap)
                       + a.market_pull_effect * above
-                      + a.participation_effect.get(self.participation, 0.0) + self.hazard_shift)
+                      + a.participation_effect.get(self.participation, 0.0) + self.hazard_shift + self.frailty)
         return h * math.exp(log_effect)
 
     def decide_exit(self) -> None:

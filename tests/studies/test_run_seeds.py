@@ -91,7 +91,7 @@ def test_default_run_over_three_seeds_writes_the_seed_table_and_intervals(tmp_pa
     assert {k: v for k, v in m.items() if not k.startswith("seeds.")} == m1
     assert not (one / "seeds.csv").exists() and "seeds.n" not in m1
     # the command ran seed 0's decomposition as tasks of worker processes; here one world after another
-    serial = clean_json(run(make_config(*SMALL)).metrics)
+    serial = clean_json(run(make_config(*SMALL, "evaluation.decomposition=true")).metrics)
     split = {k: v for k, v in m.items() if k.startswith("decomposition.")}
     assert split and split == {k: v for k, v in serial.items() if k.startswith("decomposition.")}
 

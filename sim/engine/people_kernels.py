@@ -20,7 +20,8 @@ from .rng import entity_key, normal_at, uniform_at
 NEW_PEOPLE_COLUMNS = ("draw_key", "level", "department", "group", "birth_week", "retire_week", "hire_week",
                       "level_week", "talent", "talent_own", "competency", "confidence", "engagement", "belonging",
                       "interest", "readiness")
-WRITTEN_COLUMNS = frozenset(NEW_PEOPLE_COLUMNS)
+# Frailty is drawn after them too, on its own stream (`population.frailty_offsets`).
+WRITTEN_COLUMNS = frozenset((*NEW_PEOPLE_COLUMNS, "frailty"))
 
 
 class NewPeopleParams(NamedTuple):

@@ -86,6 +86,15 @@ class Population(Table):
         return np.bincount(self.level[slots], minlength=n_levels)
 
 
+def room_for(values: np.ndarray, eids: np.ndarray) -> np.ndarray:
+    """`values` (indexed by employee id, zero = nothing yet) grown with zeros so that every id in `eids`
+    indexes it: at least doubled, so growing is rare however many people join."""
+    if eids.size and eids.max() >= values.size:
+        grow = max(2 * values.size, int(eids.max()) + 1)
+        values = np.concatenate([values, np.zeros(grow - values.size, dtype=values.dtype)])
+    return values
+
+
 def frailty_offsets(key, draw_keys, sd: float) -> np.ndarray:
     """Each person's frailty (Vaupel, Manton & Stallard 1979): the log-hazard offset sd Z - sd^2/2 of
     voluntary exit, Z standard normal on the "frailty" stream keyed by the draw key alone, so the same

@@ -89,7 +89,6 @@ class Staffing:
         new = {name: np.empty((n, column.width) if column.width else n, dtype=column.dtype)
                for name, column in pop.columns.items() if name in WRITTEN_COLUMNS}
         new["level"], new["department"] = np.empty_like(levels), np.empty_like(departments)
-        new["frailty"] = np.empty(n)
         self.write_people(np.arange(n), levels, departments, week, stream, initial, draw_keys, new)
         return new
 

@@ -20,7 +20,7 @@ from ..engine import rng
 from ..engine.events import register_kind
 from . import kernels
 from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
-from ..engine.population import MENTEE, MENTOR, NONE
+from ..engine.population import MENTEE, MENTOR, NONE, room_for
 from ..engine.rng import STREAMS
 from .matching import SAMPLE_POOL_ENTITY, match
 from .empty_rounds import why_no_mentee, why_no_mentor
@@ -224,10 +224,7 @@ class Program:
         return s[ok]
 
     def _enrolled(self, eids) -> np.ndarray:
-        if eids.size and eids.max() >= self.ever_enrolled.size:
-            grow = max(2 * self.ever_enrolled.size, int(eids.max()) + 1)
-            self.ever_enrolled = np.concatenate([self.ever_enrolled, np.zeros(grow - self.ever_enrolled.size, bool)])
-            self.trained = np.concatenate([self.trained, np.zeros(grow - self.trained.size, bool)])
+        self.ever_enrolled, self.trained = room_for(self.ever_enrolled, eids), room_for(self.trained, eids)
         return self.ever_enrolled[eids]
 
     def _enroll(self, week: int, rematch_only: bool = False) -> None:

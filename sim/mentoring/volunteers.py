@@ -24,6 +24,7 @@ from scipy.special import expit
 
 from ..engine import rng
 from ..engine.kernels import weekly_hazard
+from ..engine.population import room_for
 
 MENTEE_DRAW, MENTOR_DRAW = 0, 2  # draw indices of the enrollment stream (1: the order of places)
 
@@ -94,9 +95,7 @@ class Answers:
                 no_shift) -> np.ndarray:
         """The slots among `slots` who said yes (a boolean mask), asking those not asked before."""
         eids = model.pop.eid[slots]
-        if eids.size and eids.max() >= self.by_eid.size:
-            grow = max(2 * self.by_eid.size, int(eids.max()) + 1)
-            self.by_eid = np.concatenate([self.by_eid, np.zeros(grow - self.by_eid.size, dtype=np.int8)])
+        self.by_eid = room_for(self.by_eid, eids)
         new = self.by_eid[eids] == UNASKED
         if new.any():
             yes = volunteers(model, key, slots[new], share, selection, week, draw, no_shift)

@@ -14,7 +14,7 @@ from ..engine.model import OrgModel
 # Loading the programs module registers the matching policies that configs are checked against.
 from ..mentoring.evaluation import compare, program_metrics, twin_config
 from ..mentoring.program import Program
-from .decomposition import Decomposition, decompose
+from .decomposition import Decomposition
 from .summary import summarize
 
 
@@ -105,8 +105,8 @@ def run(cfg: Config | list[str] | None = None, interventions=None, progress=None
         if cfg.evaluation.twin if twin is None else twin:
             result.twin = twin_of(cfg) if twin_of is not None else simulate(twin_config(cfg), [], None)
             result.metrics.update(compare(result, result.twin))
-            if cfg.evaluation.decomposition and workers is not None:
+            if cfg.evaluation.decomposition:
                 result.pending.append(Decomposition(result, workers).metrics)
-            elif cfg.evaluation.decomposition:
-                result.metrics.update(decompose(result))
+                if workers is None:  # its worlds run here, now
+                    result.settle()
     return result

@@ -11,6 +11,8 @@ import os
 import sys
 from typing import Any, Sequence
 
+from ..runs.jobs import NOT_READ_BY_TWIN
+
 _WORKER: dict = {}  # this process's sweep state: Hydra's context, the master config, the task, the composer
 
 
@@ -123,9 +125,10 @@ def run_leaders(batch: list[tuple[int, list[str]]]) -> list[tuple[Any, dict]]:
     return out
 
 
-# Settings the no-program twin never reads (sim.runs.jobs.twin_hash): jobs that differ only in these
-# share their twin. From the override's text alone; a wrong guess costs speed, never results.
-PROGRAM_ONLY = ("program", "extra_programs", "matching", "evaluation", "output")
+# Sections the no-program twin never reads (sim.runs.jobs.twin_hash), and output (mostly where runs
+# write): jobs that differ only in these probably share their twin. From the override's text alone;
+# a wrong guess costs speed, never results (the worker checks the twin hash itself).
+PROGRAM_ONLY = (*NOT_READ_BY_TWIN, "output")
 
 
 def twin_group(overrides: Sequence[str]) -> tuple[str, ...]:

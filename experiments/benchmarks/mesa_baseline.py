@@ -9,14 +9,15 @@ config and the Org's static per-level arrays from `sim`; none of the engine's
 kernels, arrays or counter-based streams.
 
 It implements the engine's weekly dynamics for the default config and the
-default (one-to-one, cohort) mentoring program, in the engine's order
-(see `sim/engine/model.py`): develop -> program -> exits -> review -> vacancy chains
--> passed over -> hires -> measure. Same distributions, different draws: it
-agrees with the engine statistically, not run by run
-(tests/benchmarks/test_mesa_baseline.py). Not modelled (no effect under the
-default config): departments, involuntary and cycle exits, rater bias, other
-program formats, rolling enrollment, caps and budgets, matching policies other
-than skill_gap, promotion rules other than readiness.
+default (one-to-one, cohort, skill-gap matching) mentoring program, assigned or
+opt-in (`mesa_mentoring.py`), in the engine's order (see `sim/engine/model.py`):
+develop -> program -> exits -> review -> vacancy chains -> passed over -> hires
+-> measure. Same distributions, different draws: it agrees with the engine
+statistically, not run by run (tests/benchmarks/test_mesa_baseline.py). Not
+modelled (no effect under the default config): departments, involuntary and
+cycle exits, rater bias, promotion rules other than readiness. A program it does
+not implement (another format, rolling enrollment, another matching policy, caps
+and budgets, more than one program) is refused with a ValueError saying which key.
 
     from experiments.benchmarks.mesa_baseline import run_baseline
     run_baseline(load_config(["org=small", "program=none"]))
@@ -24,7 +25,9 @@ than skill_gap, promotion rules other than readiness.
 from __future__ import annotations
 
 import math
+import sys
 import time
+from pathlib import Path
 
 import mesa
 import numpy as np
@@ -32,9 +35,14 @@ import numpy as np
 from sim.engine.org import Org
 from sim.config.schema import Config
 
+try:  # imported as experiments.benchmarks.mesa_baseline
+    from .mesa_mentoring import STAT_KEYS, MentoringProgram, unsupported
+except ImportError:  # run or loaded as a file: the mentoring module lies beside it
+    if str(Path(__file__).resolve().parent) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from mesa_mentoring import STAT_KEYS, MentoringProgram, unsupported
+
 VOLUNTARY, RETIREMENT = "voluntary", "retirement"
-FULL_GAP = 0.2  # matching: complementarity saturates at this lead per focus competency
-SKILL_COMPETENCIES = ("communication", "emotional_intelligence")
 
 
 class Employee(mesa.Agent):
@@ -107,8 +115,11 @@ class Employee(mesa.Agent):
                                       + sd * noise[-1]))
         self.update_readiness()
 
-    def hazard(self) -> float:
-        """Weekly voluntary-exit hazard: base rate, first-year shape, state effects, program shift, frailty."""
+    def hazard(self, as_felt: bool = False) -> float:
+        """Weekly voluntary-exit hazard: base rate, first-year shape, state effects, program shift, frailty.
+
+        `as_felt`: the attachment a person judges by when volunteering, without any program's shift
+        and without the market pull of skills (docs/MODEL.md 8.2)."""
         m, a, dev = self.model, self.model.cfg.attrition, self.model.cfg.development
         h = m.org.base_hazard_week[self.level]
         if m.week - self.hire_week < m.wpy:
@@ -118,8 +129,9 @@ class Employee(mesa.Agent):
                       + a.engagement_effect * (self.engagement - dev.baseline_engagement)
                       + a.belonging_effect * (self.belonging - dev.baseline_belonging)
                       + a.passed_over_effect * min(self.passed_over, a.passed_over_cap)
-                      + a.market_pull_effect * above
-                      + a.participation_effect.get(self.participation, 0.0) + self.hazard_shift + self.frailty)
+                      + a.participation_effect.get(self.participation, 0.0) + self.frailty)
+        if not as_felt:
+            log_effect += a.market_pull_effect * above + self.hazard_shift
         return h * math.exp(log_effect)
 
     def decide_exit(self) -> None:
@@ -136,202 +148,6 @@ class Vacancy:
 
     def __init__(self, level: int, week: int):
         self.level, self.opened, self.external, self.due = level, week, False, 0
-
-
-class Tie:
-    """A mentoring relationship."""
-
-    def __init__(self, mentor, mentee, week, quality, prog):
-        e = prog.cfg.effects
-        self.mentor, self.mentee, self.start = mentor, mentee, week
-        self.end_week, self.next_meeting = week + prog.cfg.length_weeks, week + prog.cfg.cadence_weeks
-        self.alignment = min(1.0, max(0.0, 0.3 + 0.5 * quality + (0.2 if prog.cfg.goal_setting else 0.0)))
-        self.trust = 0.3 + 0.3 * quality
-        self.skill = 0.5 + sum(mentor.competency[k] for k in prog.skill_columns) / len(prog.skill_columns)
-        self.training = e.training_multiplier if prog.cfg.mentor_training else 1.0
-        self.held = self.missed = 0
-        self.dissolved = False
-
-
-class MentoringProgram:
-    """The default program: yearly cohorts, skill-gap matching, meetings every `cadence` weeks."""
-
-    def __init__(self, model: "PipelineModel", cfg):
-        if cfg.format != "one_to_one" or cfg.enrollment != "cohort" or cfg.matching.policy != "skill_gap":
-            raise ValueError("the baseline models one-to-one cohort programs with skill_gap matching")
-        self.model, self.cfg = model, cfg
-        names = model.cfg.org.competencies
-        self.skill_columns = [names.index(c) for c in SKILL_COMPETENCIES if c in names] or list(range(len(names)))
-        self.growth = [c in cfg.effects.mentor_growth_competencies for c in names]
-        self.ties: list[Tie] = []
-        self.signs_up: dict[int, bool] = {}  # a person's fixed willingness to join (enroll_share)
-        self.ever_enrolled: set[int] = set()
-        self.rematch: list[Employee] = []
-        self.alumni: dict[Employee, int] = {}  # completed mentee -> last week of alumni effect
-        self.pairs_started = self.meetings_held = 0
-
-    def step(self, week: int, cohort_due: bool) -> None:
-        self.meet(week)
-        self.end_due(week)
-        if cohort_due:
-            self.enroll(week, self.eligible(week))
-        elif self.rematch:
-            self.enroll(week, [])
-        self.declare_effects(week)
-
-    def meet(self, week: int) -> None:
-        cfg, e = self.cfg, self.cfg.effects
-        load = {}
-        for tie in self.ties:
-            load[tie.mentor] = load.get(tie.mentor, 0) + 1
-        for tie in self.ties:
-            if tie.next_meeting != week:
-                continue
-            tie.next_meeting = week + cfg.cadence_weeks
-            m, me = tie.mentor, tie.mentee
-            if self.model.rng.random() < cfg.attendance_base - cfg.attendance_load_slope * (load[m] - 1):
-                tie.held += 1
-                self.meetings_held += 1
-                tie.trust += e.trust_gain * (1.0 - tie.trust)
-                rate = e.skill_transfer * tie.trust * tie.alignment * tie.skill * tie.training
-                if week - tie.start < cfg.initiation_weeks:
-                    rate *= e.initiation_skill_factor
-                for k in self.focus(me):
-                    me.competency[k] += min(rate, 1.0) * max(m.competency[k] - me.competency[k], 0.0)
-                t = tie.trust
-                me.confidence += e.confidence_gain * t * (1.0 - me.confidence)
-                me.engagement += e.engagement_gain * t * (1.0 - me.engagement)
-                gain = e.belonging_gain_same_group if me.group == m.group else e.belonging_gain_cross_group
-                me.belonging += gain * t * (1.0 - me.belonging)
-                for k, grows in enumerate(self.growth):
-                    if grows:
-                        m.competency[k] += e.mentor_leadership_gain * t * (1.0 - m.competency[k])
-                m.engagement += e.mentor_engagement_gain * t * (1.0 - m.engagement)
-            else:
-                tie.missed += 1
-                tie.trust = max(0.0, tie.trust - e.trust_loss)
-            tie.dissolved = tie.trust < e.trust_floor
-
-    def focus(self, mentee: Employee) -> list[int]:
-        """The mentee's n weakest competencies, weighted by the next level's profile."""
-        weights = self.model.profile[self.model.next_level[mentee.level]]
-        need = [w * (1.0 - c) for w, c in zip(weights, mentee.competency)]
-        return sorted(range(len(need)), key=lambda k: -need[k])[: self.cfg.matching.n_focus]
-
-    def end(self, tie: Tie, reason: str, week: int) -> None:
-        self.ties.remove(tie)
-        if reason == "completed":
-            self.alumni[tie.mentee] = week + self.cfg.effects.alumni_weeks
-        elif reason == "dissolved":
-            tie.mentee.engagement = max(0.0, tie.mentee.engagement - self.cfg.effects.dissolution_engagement_penalty)
-        if reason in ("rematched", "mentor_left") and tie.mentee not in self.rematch:
-            self.rematch.append(tie.mentee)
-
-    def end_due(self, week: int) -> None:
-        cfg = self.cfg
-        for tie in list(self.ties):
-            if tie.dissolved:
-                self.end(tie, "dissolved", week)
-            elif (tie.mentee.level not in cfg.mentee_levels
-                  or tie.mentor.level - tie.mentee.level < cfg.min_level_gap):
-                self.end(tie, "promoted", week)
-            elif (cfg.monitoring and week - tie.start == cfg.monitor_after_weeks
-                  and tie.trust < cfg.rematch_trust_below):
-                self.end(tie, "rematched", week)
-            elif week >= tie.end_week:
-                self.end(tie, "completed", week)
-
-    def on_leave(self, agent: Employee) -> None:
-        for tie in list(self.ties):
-            if tie.mentee is agent:
-                self.end(tie, "mentee_left", self.model.week)
-            elif tie.mentor is agent:
-                self.end(tie, "mentor_left", self.model.week)
-
-    def eligible(self, week: int) -> list[Employee]:
-        cfg, rng = self.cfg, self.model.rng
-        busy = {t.mentee for t in self.ties} | {t.mentor for t in self.ties}
-        out = []
-        for a in self.model.agents:
-            tenure = week - a.hire_week
-            if (a.level in cfg.mentee_levels and tenure >= cfg.mentee_min_tenure_weeks
-                    and (cfg.mentee_max_tenure_weeks is None or tenure <= cfg.mentee_max_tenure_weeks)
-                    and (a.hipo or not cfg.mentee_hipo_only)
-                    and (not cfg.mentee_groups or self.model.org.group_names[a.group] in cfg.mentee_groups)
-                    and a.unique_id not in self.ever_enrolled and a not in busy):
-                if a.unique_id not in self.signs_up:
-                    self.signs_up[a.unique_id] = rng.random() < cfg.enroll_share
-                if self.signs_up[a.unique_id]:
-                    out.append(a)
-        return out
-
-    def enroll(self, week: int, mentees: list[Employee]) -> None:
-        """Greedy skill-gap matching: mentees in random order take the mentor who leads most on their focus.
-
-        Blocks of `block_size` mentees; each sees a random sample of the mentors with spare places
-        when there are more than `candidates` (or enough to seat the block three times over)."""
-        cfg, rng, q = self.cfg, self.model.rng, self.cfg.matching
-        mentees = mentees + [a for a in self.rematch if a.alive and a.level in cfg.mentee_levels and a not in mentees]
-        self.rematch = []
-        mentees = [mentees[i] for i in rng.permutation(len(mentees))]
-        busy = {t.mentee for t in self.ties} | set(mentees)  # one role each
-        load = {}
-        for t in self.ties:
-            load[t.mentor] = load.get(t.mentor, 0) + 1
-        spare = {a: cfg.mentor_capacity - load.get(a, 0) for a in self.model.agents
-                 if week - a.hire_week >= cfg.mentor_min_tenure_weeks
-                 and (not cfg.mentor_levels or a.level in cfg.mentor_levels) and a not in busy}
-        pool = [a for a, s in spare.items() if s > 0]
-        mean_cap = max(sum(spare[a] for a in pool) / len(pool), 1.0) if pool else 1.0
-        sample = 0 if q.candidates == 0 else max(q.candidates, math.ceil(3 * q.block_size / mean_cap))
-        weights = (q.skill_weight, q.similarity_weight, q.same_group_weight)
-        for start in range(0, len(mentees), q.block_size):
-            mentors = [a for a in pool if spare[a] > 0]
-            if sample and len(mentors) > sample:
-                mentors = [mentors[i] for i in rng.choice(len(mentors), sample, replace=False)]
-            mentors.sort(key=lambda a: -a.level)  # senior first
-            for e in mentees[start:start + q.block_size]:
-                self.match(e, mentors, spare, weights, week)
-
-    def match(self, e: Employee, mentors: list[Employee], spare: dict, weights: tuple, week: int) -> None:
-        cfg, rng = self.cfg, self.model.rng
-        focus = self.focus(e)
-        best, best_score = None, -math.inf
-        for m in mentors:
-            if m.level - e.level < cfg.min_level_gap:
-                break  # everyone after is too junior
-            if spare[m] <= 0:
-                continue
-            lead = sum(max(m.competency[k] - e.competency[k], 0.0) for k in focus)
-            score = min(1.0, lead / (len(focus) * FULL_GAP)) + 1e-6 * rng.random()
-            if score > best_score:
-                best, best_score = m, score
-        if best is None:
-            return
-        spare[best] -= 1
-        skill = min(1.0, sum(max(best.competency[k] - e.competency[k], 0.0) for k in focus) / (len(focus) * FULL_GAP))
-        similarity = 0.5 * (1.0 + sum(x * y for x, y in zip(e.interest, best.interest)))
-        quality = (weights[0] * skill + weights[1] * similarity + weights[2] * (e.group == best.group)) / sum(weights)
-        self.ties.append(Tie(best, e, week, quality, self))
-        self.ever_enrolled.add(e.unique_id)
-        self.pairs_started += 1
-        for agent, role in ((e, "mentee"), (best, "mentor")):
-            if agent.participation == "none":
-                agent.participation = role
-
-    def declare_effects(self, week: int) -> None:
-        e = self.cfg.effects
-        mentees = {t.mentee for t in self.ties}
-        for agent in mentees:
-            agent.hazard_shift += e.mentee_retention_effect
-            agent.visibility += e.sponsorship
-        for agent in {t.mentor for t in self.ties}:
-            agent.hazard_shift += e.mentor_retention_effect
-        self.alumni = {a: until for a, until in self.alumni.items() if until >= week and a.alive}
-        for agent in self.alumni:
-            if agent not in mentees:
-                agent.hazard_shift += e.alumni_retention_effect
-                agent.visibility += e.sponsorship
 
 
 class PipelineModel(mesa.Model):
@@ -490,10 +306,13 @@ class PipelineModel(mesa.Model):
 
 def run_baseline(cfg: Config) -> dict:
     """Run the baseline to the horizon; exits per person-year, counts, end competencies, wall seconds."""
-    for program in cfg.programs():
-        if program.enrollment_mode != "assigned":  # volunteers' self-selection is not re-implemented here
-            raise ValueError(f"program {program.name}: the baseline implements enrollment_mode=assigned only, "
-                             f"not {program.enrollment_mode}")
+    programs = cfg.programs()
+    if len(programs) > 1:
+        raise ValueError(f"extra_programs = {[p.name for p in programs[1:]]}: the baseline runs one program only")
+    for program in programs:
+        why = unsupported(program)
+        if why:
+            raise ValueError(f"program {program.name}: {why}")
     start = time.perf_counter()
     model = PipelineModel(cfg)
     init_seconds = time.perf_counter() - start
@@ -516,14 +335,11 @@ def run_baseline(cfg: Config) -> dict:
             out[f"mean_competency_end.{cname}.level.{lname}"] = float(means[k])
         out[f"mean_competency_end.level.{lname}"] = float(np.mean(means))
     if model.program is not None:
-        out["pairs_started"] = model.program.pairs_started
-        out["meetings_held"] = model.program.meetings_held
+        out.update({key: model.program.stats[key] for key in STAT_KEYS})
     return out
 
 
 if __name__ == "__main__":
-    import sys
-
     from sim import load_config
 
     result = run_baseline(load_config(sys.argv[1:] or ["org=small"]))

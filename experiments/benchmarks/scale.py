@@ -51,8 +51,8 @@ DEFAULT_SEATS = 1000  # the default org
 def scaled_config(employees: int, years: float, program: str, seed: int = 0):
     """The default org with every level's seats multiplied so the total is `employees`.
 
-    A program enrolls by assignment, as the Mesa baseline does (it does not re-implement the
-    default program's opt-in self-selection, which costs the engine about 0.02 s per 1,000-employee run)."""
+    A program enrolls by assignment, as in the figures of README (Performance) so far; both sides
+    also run opt-in (self-selection costs the engine about 0.02 s per 1,000-employee run)."""
     from sim import load_config
 
     enrollment = [] if program == "none" else ["program.enrollment_mode=assigned"]

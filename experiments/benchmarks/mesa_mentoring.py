@@ -225,7 +225,7 @@ class MentoringProgram:
         if not pool:
             self.count("launches_without_mentor")
             return
-        mean_cap = max(sum(spare[a] for a in pool) / len(pool), 1.0) if pool else 1.0
+        mean_cap = max(sum(spare[a] for a in pool) / len(pool), 1.0)
         sample = 0 if q.candidates == 0 else max(q.candidates, math.ceil(3 * q.block_size / mean_cap))
         weights = (q.skill_weight, q.similarity_weight, q.same_group_weight)
         for start in range(0, len(mentees), q.block_size):

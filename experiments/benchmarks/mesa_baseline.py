@@ -153,7 +153,7 @@ class Vacancy:
 class PipelineModel(mesa.Model):
     """The organization: employees, open seats, an optional mentoring program."""
 
-    def __init__(self, cfg: Config):
+    def __init__(self, cfg: Config, program_class=MentoringProgram):
         super().__init__(rng=cfg.sim.seed)
         self.cfg, self.wpy, self.week = cfg, cfg.sim.weeks_per_year, 0
         self.horizon = cfg.sim.horizon_weeks
@@ -175,7 +175,7 @@ class PipelineModel(mesa.Model):
         self.person_weeks = 0.0  # trapezoid of headcount between metric snapshots (as sim.runs.summary)
         self._last_snapshot = (0, 0)
         programs = cfg.programs()
-        self.program = MentoringProgram(self, programs[0]) if programs else None
+        self.program = program_class(self, programs[0]) if programs else None
         for level, seats in enumerate(self.org.seats):
             for _ in range(int(seats)):
                 Employee(self, level, initial=True)
@@ -304,8 +304,10 @@ class PipelineModel(mesa.Model):
             self._last_snapshot = (week, len(self.agents))
 
 
-def run_baseline(cfg: Config) -> dict:
-    """Run the baseline to the horizon; exits per person-year, counts, end competencies, wall seconds."""
+def run_baseline(cfg: Config, program_class=MentoringProgram) -> dict:
+    """Run the baseline to the horizon; exits per person-year, counts, end competencies, wall seconds.
+
+    `program_class`: a `MentoringProgram` subclass to run instead (e.g. one that records its ties)."""
     programs = cfg.programs()
     if len(programs) > 1:
         raise ValueError(f"extra_programs = {[p.name for p in programs[1:]]}: the baseline runs one program only")
@@ -314,7 +316,7 @@ def run_baseline(cfg: Config) -> dict:
         if why:
             raise ValueError(f"program {program.name}: {why}")
     start = time.perf_counter()
-    model = PipelineModel(cfg)
+    model = PipelineModel(cfg, program_class)
     init_seconds = time.perf_counter() - start
     while model.week < model.horizon:
         model.step()

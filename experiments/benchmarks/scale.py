@@ -146,15 +146,18 @@ def child(kind: str, employees: int, years: float, program: str, repeats: int = 
             "peak_rss_bytes": maxrss_bytes(), "warm_rss_bytes": warm_rss, "threads": numba.get_num_threads(), **out}
 
 
+# The default command forks workers that run other seeds with the same (patched) step: only this
+# process reports its first week, then leaves at once (the orphaned workers end when their pipe closes).
 STARTUP_CHILD = """
-import sys, time
+import os, sys, time
 import sim.engine.model as model
 step = model.OrgModel.step
+MAIN = os.getpid()
 def timed_step(self):
     step(self)
-    if self.week == 1:
+    if self.week == 1 and os.getpid() == MAIN:
         print(f"FIRST_WEEK {time.time():.6f}", flush=True)
-        raise SystemExit(0)
+        os._exit(0)
 model.OrgModel.step = timed_step
 from sim.cli import main
 main(["hydra.run.dir=" + sys.argv[1]])

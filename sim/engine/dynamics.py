@@ -66,7 +66,7 @@ class Dynamics:
         self.group_bias = np.zeros_like(bias) if absolute else bias  # score SDs, after standardization
         self.group_shift = bias if absolute else np.zeros_like(bias)  # competence points, before it
         self.exit_code = np.zeros(self.pop.capacity, dtype=np.int8)
-        self._dev_args, self._hazard_args = kernels.as_args(self.dev_params), kernels.as_args(self.hazard_params)
+        self._dev_args, self._hazard_args = tuple(self.dev_params), tuple(self.hazard_params)  # as kernels take them
 
     def develop(self, week: int) -> None:
         p, o, s = self.pop, self.org, self.model.streams

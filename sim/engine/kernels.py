@@ -92,12 +92,6 @@ class HazardParams(NamedTuple):
     retirement_enabled: float  # 1.0 or 0.0
 
 
-def as_args(params: tuple) -> tuple:
-    """Parameters as a kernel takes them: a plain tuple, which numba types in C; a NamedTuple is typed
-    in Python, about 1.5 us a call. The kernel rebuilds the NamedTuple from it (no cost)."""
-    return tuple(params)
-
-
 @njit(inline="always", cache=True)
 def _clip01(x):
     return min(1.0, max(0.0, x))
@@ -125,7 +119,7 @@ def competence_of(profile, lv, competency, i):
 def _develop(active, count, draw_key, level, talent, talent_own, competency, confidence, engagement, belonging,
             readiness, mentored, unmentored, market, profile, target, next_level, params, key_dev, key_state, week):
     """On-the-job growth, state drift, and readiness, for one week. Parallel-safe. `params`: the fields of
-    DevelopmentParams as a tuple (see `as_args`).
+    DevelopmentParams as a plain tuple (numba types it in C; a NamedTuple in Python, ~1.5 us a call).
 
     gap = t_{L,k} + stretch + talent_sd * talent_k - c_k  (the distance to the personal ceiling;
           t_{L,k} is the level's target for competency k, see Org.target; talent_k = talent when
@@ -240,7 +234,7 @@ def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competen
                belonging, passed_over, participation, hazard_shift, frailty, profile, demand, base_hazard,
                participation_effect, params, key_attrition, week, voluntary_on, exit_code):
     """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe. `params`: the fields
-    of HazardParams as a tuple (see `as_args`).
+    of HazardParams as a plain tuple (as `_develop`'s).
 
     Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT} and returns the leavers grouped
     by it (`slots_by_code`). The draw is keyed by (draw key, week), so it does not depend on who else

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.kernels import slots_by_code
 from . import week_kernels
 from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
 from .kernels import close_ties
 from .relationships import END_REASONS
 from .week_kernels import PEOPLE_COLUMNS, REL_COLUMNS, TIE_TOTALS, TieParams
+
+N_END_CODES = max(END_REASONS) + 1
 
 
 class TieWeek:
@@ -85,10 +88,9 @@ class TieWeek:
 
     def _end_due(self, week: int) -> None:
         """End the rows `tie_week` found ending, by reason in this order (the event log keeps it)."""
-        ending = np.flatnonzero(self._end_code[: self.rel.count])
-        reasons = self._end_code[ending]
+        rows, starts = slots_by_code(self._end_code, self.rel.count, N_END_CODES)
         for reason in (END_DISSOLVED, END_PROMOTED, END_REMATCHED, END_COMPLETED):
-            self._end(ending[reasons == reason], reason, week)
+            self._end(rows[starts[reason] : starts[reason + 1]], reason, week)
 
     def _end(self, rows, reason: int, week: int) -> None:
         if rows.size == 0:

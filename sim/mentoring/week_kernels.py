@@ -2,9 +2,10 @@
 one call (`tie_week`), and the ties of people leaving (`leaving_ties`).
 
 A compiled call costs a few microseconds however little it does, so a week of a small organization
-is one call here, not one per step. Arrays come in as tuples built once (`TieArrays`: the tables
-never reallocate); parameters as a plain tuple of `TieParams` (numba types a plain tuple in C, a
-NamedTuple in Python: ~1.5 us a call).
+is one call here, not one per step. Arrays come in as tuples built once per program (REL_COLUMNS,
+PEOPLE_COLUMNS: the tables never reallocate); parameters as a plain tuple of `TieParams` (numba types
+a plain tuple in C, a NamedTuple in Python: ~1.5 us a call). Helpers called per row take scalars only
+(see `_due_ending`).
 """
 from __future__ import annotations
 
@@ -250,8 +251,10 @@ def tie_week(rel, count, people, params, program_arrays, key_meetings, week, tra
         trust_sum += trust[r]
         e_level = level[mentee[r]]
         gap = np.int64(level[mentor[r]]) - np.int64(e_level)
-        code[r] = _due_ending(end_reason[r] == END_DISSOLVED, mentee_level_ok[e_level], -gap if p.reverse > 0.0 else gap,
-                              week - start_week[r], trust[r], end_week[r] - week, p)
+        if p.reverse > 0.0:
+            gap = -gap
+        code[r] = _due_ending(end_reason[r] == END_DISSOLVED, mentee_level_ok[e_level], gap, week - start_week[r],
+                              trust[r], end_week[r] - week, p)
         if code[r] != END_NONE:
             n_ending += 1
     totals[0] += p.meeting_hours * n_held

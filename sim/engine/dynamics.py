@@ -66,24 +66,24 @@ class Dynamics:
         self.group_bias = np.zeros_like(bias) if absolute else bias  # score SDs, after standardization
         self.group_shift = bias if absolute else np.zeros_like(bias)  # competence points, before it
         self.exit_code = np.zeros(self.pop.capacity, dtype=np.int8)
+        self._dev_args, self._hazard_args = tuple(self.dev_params), tuple(self.hazard_params)  # as kernels take them
 
     def develop(self, week: int) -> None:
         p, o, s = self.pop, self.org, self.model.streams
         kernels.develop(p.active, p.count, p.draw_key, p.level, p.talent, p.talent_own, p.competency, p.confidence,
                         p.engagement, p.belonging, p.readiness, p.mentored, p.unmentored_competency,
-                        self.market_competency, o.profile, o.target, o.next_level, self.dev_params,
+                        self.market_competency, o.profile, o.target, o.next_level, self._dev_args,
                         s["development"], s["state_noise"], week)
 
     def hazard_exits(self, week: int) -> dict[int, np.ndarray]:
         """Slots leaving this week by reason (voluntary hazard and retirement)."""
         p, o = self.pop, self.org
         voluntary_on = self.cfg.attrition.mode == "hazard"
-        kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week,
-                           self.market_competency, p.confidence, p.engagement, p.belonging, p.passed_over,
-                           p.participation, p.hazard_shift, p.frailty, o.profile, o.demand,
-                           o.base_hazard_week, self.participation_effect, self.hazard_params,
-                           self.model.streams["attrition"], week, voluntary_on, self.exit_code)
-        slots, starts = kernels.slots_by_code(self.exit_code, p.count, EXIT_RETIREMENT + 1)
+        slots, starts = kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week,
+                                           self.market_competency, p.confidence, p.engagement, p.belonging,
+                                           p.passed_over, p.participation, p.hazard_shift, p.frailty, o.profile,
+                                           o.demand, o.base_hazard_week, self.participation_effect, self._hazard_args,
+                                           self.model.streams["attrition"], week, voluntary_on, self.exit_code)
         return {c: slots[starts[c] : starts[c + 1]] for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
 
     def review(self, week: int) -> dict[int, np.ndarray]:
@@ -93,21 +93,17 @@ class Dynamics:
         competency = p.competency
         if not self.switches.gain_in_readiness:  # reviews see competence without the mentoring gains
             competency = np.where(p.mentored[:, None], p.unmentored_competency, p.competency)
-        mean, sd = kernels.level_competence_moments(p.active, p.count, p.level, competency, o.profile, o.n_levels)
-        kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, competency, o.profile, mean, sd,
+        kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, competency, o.profile, o.n_levels,
                                   cfg.performance.skill_signal, self.group_bias, self.group_shift, s["performance"],
                                   week, p.performance)
+        kernels.flag_high_potentials(p.active, p.count, p.level, p.performance, o.n_levels, cfg.review.hipo_share,
+                                     p.hipo)
+        leaving = {}
+        if not (cfg.review.involuntary_enabled or cfg.attrition.mode == "cycle"):
+            return leaving
         slots = p.active_slots()
         levels = p.level[slots]
         scores = p.performance[slots]
-        p.hipo[slots] = False
-        for lv in range(o.n_levels):
-            here = slots[levels == lv]
-            n_hipo = int(np.floor(cfg.review.hipo_share * here.size))
-            if n_hipo:
-                order = np.argsort(-p.performance[here], kind="stable")
-                p.hipo[here[order[:n_hipo]]] = True
-        leaving = {}
         if cfg.review.involuntary_enabled:
             u = rng.uniforms(s["involuntary"], p.draw_key[slots], week, 0)
             if cfg.review.involuntary_rule == "absolute":  # competence against the level's demand

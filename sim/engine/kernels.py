@@ -117,8 +117,9 @@ def competence_of(profile, lv, competency, i):
 
 
 def _develop(active, count, draw_key, level, talent, talent_own, competency, confidence, engagement, belonging,
-            readiness, mentored, unmentored, market, profile, target, next_level, p, key_dev, key_state, week):
-    """On-the-job growth, state drift, and readiness, for one week. Parallel-safe.
+            readiness, mentored, unmentored, market, profile, target, next_level, params, key_dev, key_state, week):
+    """On-the-job growth, state drift, and readiness, for one week. Parallel-safe. `params`: the fields of
+    DevelopmentParams as a plain tuple (numba types it in C; a NamedTuple in Python, ~1.5 us a call).
 
     gap = t_{L,k} + stretch + talent_sd * talent_k - c_k  (the distance to the personal ceiling;
           t_{L,k} is the level's target for competency k, see Org.target; talent_k = talent when
@@ -130,6 +131,7 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
     rule and draws, so they stay what a world without those gains would hold; `market` gets them
     (everyone else's competencies) when market pull is not to see the gains.
     """
+    p = DevelopmentParams(*params)
     n_comp = competency.shape[1]
     for i in prange(count):
         if not active[i]:
@@ -202,14 +204,43 @@ def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belon
     return h * np.exp(log_effect)
 
 
+@njit(cache=True)
+def slots_by_code(code, count, n_codes):
+    """Slots i < count with code[i] != 0, grouped by code, in slot order within a code.
+
+    Returns (slots, starts): the slots of code c are slots[starts[c]:starts[c + 1]].
+    """
+    found = np.empty(count, dtype=np.int64)
+    m = 0
+    for i in range(count):
+        if code[i] != 0:
+            found[m] = i
+            m += 1
+    starts = np.zeros(n_codes + 1, dtype=np.int64)
+    for j in range(m):
+        starts[code[found[j]] + 1] += 1
+    for c in range(n_codes):
+        starts[c + 1] += starts[c]
+    slots = np.empty(m, dtype=np.int64)
+    at = starts[:n_codes].copy()
+    for j in range(m):
+        c = code[found[j]]
+        slots[at[c]] = found[j]
+        at[c] += 1
+    return slots, starts
+
+
 def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competency, confidence, engagement,
                belonging, passed_over, participation, hazard_shift, frailty, profile, demand, base_hazard,
-               participation_effect, p, key_attrition, week, voluntary_on, exit_code):
-    """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe.
+               participation_effect, params, key_attrition, week, voluntary_on, exit_code):
+    """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe. `params`: the fields
+    of HazardParams as a plain tuple (as `_develop`'s).
 
-    Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT}. The
-    draw is keyed by (draw key, week), so it does not depend on who else is here.
+    Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT} and returns the leavers grouped
+    by it (`slots_by_code`). The draw is keyed by (draw key, week), so it does not depend on who else
+    is here.
     """
+    p = HazardParams(*params)
     for i in prange(count):
         exit_code[i] = EXIT_NONE
         if not active[i]:
@@ -225,6 +256,7 @@ def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competen
             # 1 - exp(-h) < h, so u >= h means no exit without computing expm1 (most rows).
             if u < h and u < -np.expm1(-h):
                 exit_code[i] = EXIT_VOLUNTARY
+    return slots_by_code(exit_code, count, EXIT_RETIREMENT + 1)
 
 
 draw_exits = Dual(_draw_exits)
@@ -255,11 +287,12 @@ def level_competence_moments(active, count, level, competency, profile, n_levels
     return mean, sd
 
 
-def _score_performance(active, count, draw_key, level, group, competency, profile, level_mean, level_sd,
-                      skill_signal, group_bias, group_shift, key_perf, week, performance):
+def _score_performance(active, count, draw_key, level, group, competency, profile, n_levels, skill_signal,
+                       group_bias, group_shift, key_perf, week, performance):
     """Review score = rho * z + sqrt(1 - rho^2) * N(0,1) + bias[group], z = (competence + shift[group] -
-    level mean) / level SD: `group_bias` in score SDs, `group_shift` in competence points (one of the two
-    is zero, by performance.rater_bias_units). Parallel-safe."""
+    level mean) / level SD (`level_competence_moments`, first): `group_bias` in score SDs, `group_shift`
+    in competence points (one of the two is zero, by performance.rater_bias_units). Parallel-safe."""
+    level_mean, level_sd = level_competence_moments(active, count, level, competency, profile, n_levels)
     noise_weight = np.sqrt(1.0 - skill_signal * skill_signal)
     for i in prange(count):
         if not active[i]:
@@ -271,6 +304,32 @@ def _score_performance(active, count, draw_key, level, group, competency, profil
 
 
 score_performance = Dual(_score_performance)
+
+
+@njit(cache=True)
+def flag_high_potentials(active, count, level, performance, n_levels, share, hipo):
+    """hipo: the floor(share x headcount) best review scores of each level (a stable sort: of equal
+    scores the lower slot first); every other live row is unflagged. Serial."""
+    per_level = np.zeros(n_levels + 1, dtype=np.int64)
+    for i in range(count):
+        if active[i]:
+            hipo[i] = False
+            per_level[level[i] + 1] += 1
+    for lv in range(n_levels):
+        per_level[lv + 1] += per_level[lv]
+    slots = np.empty(per_level[n_levels], dtype=np.int64)  # live slots by level, in slot order within it
+    at = per_level[:n_levels].copy()
+    for i in range(count):
+        if active[i]:
+            slots[at[level[i]]] = i
+            at[level[i]] += 1
+    for lv in range(n_levels):
+        here = slots[per_level[lv] : per_level[lv + 1]]
+        n_hipo = int(np.floor(share * here.size))
+        if n_hipo:
+            order = np.argsort(-performance[here], kind="mergesort")
+            for j in range(n_hipo):
+                hipo[here[order[j]]] = True
 
 
 @njit(cache=True)
@@ -308,35 +367,6 @@ def capability_sum(active, count, level, competency, profile, demand, weight):
             lv = level[i]
             total += weight[lv] * competence_under(profile[lv], competency[i]) / demand[lv]
     return total
-
-
-# ---------------------------------------------------------------------------- gathers
-
-
-@njit(cache=True)
-def slots_by_code(code, count, n_codes):
-    """Slots i < count with code[i] != 0, grouped by code, in slot order within a code.
-
-    Returns (slots, starts): the slots of code c are slots[starts[c]:starts[c + 1]].
-    """
-    found = np.empty(count, dtype=np.int64)
-    m = 0
-    for i in range(count):
-        if code[i] != 0:
-            found[m] = i
-            m += 1
-    starts = np.zeros(n_codes + 1, dtype=np.int64)
-    for j in range(m):
-        starts[code[found[j]] + 1] += 1
-    for c in range(n_codes):
-        starts[c + 1] += starts[c]
-    slots = np.empty(m, dtype=np.int64)
-    at = starts[:n_codes].copy()
-    for j in range(m):
-        c = code[found[j]]
-        slots[at[c]] = found[j]
-        at[c] += 1
-    return slots, starts
 
 
 # ---------------------------------------------------------------------------- metrics

@@ -1,4 +1,6 @@
-"""The numba kernels of mentoring programs: pair scores, greedy assignment, meetings.
+"""The numba kernels of mentoring programs: pair scores, greedy assignment, mentor pools, roles.
+
+A program's ordinary week (meetings, endings, effects) is in `week_kernels`.
 
 Same conventions as `sim.engine.kernels`: arrays and NamedTuples of floats in, randomness
 from counter-based streams, each kernel documented with its equations.
@@ -14,28 +16,6 @@ from ..engine.kernels import Dual
 from ..engine.rng import entity_key, pair_uniform_at, uniform_at
 
 END_NONE, END_COMPLETED, END_MENTOR_LEFT, END_MENTEE_LEFT, END_PROMOTED, END_DISSOLVED, END_REMATCHED = range(7)
-
-
-class MeetingParams(NamedTuple):
-    attendance_base: float
-    attendance_load_slope: float
-    initiation_weeks: float
-    skill_transfer: float
-    initiation_skill_factor: float
-    format_skill_factor: float  # 1 one-to-one, group_skill_factor for circles
-    training_multiplier: float  # 1 when mentors are not trained
-    confidence_gain: float
-    engagement_gain: float
-    belonging_gain_same_group: float
-    belonging_gain_cross_group: float
-    trust_gain: float
-    trust_loss: float
-    trust_floor: float
-    mentor_leadership_gain: float
-    mentor_engagement_gain: float
-    n_focus: float
-    circles: float  # 1.0 for the group format: a circle meets once, its mentor's gains and hours are shared
-    meeting_hours: float
 
 
 class PairWeights(NamedTuple):
@@ -188,179 +168,6 @@ def greedy_assign(score, feasible, capacity, order):
     return choice
 
 
-@njit(inline="always", cache=True)
-def _remember_unmentored(i, competency, mentored, unmentored):
-    if not mentored[i]:
-        mentored[i] = True
-        unmentored[i, :] = competency[i, :]
-
-
-@njit(inline="always", cache=True)
-def _grow(x, gain):
-    return min(1.0, x + gain * (1.0 - x))
-
-
-MEETING_STATS = ("meetings_held", "mentor_hours", "mentee_cost", "mentor_cost", "pair_weeks", "trust_sum")
-
-
-@njit(cache=True)
-def hold_meetings(active, count, circle, mentor, mentee, start_week, cadence, next_meeting, held, missed,
-                  alignment, trust, phase, end_reason, slot_load, mentoring_skill,
-                  competency, confidence, engagement, belonging, group, level, profile, next_level,
-                  fixed_focus, growth_mask, hourly_cost, p, key_meetings, week, stats, track_gains, mentored,
-                  unmentored):
-    """Meetings due this week, and what each held or missed meeting does. Serial.
-
-    Serial because a mentor (or a mentee in two programs) can sit in several rows.
-    Attendance: P = attendance_base - slope * (mentor load - 1), one draw per circle
-    (a one-to-one pair is a circle of one), keyed by (circle, week); a circle counts as a
-    load of one. Held: trust += trust_gain (1 - trust); on each focus competency
-      c_e += skill_transfer * trust * alignment * skill * training * phase * format * max(c_m - c_e, 0);
-    confidence, engagement, belonging of the mentee rise toward 1 (x += gain * trust * (1 - x)),
-    and so do the mentor's growth competencies and engagement (scaled by trust and,
-    in a circle, by 1 / circle size). Missed: trust -= trust_loss.
-    Trust below the floor ends the relationship (END_DISSOLVED).
-    With `track_gains` (a world where a skill channel is switched off), before a held meeting first
-    changes someone's competencies they are copied to `unmentored` and `mentored` is set: the
-    engine then carries both (the decomposition by mechanism).
-    Adds this week's MEETING_STATS to `stats`: held meetings, mentor hours and the costs of
-    held meetings (a circle's mentor spends its hours once), live rows, and their trust after it.
-    """
-    n_comp = competency.shape[1]
-    need = np.empty(n_comp)
-    n_live, trust_sum = 0, 0.0  # most rows meet on other weeks: kept in registers, not in `stats`
-    for r in range(count):
-        if not active[r]:
-            continue
-        n_live += 1
-        if next_meeting[r] != week:
-            trust_sum += trust[r]
-            continue
-        next_meeting[r] = week + cadence[r]
-        phase[r] = 0 if week - start_week[r] < p.initiation_weeks else 1
-        m, e = mentor[r], mentee[r]
-        load = max(slot_load[m], 1)
-        mentor_share = 1.0 / load if p.circles > 0.0 else 1.0
-        attend = p.attendance_base - p.attendance_load_slope * ((1.0 if p.circles > 0.0 else load) - 1.0)
-        u = uniform_at(entity_key(key_meetings, circle[r]), week, 0)
-        if u < attend:
-            held[r] += 1
-            trust[r] = _grow(trust[r], p.trust_gain)
-            eff = trust[r] * alignment[r] * mentoring_skill[r] * p.training_multiplier * p.format_skill_factor
-            if phase[r] == 0:
-                eff *= p.initiation_skill_factor
-            rate = p.skill_transfer * eff
-            if track_gains:
-                _remember_unmentored(e, competency, mentored, unmentored)
-                if p.mentor_leadership_gain > 0.0:
-                    _remember_unmentored(m, competency, mentored, unmentored)
-            if fixed_focus.sum() > 0:
-                for k in range(n_comp):
-                    if fixed_focus[k]:
-                        competency[e, k] += min(rate, 1.0) * max(competency[m, k] - competency[e, k], 0.0)
-            else:
-                target = profile[next_level[level[e]]]
-                for k in range(n_comp):
-                    need[k] = target[k] * (1.0 - competency[e, k])
-                for _ in range(int(p.n_focus)):
-                    k = np.argmax(need)
-                    if need[k] < 0.0:
-                        break
-                    need[k] = -1.0
-                    competency[e, k] += min(rate, 1.0) * max(competency[m, k] - competency[e, k], 0.0)
-            t = trust[r]
-            confidence[e] = _grow(confidence[e], p.confidence_gain * t)
-            engagement[e] = _grow(engagement[e], p.engagement_gain * t)
-            gain = p.belonging_gain_same_group if group[e] == group[m] else p.belonging_gain_cross_group
-            belonging[e] = _grow(belonging[e], gain * t)
-            # A circle's mentor learns once per meeting: each row carries its share.
-            mentor_gain = p.mentor_leadership_gain * t * mentor_share
-            for k in range(n_comp):
-                if growth_mask[k]:
-                    competency[m, k] = _grow(competency[m, k], mentor_gain)
-            engagement[m] = _grow(engagement[m], p.mentor_engagement_gain * t * mentor_share)
-            stats[0] += 1.0
-            stats[1] += p.meeting_hours * mentor_share
-            stats[2] += p.meeting_hours * hourly_cost[level[e]]
-            stats[3] += p.meeting_hours * hourly_cost[level[m]] * mentor_share
-        else:
-            missed[r] += 1
-            trust[r] = max(0.0, trust[r] - p.trust_loss)
-        if trust[r] < p.trust_floor:
-            end_reason[r] = END_DISSOLVED
-        trust_sum += trust[r]
-    stats[4] += n_live
-    stats[5] += trust_sum
-
-
-@njit(cache=True)
-def due_endings(active, count, mentee, mentor, start_week, end_week, trust, end_reason, level, mentee_level_ok,
-                min_level_gap, reverse, monitor_after, rematch_below, week, code):
-    """Why each live relationship ends this week (END_NONE: it goes on), first reason first. Serial.
-
-    dissolved (trust fell below the floor at a meeting), promoted (the mentee left the eligible
-    levels or the level gap closed), rematched (monitor_after >= 0: a low-trust tie at the
-    check-in week), completed (the planned end).
-    """
-    for r in range(count):
-        code[r] = END_NONE
-        if not active[r]:
-            continue
-        e_level = level[mentee[r]]
-        gap = np.int64(level[mentor[r]]) - np.int64(e_level)
-        if reverse:
-            gap = -gap
-        if end_reason[r] == END_DISSOLVED:
-            code[r] = END_DISSOLVED
-        elif not mentee_level_ok[e_level] or gap < min_level_gap:
-            code[r] = END_PROMOTED
-        elif monitor_after >= 0 and week - start_week[r] == monitor_after and trust[r] < rematch_below:
-            code[r] = END_REMATCHED
-        elif week >= end_week[r]:
-            code[r] = END_COMPLETED
-
-
-@njit(cache=True)
-def add_tie_effects(active, count, mentee, mentor, mentee_shift, mentor_shift, mentee_visibility,
-                    mentor_visibility, hazard_shift, visibility, mark, stamp):
-    """Add this week's effects of live ties to their mentees and mentors, once per person. Serial.
-
-    A mentor with several rows counts once (`mark` holds the last stamp a slot received).
-    """
-    for r in range(count):
-        if not active[r]:
-            continue
-        e = mentee[r]
-        if mark[e] != stamp:
-            mark[e] = stamp
-            hazard_shift[e] += mentee_shift
-            visibility[e] += mentee_visibility
-        m = mentor[r]
-        if mark[m] != stamp:
-            mark[m] = stamp
-            hazard_shift[m] += mentor_shift
-            visibility[m] += mentor_visibility
-
-
-@njit(cache=True)
-def alumni_effects(slots, eids, until, n, active, eid, week, hazard, sponsorship, add_visibility, hazard_shift,
-                   visibility):
-    """Alumni whose effect lasts to this week and who are still here (their slot holds the same
-    person) are kept, moved to the front of `slots`, `eids` and `until` in order, and given this
-    week's effects; returns how many are kept. Serial (each alumnus once: a person completes once)."""
-    kept = 0
-    for j in range(n):
-        s = slots[j]
-        if until[j] >= week and active[s] and eid[s] == eids[j]:
-            slots[kept], eids[kept], until[kept] = s, eids[j], until[j]
-            kept += 1
-    for j in range(kept):
-        hazard_shift[slots[j]] += hazard
-        if add_visibility:
-            visibility[slots[j]] += sponsorship
-    return kept
-
-
 @njit(cache=True)
 def open_ties(mentees, mentors, is_mentee, mentor_load):
     """New ties take their roles; returns how many mentors had none before. Serial."""
@@ -387,18 +194,6 @@ def close_ties(rows, held, missed, trust, mentee, mentor, is_mentee, mentor_load
         if mentor_load[mentor[r]] == 0:
             freed += 1
     return n_held, n_missed, trust_sum, freed
-
-
-@njit(cache=True)
-def rows_of(active, count, person, marked):
-    """Live rows whose `person` column (mentee or mentor slot) is marked. Serial."""
-    out = np.empty(count, dtype=np.int64)
-    n = 0
-    for r in range(count):
-        if active[r] and marked[person[r]]:
-            out[n] = r
-            n += 1
-    return out[:n]
 
 
 @njit(inline="always", cache=True)

@@ -1,13 +1,14 @@
 """A mentoring program as an intervention: `init`, `step` (each week), `on_leave`, `finalize`.
 
-A week of a program (inside phase 3 of the model's week):
-  1. meetings due this week are held or missed (one kernel over the relationship rows);
+A week of a program (inside phase 3 of the model's week; `ties.TieWeek.step`):
+  1. meetings due this week are held or missed;
   2. relationships end, checked in this order: dissolved (trust below floor), promoted
      out of eligibility, rematched (monitoring), completed (planned end);
   3. enrollment: at a cohort launch (or every week when rolling) eligible, invited
      employees are matched to mentors with spare capacity; mentees whose tie ended
      by monitoring or a departing mentor are rematched at once;
   4. effects on hazards and promotion chances are declared for this week.
+A week in which no tie ends and nobody enrolls is one compiled call for all four.
 """
 from __future__ import annotations
 
@@ -19,13 +20,13 @@ import numpy as np
 from ..engine import rng
 from ..engine.events import register_kind
 from . import kernels
-from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
 from ..engine.population import MENTEE, MENTOR, NONE, room_for
 from ..engine.rng import STREAMS
 from .matching import SAMPLE_POOL_ENTITY, match
 from .empty_rounds import why_no_mentee, why_no_mentor
 from .volunteers import MENTEE_DRAW, MENTOR_DRAW, Answers
 from .relationships import END_REASONS, Relationships
+from .ties import TieWeek
 from ..config.program import ProgramConfig
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ MENTORING_SKILL_COMPETENCIES = ("communication", "emotional_intelligence")
 SAMPLE_POOL_MIN_RATIO = 32
 
 
-class Program:
+class Program(TieWeek):
     """One running mentoring program."""
 
     def __init__(self, cfg: ProgramConfig, index: int):
@@ -60,21 +61,6 @@ class Program:
         self.growth_mask = np.array([c in cfg.effects.mentor_growth_competencies for c in names])
         self.skill_columns = [names.index(c) for c in MENTORING_SKILL_COMPETENCIES if c in names] or list(
             range(len(names)))
-        e = cfg.effects
-        self.params = kernels.MeetingParams(
-            attendance_base=cfg.attendance_base, attendance_load_slope=cfg.attendance_load_slope,
-            initiation_weeks=float(cfg.initiation_weeks), skill_transfer=e.skill_transfer,
-            initiation_skill_factor=e.initiation_skill_factor,
-            format_skill_factor=e.group_skill_factor if cfg.format == "group" else 1.0,
-            training_multiplier=e.training_multiplier if cfg.mentor_training else 1.0,
-            confidence_gain=e.confidence_gain, engagement_gain=e.engagement_gain,
-            belonging_gain_same_group=e.belonging_gain_same_group,
-            belonging_gain_cross_group=e.belonging_gain_cross_group, trust_gain=e.trust_gain,
-            trust_loss=e.trust_loss, trust_floor=e.trust_floor, mentor_leadership_gain=e.mentor_leadership_gain,
-            mentor_engagement_gain=e.mentor_engagement_gain, n_focus=float(model.cfg.matching.n_focus
-                                                                            if cfg.matching is None
-                                                                            else cfg.matching.n_focus),
-            circles=float(cfg.format == "group"), meeting_hours=cfg.meeting_hours)
         salary = np.array([lv.salary for lv in org.cfg.levels])
         self.hourly_cost = salary * cfg.loaded_cost_factor / cfg.hours_per_year
         self.ever_enrolled = np.zeros(max(1024, 2 * org.total_seats), dtype=bool)  # by employee id
@@ -102,34 +88,10 @@ class Program:
         self._mark = np.full(pop.capacity, -1, dtype=np.int64)
         self._no_shift = np.zeros(pop.capacity)  # who volunteers is judged without any program's effect
         self.answers = {draw: Answers(self.ever_enrolled.size) for draw in (MENTEE_DRAW, MENTOR_DRAW)}  # opt_in
-        self._meeting_stats = np.zeros(len(kernels.MEETING_STATS))
-        self._end_code = np.zeros(self.rel.capacity, dtype=np.int8)
         self.mentee_level_ok = np.isin(np.arange(org.n_levels), cfg.mentee_levels)
         self.mentor_level_ok = (np.isin(np.arange(org.n_levels), cfg.mentor_levels) if cfg.mentor_levels
                                 else np.ones(org.n_levels, dtype=np.bool_))
-
-    def step(self, model, week: int, due: set[str]) -> None:
-        self._meet(week)
-        self._end_due(week)
-        if self.cfg.enrollment == "rolling" or self.cohort_event in due:
-            self._enroll(week)
-        elif self.rematch_slots.size:
-            self._enroll(week, rematch_only=True)
-        self._declare_effects(week)
-        self.cost_by_week[week, 2] += self.cfg.coordinator_cost_per_year / model.cfg.sim.weeks_per_year
-        self.weeks_running += 1
-
-    def on_leave(self, model, slots) -> None:
-        involved = slots[self.is_mentee[slots] | (self.mentor_load[slots] > 0)]
-        if involved.size == 0:
-            return
-        rel, leaving = self.rel, self._scratch
-        leaving[involved] = True
-        try:
-            self._end(kernels.rows_of(rel.active, rel.count, rel.mentee, leaving), END_MENTEE_LEFT, model.week)
-            self._end(kernels.rows_of(rel.active, rel.count, rel.mentor, leaving), END_MENTOR_LEFT, model.week)
-        finally:
-            leaving[involved] = False
+        self._init_ties(model)
 
     def finalize(self, model) -> None:
         rows = self.rel.active_slots()
@@ -139,74 +101,9 @@ class Program:
         s["active_at_end"] = float(rows.size)
         years = self.weeks_running / model.cfg.sim.weeks_per_year
         s["coordinator_cost"] = self.cfg.coordinator_cost_per_year * years
+        self._fold_tie_totals()
 
-    # ------------------------------------------------------------ phases
-    def _meet(self, week: int) -> None:
-        rel, pop = self.rel, self.pop
-        if rel.n_active == 0:
-            return
-        stats = self._meeting_stats
-        stats[:] = 0.0
-        kernels.hold_meetings(rel.active, rel.count, rel.circle, rel.mentor, rel.mentee, rel.start_week,
-                              rel.cadence, rel.next_meeting, rel.held, rel.missed, rel.alignment, rel.trust,
-                              rel.phase, rel.end_reason, self.mentor_load, rel.mentoring_skill, pop.competency,
-                              pop.confidence, pop.engagement, pop.belonging, pop.group, pop.level,
-                              self.org.profile, self.org.next_level, self.fixed_focus, self.growth_mask,
-                              self.hourly_cost, self.params, self.keys["meetings"], week, stats, self.track_gains,
-                              pop.mentored, pop.unmentored_competency)
-        held, mentor_hours, mentee_cost, mentor_cost, pair_weeks, trust_sum = stats
-        self.stats["mentee_hours"] += self.cfg.meeting_hours * held
-        self.stats["mentor_hours"] += mentor_hours
-        self.stats["mentee_cost"] += mentee_cost
-        self.stats["mentor_cost"] += mentor_cost
-        self.cost_by_week[week, :2] += (mentee_cost, mentor_cost)
-        self.stats["pair_weeks"] += pair_weeks
-        self.stats["mentor_weeks"] += self.n_mentors
-        self.stats["trust_sum"] += trust_sum
-
-    def _end_due(self, week: int) -> None:
-        rel, pop, cfg = self.rel, self.pop, self.cfg
-        if rel.n_active == 0:
-            return
-        code = self._end_code[: rel.count]
-        kernels.due_endings(rel.active, rel.count, rel.mentee, rel.mentor, rel.start_week, rel.end_week, rel.trust,
-                            rel.end_reason, pop.level, self.mentee_level_ok, cfg.min_level_gap,
-                            cfg.format == "reverse", cfg.monitor_after_weeks if cfg.monitoring else -1,
-                            cfg.rematch_trust_below, week, code)
-        ending = np.flatnonzero(code)
-        if ending.size == 0:
-            return
-        reasons = code[ending]
-        for reason in (END_DISSOLVED, END_PROMOTED, END_REMATCHED, END_COMPLETED):
-            self._end(ending[reasons == reason], reason, week)
-
-    def _end(self, rows, reason: int, week: int) -> None:
-        if rows.size == 0:
-            return
-        rel, pop, s = self.rel, self.pop, self.stats
-        mentees = rel.mentee[rows]
-        held, missed, trust, freed = kernels.close_ties(rows, rel.held, rel.missed, rel.trust, rel.mentee, rel.mentor,
-                                                        self.is_mentee, self.mentor_load)
-        self.n_mentors -= freed
-        s[f"pairs_{END_REASONS[reason]}"] += rows.size
-        s["meetings_held"] += held
-        s["meetings_missed"] += missed
-        s["trust_at_end_sum"] += trust
-        s["pairs_ended"] += rows.size
-        self.model.record("mentoring_end", mentees, week, detail=np.full(rows.size, reason))
-        if reason == END_COMPLETED:
-            until = week + self.cfg.effects.alumni_weeks
-            self.alumni_slots = np.concatenate([self.alumni_slots, mentees])
-            self.alumni_eids = np.concatenate([self.alumni_eids, rel.mentee_eid[rows]])
-            self.alumni_until = np.concatenate([self.alumni_until, np.full(rows.size, until)])
-        elif reason == END_DISSOLVED:
-            pen = self.cfg.effects.dissolution_engagement_penalty
-            pop.engagement[mentees] = np.maximum(0.0, pop.engagement[mentees] - pen)
-        if reason in (END_REMATCHED, END_MENTOR_LEFT):
-            self.rematch_slots = np.concatenate([self.rematch_slots, mentees])
-            self.rematch_eids = np.concatenate([self.rematch_eids, rel.mentee_eid[rows]])
-        rel.remove(rows)
-
+    # ------------------------------------------------------------ enrollment
     def eligible_mentees(self, week: int) -> np.ndarray:
         """Slots of employees who may enroll now (before invitation and caps)."""
         pop, cfg = self.pop, self.cfg
@@ -363,23 +260,6 @@ class Program:
         self.stats["quality_sum"] += float(quality.sum())
         self.model.record("mentoring_start", mentees, week, detail=pop.eid[mentors])
 
-    def _declare_effects(self, week: int) -> None:
-        pop, e, rel = self.pop, self.cfg.effects, self.rel
-        reverse = self.cfg.format == "reverse"
-        # Once per person and week, even for a mentor with several ties.
-        kernels.add_tie_effects(rel.active, rel.count, rel.mentee, rel.mentor, e.mentee_retention_effect,
-                                e.mentor_retention_effect, 0.0 if reverse else e.sponsorship,
-                                e.sponsorship if reverse else 0.0, pop.hazard_shift, pop.visibility, self._mark,
-                                week)
-        if self.alumni_slots.size:
-            # Alumni completed and cannot enroll again, so they are never current mentees here.
-            kept = kernels.alumni_effects(self.alumni_slots, self.alumni_eids, self.alumni_until,
-                                          self.alumni_slots.size, pop.active, pop.eid, week,
-                                          e.alumni_retention_effect, e.sponsorship, not reverse, pop.hazard_shift,
-                                          pop.visibility)
-            self.alumni_slots, self.alumni_eids = self.alumni_slots[:kept], self.alumni_eids[:kept]
-            self.alumni_until = self.alumni_until[:kept]
-
     # ------------------------------------------------------------ results
     COST_COMPONENTS = ("mentee_cost", "mentor_cost", "coordinator_cost", "training_cost")
     STAT_KEYS = ("pairs_started", "pairs_ended", "unmatched", "meetings_held", "meetings_missed", "pair_weeks",
@@ -389,6 +269,7 @@ class Program:
 
     def summary(self) -> dict[str, float]:
         """Program statistics, flat (prefix added by the caller); the same keys for every run."""
+        self._fold_tie_totals()
         s = self.stats
         out = {k: float(s[k]) for k in self.STAT_KEYS}
         out["mean_trust"] = s["trust_sum"] / s["pair_weeks"] if s["pair_weeks"] else float("nan")

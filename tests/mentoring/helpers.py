@@ -44,19 +44,20 @@ class Recording(Program):
             self._ended.append(rec)
         super()._end(rows, reason, week)
 
-    def _meet(self, week):
+    def _tie_week(self, week, effects_now):
         rel, pop = self.rel, self.pop
         rows = rel.active_slots()
         before = self._rows(rows)
         levels = pop.level[rel.mentee[rows]].copy(), pop.level[rel.mentor[rows]].copy()
-        super()._meet(week)
-        after = self._rows(rows)  # rows are not freed inside _meet
+        out = super()._tie_week(week, effects_now)
+        after = self._rows(rows)  # rows are not freed inside _tie_week (the meetings and due endings)
         self._meetings.append({
             "week": np.full(rows.size, week), "pid": before["pid"], "circle": before["circle"],
             "start_week": before["start_week"], "cadence": before["cadence"],
             "d_held": after["held"] - before["held"], "d_missed": after["missed"] - before["missed"],
             "mentor_slot": rel.mentor[rows].copy(), "mentee_level": levels[0], "mentor_level": levels[1],
         })
+        return out
 
     @staticmethod
     def _frame(parts) -> pd.DataFrame:

@@ -47,6 +47,16 @@ class Metrics:
         self.snapshot_week = np.zeros(self.n_periods + 1, dtype=np.int64)
         self._flow = {name: i for i, name in enumerate(FLOWS)}
         self._lstat = {name: i for i, name in enumerate(LEVEL_STATS)}
+        # Where the fused staffing kernels count (`staffing_fused`), as `_add_flow` and `count_*` would:
+        # by exit code, (exits, the kind's column, regretted or -1); a promotion's (flow, promotions in,
+        # weeks in level at promotion, internal fills, weeks to fill); a hire's flow and external fills.
+        flow, lstat = self._flow, self._lstat
+        self.exit_columns = {code: (flow["exits"], flow[name], flow["regretted_exits"] if code == EXIT_VOLUNTARY else -1)
+                             for code, name in EXIT_FLOW.items()}
+        self.promotion_columns = (flow["promotions"], lstat["promotions_in"], lstat["weeks_in_level_at_promotion"],
+                                  lstat["fills_internal"], lstat["ttf_internal_weeks"])
+        self.hire_column = flow["hires"]
+        self.external_fill_columns = (lstat["fills_external"], lstat["ttf_external_weeks"])
 
     def period_of(self, week: int) -> int:
         return min(week // self.period_weeks, self.n_periods - 1)

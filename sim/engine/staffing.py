@@ -19,6 +19,8 @@ from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
+
+CHANNELS = (INTERNAL, EXTERNAL)
 from .switches import passed_over_tokens
 
 EXIT_KIND = {
@@ -82,6 +84,13 @@ class Staffing:
         self._hire_defaults = self.pop._defaults_besides(WRITTEN_COLUMNS | {"eid"})
         dev = cfg.development
         self._boosts = (float(dev.promotion_confidence_boost), float(dev.promotion_engagement_boost))
+        self._ttf_scale = float(cfg.hiring.ttf_scale)
+        # Seats the fused kernels sent outside this week, due weeks still to work out: (slots, uniforms, week).
+        self._routed: list[tuple] = []
+        self._no_slots, self._no_log_u = np.zeros(0, dtype=np.int64), np.zeros((len(self._ttf_draws), 0))
+        # Internal seats open (above the entry level), as the fused kernels count them; None: not known
+        # (seats opened or routed another way), so the next promotion round looks.
+        self._internal_open: int | None = None
 
     # ------------------------------------------------------------------ people
     def sample_people(self, levels, departments, week, stream: str, initial: bool, draw_keys=None) -> dict:
@@ -165,14 +174,16 @@ class Staffing:
         self.model.on_leave(slots)  # programs close the leavers' ties first: the exit is their last event
         self.model.record(EXIT_KIND[exit_code], slots, week, detail=week - pop.hire_week[slots])
         # The seat is the leaver's, whatever the kind of exit or its week: keyed by who left.
-        pop_n_free, vac_n_free, vac_count, outside, u = staffing_fused.separate(
+        pop_n_free, vac_n_free, vac_count, outside, u, n_internal = staffing_fused.separate(
             slots, week, metrics.flows, metrics.period_of(week), metrics.exit_columns[exit_code], pop.level, pop.group,
             pop.participation, pop.hipo, pop.department, pop.draw_key, pop.active, pop._free, pop._n_free,
-            vac.active, vac._free, vac._n_free, vac.count, vac.next_id, self.seat_columns, INTERNAL,
+            vac.active, vac._free, vac._n_free, vac.count, vac.next_id, self.seat_columns, CHANNELS,
             self.streams["vacancy_channel"], self.org.external_share, self.streams["time_to_fill"], self._ttf_draws)
         pop.sync(pop_n_free, pop.count)
         self._opened(vac_n_free, vac_count, slots.size)
-        self._send_outside(outside, u, week)
+        self._route_later(outside, u, week)
+        if self._internal_open is not None:
+            self._internal_open += n_internal
 
     def _opened(self, vac_n_free: int, vac_count: int, n: int) -> None:
         """The vacancy table after a kernel opened `n` seats with the next ids (and maybe closed others)."""
@@ -180,17 +191,43 @@ class Staffing:
         vac.sync(vac_n_free, vac_count)
         vac.take_ids(n)
 
+    def _route_later(self, vslots, u, week: int) -> None:
+        """Seats a fused kernel sent outside (channel set): their due weeks are worked out with the
+        week's hires (`hire_due`), from the time-to-fill uniforms u the kernel drew. Nothing reads a
+        due week before that; one np.log and no kernel call of their own."""
+        if vslots.size:
+            self._routed.append((vslots, u, week))
+
+    def _take_routed(self, week: int):
+        """The seats routed this week and the logs of their uniforms (numpy's log, as it always was);
+        seats routed in an earlier week (a call outside `OrgModel.step`) get their due weeks now."""
+        routed = self._routed
+        if any(when != week for _, _, when in routed):
+            for vslots, u, when in routed:
+                self._send_outside(vslots, u, when)
+            routed.clear()
+        if not routed:
+            return self._no_slots, self._no_log_u
+        if len(routed) == 1:
+            vslots, u, _ = routed[0]
+        else:
+            vslots = np.concatenate([r[0] for r in routed])
+            u = np.concatenate([r[1] for r in routed], axis=1)
+        routed.clear()
+        return vslots, np.log(u)
+
     def _send_outside(self, vslots, u, week: int) -> None:
         """`route_external` for seats whose time-to-fill uniforms a fused kernel drew."""
-        if vslots.size:
-            staffing_kernels.send_outside(vslots, np.log(u), self.vac.level, self.org.ttf_weeks,
-                                          float(self.cfg.hiring.ttf_scale), week, self.vac.channel, self.vac.due_week,
-                                          EXTERNAL)
+        staffing_kernels.send_outside(vslots, np.log(u), self.vac.level, self.org.ttf_weeks,
+                                      float(self.cfg.hiring.ttf_scale), week, self.vac.channel, self.vac.due_week,
+                                      EXTERNAL)
 
     # ------------------------------------------------------------------ vacancies
     def open_vacancies(self, levels, departments, keys, week: int) -> None:
-        """Open seats with lineage `keys`; each is routed to internal promotion or external hire."""
+        """Open seats with lineage `keys`; each is routed to internal promotion or external hire (at
+        the start from a snapshot; a week's seats are opened by the fused kernels)."""
         vac = self.vac
+        self._internal_open = None  # opened here, not counted: the next promotion round looks
         vslots = vac.add_rows(len(levels), written=staffing_kernels.SEAT_COLUMNS)
         external = staffing_kernels.open_seats(vslots, vac.take_ids(len(levels)), levels, departments, keys, week,
                                                self.streams["vacancy_channel"], self.org.external_share,
@@ -198,22 +235,14 @@ class Staffing:
         self.route_external(external, week)
 
     def route_external(self, vslots, week: int) -> None:
-        """Send vacancies to external hiring; the hire arrives after an Erlang time to fill."""
+        """Send vacancies to external hiring now; the hire arrives after an Erlang time to fill."""
         if len(vslots) == 0:
             return
-        vac, hiring = self.vac, self.cfg.hiring
+        self._internal_open = None
         vslots = np.asarray(vslots, dtype=np.int64)
-        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vkey[vslots], 0, self._ttf_draws,
-                                              self._no_draws)[0])
-        staffing_kernels.send_outside(vslots, log_u, vac.level, self.org.ttf_weeks, float(hiring.ttf_scale), week,
-                             vac.channel, vac.due_week, EXTERNAL)
-
-    def fill(self, vslots, week: int, channel: int) -> None:
-        """Close vacancies, counting their time to fill."""
-        if len(vslots) == 0:
-            return
-        self.model.metrics.count_fills(self.vac.level[vslots], week - self.vac.opened_week[vslots], channel, week)
-        self.vac.remove(vslots)
+        u = staffing_kernels.draws(self.streams["time_to_fill"], self.vac.vkey[vslots], 0, self._ttf_draws,
+                                   self._no_draws)[0]
+        self._send_outside(vslots, u, week)
 
     # ------------------------------------------------------------------ promotion
     def promote_chains(self, week: int, lowest: int = 1) -> int:
@@ -226,6 +255,8 @@ class Staffing:
         rule scores them, and one kernel runs the chains (`chain_kernels.vacancy_chain`) and applies
         the result to the tables (`staffing_fused.run_chain`).
         """
+        if self._internal_open == 0:  # known without a look: no internal seat is open
+            return 0
         pop, org, vac, metrics = self.pop, self.org, self.vac, self.model.metrics
         parallel_from = kernels.PARALLEL_MIN_ROWS
         vs, vstarts, n_cand, top, boosted, drawn = staffing_fused.gather_chain(
@@ -234,6 +265,7 @@ class Staffing:
             self.min_readiness, self.cand_offset, self.cand_slots, pop.draw_key, pop.visibility,
             self.streams["promotion"], self.cand_u, parallel_from)
         if top < 0:  # no internal seat above the entry level
+            self._internal_open = int(vstarts[-1])
             return 0
         if not drawn:  # many candidates: the parallel build
             boosted = staffing_kernels.candidate_draws.parallel(
@@ -242,18 +274,19 @@ class Staffing:
         self.rule(self.cand_slots, self.cand_offset, n_cand, top, self.cand_u, pop.readiness, pop.performance,
                   pop.hire_week, week, self.cand_scores)
         params = chain_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id, lowest)
-        promoted, weeks_in_level, vac_n_free, vac_count, outside, u = staffing_fused.run_chain(
+        promoted, weeks_in_level, vac_n_free, vac_count, outside, u, n_internal = staffing_fused.run_chain(
             vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset, n_cand, self.cand_scores,
             boosted, pop.visibility, pop.department, pop.draw_key, vac.vkey, org.external_share, params,
             self._boosts, pop.level, pop.level_week, pop.passed_over, pop.confidence, pop.engagement, pop.group,
             pop.participation, pop.hipo, metrics.flows, metrics.level_stats, metrics.period_of(week),
             metrics.promotion_columns, self.promotions_since_review, vac.active, vac._free, vac._n_free, vac.count,
-            self.seat_columns, INTERNAL, self.streams["time_to_fill"], self._ttf_draws)
+            self.seat_columns, CHANNELS, self.streams["time_to_fill"], self._ttf_draws)
         self._opened(vac_n_free, vac_count, promoted.size)  # one new seat id per promotion
+        self._internal_open = n_internal
         if promoted.size:
             self.model.record("promotion", promoted, week, detail=weeks_in_level)  # level: the new one
             self._readiness_after_promotion(promoted)
-        self._send_outside(outside, u, week)
+        self._route_later(outside, u, week)
         return int(promoted.size)
 
     def _readiness_after_promotion(self, chosen) -> None:
@@ -299,7 +332,8 @@ class Staffing:
         # In id order: the hire order fixes the new employee ids (bookkeeping: draws follow the seat).
         vs, slots, draw_keys, levels, departments, pop_n_free, pop_count = staffing_fused.claim_hires(
             vac.active, vac.count, vac.channel, vac.due_week, vac.vid, vac.vkey, vac.level, vac.department, EXTERNAL,
-            week, pop.active, pop._free, pop._n_free, pop.count, pop.eid, pop.next_id)
+            week, pop.active, pop._free, pop._n_free, pop.count, pop.eid, pop.next_id, *self._take_routed(week),
+            self.org.ttf_weeks, self._ttf_scale)
         if vs.size == 0:
             return
         pop.sync(pop_n_free, pop_count)

@@ -24,7 +24,7 @@ from .chain_kernels import vacancy_chain
 from .kernels import count_flows, count_levels
 from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, entity_key, lineage_key, normal_at, uniform_at
 from .staffing_kernels import (_write_seat, candidate_draws, due_vacancies, goes_outside, open_by_channel,
-                               promote_rows, promotion_candidates)
+                               promote_rows, promotion_candidates, send_outside)
 from .table import _release, claim_slots
 
 _serial_candidate_draws = candidate_draws.serial
@@ -45,33 +45,38 @@ def _ttf_uniforms(key_ttf, vkey, vslots, ttf_draws):
 @njit(cache=True)
 def separate(leavers, week, flows, period, flow_columns, level, group, participation, hipo, department, draw_key,
              pop_active, pop_free, pop_n_free, vac_active, vac_free, vac_n_free, vac_count, first_vid, seat_columns,
-             internal, key_channel, external_share, key_ttf, ttf_draws):
+             channels, key_channel, external_share, key_ttf, ttf_draws):
     """People leave and their seats open: the exits counted in their flow cells (`flow_columns`:
     the exits column, the column of the kind of exit, the regretted column or -1), the rows freed,
     one seat opened per leaver at his or her level and department (ids from `first_vid`, keyed
-    lineage_key(LINEAGE_EXIT_SEAT, draw key, 0)) and routed (`goes_outside`).
+    lineage_key(LINEAGE_EXIT_SEAT, draw key, 0)) and routed (`goes_outside`; `channels`: the
+    internal and external codes).
 
-    Returns (pop_n_free, vac_n_free, vac_count, outside, u): the seats going outside and their
-    time-to-fill uniforms, for `send_outside`.
+    Returns (pop_n_free, vac_n_free, vac_count, outside, u, n_internal): the seats going outside
+    (their channel set, their due weeks not yet: `send_outside`, from their time-to-fill uniforms u)
+    and how many seats wait for internal promotion.
     """
+    to_internal, to_external = channels
     n = leavers.shape[0]
     column, also, hipo_column = flow_columns
     count_flows(flows, period, leavers, level, group, participation, column, also, hipo, hipo_column)
     pop_n_free = _release(pop_active, pop_free, pop_n_free, leavers)
     vslots, vac_n_free, vac_count = claim_slots(vac_active, vac_free, vac_n_free, vac_count, n)
     if pop_n_free < 0 or vslots.shape[0] < n:  # a bug: Table.sync raises
-        return pop_n_free, vac_n_free, vac_count, np.empty(0, dtype=np.int64), np.empty((0, 0))
+        return pop_n_free, vac_n_free, vac_count, np.empty(0, dtype=np.int64), np.empty((0, 0)), 0
     outside = np.empty(n, dtype=np.int64)
     n_out = 0
     for j in range(n):
         i = leavers[j]
         key = lineage_key(LINEAGE_EXIT_SEAT, draw_key[i], 0)
-        _write_seat(vslots[j], first_vid + j, key, level[i], department[i], week, seat_columns, internal)
+        _write_seat(vslots[j], first_vid + j, key, level[i], department[i], week, seat_columns, to_internal)
         if goes_outside(key_channel, key, external_share[level[i]]):
+            seat_columns[5][vslots[j]] = to_external
             outside[n_out] = vslots[j]
             n_out += 1
     outside = outside[:n_out]
-    return pop_n_free, vac_n_free, vac_count, outside, _ttf_uniforms(key_ttf, seat_columns[1], outside, ttf_draws)
+    return (pop_n_free, vac_n_free, vac_count, outside, _ttf_uniforms(key_ttf, seat_columns[1], outside, ttf_draws),
+            n - n_out)
 
 
 @njit(cache=True)
@@ -109,7 +114,7 @@ def gather_chain(vac_active, vac_count, vac_level, vac_channel, vac_opened_week,
 def run_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_offset, cand_n, cand_scores, boosted,
               visibility, department, draw_key, vac_vkey, external_share, p, boosts, level, level_week, passed_over,
               confidence, engagement, group, participation, hipo, flows, level_stats, period, stat_columns,
-              promotions_since_review, vac_active, vac_free, vac_n_free, vac_count, seat_columns, internal, key_ttf,
+              promotions_since_review, vac_active, vac_free, vac_n_free, vac_count, seat_columns, channels, key_ttf,
               ttf_draws):
     """The vacancy chain (`chain_kernels.vacancy_chain`) and its result applied: the promotions
     counted (flow column stat_columns[0] at the level left; promotions in and weeks in level at
@@ -117,9 +122,11 @@ def run_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_off
     confidence and engagement), the seats they took counted as internal fills (stat_columns[3:5])
     and closed, the seats the chain left open written (`add_chain_seats`).
 
-    Returns (promoted, weeks_in_level, vac_n_free, vac_count, outside, u): the seats going outside
-    (the chain's own first, then the new ones) and their time-to-fill uniforms, for `send_outside`.
+    Returns (promoted, weeks_in_level, vac_n_free, vac_count, outside, u, n_internal): the seats going
+    outside (the chain's own first, then the new ones; channel set, due weeks not yet: `send_outside`,
+    from their time-to-fill uniforms u) and how many internal seats are left open (below p.lowest).
     """
+    to_internal, to_external = channels
     (promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_vkey, new_level, new_dept,
      new_internal) = vacancy_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_offset, cand_n,
                                    cand_scores, boosted, visibility, department, draw_key, vac_vkey, external_share, p)
@@ -152,29 +159,38 @@ def run_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_off
     m = new_vid.shape[0]
     opened, vac_n_free, vac_count = claim_slots(vac_active, vac_free, vac_n_free, vac_count, m)
     if vac_n_free < 0 or opened.shape[0] < m:  # a bug: Table.sync raises
-        return promoted, weeks_in_level, vac_n_free, vac_count, np.empty(0, dtype=np.int64), np.empty((0, 0))
+        return promoted, weeks_in_level, vac_n_free, vac_count, np.empty(0, dtype=np.int64), np.empty((0, 0)), 0
     outside = np.empty(external.shape[0] + m, dtype=np.int64)
     outside[:external.shape[0]] = external
     n_out = external.shape[0]
+    n_internal = vstarts[p.lowest] - vstarts[0]  # seats below the levels filled: untouched
     for j in range(m):
-        _write_seat(opened[j], new_vid[j], new_vkey[j], new_level[j], new_dept[j], week, seat_columns, internal)
-        if not new_internal[j]:
+        _write_seat(opened[j], new_vid[j], new_vkey[j], new_level[j], new_dept[j], week, seat_columns, to_internal)
+        if new_internal[j]:
+            n_internal += 1
+        else:
             outside[n_out] = opened[j]
             n_out += 1
     outside = outside[:n_out]
+    for j in range(n_out):
+        seat_columns[5][outside[j]] = to_external
     return (promoted, weeks_in_level, vac_n_free, vac_count, outside,
-            _ttf_uniforms(key_ttf, seat_columns[1], outside, ttf_draws))
+            _ttf_uniforms(key_ttf, seat_columns[1], outside, ttf_draws), n_internal)
 
 
 @njit(cache=True)
 def claim_hires(vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, vac_level, vac_department,
-                external, week, pop_active, pop_free, pop_n_free, pop_count, eid, first_eid):
-    """The external hires due this week (`due_vacancies`, in seat id order) get population rows, with
-    the next employee ids, and their draw keys (`rng.hire_keys`: by the seat filled).
+                external, week, pop_active, pop_free, pop_n_free, pop_count, eid, first_eid, routed, log_u, ttf_weeks,
+                ttf_scale):
+    """The due weeks of this week's seats gone outside (`send_outside`: `routed`, the logs of their
+    time-to-fill uniforms); then the external hires due this week (`due_vacancies`, in seat id order)
+    get population rows, with the next employee ids, and their draw keys (`rng.hire_keys`: by the
+    seat filled).
 
     Returns (seats, slots, draw_keys, levels, departments, pop_n_free, pop_count); the caller writes
     the new people's columns into the rows.
     """
+    send_outside(routed, log_u, vac_level, ttf_weeks, ttf_scale, week, vac_channel, vac_due_week, external)
     vs = due_vacancies(vac_active, vac_count, vac_channel, vac_due_week, vac_vid, external, week)
     n = vs.shape[0]
     slots, pop_n_free, pop_count = claim_slots(pop_active, pop_free, pop_n_free, pop_count, n)

@@ -248,10 +248,11 @@ def test_vacancy_chains_match_the_per_level_numpy_version(name):
 
 @pytest.mark.parametrize("name, frailty", [("default_program", 0.45), ("review_seniority", 0.0)])
 def test_fused_exits_and_hires_match_the_step_by_step_version(name, frailty):
-    """Exits and hires applied by the fused kernels (`staffing_fused`): the same run, to the bit, as
-    opening seats and adding people one step at a time (reused rows and ids included)."""
+    """Exits, promotions and hires applied by the fused kernels (`staffing_fused`): the same run, to the
+    bit, as freeing rows, opening and routing seats and adding people one step at a time (reused rows
+    and ids included)."""
     cfg = make_config("metrics.period_weeks=1", f"attrition.frailty_sd={frailty}", *CASES[name])
-    fast, slow = _run(cfg), _run(cfg, reference=("separate", "hire_due"))
+    fast, slow = _run(cfg), _run(cfg, reference=("separate", "hire_due", "promote_chains"))
     kinds = fast.events["kind"].value_counts()
     assert kinds["hire"] > 50 and kinds["voluntary_exit"] > 50
     _assert_same_runs(fast, slow)
@@ -331,3 +332,28 @@ def _goes_outside_reference(model, keys, levels) -> np.ndarray:
     u = np.array([rng.uniforms(model.streams["vacancy_channel"], np.array([k], dtype=np.uint64), 0, 0)[0]
                   for k in keys])
     return u < model.org.external_share[levels]
+
+
+def test_seats_routed_in_an_earlier_week_get_that_weeks_due_dates():
+    """The fused kernels leave a routed seat's due week to the week's `hire_due`; seats routed by a
+    call outside a model's week (here week 5, hires at week 6) still count their time to fill from
+    the week they were routed, as `route_external` would."""
+    model = OrgModel(make_config("program=none", "hiring.ttf_shape=3"))
+    staffing, vac, pop = model.staffing, model.vacancies, model.pop
+    leavers = pop.active_slots()[::7][:120]  # every level
+    first_vid = vac.next_id
+    seats = pd.DataFrame({"vid": np.arange(first_vid, first_vid + leavers.size),
+                          "level": pop.level[leavers], "key": rng.lineage_keys(
+                              rng.LINEAGE_EXIT_SEAT, pop.draw_key[leavers], np.zeros(leavers.size, np.int64))})
+    staffing.separate(leavers, 1, 5)
+    staffing.hire_due(6)  # the hires take the leavers' rows
+    outside = _goes_outside_reference(model, seats["key"].to_numpy(np.uint64), seats["level"].to_numpy())
+    seats = seats[outside]
+    hiring = model.cfg.hiring
+    log_sum = sum(np.log(rng.uniforms(model.streams["time_to_fill"], seats["key"].to_numpy(np.uint64), 0, j))
+                  for j in range(3))
+    expected = 5 + np.round(-model.org.ttf_weeks[seats["level"]] * hiring.ttf_scale / 3 * log_sum).astype(int)
+    still_open = vac.frame().set_index("vid")
+    here = seats["vid"].isin(still_open.index).to_numpy()
+    assert np.array_equal(still_open.loc[seats["vid"][here], "due_week"], expected[here])
+    assert (expected[~here] <= 6).all() and here.sum() > 10

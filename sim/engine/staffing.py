@@ -85,6 +85,10 @@ class Staffing:
         dev = cfg.development
         self._boosts = (float(dev.promotion_confidence_boost), float(dev.promotion_engagement_boost))
         self._ttf_scale = float(cfg.hiring.ttf_scale)
+        self._frailty_sd = float(cfg.attrition.frailty_sd)
+        columns = self.pop.columns  # the defaults the hire kernel writes itself (the hire counts read them)
+        self._count_defaults = (columns["participation"].dtype(columns["participation"].default),
+                                columns["hipo"].dtype(columns["hipo"].default))
         # Seats the fused kernels sent outside this week, due weeks still to work out: (slots, uniforms, week).
         self._routed: list[tuple] = []
         self._no_slots, self._no_log_u = np.zeros(0, dtype=np.int64), np.zeros((len(self._ttf_draws), 0))
@@ -324,33 +328,40 @@ class Staffing:
 
     # ------------------------------------------------------------------ hiring
     def hire_due(self, week: int) -> None:
-        """External hires whose time to fill has run out join this week: rows and draw keys
-        (`staffing_fused.claim_hires`), their columns drawn straight into the rows
-        (`people_kernels.new_people`, readiness with einsum), then frailty, counts and the seats
-        closed (`staffing_fused.settle_hires`)."""
+        """External hires whose time to fill has run out join this week (first the seats routed outside
+        this week get their due weeks). One kernel call (`staffing_fused.hire`: rows, draw keys, the
+        people drawn straight into their rows, frailty, counts, seats closed), then the other default
+        columns and readiness (einsum); many hires draw with the parallel build of `new_people`."""
         pop, vac, org, metrics = self.pop, self.vac, self.org, self.model.metrics
+        period = metrics.period_of(week)
         # In id order: the hire order fixes the new employee ids (bookkeeping: draws follow the seat).
-        vs, slots, draw_keys, levels, departments, pop_n_free, pop_count = staffing_fused.claim_hires(
-            vac.active, vac.count, vac.channel, vac.due_week, vac.vid, vac.vkey, vac.level, vac.department, EXTERNAL,
-            week, pop.active, pop._free, pop._n_free, pop.count, pop.eid, pop.next_id, *self._take_routed(week),
-            self.org.ttf_weeks, self._ttf_scale)
+        vs, slots, draw_keys, levels, departments, pop_n_free, pop_count, weeks_open, vac_n_free, settled = (
+            staffing_fused.hire(
+                vac.active, vac.count, vac.channel, vac.due_week, vac.vid, vac.vkey, vac.level, vac.department,
+                vac.opened_week, vac._free, vac._n_free, EXTERNAL, week, *self._take_routed(week), org.ttf_weeks,
+                self._ttf_scale, pop.active, pop._free, pop._n_free, pop.count, pop.eid, pop.next_id,
+                kernels.PARALLEL_MIN_ROWS, self.streams["hire"], self._group_cdf[False], self._age_mean[False],
+                self._mean_tenure, self._no_values, org.target, self._people[False], self._pop_columns[:-1],
+                self.streams["frailty"], self._frailty_sd, pop.frailty, metrics.flows, period, metrics.hire_column,
+                pop.participation, pop.hipo, self._count_defaults, metrics.level_stats,
+                metrics.external_fill_columns))
         if vs.size == 0:
             return
         pop.sync(pop_n_free, pop_count)
         pop.take_ids(vs.size)
         for values, default in self._hire_defaults:
             values[slots] = default
-        columns = self._pop_columns
-        people_kernels.new_people.for_size(vs.size)(
-            draw_keys, levels, departments, self.streams["hire"], week, False, self._group_cdf[False],
-            self._age_mean[False], self._mean_tenure, self._no_values, org.target, self._people[False], slots,
-            *columns[:-1])
+        if not settled:  # many hires: drawn by the parallel build
+            people_kernels.new_people.for_size(vs.size)(
+                draw_keys, levels, departments, self.streams["hire"], week, False, self._group_cdf[False],
+                self._age_mean[False], self._mean_tenure, self._no_values, org.target, self._people[False], slots,
+                *self._pop_columns[:-1])
         pop.readiness[slots] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], pop.competency[slots])
-        weeks_open, vac_n_free = staffing_fused.settle_hires(
-            slots, vs, draw_keys, week, self.streams["frailty"], float(self.cfg.attrition.frailty_sd), pop.frailty,
-            metrics.flows, metrics.period_of(week), metrics.hire_column, pop.level, pop.group, pop.participation,
-            pop.hipo, metrics.level_stats, metrics.external_fill_columns, vac.level, vac.opened_week, vac.active,
-            vac._free, vac._n_free)
+        if not settled:
+            weeks_open, vac_n_free = staffing_fused.settle_hires(
+                slots, vs, draw_keys, week, self.streams["frailty"], self._frailty_sd, pop.frailty, metrics.flows,
+                period, metrics.hire_column, pop.level, pop.group, pop.participation, pop.hipo, metrics.level_stats,
+                metrics.external_fill_columns, vac.level, vac.opened_week, vac.active, vac._free, vac._n_free)
         vac.sync(vac_n_free, vac.count)
         self.model.record("hire", slots, week, detail=weeks_open)
         self.model.on_join(slots)

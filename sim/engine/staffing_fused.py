@@ -22,6 +22,7 @@ from numba import njit
 
 from .chain_kernels import vacancy_chain
 from .kernels import count_flows, count_levels
+from .people_kernels import new_people
 from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, entity_key, lineage_key, normal_at, uniform_at
 from .staffing_kernels import (_write_seat, candidate_draws, due_vacancies, goes_outside, open_by_channel,
                                promote_rows, promotion_candidates, send_outside)
@@ -220,3 +221,41 @@ def settle_hires(slots, vs, draw_keys, week, frailty_key, frailty_sd, frailty, f
         weeks_open[j] = week - vac_opened_week[vs[j]]
     count_levels(level_stats, period, vac_level[vs], stat_columns[0], stat_columns[1], weeks_open)
     return weeks_open, _release(vac_active, vac_free, vac_n_free, vs)
+
+
+_serial_new_people = new_people.serial
+
+
+@njit(cache=True)
+def hire(vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, vac_level, vac_department,
+         vac_opened_week, vac_free, vac_n_free, external, week, routed, log_u, ttf_weeks, ttf_scale, pop_active,
+         pop_free, pop_n_free, pop_count, eid, first_eid, serial_below, people_key, group_cdf, age_mean, mean_tenure,
+         no_values, target, people_params, people_columns, frailty_key, frailty_sd, frailty, flows, period,
+         flow_column, participation, hipo, defaults, level_stats, stat_columns):
+    """The week's hires in one call: `claim_hires`, then (fewer than `serial_below` hires) the new
+    people drawn into their rows (`people_kernels.new_people`, its serial build; `people_columns`
+    its output columns, the population's), the two columns the counts read set to their defaults
+    (`defaults`: participation, high potential; the caller fills the other defaults, and readiness)
+    and `settle_hires`. With more hires only `claim_hires` runs here and the caller does the rest
+    (the parallel build).
+
+    Returns (seats, slots, draw_keys, levels, departments, pop_n_free, pop_count, weeks_open,
+    vac_n_free, settled): settled says whether the people were drawn and settled here.
+    """
+    vs, slots, keys, levels, departments, pop_n_free, pop_count = claim_hires(
+        vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, vac_level, vac_department, external, week,
+        pop_active, pop_free, pop_n_free, pop_count, eid, first_eid, routed, log_u, ttf_weeks, ttf_scale)
+    n = vs.shape[0]
+    if n == 0 or n >= serial_below or slots.shape[0] < n:  # nobody, many (parallel), or a full table (a bug)
+        return (vs, slots, keys, levels, departments, pop_n_free, pop_count, np.empty(0, dtype=np.int64),
+                vac_n_free, False)
+    _serial_new_people(keys, levels, departments, people_key, week, False, group_cdf, age_mean, mean_tenure,
+                       no_values, target, people_params, slots, *people_columns)
+    for j in range(n):
+        participation[slots[j]] = defaults[0]
+        hipo[slots[j]] = defaults[1]
+    weeks_open, vac_n_free = settle_hires(
+        slots, vs, keys, week, frailty_key, frailty_sd, frailty, flows, period, flow_column, people_columns[1],
+        people_columns[3], participation, hipo, level_stats, stat_columns, vac_level, vac_opened_week, vac_active,
+        vac_free, vac_n_free)
+    return vs, slots, keys, levels, departments, pop_n_free, pop_count, weeks_open, vac_n_free, True

@@ -57,6 +57,7 @@ class Metrics:
                                   lstat["fills_internal"], lstat["ttf_internal_weeks"])
         self.hire_column = flow["hires"]
         self.external_fill_columns = (lstat["fills_external"], lstat["ttf_external_weeks"])
+        self.vacancy_weeks_column = lstat["vacancy_weeks"]
 
     def period_of(self, week: int) -> int:
         return min(week // self.period_weeks, self.n_periods - 1)
@@ -88,10 +89,13 @@ class Metrics:
         kernels.count_levels(self.level_stats, self.period_of(week), np.asarray(levels),
                              self._lstat[f"fills_{tag}"], self._lstat[f"ttf_{tag}_weeks"], np.asarray(weeks_open))
 
-    def end_of_week(self, week: int) -> None:
-        vac = self.model.vacancies
-        kernels.count_open_seats(vac.active, vac.count, vac.level, self.level_stats[self.period_of(week)],
-                                 self._lstat["vacancy_weeks"])
+    def end_of_week(self, week: int, seats_counted: bool = False) -> None:
+        """The week's open seats (vacancy-weeks; unless `seats_counted`: the week's hires counted them,
+        `Staffing.hire_due`), and a snapshot at a period's end."""
+        if not seats_counted:
+            vac = self.model.vacancies
+            kernels.count_open_seats(vac.active, vac.count, vac.level, self.level_stats[self.period_of(week)],
+                                     self._lstat["vacancy_weeks"])
         if (week + 1) % self.period_weeks == 0 or week + 1 == self.horizon:
             self.snapshot(self.period_of(week) + 1, week + 1)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import chain_kernels, kernels, people_kernels, staffing_fused, staffing_kernels
+from . import kernels, people_kernels, staffing_fused, staffing_kernels
 from . import promotion_rules  # noqa: F401  (fills the registry)
 from .people_kernels import NEW_PEOPLE_COLUMNS, WRITTEN_COLUMNS
 from .population import frailty_offsets
@@ -86,6 +86,8 @@ class Staffing:
         self._boosts = (float(dev.promotion_confidence_boost), float(dev.promotion_engagement_boost))
         self._ttf_scale = float(cfg.hiring.ttf_scale)
         self._frailty_sd = float(cfg.attrition.frailty_sd)
+        # What the hire kernel passes on to new_people, as plain tuples (cheaper to type at a call).
+        self._hire_params, self._hire_columns = tuple(self._people[False]), self._pop_columns[:-1]
         columns = self.pop.columns  # the defaults the hire kernel writes itself (the hire counts read them)
         self._count_defaults = (columns["participation"].dtype(columns["participation"].default),
                                 columns["hipo"].dtype(columns["hipo"].default))
@@ -277,10 +279,10 @@ class Staffing:
                 self.streams["promotion"], week, self.cand_u)
         self.rule(self.cand_slots, self.cand_offset, n_cand, top, self.cand_u, pop.readiness, pop.performance,
                   pop.hire_week, week, self.cand_scores)
-        params = chain_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id, lowest)
+        chain = (week, self.streams["vacancy_channel"], vac.next_id, lowest)  # chain_kernels.ChainParams
         promoted, weeks_in_level, vac_n_free, vac_count, outside, u, n_internal = staffing_fused.run_chain(
             vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset, n_cand, self.cand_scores,
-            boosted, pop.visibility, pop.department, pop.draw_key, vac.vkey, org.external_share, params,
+            boosted, pop.visibility, pop.department, pop.draw_key, vac.vkey, org.external_share, chain,
             self._boosts, pop.level, pop.level_week, pop.passed_over, pop.confidence, pop.engagement, pop.group,
             pop.participation, pop.hipo, metrics.flows, metrics.level_stats, metrics.period_of(week),
             metrics.promotion_columns, self.promotions_since_review, vac.active, vac._free, vac._n_free, vac.count,
@@ -327,11 +329,13 @@ class Staffing:
         self.promotions_since_review[:] = 0
 
     # ------------------------------------------------------------------ hiring
-    def hire_due(self, week: int) -> None:
+    def hire_due(self, week: int) -> bool:
         """External hires whose time to fill has run out join this week (first the seats routed outside
         this week get their due weeks). One kernel call (`staffing_fused.hire`: rows, draw keys, the
-        people drawn straight into their rows, frailty, counts, seats closed), then the other default
-        columns and readiness (einsum); many hires draw with the parallel build of `new_people`."""
+        people drawn straight into their rows, frailty, counts, seats closed, then the week's open
+        seats counted), then the other default columns and readiness (einsum); many hires draw with
+        the parallel build of `new_people`. Returns whether the open seats were counted (vacancy-weeks:
+        `Metrics.end_of_week` counts them otherwise)."""
         pop, vac, org, metrics = self.pop, self.vac, self.org, self.model.metrics
         period = metrics.period_of(week)
         # In id order: the hire order fixes the new employee ids (bookkeeping: draws follow the seat).
@@ -341,12 +345,12 @@ class Staffing:
                 vac.opened_week, vac._free, vac._n_free, EXTERNAL, week, *self._take_routed(week), org.ttf_weeks,
                 self._ttf_scale, pop.active, pop._free, pop._n_free, pop.count, pop.eid, pop.next_id,
                 kernels.PARALLEL_MIN_ROWS, self.streams["hire"], self._group_cdf[False], self._age_mean[False],
-                self._mean_tenure, self._no_values, org.target, self._people[False], self._pop_columns[:-1],
+                self._mean_tenure, self._no_values, org.target, self._hire_params, self._hire_columns,
                 self.streams["frailty"], self._frailty_sd, pop.frailty, metrics.flows, period, metrics.hire_column,
                 pop.participation, pop.hipo, self._count_defaults, metrics.level_stats,
-                metrics.external_fill_columns))
+                metrics.external_fill_columns, metrics.vacancy_weeks_column))
         if vs.size == 0:
-            return
+            return settled
         pop.sync(pop_n_free, pop_count)
         pop.take_ids(vs.size)
         for values, default in self._hire_defaults:
@@ -365,3 +369,4 @@ class Staffing:
         vac.sync(vac_n_free, vac.count)
         self.model.record("hire", slots, week, detail=weeks_open)
         self.model.on_join(slots)
+        return settled

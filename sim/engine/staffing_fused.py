@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .chain_kernels import vacancy_chain
-from .kernels import count_flows, count_levels
-from .people_kernels import new_people
+from .chain_kernels import ChainParams, vacancy_chain
+from .kernels import count_flows, count_levels, count_open_seats
+from .people_kernels import NewPeopleParams, new_people
 from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, entity_key, lineage_key, normal_at, uniform_at
 from .staffing_kernels import (_write_seat, candidate_draws, due_vacancies, goes_outside, open_by_channel,
                                promote_rows, promotion_candidates, send_outside)
@@ -113,11 +113,12 @@ def gather_chain(vac_active, vac_count, vac_level, vac_channel, vac_opened_week,
 
 @njit(cache=True)
 def run_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_offset, cand_n, cand_scores, boosted,
-              visibility, department, draw_key, vac_vkey, external_share, p, boosts, level, level_week, passed_over,
+              visibility, department, draw_key, vac_vkey, external_share, chain, boosts, level, level_week, passed_over,
               confidence, engagement, group, participation, hipo, flows, level_stats, period, stat_columns,
               promotions_since_review, vac_active, vac_free, vac_n_free, vac_count, seat_columns, channels, key_ttf,
               ttf_draws):
-    """The vacancy chain (`chain_kernels.vacancy_chain`) and its result applied: the promotions
+    """The vacancy chain (`chain_kernels.vacancy_chain`, `chain`: its ChainParams as a tuple) and its
+    result applied: the promotions
     counted (flow column stat_columns[0] at the level left; promotions in and weeks in level at
     stat_columns[1:3] of the level entered), the promoted moved up (`promote_rows`, `boosts`:
     confidence and engagement), the seats they took counted as internal fills (stat_columns[3:5])
@@ -128,6 +129,7 @@ def run_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_off
     from their time-to-fill uniforms u) and how many internal seats are left open (below p.lowest).
     """
     to_internal, to_external = channels
+    p = ChainParams(*chain)  # given as a plain tuple: a named one costs microseconds a call to type
     (promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_vkey, new_level, new_dept,
      new_internal) = vacancy_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_offset, cand_n,
                                    cand_scores, boosted, visibility, department, draw_key, vac_vkey, external_share, p)
@@ -231,26 +233,32 @@ def hire(vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, va
          vac_opened_week, vac_free, vac_n_free, external, week, routed, log_u, ttf_weeks, ttf_scale, pop_active,
          pop_free, pop_n_free, pop_count, eid, first_eid, serial_below, people_key, group_cdf, age_mean, mean_tenure,
          no_values, target, people_params, people_columns, frailty_key, frailty_sd, frailty, flows, period,
-         flow_column, participation, hipo, defaults, level_stats, stat_columns):
+         flow_column, participation, hipo, defaults, level_stats, stat_columns, vacancy_weeks_column):
     """The week's hires in one call: `claim_hires`, then (fewer than `serial_below` hires) the new
-    people drawn into their rows (`people_kernels.new_people`, its serial build; `people_columns`
-    its output columns, the population's), the two columns the counts read set to their defaults
+    people drawn into their rows (`people_kernels.new_people`, its serial build; `people_params` its
+    NewPeopleParams as a plain tuple, `people_columns` its output columns, the population's), the two columns the counts read set to their defaults
     (`defaults`: participation, high potential; the caller fills the other defaults, and readiness)
-    and `settle_hires`. With more hires only `claim_hires` runs here and the caller does the rest
-    (the parallel build).
+    and `settle_hires`; last, the week's open seats counted (`kernels.count_open_seats`, vacancy-weeks
+    in column `vacancy_weeks_column`: the hires are the week's last change to the seats). With more
+    hires only `claim_hires` runs here and the caller does the rest (the parallel build).
 
     Returns (seats, slots, draw_keys, levels, departments, pop_n_free, pop_count, weeks_open,
-    vac_n_free, settled): settled says whether the people were drawn and settled here.
+    vac_n_free, settled): settled says whether the people were drawn and settled, and the open
+    seats counted, here.
     """
     vs, slots, keys, levels, departments, pop_n_free, pop_count = claim_hires(
         vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, vac_level, vac_department, external, week,
         pop_active, pop_free, pop_n_free, pop_count, eid, first_eid, routed, log_u, ttf_weeks, ttf_scale)
     n = vs.shape[0]
-    if n == 0 or n >= serial_below or slots.shape[0] < n:  # nobody, many (parallel), or a full table (a bug)
+    if n >= serial_below or slots.shape[0] < n:  # many (parallel), or a full table (a bug)
         return (vs, slots, keys, levels, departments, pop_n_free, pop_count, np.empty(0, dtype=np.int64),
                 vac_n_free, False)
+    if n == 0:
+        count_open_seats(vac_active, vac_count, vac_level, level_stats[period], vacancy_weeks_column)
+        return (vs, slots, keys, levels, departments, pop_n_free, pop_count, np.empty(0, dtype=np.int64),
+                vac_n_free, True)
     _serial_new_people(keys, levels, departments, people_key, week, False, group_cdf, age_mean, mean_tenure,
-                       no_values, target, people_params, slots, *people_columns)
+                       no_values, target, NewPeopleParams(*people_params), slots, *people_columns)
     for j in range(n):
         participation[slots[j]] = defaults[0]
         hipo[slots[j]] = defaults[1]
@@ -258,4 +266,5 @@ def hire(vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, va
         slots, vs, keys, week, frailty_key, frailty_sd, frailty, flows, period, flow_column, people_columns[1],
         people_columns[3], participation, hipo, level_stats, stat_columns, vac_level, vac_opened_week, vac_active,
         vac_free, vac_n_free)
+    count_open_seats(vac_active, vac_count, vac_level, level_stats[period], vacancy_weeks_column)
     return vs, slots, keys, levels, departments, pop_n_free, pop_count, weeks_open, vac_n_free, True

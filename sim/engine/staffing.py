@@ -85,6 +85,7 @@ class Staffing:
         dev = cfg.development
         self._boosts = (float(dev.promotion_confidence_boost), float(dev.promotion_engagement_boost))
         self._ttf_scale = float(cfg.hiring.ttf_scale)
+        self._next_profile = self.org.profile[self.org.next_level]  # readiness weights, by level
         self._frailty_sd = float(cfg.attrition.frailty_sd)
         # What the hire kernel passes on to new_people, as plain tuples (cheaper to type at a call).
         self._hire_params, self._hire_columns = tuple(self._people[False]), self._pop_columns[:-1]
@@ -208,12 +209,14 @@ class Staffing:
         """The seats routed this week and the logs of their uniforms (numpy's log, as it always was);
         seats routed in an earlier week (a call outside `OrgModel.step`) get their due weeks now."""
         routed = self._routed
-        if any(when != week for _, _, when in routed):
-            for vslots, u, when in routed:
-                self._send_outside(vslots, u, when)
-            routed.clear()
         if not routed:
             return self._no_slots, self._no_log_u
+        for _, _, when in routed:
+            if when != week:
+                for vslots, u, routed_week in routed:
+                    self._send_outside(vslots, u, routed_week)
+                routed.clear()
+                return self._no_slots, self._no_log_u
         if len(routed) == 1:
             vslots, u, _ = routed[0]
         else:
@@ -298,11 +301,10 @@ class Staffing:
     def _readiness_after_promotion(self, chosen) -> None:
         """Readiness under the next level's profile, with numpy's einsum as it always was."""
         pop = self.pop
-        nxt = self.org.next_level[pop.level[chosen]]
         competency = pop.competency[chosen]
         if not self.model.switches.gain_in_readiness:  # as in the develop kernel
             competency = np.where(pop.mentored[chosen, None], pop.unmentored_competency[chosen], competency)
-        pop.readiness[chosen] = np.einsum("ij,ij->i", self.org.profile[nxt], competency)
+        pop.readiness[chosen] = np.einsum("ij,ij->i", self._next_profile[pop.level[chosen]], competency)
 
     def mark_passed_over(self, week: int) -> None:
         """At a review: ready-now people below a level that promoted others count as passed over."""
@@ -360,7 +362,7 @@ class Staffing:
                 draw_keys, levels, departments, self.streams["hire"], week, False, self._group_cdf[False],
                 self._age_mean[False], self._mean_tenure, self._no_values, org.target, self._people[False], slots,
                 *self._pop_columns[:-1])
-        pop.readiness[slots] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], pop.competency[slots])
+        pop.readiness[slots] = np.einsum("ij,ij->i", self._next_profile[levels], pop.competency[slots])
         if not settled:
             weeks_open, vac_n_free = staffing_fused.settle_hires(
                 slots, vs, draw_keys, week, self.streams["frailty"], self._frailty_sd, pop.frailty, metrics.flows,

@@ -122,7 +122,7 @@ def run_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_off
     counted (flow column stat_columns[0] at the level left; promotions in and weeks in level at
     stat_columns[1:3] of the level entered), the promoted moved up (`promote_rows`, `boosts`:
     confidence and engagement), the seats they took counted as internal fills (stat_columns[3:5])
-    and closed, the seats the chain left open written (`add_chain_seats`).
+    and closed, the seats the chain left open written (and routed as the chain said).
 
     Returns (promoted, weeks_in_level, vac_n_free, vac_count, outside, u, n_internal): the seats going
     outside (the chain's own first, then the new ones; channel set, due weeks not yet: `send_outside`,

@@ -47,6 +47,17 @@ class Metrics:
         self.snapshot_week = np.zeros(self.n_periods + 1, dtype=np.int64)
         self._flow = {name: i for i, name in enumerate(FLOWS)}
         self._lstat = {name: i for i, name in enumerate(LEVEL_STATS)}
+        # Where the fused staffing kernels count (`staffing_fused`), as `_add_flow` and `count_*` would:
+        # by exit code, (exits, the kind's column, regretted or -1); a promotion's (flow, promotions in,
+        # weeks in level at promotion, internal fills, weeks to fill); a hire's flow and external fills.
+        flow, lstat = self._flow, self._lstat
+        self.exit_columns = {code: (flow["exits"], flow[name], flow["regretted_exits"] if code == EXIT_VOLUNTARY else -1)
+                             for code, name in EXIT_FLOW.items()}
+        self.promotion_columns = (flow["promotions"], lstat["promotions_in"], lstat["weeks_in_level_at_promotion"],
+                                  lstat["fills_internal"], lstat["ttf_internal_weeks"])
+        self.hire_column = flow["hires"]
+        self.external_fill_columns = (lstat["fills_external"], lstat["ttf_external_weeks"])
+        self.vacancy_weeks_column = lstat["vacancy_weeks"]
 
     def period_of(self, week: int) -> int:
         return min(week // self.period_weeks, self.n_periods - 1)
@@ -78,10 +89,13 @@ class Metrics:
         kernels.count_levels(self.level_stats, self.period_of(week), np.asarray(levels),
                              self._lstat[f"fills_{tag}"], self._lstat[f"ttf_{tag}_weeks"], np.asarray(weeks_open))
 
-    def end_of_week(self, week: int) -> None:
-        vac = self.model.vacancies
-        kernels.count_open_seats(vac.active, vac.count, vac.level, self.level_stats[self.period_of(week)],
-                                 self._lstat["vacancy_weeks"])
+    def end_of_week(self, week: int, seats_counted: bool = False) -> None:
+        """The week's open seats (vacancy-weeks; unless `seats_counted`: the week's hires counted them,
+        `Staffing.hire_due`), and a snapshot at a period's end."""
+        if not seats_counted:
+            vac = self.model.vacancies
+            kernels.count_open_seats(vac.active, vac.count, vac.level, self.level_stats[self.period_of(week)],
+                                     self._lstat["vacancy_weeks"])
         if (week + 1) % self.period_weeks == 0 or week + 1 == self.horizon:
             self.snapshot(self.period_of(week) + 1, week + 1)
 

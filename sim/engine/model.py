@@ -44,8 +44,10 @@ class OrgModel(mesa.Model):
                  week, or only at reviews); a seat nobody is eligible for goes
                  to external hiring. At a review, ready people who saw others
                  promoted past them count as passed over.
-    7. hire      external hires whose time to fill has run out join.
-    8. measure   vacancy-weeks; state snapshot at each period end.
+    7. hire      external hires whose time to fill has run out join (seats routed
+                 outside this week first get their due weeks).
+    8. measure   vacancy-weeks (counted in the hire kernel, the week's last change
+                 to the seats); state snapshot at each period end.
     """
 
     def __init__(self, cfg: Config, interventions=(), switches: Switches = ALL_ON):
@@ -142,8 +144,8 @@ class OrgModel(mesa.Model):
             staffing.promote_chains(week)
         if review:
             staffing.mark_passed_over(week)
-        staffing.hire_due(week)
-        self.metrics.end_of_week(week)
+        seats_counted = staffing.hire_due(week)  # the hires are the week's last change to the seats
+        self.metrics.end_of_week(week, seats_counted)
         if self.cfg.sim.check_invariants:
             self.check_invariants()
         self.week += 1

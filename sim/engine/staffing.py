@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import chain_kernels, people_kernels, staffing_kernels
+from . import kernels, people_kernels, staffing_fused, staffing_kernels
 from . import promotion_rules  # noqa: F401  (fills the registry)
 from .people_kernels import NEW_PEOPLE_COLUMNS, WRITTEN_COLUMNS
 from .population import frailty_offsets
 from ..config.registry import PROMOTION_RULES
-from .rng import LINEAGE_EXIT_SEAT, hire_keys, lineage_keys
+from .rng import LINEAGE_EXIT_SEAT, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
+
+CHANNELS = (INTERNAL, EXTERNAL)
 from .switches import passed_over_tokens
 
 EXIT_KIND = {
@@ -78,6 +80,24 @@ class Staffing:
         self.seat_columns = (vac.vid, vac.vkey, vac.level, vac.department, vac.opened_week, vac.channel, vac.due_week)
         self._no_values = np.zeros(0)
         self._pop_columns = tuple(getattr(self.pop, name) for name in NEW_PEOPLE_COLUMNS)
+        # The columns a hire's row takes defaults in (the id and the drawn columns are written).
+        self._hire_defaults = self.pop._defaults_besides(WRITTEN_COLUMNS | {"eid"})
+        dev = cfg.development
+        self._boosts = (float(dev.promotion_confidence_boost), float(dev.promotion_engagement_boost))
+        self._ttf_scale = float(cfg.hiring.ttf_scale)
+        self._next_profile = self.org.profile[self.org.next_level]  # readiness weights, by level
+        self._frailty_sd = float(cfg.attrition.frailty_sd)
+        # What the hire kernel passes on to new_people, as plain tuples (cheaper to type at a call).
+        self._hire_params, self._hire_columns = tuple(self._people[False]), self._pop_columns[:-1]
+        columns = self.pop.columns  # the defaults the hire kernel writes itself (the hire counts read them)
+        self._count_defaults = (columns["participation"].dtype(columns["participation"].default),
+                                columns["hipo"].dtype(columns["hipo"].default))
+        # Seats the fused kernels sent outside this week, due weeks still to work out: (slots, uniforms, week).
+        self._routed: list[tuple] = []
+        self._no_slots, self._no_log_u = np.zeros(0, dtype=np.int64), np.zeros((len(self._ttf_draws), 0))
+        # Internal seats open (above the entry level), as the fused kernels count them; None: not known
+        # (seats opened or routed another way), so the next promotion round looks.
+        self._internal_open: int | None = None
 
     # ------------------------------------------------------------------ people
     def sample_people(self, levels, departments, week, stream: str, initial: bool, draw_keys=None) -> dict:
@@ -93,7 +113,7 @@ class Staffing:
         return new
 
     def write_people(self, at, levels, departments, week, stream: str, initial: bool, draw_keys, out) -> None:
-        """Draw new people into rows `at` of the columns `out` (a dict of arrays, or the population)."""
+        """Draw new people into rows `at` of the columns `out` (a dict of arrays, by column name)."""
         pop, org = self.pop, self.org
         n = len(levels)
         if draw_keys is None:
@@ -101,17 +121,13 @@ class Staffing:
         key = self.streams[stream]
         log_u_tenure = np.log(staffing_kernels.draws(key, draw_keys, 0, np.array([4]), self._no_draws)[0][0]) if (
             initial) else self._no_values
-        if out is pop:  # the population's columns never reallocate: gathered once
-            columns = self._pop_columns
-        else:
-            columns = tuple(out[name] for name in NEW_PEOPLE_COLUMNS)
+        columns = tuple(out[name] for name in NEW_PEOPLE_COLUMNS)
         people_kernels.new_people.for_size(n)(
             draw_keys, levels, departments, key, week, initial, self._group_cdf[initial], self._age_mean[initial],
             self._mean_tenure, log_u_tenure, org.target, self._people[initial], at, *columns[:-1])
         competency, readiness = columns[NEW_PEOPLE_COLUMNS.index("competency")], columns[-1]
         readiness[at] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], competency[at])
-        frailty = out.frailty if out is pop else out["frailty"]
-        frailty[at] = frailty_offsets(self.streams["frailty"], draw_keys, self.cfg.attrition.frailty_sd)
+        out["frailty"][at] = frailty_offsets(self.streams["frailty"], draw_keys, self.cfg.attrition.frailty_sd)
 
     def populate(self, week: int) -> None:
         """Start with every seat filled (or, with `org.start_from`, with the snapshot's people)."""
@@ -157,25 +173,70 @@ class Staffing:
 
     # ------------------------------------------------------------------ exits
     def separate(self, slots, exit_code: int, week: int) -> None:
-        """Remove employees, log and count the exits, and open their seats."""
+        """Remove employees, log and count the exits, and open their seats (`staffing_fused.separate`)."""
         slots = np.asarray(slots, dtype=np.int64)
         if slots.size == 0:
             return
-        pop = self.pop
+        pop, vac, metrics = self.pop, self.vac, self.model.metrics
         self.model.on_leave(slots)  # programs close the leavers' ties first: the exit is their last event
-        tenure = week - pop.hire_week[slots]
-        self.model.record(EXIT_KIND[exit_code], slots, week, detail=tenure)
-        self.model.metrics.count_exits(slots, exit_code, week)
-        levels, departments = pop.level[slots], pop.department[slots]  # copies, read before the rows go
+        self.model.record(EXIT_KIND[exit_code], slots, week, detail=week - pop.hire_week[slots])
         # The seat is the leaver's, whatever the kind of exit or its week: keyed by who left.
-        keys = lineage_keys(LINEAGE_EXIT_SEAT, pop.draw_key[slots], np.zeros(slots.size, dtype=np.int64))
-        pop.remove(slots)
-        self.open_vacancies(levels, departments, keys, week)
+        pop_n_free, vac_n_free, vac_count, outside, u, n_internal = staffing_fused.separate(
+            slots, week, metrics.flows, metrics.period_of(week), metrics.exit_columns[exit_code], pop.level, pop.group,
+            pop.participation, pop.hipo, pop.department, pop.draw_key, pop.active, pop._free, pop._n_free,
+            vac.active, vac._free, vac._n_free, vac.count, vac.next_id, self.seat_columns, CHANNELS,
+            self.streams["vacancy_channel"], self.org.external_share, self.streams["time_to_fill"], self._ttf_draws)
+        pop.sync(pop_n_free, pop.count)
+        self._opened(vac_n_free, vac_count, slots.size)
+        self._route_later(outside, u, week)
+        if self._internal_open is not None:
+            self._internal_open += n_internal
+
+    def _opened(self, vac_n_free: int, vac_count: int, n: int) -> None:
+        """The vacancy table after a kernel opened `n` seats with the next ids (and maybe closed others)."""
+        vac = self.vac
+        vac.sync(vac_n_free, vac_count)
+        vac.take_ids(n)
+
+    def _route_later(self, vslots, u, week: int) -> None:
+        """Seats a fused kernel sent outside (channel set): their due weeks are worked out with the
+        week's hires (`hire_due`), from the time-to-fill uniforms u the kernel drew. Nothing reads a
+        due week before that; one np.log and no kernel call of their own."""
+        if vslots.size:
+            self._routed.append((vslots, u, week))
+
+    def _take_routed(self, week: int):
+        """The seats routed this week and the logs of their uniforms (numpy's log, as it always was);
+        seats routed in an earlier week (a call outside `OrgModel.step`) get their due weeks now."""
+        routed = self._routed
+        if not routed:
+            return self._no_slots, self._no_log_u
+        for _, _, when in routed:
+            if when != week:
+                for vslots, u, routed_week in routed:
+                    self._send_outside(vslots, u, routed_week)
+                routed.clear()
+                return self._no_slots, self._no_log_u
+        if len(routed) == 1:
+            vslots, u, _ = routed[0]
+        else:
+            vslots = np.concatenate([r[0] for r in routed])
+            u = np.concatenate([r[1] for r in routed], axis=1)
+        routed.clear()
+        return vslots, np.log(u)
+
+    def _send_outside(self, vslots, u, week: int) -> None:
+        """`route_external` for seats whose time-to-fill uniforms a fused kernel drew."""
+        staffing_kernels.send_outside(vslots, np.log(u), self.vac.level, self.org.ttf_weeks,
+                                      float(self.cfg.hiring.ttf_scale), week, self.vac.channel, self.vac.due_week,
+                                      EXTERNAL)
 
     # ------------------------------------------------------------------ vacancies
     def open_vacancies(self, levels, departments, keys, week: int) -> None:
-        """Open seats with lineage `keys`; each is routed to internal promotion or external hire."""
+        """Open seats with lineage `keys`; each is routed to internal promotion or external hire (at
+        the start from a snapshot; a week's seats are opened by the fused kernels)."""
         vac = self.vac
+        self._internal_open = None  # opened here, not counted: the next promotion round looks
         vslots = vac.add_rows(len(levels), written=staffing_kernels.SEAT_COLUMNS)
         external = staffing_kernels.open_seats(vslots, vac.take_ids(len(levels)), levels, departments, keys, week,
                                                self.streams["vacancy_channel"], self.org.external_share,
@@ -183,22 +244,14 @@ class Staffing:
         self.route_external(external, week)
 
     def route_external(self, vslots, week: int) -> None:
-        """Send vacancies to external hiring; the hire arrives after an Erlang time to fill."""
+        """Send vacancies to external hiring now; the hire arrives after an Erlang time to fill."""
         if len(vslots) == 0:
             return
-        vac, hiring = self.vac, self.cfg.hiring
+        self._internal_open = None
         vslots = np.asarray(vslots, dtype=np.int64)
-        log_u = np.log(staffing_kernels.draws(self.streams["time_to_fill"], vac.vkey[vslots], 0, self._ttf_draws,
-                                              self._no_draws)[0])
-        staffing_kernels.send_outside(vslots, log_u, vac.level, self.org.ttf_weeks, float(hiring.ttf_scale), week,
-                             vac.channel, vac.due_week, EXTERNAL)
-
-    def fill(self, vslots, week: int, channel: int) -> None:
-        """Close vacancies, counting their time to fill."""
-        if len(vslots) == 0:
-            return
-        self.model.metrics.count_fills(self.vac.level[vslots], week - self.vac.opened_week[vslots], channel, week)
-        self.vac.remove(vslots)
+        u = staffing_kernels.draws(self.streams["time_to_fill"], self.vac.vkey[vslots], 0, self._ttf_draws,
+                                   self._no_draws)[0]
+        self._send_outside(vslots, u, week)
 
     # ------------------------------------------------------------------ promotion
     def promote_chains(self, week: int, lowest: int = 1) -> int:
@@ -207,58 +260,51 @@ class Staffing:
 
         Promotions into level L move people from L - 1 to L, so filling the levels above L
         never changes who is eligible at L - 1: one pass over the population gathers every
-        level's candidates, one kernel draws their tiebreaks, the promotion rule scores them, and one runs the chains
-        (`chain_kernels.vacancy_chain`); the result is then applied to the tables in one go.
+        level's candidates and draws their tiebreaks (`staffing_fused.gather_chain`), the promotion
+        rule scores them, and one kernel runs the chains (`chain_kernels.vacancy_chain`) and applies
+        the result to the tables (`staffing_fused.run_chain`).
         """
-        pop, org, vac = self.pop, self.org, self.vac
-        vs, vstarts = staffing_kernels.open_by_channel(vac.active, vac.count, vac.level, vac.channel, vac.opened_week,
-                                              vac.vkey, INTERNAL, org.n_levels)
-        if vstarts[-1] == vstarts[1]:  # no internal seat above the entry level
+        if self._internal_open == 0:  # known without a look: no internal seat is open
             return 0
-        n_cand = staffing_kernels.promotion_candidates(pop.active, pop.count, pop.level, pop.level_week, pop.readiness, week,
-                                              self.cfg.promotion.min_weeks_in_level, self.min_readiness,
-                                              self.cand_offset, self.cand_slots)
-        # The chains run downward: only the levels below the highest open internal seat may promote.
-        top = int(np.flatnonzero(np.diff(vstarts))[-1])
-        draws = staffing_kernels.candidate_draws.for_size(int(n_cand[:top].sum()))
-        boosted = draws(self.cand_slots, self.cand_offset, n_cand, top, pop.draw_key, pop.visibility,
-                        self.streams["promotion"], week, self.cand_u)
+        pop, org, vac, metrics = self.pop, self.org, self.vac, self.model.metrics
+        parallel_from = kernels.PARALLEL_MIN_ROWS
+        vs, vstarts, n_cand, top, boosted, drawn = staffing_fused.gather_chain(
+            vac.active, vac.count, vac.level, vac.channel, vac.opened_week, vac.vkey, INTERNAL, org.n_levels,
+            pop.active, pop.count, pop.level, pop.level_week, pop.readiness, week, self.cfg.promotion.min_weeks_in_level,
+            self.min_readiness, self.cand_offset, self.cand_slots, pop.draw_key, pop.visibility,
+            self.streams["promotion"], self.cand_u, parallel_from)
+        if top < 0:  # no internal seat above the entry level
+            self._internal_open = int(vstarts[-1])
+            return 0
+        if not drawn:  # many candidates: the parallel build
+            boosted = staffing_kernels.candidate_draws.parallel(
+                self.cand_slots, self.cand_offset, n_cand, top, pop.draw_key, pop.visibility,
+                self.streams["promotion"], week, self.cand_u)
         self.rule(self.cand_slots, self.cand_offset, n_cand, top, self.cand_u, pop.readiness, pop.performance,
                   pop.hire_week, week, self.cand_scores)
-        params = chain_kernels.ChainParams(week, self.streams["vacancy_channel"], vac.next_id, lowest)
-        (promoted, seat_level, seat_dept, seat_opened, seat_slot, external, new_vid, new_vkey, new_level, new_dept,
-         new_internal) = chain_kernels.vacancy_chain(
+        chain = (week, self.streams["vacancy_channel"], vac.next_id, lowest)  # chain_kernels.ChainParams
+        promoted, weeks_in_level, vac_n_free, vac_count, outside, u, n_internal = staffing_fused.run_chain(
             vs, vstarts, vac.department, vac.opened_week, self.cand_slots, self.cand_offset, n_cand, self.cand_scores,
-            boosted, pop.visibility, pop.department, pop.draw_key, vac.vkey, org.external_share, params)
-        vac.take_ids(promoted.size)  # one new seat per promotion
+            boosted, pop.visibility, pop.department, pop.draw_key, vac.vkey, org.external_share, chain,
+            self._boosts, pop.level, pop.level_week, pop.passed_over, pop.confidence, pop.engagement, pop.group,
+            pop.participation, pop.hipo, metrics.flows, metrics.level_stats, metrics.period_of(week),
+            metrics.promotion_columns, self.promotions_since_review, vac.active, vac._free, vac._n_free, vac.count,
+            self.seat_columns, CHANNELS, self.streams["time_to_fill"], self._ttf_draws)
+        self._opened(vac_n_free, vac_count, promoted.size)  # one new seat id per promotion
+        self._internal_open = n_internal
         if promoted.size:
-            self.promote(promoted, seat_dept, week)
-            self.model.metrics.count_fills(seat_level, week - seat_opened, INTERNAL, week)
-            vac.remove(seat_slot[seat_slot >= 0])
-        if new_vid.size:
-            opened = vac.add_rows(new_vid.size, written=staffing_kernels.SEAT_COLUMNS)
-            outside = staffing_kernels.add_chain_seats(opened, new_vid, new_level, new_dept, new_vkey, week,
-                                                       new_internal, self.seat_columns, INTERNAL)
-            external = np.concatenate((external, outside))
-        self.route_external(external, week)
+            self.model.record("promotion", promoted, week, detail=weeks_in_level)  # level: the new one
+            self._readiness_after_promotion(promoted)
+        self._route_later(outside, u, week)
         return int(promoted.size)
 
-    def promote(self, chosen, departments, week: int) -> None:
-        """Move `chosen` one level up into seats of `departments` (the seats are closed by the caller)."""
-        pop, dev = self.pop, self.cfg.development
-        from_levels = pop.level[chosen]
-        weeks_in_level = week - pop.level_week[chosen]
-        self.model.metrics.count_promotions(chosen, week, weeks_in_level)
-        self.model.record("promotion", chosen, week, detail=weeks_in_level, level=from_levels + 1)
-        staffing_kernels.promote_rows(chosen, departments, week, float(dev.promotion_confidence_boost),
-                             float(dev.promotion_engagement_boost), pop.level, pop.department, pop.level_week,
-                             pop.passed_over, pop.confidence, pop.engagement)
-        nxt = self.org.next_level[from_levels + 1]
+    def _readiness_after_promotion(self, chosen) -> None:
+        """Readiness under the next level's profile, with numpy's einsum as it always was."""
+        pop = self.pop
         competency = pop.competency[chosen]
         if not self.model.switches.gain_in_readiness:  # as in the develop kernel
             competency = np.where(pop.mentored[chosen, None], pop.unmentored_competency[chosen], competency)
-        pop.readiness[chosen] = np.einsum("ij,ij->i", self.org.profile[nxt], competency)
-        self.promotions_since_review += np.bincount(from_levels + 1, minlength=self.org.n_levels)
+        pop.readiness[chosen] = np.einsum("ij,ij->i", self._next_profile[pop.level[chosen]], competency)
 
     def mark_passed_over(self, week: int) -> None:
         """At a review: ready-now people below a level that promoted others count as passed over."""
@@ -285,18 +331,44 @@ class Staffing:
         self.promotions_since_review[:] = 0
 
     # ------------------------------------------------------------------ hiring
-    def hire_due(self, week: int) -> None:
-        """External hires whose time to fill has run out join this week."""
-        vac = self.vac
+    def hire_due(self, week: int) -> bool:
+        """External hires whose time to fill has run out join this week (first the seats routed outside
+        this week get their due weeks). One kernel call (`staffing_fused.hire`: rows, draw keys, the
+        people drawn straight into their rows, frailty, counts, seats closed, then the week's open
+        seats counted), then the other default columns and readiness (einsum); many hires draw with
+        the parallel build of `new_people`. Returns whether the open seats were counted (vacancy-weeks:
+        `Metrics.end_of_week` counts them otherwise)."""
+        pop, vac, org, metrics = self.pop, self.vac, self.org, self.model.metrics
+        period = metrics.period_of(week)
         # In id order: the hire order fixes the new employee ids (bookkeeping: draws follow the seat).
-        vs = staffing_kernels.due_vacancies(vac.active, vac.count, vac.channel, vac.due_week, vac.vid, EXTERNAL, week)
+        vs, slots, draw_keys, levels, departments, pop_n_free, pop_count, weeks_open, vac_n_free, settled = (
+            staffing_fused.hire(
+                vac.active, vac.count, vac.channel, vac.due_week, vac.vid, vac.vkey, vac.level, vac.department,
+                vac.opened_week, vac._free, vac._n_free, EXTERNAL, week, *self._take_routed(week), org.ttf_weeks,
+                self._ttf_scale, pop.active, pop._free, pop._n_free, pop.count, pop.eid, pop.next_id,
+                kernels.PARALLEL_MIN_ROWS, self.streams["hire"], self._group_cdf[False], self._age_mean[False],
+                self._mean_tenure, self._no_values, org.target, self._hire_params, self._hire_columns,
+                self.streams["frailty"], self._frailty_sd, pop.frailty, metrics.flows, period, metrics.hire_column,
+                pop.participation, pop.hipo, self._count_defaults, metrics.level_stats,
+                metrics.external_fill_columns, metrics.vacancy_weeks_column))
         if vs.size == 0:
-            return
-        # Drawn straight into their rows: one kernel call, whatever the number of columns.
-        slots = self.pop.add_rows(vs.size, written=WRITTEN_COLUMNS)
-        self.write_people(slots, vac.level[vs], vac.department[vs], week, "hire", initial=False,
-                          draw_keys=hire_keys(vac.vkey[vs]), out=self.pop)
-        self.model.metrics.count_hires(slots, week)
-        self.model.record("hire", slots, week, detail=week - vac.opened_week[vs])
-        self.fill(vs, week, EXTERNAL)
+            return settled
+        pop.sync(pop_n_free, pop_count)
+        pop.take_ids(vs.size)
+        for values, default in self._hire_defaults:
+            values[slots] = default
+        if not settled:  # many hires: drawn by the parallel build
+            people_kernels.new_people.for_size(vs.size)(
+                draw_keys, levels, departments, self.streams["hire"], week, False, self._group_cdf[False],
+                self._age_mean[False], self._mean_tenure, self._no_values, org.target, self._people[False], slots,
+                *self._pop_columns[:-1])
+        pop.readiness[slots] = np.einsum("ij,ij->i", self._next_profile[levels], pop.competency[slots])
+        if not settled:
+            weeks_open, vac_n_free = staffing_fused.settle_hires(
+                slots, vs, draw_keys, week, self.streams["frailty"], self._frailty_sd, pop.frailty, metrics.flows,
+                period, metrics.hire_column, pop.level, pop.group, pop.participation, pop.hipo, metrics.level_stats,
+                metrics.external_fill_columns, vac.level, vac.opened_week, vac.active, vac._free, vac._n_free)
+        vac.sync(vac_n_free, vac.count)
+        self.model.record("hire", slots, week, detail=weeks_open)
         self.model.on_join(slots)
+        return settled

@@ -156,20 +156,6 @@ def open_seats(slots, first_vid, levels, departments, keys, week, key_channel, e
 
 
 @njit(cache=True)
-def add_chain_seats(slots, vids, levels, departments, keys, week, stays_internal, columns, internal):
-    """Write the rows of the seats a vacancy chain opened and left open (already routed: `stays_internal`).
-    Serial. Returns the slots of those going outside, in order."""
-    outside = np.empty(slots.shape[0], dtype=np.int64)
-    n_out = 0
-    for j in range(slots.shape[0]):
-        _write_seat(slots[j], vids[j], keys[j], levels[j], departments[j], week, columns, internal)
-        if not stays_internal[j]:
-            outside[n_out] = slots[j]
-            n_out += 1
-    return outside[:n_out]
-
-
-@njit(cache=True)
 def promote_rows(chosen, departments, week, confidence_boost, engagement_boost, level, department, level_week,
                  passed_over, confidence, engagement):
     """Move `chosen` one level up into seats of `departments`: a new level start, nobody passed over,

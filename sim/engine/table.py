@@ -97,6 +97,17 @@ class Table:
             self._default_plans[key] = plan
         return plan
 
+    def sync(self, n_free: int, count: int) -> None:
+        """Take the free-list length and high-water mark that a kernel left after claiming
+        (`claim_slots`) or releasing (`_release`) rows in this table's arrays."""
+        if count > self.capacity:
+            raise CapacityError(f"table full: {count} rows needed, capacity {self.capacity}")
+        if n_free == _NOT_LIVE:
+            raise RuntimeError("removing a row that is not live")
+        if n_free == _TWICE:
+            raise RuntimeError("removing the same row twice")
+        self._n_free, self.count = int(n_free), int(count)
+
     def remove(self, slots: np.ndarray) -> None:
         """Mark rows dead and put their slots on the free list."""
         slots = np.asarray(slots, dtype=np.int64)
@@ -141,6 +152,21 @@ def _take(free, n_free, count, n):
     for j in range(n - reuse):
         slots[reuse + j] = count + j
     return slots
+
+
+@njit(inline="always", cache=True)
+def claim_slots(active, free, n_free, count, n):
+    """`add_rows` inside a kernel: n slots (`_take`), marked live. Returns (slots, n_free, count)
+    after; when they do not fit, no slots and the state unchanged but a count above the capacity,
+    which `Table.sync` turns into a CapacityError. Ids and default values are the caller's."""
+    reuse = min(n, n_free)
+    new_count = count + n - reuse
+    if new_count > active.shape[0]:
+        return np.empty(0, dtype=np.int64), n_free, new_count
+    slots = _take(free, n_free, count, n)
+    for j in range(n):
+        active[slots[j]] = True
+    return slots, n_free - reuse, new_count
 
 
 @njit(cache=True)

@@ -25,26 +25,28 @@ FROZEN = ("program=none", "experiment=stylized_cycle", "sim.horizon_years=15", "
 
 def _rounds(rule: str):
     """Run the frozen org; per chain round: the candidates' levels and scores, and who was promoted
-    into each level, in order of promotion."""
+    into each level, in order of promotion (the event log's order)."""
     model = OrgModel(make_config(*FROZEN, f"promotion.rule={rule}"))
     staffing = model.staffing
     rounds = []
-    chains, promote = staffing.promote_chains, staffing.promote
+    chains = staffing.promote_chains
 
     def promote_chains(self, week):
         pop = self.pop
         s = pop.active_slots()
-        rounds.append({"slots": s, "level": pop.level[s].copy(), "performance": pop.performance[s].copy(),
-                       "promoted": []})
+        rounds.append({"week": week, "slots": s, "eid": pop.eid[s].copy(), "level": pop.level[s].copy(),
+                       "performance": pop.performance[s].copy(), "promoted": []})
         return chains(week)
 
-    def record_promote(self, chosen, departments, week):
-        rounds[-1]["promoted"].append(np.array(chosen))
-        return promote(chosen, departments, week)
-
     staffing.promote_chains = types.MethodType(promote_chains, staffing)
-    staffing.promote = types.MethodType(record_promote, staffing)
     model.run()
+    events = model.events.frame(model.org.level_names, model.org.group_names)
+    promotions = events[events["kind"] == "promotion"]
+    for r in rounds:  # one round a week (promotions only at reviews, all levels at once)
+        by_eid = dict(zip(r["eid"].tolist(), r["slots"].tolist()))
+        promoted = promotions.loc[promotions["week"] == r["week"], "employee"].map(by_eid)
+        if len(promoted):
+            r["promoted"].append(promoted.to_numpy(np.int64))
     return model, rounds
 
 

@@ -17,7 +17,9 @@ from sim.engine import rng
 from sim.runs.result import result_of
 from sim.mentoring.program import Program
 from sim.engine.model import OrgModel
-from sim.engine.org import EXTERNAL, INTERNAL
+from sim.engine.org import EXTERNAL, INTERNAL, vacancy_columns
+from sim.engine.staffing import EXIT_KIND
+from sim.engine.staffing_kernels import SEAT_COLUMNS
 from tests.conftest import make_config
 
 
@@ -153,13 +155,50 @@ def reference_sample_people(self, slots, levels, departments, week, stream, init
     pop.readiness[slots] = np.einsum("ij,ij->i", org.profile[org.next_level[levels]], pop.competency[slots])
 
 
+def reference_separate(self, slots, exit_code, week):
+    """Exits one step at a time: hooks, log, counts, rows freed, seats opened (`Vacancies.open`)."""
+    slots = np.asarray(slots, dtype=np.int64)
+    if slots.size == 0:
+        return
+    pop = self.pop
+    self.model.on_leave(slots)
+    self.model.record(EXIT_KIND[exit_code], slots, week, detail=week - pop.hire_week[slots])
+    self.model.metrics.count_exits(slots, exit_code, week)
+    levels, departments = pop.level[slots].copy(), pop.department[slots].copy()
+    keys = rng.lineage_keys(rng.LINEAGE_EXIT_SEAT, pop.draw_key[slots], np.zeros(slots.size, dtype=np.int64))
+    pop.remove(slots)
+    reference_open_vacancies(self, levels, departments, keys, week)
+
+
+def reference_hire_due(self, week):
+    """Hires one step at a time: due seats by id, people drawn into a dict (`sample_people`) and added
+    with `Population.hire` (defaults, next ids), counts, log, seats closed."""
+    vac, pop = self.vac, self.pop
+    vs = vac.active_slots()
+    vs = vs[(vac.channel[vs] == EXTERNAL) & (vac.due_week[vs] <= week)]
+    vs = vs[np.argsort(vac.vid[vs])]
+    if vs.size == 0:
+        return
+    values = self.sample_people(vac.level[vs], vac.department[vs], week, "hire", False, rng.hire_keys(vac.vkey[vs]))
+    slots = pop.hire(vs.size, **values)
+    self.model.metrics.count_hires(slots, week)
+    self.model.record("hire", slots, week, detail=week - vac.opened_week[vs])
+    self.model.metrics.count_fills(vac.level[vs], week - vac.opened_week[vs], EXTERNAL, week)
+    vac.remove(vs)
+    self.model.on_join(slots)
+
+
 # ---------------------------------------------------------------- runs
 
 
-def _run(cfg, reference: bool):
+def _run(cfg, reference: bool | tuple = False):
+    """A run with the kernels, or (reference) with the numpy versions of promote_chains, or of the
+    methods named."""
     model = OrgModel(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())])
     if reference:
-        model.staffing.promote_chains = types.MethodType(reference_promote_chains, model.staffing)
+        names = reference if isinstance(reference, tuple) else ("promote_chains",)
+        for name in names:
+            setattr(model.staffing, name, types.MethodType(globals()[f"reference_{name}"], model.staffing))
     model.run()
     return result_of(model)
 
@@ -184,11 +223,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_vacancy_chains_match_the_per_level_numpy_version(name):
-    cfg = make_config("metrics.period_weeks=1", *CASES[name])
-    fast, slow = _run(cfg, reference=False), _run(cfg, reference=True)
-    assert (fast.events["kind"] == "promotion").sum() > 20
+def _assert_same_runs(fast, slow):
     for frame in ("events", "timeseries", "level_timeseries", "model_timeseries"):
         pd.testing.assert_frame_equal(getattr(fast, frame), getattr(slow, frame), check_exact=True)
     assert fast.metrics.keys() == slow.metrics.keys()
@@ -199,6 +234,33 @@ def test_vacancy_chains_match_the_per_level_numpy_version(name):
         assert np.array_equal(getattr(a, column), getattr(b, column)), column
     pd.testing.assert_frame_equal(_vacancies_by_id(fast.model), _vacancies_by_id(slow.model), check_exact=True)
     assert fast.model.vacancies.next_id == slow.model.vacancies.next_id
+    assert fast.model.pop.next_id == slow.model.pop.next_id
+    pd.testing.assert_frame_equal(fast.people, slow.people, check_exact=True)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_vacancy_chains_match_the_per_level_numpy_version(name):
+    cfg = make_config("metrics.period_weeks=1", *CASES[name])
+    fast, slow = _run(cfg, reference=False), _run(cfg, reference=True)
+    assert (fast.events["kind"] == "promotion").sum() > 20
+    _assert_same_runs(fast, slow)
+
+
+@pytest.mark.parametrize("name, frailty", [("default_program", 0.45), ("review_seniority", 0.0)])
+def test_fused_exits_and_hires_match_the_step_by_step_version(name, frailty):
+    """Exits, promotions and hires applied by the fused kernels (`staffing_fused`): the same run, to the
+    bit, as freeing rows, opening and routing seats and adding people one step at a time (reused rows
+    and ids included)."""
+    cfg = make_config("metrics.period_weeks=1", f"attrition.frailty_sd={frailty}", *CASES[name])
+    fast, slow = _run(cfg), _run(cfg, reference=("separate", "hire_due", "promote_chains"))
+    kinds = fast.events["kind"].value_counts()
+    assert kinds["hire"] > 50 and kinds["voluntary_exit"] > 50
+    _assert_same_runs(fast, slow)
+
+
+def test_fused_kernels_write_every_vacancy_column():
+    """The fused kernels write whole seat rows (no defaults filled): every column of the vacancy table."""
+    assert {c.name for c in vacancy_columns()} == SEAT_COLUMNS
 
 
 @pytest.mark.parametrize("initial", [True, False])
@@ -270,3 +332,28 @@ def _goes_outside_reference(model, keys, levels) -> np.ndarray:
     u = np.array([rng.uniforms(model.streams["vacancy_channel"], np.array([k], dtype=np.uint64), 0, 0)[0]
                   for k in keys])
     return u < model.org.external_share[levels]
+
+
+def test_seats_routed_in_an_earlier_week_get_that_weeks_due_dates():
+    """The fused kernels leave a routed seat's due week to the week's `hire_due`; seats routed by a
+    call outside a model's week (here week 5, hires at week 6) still count their time to fill from
+    the week they were routed, as `route_external` would."""
+    model = OrgModel(make_config("program=none", "hiring.ttf_shape=3"))
+    staffing, vac, pop = model.staffing, model.vacancies, model.pop
+    leavers = pop.active_slots()[::7][:120]  # every level
+    first_vid = vac.next_id
+    seats = pd.DataFrame({"vid": np.arange(first_vid, first_vid + leavers.size),
+                          "level": pop.level[leavers], "key": rng.lineage_keys(
+                              rng.LINEAGE_EXIT_SEAT, pop.draw_key[leavers], np.zeros(leavers.size, np.int64))})
+    staffing.separate(leavers, 1, 5)
+    staffing.hire_due(6)  # the hires take the leavers' rows
+    outside = _goes_outside_reference(model, seats["key"].to_numpy(np.uint64), seats["level"].to_numpy())
+    seats = seats[outside]
+    hiring = model.cfg.hiring
+    log_sum = sum(np.log(rng.uniforms(model.streams["time_to_fill"], seats["key"].to_numpy(np.uint64), 0, j))
+                  for j in range(3))
+    expected = 5 + np.round(-model.org.ttf_weeks[seats["level"]] * hiring.ttf_scale / 3 * log_sum).astype(int)
+    still_open = vac.frame().set_index("vid")
+    here = seats["vid"].isin(still_open.index).to_numpy()
+    assert np.array_equal(still_open.loc[seats["vid"][here], "due_week"], expected[here])
+    assert (expected[~here] <= 6).all() and here.sum() > 10

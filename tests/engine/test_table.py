@@ -177,3 +177,26 @@ def test_vacancies_open_gives_fresh_ids():
     assert vac.vkey[b].tolist() == [2**64 - 1] and vac.vkey[a[1:]].tolist() == [12]  # 64-bit lineage keys
     assert vac.opened_week[b].tolist() == [6]
     assert vac.open_by_level(4).tolist() == [0, 0, 1, 1]
+
+
+def test_rows_claimed_in_a_kernel_are_the_rows_add_rows_takes():
+    """`claim_slots` (what the fused staffing kernels call) takes the slots `add_rows` would, in the
+    same order, and `sync` hands the table its new state; a claim past capacity changes nothing and
+    `sync` raises."""
+    from sim.engine.table import claim_slots
+
+    plain, fused = make_table(6), make_table(6)
+    for t in (plain, fused):
+        t.add(5)
+        t.remove(np.array([3, 1]))
+    expected = plain.add_rows(3, written=frozenset())
+    slots, n_free, count = claim_slots(fused.active, fused._free, fused._n_free, fused.count, 3)
+    fused.sync(n_free, count)
+    assert slots.tolist() == expected.tolist() == [3, 1, 5]
+    assert (fused.count, fused.n_active) == (plain.count, plain.n_active) == (6, 6)
+    assert np.array_equal(fused.active, plain.active)
+    slots, n_free, count = claim_slots(fused.active, fused._free, fused._n_free, fused.count, 1)
+    assert slots.size == 0 and fused.active.all()
+    with pytest.raises(CapacityError):
+        fused.sync(n_free, count)
+    assert fused.count == 6

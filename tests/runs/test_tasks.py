@@ -11,10 +11,23 @@ from sim.runs.tasks import Workers, default_jobs, gather, start_method
 def test_queued_tasks_run_here_last_first_and_results_keep_their_order():
     workers = Workers(1)
     try:
-        # a worker holds at most the sleep and two more queued for it: the last tasks are still queued
         tasks = [workers.submit(time.sleep, 1.0)] + [workers.submit(pow, 2, k) for k in range(12)]
         assert gather(tasks) == [None] + [2 ** k for k in range(12)]
-        assert tasks[-1].future.cancelled()  # taken here, not by the worker
+        assert tasks[-1].future is None  # taken here, never handed to the worker
+    finally:
+        workers.close()
+
+
+def test_a_busy_worker_holds_no_queue_this_process_would_wait_for():
+    """A task goes to the pool only when a worker is free: while the worker sleeps, this process takes
+    every other task (the pool would otherwise have queued two more for that worker, out of reach)."""
+    workers = Workers(1)
+    try:
+        tasks = [workers.submit(time.sleep, 2.0)] + [workers.submit(time.sleep, 0.1) for _ in range(3)]
+        assert gather(tasks) == [None] * 4
+        assert tasks[0].future is not None and all(t.future is None for t in tasks[1:])
+        later = workers.submit(pow, 3, 2)  # the worker is free again: it gets the next task
+        assert later.future is not None and later.result() == 9
     finally:
         workers.close()
 

@@ -234,6 +234,10 @@ def task(cfg) -> float | None:
 
         numba.set_num_threads(1)  # this process is one of the workers on the cores (after they forked)
     seeds = _other_seeds(config, sweeping, workers)
+    if workers is not None and config.output.report:
+        from .present.pdf import prepare_drawing
+
+        workers.when_idle(prepare_drawing)  # a worker will draw half the report's pages
     progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
     try:
         try:

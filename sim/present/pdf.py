@@ -182,6 +182,14 @@ def brief_page(p: Pages, title: str, b: Brief, chart: Path | None):
         p.image(chart, height=min(2.1, room) if room >= 1.2 else 2.1, caption=b.chart_note)
 
 
+def prepare_drawing() -> None:
+    """Import what drawing the pages needs (matplotlib and its PDF backend, about 0.4 CPU-seconds): a
+    worker does it while it waits, before it is given half the report's pages."""
+    from matplotlib.backends.backend_pdf import PdfPages  # noqa: F401
+
+    from ..charts.style import plt  # noqa: F401
+
+
 def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict[str, str], workers=None) -> None:
     """The report's PDF; with `workers` that have a process (`sim.runs.tasks.Workers`), one of them draws
     the odd pages meanwhile."""

@@ -99,6 +99,7 @@ class Workers:
         self._queue: deque[Task] = deque()  # waiting for a free worker, first in first out
         self._running = 0  # tasks handed to the pool and not finished
         self._broken = False
+        self._idle: deque[tuple] = deque()  # calls for a worker that has nothing else to do (`when_idle`)
         self._lock = threading.RLock()  # the pool's own thread hands out the next task when one finishes
         if self.jobs:
             import multiprocessing
@@ -115,6 +116,14 @@ class Workers:
             self._queue.append(task)
             self._hand_out()
         return task
+
+    def when_idle(self, fn: Callable, *args) -> None:
+        """Have a worker call `fn(*args)` once no task waits for one (preparing work to come, such as
+        importing what drawing the report needs); nobody waits for it, and a pool closed first skips it."""
+        with self._lock:
+            if self._pool is not None:
+                self._idle.append((fn, args))
+                self._hand_out()
 
     def withdraw(self, task: Task) -> bool:
         """Take a task back before a worker gets it; False when a worker has it already."""
@@ -135,6 +144,15 @@ class Workers:
                     return
                 self._queue.popleft()
                 task.future = future
+                self._running += 1
+                future.add_done_callback(self._finished)
+            while self._pool is not None and not self._broken and self._running < self.jobs and self._idle:
+                fn, args = self._idle.popleft()
+                try:
+                    future = self._pool.submit(fn, *args)
+                except RuntimeError:
+                    self._broken = True
+                    return
                 self._running += 1
                 future.add_done_callback(self._finished)
 

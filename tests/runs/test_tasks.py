@@ -64,3 +64,21 @@ def test_workers_are_spawned_once_numba_threads_run_here():
     total(np.ones(4))
     assert start_method() == "spawn"
     assert default_jobs(0) == 0 and default_jobs(100) >= 1
+
+
+def _touch(path):
+    path.write_text("done")
+
+
+def test_an_idle_call_waits_for_the_queue_and_runs_once_a_worker_is_free(tmp_path):
+    workers = Workers(1)
+    marker = tmp_path / "idle"
+    try:
+        first = workers.submit(time.sleep, 0.5)
+        workers.when_idle(_touch, marker)  # the worker is busy: the call waits
+        second = workers.submit(pow, 2, 3)  # a task submitted later still goes first
+        assert second.future is None and not marker.exists()
+        assert first.result() is None and second.result() == 8
+    finally:
+        workers.close()  # waits for the worker's calls
+    assert marker.read_text() == "done"

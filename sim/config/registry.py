@@ -2,10 +2,11 @@
 
 The config layer owns the registry, so that it can check a name when the config is loaded; the
 layer that implements the choices fills it (`@MATCHING_POLICIES.register("random")` in
-`sim.mentoring.matching`). The names are declared here, so that a config is checked without
-importing the implementations (numba, scipy: the command line answers a mistake in milliseconds)
-and the config layer never imports the layers above it; registering an undeclared name is an
-error, and a test checks that every declared name is implemented.
+`sim.mentoring.matching`). The package's own names are declared here, so that a config is checked
+without importing the implementations (numba, scipy: the command line answers a mistake in
+milliseconds) and the config layer never imports the layers above it; a test checks that every
+declared name is implemented. A name registered at run time (a policy of your own, from Python) is
+allowed from then on.
 Promotion rules are filled by `sim.engine.promotion_rules` (`@PROMOTION_RULES.register("worst")`).
 """
 from __future__ import annotations
@@ -22,13 +23,11 @@ class Registry(dict):
         self.names = frozenset(names)  # what a config may choose, known before any implementation loads
 
     def __contains__(self, name) -> bool:
-        """Whether a config may choose `name` (declared), whether or not its implementation is loaded yet."""
-        return name in self.names
+        """Whether a config may choose `name`: declared (its implementation loaded yet or not) or registered."""
+        return name in self.names or dict.__contains__(self, name)
 
     def register(self, name: str) -> Callable:
         """Decorator: register `fn` under `name` (a later registration replaces an earlier one)."""
-        if name not in self.names:
-            raise ValueError(f"{self.kind} {name!r}: declare the name in sim.config.registry first")
 
         def add(fn):
             self[name] = fn
@@ -37,7 +36,7 @@ class Registry(dict):
         return add
 
     def allowed(self) -> str:
-        return f"one of {', '.join(sorted(self.names))}"
+        return f"one of {', '.join(sorted(self.names | set(self)))}"
 
 
 MATCHING_POLICIES: Registry = Registry(

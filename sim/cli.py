@@ -287,7 +287,11 @@ def _workers(config, sweeping: bool):
     decomposing = config.evaluation.decomposition and config.evaluation.twin and bool(config.programs())
     worlds = 2 * len(SIMULATED) - 1  # the most the decomposition runs (sim.runs.decomposition)
     jobs = default_jobs(others + (worlds if decomposing else 0))
-    return Workers(jobs) if jobs else None
+    if not jobs:
+        return None
+    from .runs import result  # noqa: F401  (the simulation's modules, so that forked workers start with them)
+
+    return Workers(jobs)
 
 
 def _other_seeds(config, sweeping: bool, workers=None):

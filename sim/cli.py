@@ -234,25 +234,31 @@ def task(cfg) -> float | None:
 
         numba.set_num_threads(1)  # this process is one of the workers on the cores (after they forked)
     seeds = _other_seeds(config, sweeping, workers)
+    if workers is not None and config.output.report:
+        from .present.pdf import prepare_drawing
+
+        workers.when_idle(prepare_drawing)  # a worker will draw half the report's pages
     progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
     try:
-        # a sweep job writes what collect and compare read, unless more is asked for
-        tables = not sweeping or config.output.sweep_tables or config.output.sweep_charts
-        status, metrics = run_job(config, folder, progress=progress, tables=tables,
-                                  more_metrics=seeds.finish if seeds is not None else None, workers=workers)
-    except BrokenPipeError:  # stdout, not the folder ("skipped, already complete")
-        stdout_gone()
-    except OSError as err:  # the folder cannot be made or written: a path the user chose
-        fail(f"output.dir = {folder!r}: cannot write the run folder ({err.strerror})")
+        try:
+            # a sweep job writes what collect and compare read, unless more is asked for
+            tables = not sweeping or config.output.sweep_tables or config.output.sweep_charts
+            status, metrics = run_job(config, folder, progress=progress, tables=tables,
+                                      more_metrics=seeds.finish if seeds is not None else None, workers=workers)
+        except BrokenPipeError:  # stdout, not the folder ("skipped, already complete")
+            stdout_gone()
+        except OSError as err:  # the folder cannot be made or written: a path the user chose
+            fail(f"output.dir = {folder!r}: cannot write the run folder ({err.strerror})")
+        if status == "complete" and config.output.report:
+            from .present.report import write_report_logged
+
+            # after status.json, while the workers are still there: one draws half the PDF's pages
+            write_report_logged(folder, keep_charts=config.output.charts, workers=workers)
     finally:
         if seeds is not None:
             seeds.close()
         if workers is not None:
             workers.close()
-    if status == "complete" and config.output.report:
-        from .present.report import write_report_logged
-
-        write_report_logged(folder, keep_charts=config.output.charts)
     if status == "failed":
         if not sweeping:
             fail(f"the run failed; see {folder}/status.json", code=1)
@@ -281,7 +287,11 @@ def _workers(config, sweeping: bool):
     decomposing = config.evaluation.decomposition and config.evaluation.twin and bool(config.programs())
     worlds = 2 * len(SIMULATED) - 1  # the most the decomposition runs (sim.runs.decomposition)
     jobs = default_jobs(others + (worlds if decomposing else 0))
-    return Workers(jobs) if jobs else None
+    if not jobs:
+        return None
+    from .runs import result  # noqa: F401  (the simulation's modules, so that forked workers start with them)
+
+    return Workers(jobs)
 
 
 def _other_seeds(config, sweeping: bool, workers=None):

@@ -249,3 +249,27 @@ def test_a_bad_later_swept_value_gives_the_message_a_single_run_gives(capsys, sw
     with pytest.raises(ConfigError) as info:
         load_config(["org=small", "sim.horizon_years=1", bad])
     assert message == f"mentorsim: error: {info.value}"
+
+
+HEAVY = ("numpy", "pandas", "numba", "matplotlib", "mesa")
+_LOADED = """
+import sys
+from sim.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print('loaded:', *(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["sim.seed=abc"], ["promotion.rule=bogus"]])
+def test_help_and_a_config_mistake_load_no_heavy_library(argv):
+    """`mentorsim --help` and a mistake in the config answer without numpy, pandas, numba, matplotlib or
+    Mesa (1.5 CPU-seconds a call before)."""
+    done = subprocess.run([sys.executable, "-c", _LOADED.format(heavy=HEAVY), *argv], capture_output=True,
+                          text=True, timeout=120)
+    lines = done.stderr.splitlines()
+    assert lines[-1] == "loaded:", lines[-1]
+    if argv != ["--help"]:
+        assert lines[0].startswith("mentorsim: error: ") and len(lines) == 2

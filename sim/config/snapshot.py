@@ -22,9 +22,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from .checks import ConfigError
 
 KEY = "org.start_from"
@@ -76,6 +73,9 @@ def read_snapshot(path: str, org) -> pd.DataFrame:
     """The snapshot's rows, checked against `org` (an OrgConfig): names known, years sensible,
     no level holding more people than its seats. Rows are ordered by level rank, then id, so the
     same file always gives the same people the same draw keys."""
+    import numpy as np  # here, not at the top: the CLI's config check imports this module
+    import pandas as pd
+
     try:
         frame = pd.read_parquet(path)
     except Exception as err:  # pyarrow raises several kinds for a damaged or foreign file

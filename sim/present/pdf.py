@@ -3,6 +3,12 @@
 A `Pages` object keeps a cursor down the current page and starts a new page when the next
 block does not fit. Page 1 is the executive brief; then every section of the Document; then
 the glossary and the appendix, each starting on a new page.
+
+Laying the pages out is cheap (a tenth of the time); drawing them (matplotlib's text and images)
+is the rest. With a worker process at hand (`sim.runs.tasks.Workers`, at the end of a run whose
+pool is idle by then), both processes lay out every page the same way and each draws every other
+page into a file of its own; pypdf then joins the two in page order. The pages are the same
+either way.
 """
 from __future__ import annotations
 
@@ -25,8 +31,12 @@ def _chars(width_in: float, size: float, bold: bool = False) -> int:
 
 
 class Pages:
-    def __init__(self, pdf, plt):
+    """`keep(number)`: whether page `number` is drawn into `pdf` (all by default); the others are laid
+    out (so the pages after them are where they would be) and dropped."""
+
+    def __init__(self, pdf, plt, keep=None):
         self.pdf, self.plt, self.fig, self.y, self.number = pdf, plt, None, 0.0, 0
+        self.keep = keep or (lambda number: True)
 
     # -------------------------------------------------------------------- pages
     def new_page(self):
@@ -38,7 +48,8 @@ class Pages:
 
     def close_page(self):
         if self.fig is not None:
-            self.pdf.savefig(self.fig)
+            if self.keep(self.number):
+                self.pdf.savefig(self.fig)
             self.plt.close(self.fig)
             self.fig = None
 
@@ -171,13 +182,72 @@ def brief_page(p: Pages, title: str, b: Brief, chart: Path | None):
         p.image(chart, height=min(2.1, room) if room >= 1.2 else 2.1, caption=b.chart_note)
 
 
-def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict[str, str]) -> None:
+def prepare_drawing() -> None:
+    """Import what drawing the pages needs (matplotlib and its PDF backend, about 0.4 CPU-seconds): a
+    worker does it while it waits, before it is given half the report's pages."""
+    from matplotlib.backends.backend_pdf import PdfPages  # noqa: F401
+
+    from ..charts.style import plt  # noqa: F401
+
+
+def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict[str, str], workers=None) -> None:
+    """The report's PDF; with `workers` that have a process (`sim.runs.tasks.Workers`), one of them draws
+    the odd pages meanwhile."""
+    if workers is None or not workers.jobs:
+        draw_pages(path, doc, charts, captions)
+        return
+    path = Path(path)
+    parts = [path.with_name(f".{path.name}.part{i}") for i in (1, 2)]
+    try:
+        # the worker takes the odd pages, the larger share: this process also checked the folder, wrote the
+        # HTML and joins the halves
+        odd = workers.submit(draw_pages, parts[0], doc, charts, captions, 2, 1)
+        even_count = draw_pages(parts[1], doc, charts, captions, 2, 2)
+        try:
+            odd_count = odd.result()
+        except Exception:  # the worker process is gone (killed, out of memory): every page here, as without one
+            draw_pages(path, doc, charts, captions)
+            return
+        _join(parts, path, doc.title, odd_count, even_count)
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+
+
+def _join(parts: list[Path], path: Path, title: str, odd_count: int, even_count: int) -> None:
+    """The odd pages (parts[0]) and the even pages (parts[1]) interleaved into one PDF at `path`."""
+    from pypdf import PdfReader, PdfWriter
+
+    if odd_count - even_count not in (0, 1):
+        raise RuntimeError(f"the report's page halves do not fit together ({odd_count} and {even_count} pages)")
+    odd = PdfReader(parts[0])
+    even = PdfReader(parts[1]) if even_count else None  # a PDF of no pages is not written
+    writer = PdfWriter()
+    for i in range(odd_count + even_count):
+        writer.add_page((odd if i % 2 == 0 else even).pages[i // 2])
+    writer.add_metadata({"/Title": title, "/Creator": "mentorsim"})
+    with open(path, "wb") as out:
+        writer.write(out)
+
+
+def draw_pages(path: Path, doc: Document, charts: dict[str, Path], captions: dict[str, str], every: int = 1,
+               start: int = 1) -> int:
+    """Lay out the whole report and draw pages start, start + every, ... into the PDF at `path`; returns
+    how many it drew. A task of its own: a worker process may draw a share of the pages."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     from ..charts.style import plt
 
+    drawn = []
+
+    def keep(number: int) -> bool:
+        if number % every == start % every:
+            drawn.append(number)
+            return True
+        return False
+
     with PdfPages(path, metadata={"Title": doc.title, "Creator": "mentorsim"}) as pdf:
-        p = Pages(pdf, plt)
+        p = Pages(pdf, plt, keep)
         if doc.brief is not None:
             brief_page(p, doc.title, doc.brief, charts.get(doc.brief.chart))
             if p.number == 1:  # the details start a page of their own, unless the brief's chart already did
@@ -208,3 +278,4 @@ def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict
             p.heading(doc.appendix[0])
             p.monospace(doc.appendix[1])
         p.close_page()
+    return len(drawn)

@@ -132,20 +132,21 @@ def _number(x) -> bool:
 # ---------------------------------------------------------------------------- writing
 
 
-def report_run(folder: Path, keep_charts: bool = True) -> tuple[Path, Path]:
+def report_run(folder: Path, keep_charts: bool = True, workers=None) -> tuple[Path, Path]:
     """Reuse the run's charts/; without them, draw them into charts/ (or, with keep_charts=False,
-    into a temporary folder for the report only: a run configured with output.charts=false)."""
+    into a temporary folder for the report only: a run configured with output.charts=false).
+    `workers` (`sim.runs.tasks.Workers`): a worker process draws half the PDF's pages."""
     import tempfile
 
     from ..charts import run_charts
 
     drawn = sorted((folder / "charts").glob("*.png")) if (folder / "charts").is_dir() else []
     if drawn:
-        return _report_run(folder, drawn)
+        return _report_run(folder, drawn, workers)
     if keep_charts:
-        return _report_run(folder, run_charts(load_run(folder), folder / "charts"))
+        return _report_run(folder, run_charts(load_run(folder), folder / "charts"), workers)
     with tempfile.TemporaryDirectory() as tmp:
-        return _report_run(folder, run_charts(load_run(folder), Path(tmp)))
+        return _report_run(folder, run_charts(load_run(folder), Path(tmp)), workers)
 
 
 def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Document:
@@ -174,9 +175,9 @@ def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Documen
                     figures=figures, captions=CAPTIONS)
 
 
-def _report_run(folder: Path, charts: list[Path]) -> tuple[Path, Path]:
+def _report_run(folder: Path, charts: list[Path], workers=None) -> tuple[Path, Path]:
     result = load_run(folder)
-    return _write_both(folder, run_document(folder, result, charts))
+    return _write_both(folder, run_document(folder, result, charts), workers)
 
 
 SWEEP_CAPTIONS = {
@@ -243,7 +244,7 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
     return _write_both(folder, doc)
 
 
-def _write_both(folder: Path, doc: Document) -> tuple[Path, Path]:
+def _write_both(folder: Path, doc: Document, workers=None) -> tuple[Path, Path]:
     """Both files or neither: a PDF that cannot be written takes the new HTML with it."""
     from .pdf import write_pdf
 
@@ -252,7 +253,7 @@ def _write_both(folder: Path, doc: Document) -> tuple[Path, Path]:
     text = to_html(doc, charts, doc.captions)
     _atomic_write(html_path, lambda p: p.write_text(text))
     try:
-        _atomic_write(pdf_path, lambda p: write_pdf(p, doc, charts, doc.captions))
+        _atomic_write(pdf_path, lambda p: write_pdf(p, doc, charts, doc.captions, workers))
     except BaseException:
         html_path.unlink(missing_ok=True)
         raise
@@ -317,24 +318,25 @@ def check_folder(target: str | Path) -> str:
     return "sweep"
 
 
-def write_report(target: str | Path, keep_charts: bool = True) -> tuple[Path, Path]:
-    """Report on a run folder or a sweep (or sensitivity) folder; returns (html, pdf).
+def write_report(target: str | Path, keep_charts: bool = True, workers=None) -> tuple[Path, Path]:
+    """Report on a run folder or a sweep (or sensitivity) folder; returns (html, pdf). `workers`
+    (`sim.runs.tasks.Workers`, a run's idle pool): a worker process draws half a run report's PDF pages.
 
     A folder it cannot use, or a report it cannot write (a full disk, a read-only folder), is a
     one-line ConfigError; the report files are then left as they were (none written half)."""
     kind = check_folder(target)
     folder = Path(target)
     try:
-        return report_run(folder, keep_charts) if kind == "run" else report_sweep(folder)
+        return report_run(folder, keep_charts, workers) if kind == "run" else report_sweep(folder)
     except OSError as err:
         raise ConfigError(f"FOLDER = {str(target)!r}: cannot write the report there "
                           f"({err.strerror or err})") from None
 
 
-def write_report_logged(folder: str | Path, keep_charts: bool = True) -> None:
+def write_report_logged(folder: str | Path, keep_charts: bool = True, workers=None) -> None:
     """Write a finished run's report; a failure is logged, not raised: the run is complete either
     way, and the report is derived from it (`mentorsim report FOLDER` writes it again)."""
     try:
-        write_report(folder, keep_charts=keep_charts)
+        write_report(folder, keep_charts=keep_charts, workers=workers)
     except Exception as err:
         logging.getLogger(__name__).error("report failed: %s: %s", type(err).__name__, err)

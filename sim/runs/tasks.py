@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable
 
@@ -49,19 +50,26 @@ def start_method() -> str:
 
 class Task:
     """One function call, run by a worker or, when no worker has begun it by the time it is wanted,
-    by this process."""
+    by this process. `future` is None until the call is handed to a worker (and stays None when this
+    process runs it)."""
 
-    def __init__(self, fn: Callable, args: tuple, future: Future | None):
+    def __init__(self, fn: Callable, args: tuple, future: Future | None, workers: "Workers | None" = None):
         self.fn, self.args, self.future = fn, args, future
+        self._workers = workers  # holds the task until a worker is free, unless this process takes it first
         self._here = False
         self._value: Any = None
 
     def take(self) -> bool:
         """Run it here unless a worker has begun it; True when it is (now) done here."""
-        if not self._here and (self.future is None or self.future.cancel()):
+        if not self._here and self._claim():
             self._value = self.fn(*self.args)
             self._here = True
         return self._here
+
+    def _claim(self) -> bool:
+        if self._workers is not None and self._workers.withdraw(self):
+            return True
+        return self.future is None or self.future.cancel()
 
     def result(self):
         return self._value if self.take() else self.future.result()  # a worker's exception is raised here
@@ -80,12 +88,19 @@ class Workers:
     """A pool of worker processes that this process helps (`gather`); jobs=0 runs every task here.
 
     The workers start now (forked now, when that is safe now), not at the first task: the first task
-    may come after this process has started numba's threads."""
+    may come after this process has started numba's threads. A task is handed to the pool only when a
+    worker is free (the pool itself would queue more for each worker, out of this process's reach), so
+    that at the end this process takes every task no worker is running instead of waiting for them."""
 
     def __init__(self, jobs: int):
         self.jobs = max(0, int(jobs))
         self.method = start_method() if self.jobs else None
         self._pool: ProcessPoolExecutor | None = None
+        self._queue: deque[Task] = deque()  # waiting for a free worker, first in first out
+        self._running = 0  # tasks handed to the pool and not finished
+        self._broken = False
+        self._idle: deque[tuple] = deque()  # calls for a worker that has nothing else to do (`when_idle`)
+        self._lock = threading.RLock()  # the pool's own thread hands out the next task when one finishes
         if self.jobs:
             import multiprocessing
 
@@ -94,12 +109,63 @@ class Workers:
             self._pool.submit(int)  # starts the workers (a forking pool starts them all at its first task)
 
     def submit(self, fn: Callable, *args) -> Task:
-        return Task(fn, args, self._pool.submit(fn, *args) if self._pool is not None else None)
+        if self._pool is None:
+            return Task(fn, args, None)
+        task = Task(fn, args, None, self)
+        with self._lock:
+            self._queue.append(task)
+            self._hand_out()
+        return task
+
+    def when_idle(self, fn: Callable, *args) -> None:
+        """Have a worker call `fn(*args)` once no task waits for one (preparing work to come, such as
+        importing what drawing the report needs); nobody waits for it, and a pool closed first skips it."""
+        with self._lock:
+            if self._pool is not None:
+                self._idle.append((fn, args))
+                self._hand_out()
+
+    def withdraw(self, task: Task) -> bool:
+        """Take a task back before a worker gets it; False when a worker has it already."""
+        with self._lock:
+            if task.future is not None:
+                return False
+            self._queue.remove(task)
+            return True
+
+    def _hand_out(self) -> None:
+        with self._lock:
+            while self._pool is not None and not self._broken and self._running < self.jobs and self._queue:
+                task = self._queue[0]
+                try:
+                    future = self._pool.submit(task.fn, *task.args)
+                except RuntimeError:  # a broken pool (a worker died): this process runs what is left
+                    self._broken = True
+                    return
+                self._queue.popleft()
+                task.future = future
+                self._running += 1
+                future.add_done_callback(self._finished)
+            while self._pool is not None and not self._broken and self._running < self.jobs and self._idle:
+                fn, args = self._idle.popleft()
+                try:
+                    future = self._pool.submit(fn, *args)
+                except RuntimeError:
+                    self._broken = True
+                    return
+                self._running += 1
+                future.add_done_callback(self._finished)
+
+    def _finished(self, _future: Future) -> None:
+        with self._lock:
+            self._running -= 1
+            self._hand_out()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            pool, self._pool = self._pool, None  # nothing more is handed out
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def default_jobs(tasks: int) -> int:

@@ -44,10 +44,12 @@ def test_a_folder_inherited_from_another_version_is_replaced(tmp_path, monkeypat
 
 
 def test_idle_openmp_threads_sleep_unless_the_user_chose():
-    assert os.environ["OMP_WAIT_POLICY"]  # set before the OpenMP runtime loaded (at import of sim)
+    # set before the OpenMP runtime loaded: at import of sim.engine, before any kernel is defined (`import sim`
+    # alone loads no numba)
+    assert os.environ["OMP_WAIT_POLICY"]
     env = dict(os.environ)
     env.pop("OMP_WAIT_POLICY")
-    code = "import os, sim; print(os.environ['OMP_WAIT_POLICY'])"
+    code = "import os, sim.engine; print(os.environ['OMP_WAIT_POLICY'])"
     assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() \
         == "PASSIVE"
     env["OMP_WAIT_POLICY"] = "ACTIVE"

@@ -11,10 +11,23 @@ from sim.runs.tasks import Workers, default_jobs, gather, start_method
 def test_queued_tasks_run_here_last_first_and_results_keep_their_order():
     workers = Workers(1)
     try:
-        # a worker holds at most the sleep and two more queued for it: the last tasks are still queued
         tasks = [workers.submit(time.sleep, 1.0)] + [workers.submit(pow, 2, k) for k in range(12)]
         assert gather(tasks) == [None] + [2 ** k for k in range(12)]
-        assert tasks[-1].future.cancelled()  # taken here, not by the worker
+        assert tasks[-1].future is None  # taken here, never handed to the worker
+    finally:
+        workers.close()
+
+
+def test_a_busy_worker_holds_no_queue_this_process_would_wait_for():
+    """A task goes to the pool only when a worker is free: while the worker sleeps, this process takes
+    every other task (the pool would otherwise have queued two more for that worker, out of reach)."""
+    workers = Workers(1)
+    try:
+        tasks = [workers.submit(time.sleep, 2.0)] + [workers.submit(time.sleep, 0.1) for _ in range(3)]
+        assert gather(tasks) == [None] * 4
+        assert tasks[0].future is not None and all(t.future is None for t in tasks[1:])
+        later = workers.submit(pow, 3, 2)  # the worker is free again: it gets the next task
+        assert later.future is not None and later.result() == 9
     finally:
         workers.close()
 
@@ -51,3 +64,21 @@ def test_workers_are_spawned_once_numba_threads_run_here():
     total(np.ones(4))
     assert start_method() == "spawn"
     assert default_jobs(0) == 0 and default_jobs(100) >= 1
+
+
+def _touch(path):
+    path.write_text("done")
+
+
+def test_an_idle_call_waits_for_the_queue_and_runs_once_a_worker_is_free(tmp_path):
+    workers = Workers(1)
+    marker = tmp_path / "idle"
+    try:
+        first = workers.submit(time.sleep, 0.5)
+        workers.when_idle(_touch, marker)  # the worker is busy: the call waits
+        second = workers.submit(pow, 2, 3)  # a task submitted later still goes first
+        assert second.future is None and not marker.exists()
+        assert first.result() is None and second.result() == 8
+    finally:
+        workers.close()  # waits for the worker's calls
+    assert marker.read_text() == "done"

@@ -39,7 +39,7 @@ def org_overrides(org: str) -> list[str]:
 
 
 def policies() -> list[str]:
-    return sorted(MATCHING_POLICIES)
+    return sorted(MATCHING_POLICIES.names | set(MATCHING_POLICIES))
 
 
 @dataclass(frozen=True)

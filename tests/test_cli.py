@@ -55,12 +55,14 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, *fragments: str) ->
         (["org=small", "sim.horizon_years=0.001"], ["sim.horizon_years = 0.001", "(one week)"]),
         (["org=small", "program.min_level_gap=6"], ["program.min_level_gap = 6", "must be in [1, 5]"]),
         (["org=small", "program.matching=optimal"], ["program.matching = 'optimal'",
-                                                      "write program.matching.policy=optimal", "matching=optimal"]),
+                                                      "++program.matching.policy=optimal", "matching=optimal"]),
+        (["org=small", "program.matching.policy=random"], ["program.matching.policy", "empty until set",
+                                                           "++program.matching.policy=VALUE", "matching.policy=VALUE"]),
         (["org=small", "output.dir="], ["output.dir = ''", "null for outputs/runs/<timestamp>"]),
         (["org=3"], ["org = '3'", "must name a config in org/", "small"]),
     ],
     ids=["unknown-org", "zero-seats", "string-for-number", "unknown-key", "missing-key", "infinite-horizon",
-         "horizon-too-long", "horizon-under-a-week", "level-gap", "matching-as-word", "empty-output-dir",
+         "horizon-too-long", "horizon-under-a-week", "level-gap", "matching-as-word", "program-matching-key", "empty-output-dir",
          "group-option-not-a-name"],
 )
 def test_bad_config_is_one_line_exit_2(tmp_path, args, fragments):

@@ -101,9 +101,10 @@ def _mapping_hint(cls, value, path: str) -> str:
     hint = f"must be a mapping of the section's keys ({keys})"
     scalar_key = getattr(cls, "SCALAR_KEY", None)
     if scalar_key and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        hint += f"; to choose the {scalar_key}, write {path}.{scalar_key}={value}"
-        if path.endswith(".matching"):
-            hint += f" (or matching={value} for every program)"
+        if path.endswith(".matching"):  # a program's own section is empty (null) until set: ++ adds to it
+            hint += f"; to choose the {scalar_key}, write matching={value} (every program) or ++{path}.{scalar_key}={value}"
+        else:
+            hint += f"; to choose the {scalar_key}, write {path}.{scalar_key}={value}"
     return hint
 
 
@@ -206,6 +207,10 @@ def hydra_message(message: str, cause: str = "") -> str:
     if missing:
         full = re.search(r"full_key: (\S+)", cause)
         key = full.group(1) if full else missing.group(1)
+        matching = re.fullmatch(r"(.*program\S*)\.matching\.(\w+)", key)
+        if matching:  # a program's matching section is null (it follows the top-level group) until set
+            return (f"{key}: a program's matching section is empty until set; write ++{key}=VALUE "
+                    f"(this program) or matching.{matching.group(2)}=VALUE (every program)")
         return f"{key}: unknown key; check the spelling (a new key needs +{key}=VALUE)"
     group = re.search(r"Could not find '([^'/]+)/([^']+)'", message)
     if group:

@@ -391,3 +391,12 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path, monkeypatch):
 ])
 def test_group_options_and_non_finite_numbers(override, expected):
     assert _error(["org=small", override]).startswith(expected)
+
+
+def test_the_matching_overrides_the_errors_suggest_choose_the_policy():
+    """The error for program.matching=X names two overrides; both must compose and choose X."""
+    for_all = load_config(["matching=optimal"])
+    for_one = load_config(["++program.matching.policy=optimal"])
+    assert for_all.matching.policy == "optimal" and for_all.program.matching is None  # follows the group
+    assert for_one.program.matching.policy == "optimal"
+    assert load_config().matching.policy != "optimal"  # so the two above changed something

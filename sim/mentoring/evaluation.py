@@ -79,11 +79,13 @@ def _follow_up(log: EventLog, starts: np.ndarray, ids: np.ndarray, horizon: int)
             "promotion_cause": cause[at_risk]}
 
 
-def mentee_outcomes(result, twin) -> dict:
+def mentee_outcomes(result, twin, logs: tuple[EventLog, EventLog] | None = None) -> dict:
     """The program's effect on its mentees themselves: the same people followed from their
     enrolment week in both worlds (turnover per person-year; cumulative incidence of promotion
-    with exits competing, at 1, 2 and 3 years after enrolment)."""
-    log = EventLog(result.events)
+    with exits competing, at 1, 2 and 3 years after enrolment). `logs`: the two worlds' event
+    logs when the caller has them already."""
+    logs = logs or (EventLog(result.events), EventLog(twin.events))
+    log = logs[0]
     starts = role_starts(log, "mentee")
     if starts.empty:
         return {}
@@ -92,7 +94,7 @@ def mentee_outcomes(result, twin) -> dict:
     cfg = result.config
     horizon, wpy = cfg.sim.horizon_weeks, cfg.sim.weeks_per_year
     out: dict = {"mentees_compared": float(len(starts))}
-    worlds = (("", log, pairs.index.to_numpy()), ("twin.", EventLog(twin.events), pairs.to_numpy()))
+    worlds = (("", log, pairs.index.to_numpy()), ("twin.", logs[1], pairs.to_numpy()))
     for prefix, world, ids in worlds:
         f = _follow_up(world, starts, ids, horizon)
         years = f["weeks"].sum() / wpy
@@ -135,8 +137,9 @@ def compare(result, twin) -> dict:
         out[f"assumption.replacement_cost_share.level.{lv.name}"] = float(lv.replacement_cost_share)
     out["assumption.external_hire_premium_share"] = cfg.evaluation.external_hire_premium_share
     out["assumption.discount_rate"] = cfg.evaluation.discount_rate
-    out.update(mentee_outcomes(result, twin))
-    out.update(causal_hazard_ratios(result, twin))
+    logs = EventLog(result.events), EventLog(twin.events)  # read once, for both follow-ups
+    out.update(mentee_outcomes(result, twin, logs))
+    out.update(causal_hazard_ratios(result, twin, logs))
     out.update(naive_hazard_ratios(m))
     return out
 

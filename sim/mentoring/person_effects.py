@@ -94,12 +94,18 @@ class EventLog:
             self._code_of = {name: code for code, name in enumerate(kind.cat.categories)}
         else:
             self._codes, self._kinds = None, kind.to_numpy()
+        self._masks: dict = {}
 
-    def of(self, kinds) -> np.ndarray:
-        """Rows whose kind is one of `kinds` (a mask)."""
-        if self._codes is None:
-            return np.isin(self._kinds, list(kinds))
-        return np.isin(self._codes, [self._code_of[k] for k in kinds if k in self._code_of])
+    def of(self, kinds: tuple[str, ...]) -> np.ndarray:
+        """Rows whose kind is one of `kinds` (a mask, kept for the next call)."""
+        mask = self._masks.get(kinds)
+        if mask is None:
+            if self._codes is None:
+                mask = np.isin(self._kinds, list(kinds))
+            else:
+                mask = np.isin(self._codes, [self._code_of[k] for k in kinds if k in self._code_of])
+            self._masks[kinds] = mask
+        return mask
 
     def first(self, rows: np.ndarray, ids: np.ndarray, after: np.ndarray | None = None) -> np.ndarray:
         """Per person of `ids` (distinct), the first week among `rows` (a mask), only weeks at or after
@@ -165,13 +171,14 @@ def rate_ratio(a: int, time_a: float, b: int, time_b: float) -> tuple[float, flo
     return ratio, math.exp(math.log(ratio) - half), math.exp(math.log(ratio) + half)
 
 
-def causal_hazard_ratios(result, twin) -> dict:
+def causal_hazard_ratios(result, twin, logs: tuple[EventLog, EventLog] | None = None) -> dict:
     """effect.<role>.<outcome>_hazard_ratio (with _low, _high) for mentees and mentors, and the
-    counts behind them (<role>s_compared, <role>.<outcome>_events, <role>.person_years, twin.* alike)."""
+    counts behind them (<role>s_compared, <role>.<outcome>_events, <role>.person_years, twin.* alike).
+    `logs`: the two worlds' event logs when the caller has them already."""
     cfg = result.config
     horizon, wpy = cfg.sim.horizon_weeks, cfg.sim.weeks_per_year
     out: dict = {}
-    logs = event_log(result.events), event_log(twin.events)
+    logs = logs or (EventLog(result.events), EventLog(twin.events))
     for role in ("mentee", "mentor"):
         origin = starts(logs[0], role)
         if origin.empty:

@@ -29,6 +29,7 @@ STEPS = [
     ("sim.studies.workers", "_run_one", "whole job in the worker"),
     ("sim.studies.workers", "JobComposer.compose", "its config composed"),
     ("sim.studies.hydra_job", "run_job", "Hydra's steps (task included)"),
+    ("hydra.core.utils", "run_job", "Hydra's own run_job (other launchers; older versions)"),
     ("sim.studies.hydra_job", "to_yaml", "  .hydra/ record as YAML"),
     ("hydra.core.hydra_config", "HydraConfig.set_config", "  HydraConfig set"),
     ("sim.cli", "task", "the task (config checked, run, written)"),
@@ -44,12 +45,16 @@ STEPS = [
 
 
 def timed(spent: dict, calls: collections.Counter, module: str, name: str) -> None:
-    """Wrap module.name (a function or Class.method) so that its CPU time adds up in spent."""
-    owner = importlib.import_module(module)
-    *path, attr = name.split(".")
-    for part in path:
-        owner = getattr(owner, part)
-    inner = getattr(owner, attr)
+    """Wrap module.name (a function or Class.method) so that its CPU time adds up in spent; nothing
+    where there is no such step (another version of the package)."""
+    try:
+        owner = importlib.import_module(module)
+        *path, attr = name.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        inner = getattr(owner, attr)
+    except (ImportError, AttributeError):
+        return
 
     @functools.wraps(inner)
     def wrapper(*args, **kwargs):

@@ -15,6 +15,7 @@ bytes, and a fresh copy of it per job.
 """
 from __future__ import annotations
 
+import copy
 import os
 import pickle
 from pathlib import Path
@@ -37,13 +38,24 @@ def to_yaml(cfg) -> str:
     return yaml.dump(container, default_flow_style=False, allow_unicode=True, sort_keys=False, Dumper=_Dumper)
 
 
-def snapshot(cfg: DictConfig) -> bytes:
-    """A config kept as bytes: `thaw` gives a copy of it as it was now (flags, resolver cache and all)."""
-    return pickle.dumps(cfg, protocol=pickle.HIGHEST_PROTOCOL)
+def snapshot(cfg: DictConfig) -> bytes | DictConfig:
+    """A config kept as bytes: `thaw` gives a copy of it as it was now (flags, resolver cache and all).
+    A config pickle cannot take is kept as a deep copy instead: a plugin's structured config (the
+    Optuna sweeper's) names a class that Hydra's plugin scan imported a second time."""
+    try:
+        return pickle.dumps(cfg, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return copy.deepcopy(cfg)
 
 
-def thaw(data: bytes) -> DictConfig:
-    return pickle.loads(data)
+def thaw(data: bytes | DictConfig) -> DictConfig:
+    return pickle.loads(data) if isinstance(data, bytes) else copy.deepcopy(data)
+
+
+def copy_of(cfg: DictConfig) -> DictConfig:
+    """A deep copy of `cfg`, by pickling where it can."""
+    data = snapshot(cfg)
+    return pickle.loads(data) if isinstance(data, bytes) else data
 
 
 def _save(cfg, filename: str, folder: Path) -> None:
@@ -72,7 +84,7 @@ def run_job(hydra_context, config: DictConfig, task_function, job_dir_key: str, 
     chdir = False
     try:
         ret = JobReturn()
-        task_cfg = thaw(snapshot(config))
+        task_cfg = copy_of(config)
         with read_write(task_cfg), open_dict(task_cfg):
             del task_cfg["hydra"]
         hydra_cfg = HydraConfig.instance().cfg

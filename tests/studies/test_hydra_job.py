@@ -13,7 +13,7 @@ from hydra.types import HydraContext, RunMode
 from omegaconf import OmegaConf, open_dict
 
 from sim.config.load import config_dir
-from sim.studies.hydra_job import run_job, snapshot, thaw, to_yaml
+from sim.studies.hydra_job import copy_of, run_job, snapshot, thaw, to_yaml
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +90,21 @@ def test_a_thawed_snapshot_is_an_independent_equal_copy(job_config):
     first.sim.seed = 99
     assert second.sim.seed == cfg.sim.seed == 3
     assert OmegaConf.is_struct(second) == OmegaConf.is_struct(cfg)
+
+
+def test_a_config_pickle_cannot_take_is_kept_as_a_deep_copy():
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Local:  # a class pickle cannot find by name, as a plugin's config class imported twice
+        seed: int = 1
+
+    cfg = OmegaConf.structured(Local)
+    data = snapshot(cfg)
+    assert not isinstance(data, bytes)
+    first, second = thaw(data), thaw(data)
+    first.seed = 5
+    assert second.seed == cfg.seed == 1 and OmegaConf.get_type(second) is Local
+    copied = copy_of(cfg)
+    copied.seed = 7
+    assert cfg.seed == 1

@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..config.schema import Config
 from .money import money, present_value_costs
-from .person_effects import causal_hazard_ratios, naive_hazard_ratios, same_people
+from .person_effects import EventLog, causal_hazard_ratios, naive_hazard_ratios, same_people
+from .person_effects import starts as role_starts
 
 EXIT_KINDS = ("voluntary_exit", "retirement", "involuntary_exit", "cycle_exit")
 PROMOTION_YEARS = (1, 2, 3)  # cumulative incidence of promotion read this many years after enrolment
@@ -43,10 +44,11 @@ def aalen_johansen(duration, cause, of: int = 1) -> tuple[np.ndarray, np.ndarray
     """
     duration = np.asarray(duration, dtype=float)
     cause = np.asarray(cause, dtype=int)
-    times = np.unique(duration[cause > 0])
+    times, ended = np.unique(duration[cause > 0], return_counts=True)
     at_risk = len(duration) - np.searchsorted(np.sort(duration), times, side="left")
-    ended = np.array([((duration == t) & (cause > 0)).sum() for t in times], dtype=float)
-    of_cause = np.array([((duration == t) & (cause == of)).sum() for t in times], dtype=float)
+    of_times = np.sort(duration[cause == of])
+    of_cause = (np.searchsorted(of_times, times, side="right") - np.searchsorted(of_times, times, side="left"))
+    ended, of_cause = ended.astype(float), of_cause.astype(float)
     survival = np.cumprod(1.0 - ended / at_risk)  # all-cause Kaplan-Meier just after each time
     before = np.concatenate([[1.0], survival[:-1]])
     incidence = np.cumsum(before * of_cause / at_risk)
@@ -60,56 +62,53 @@ def incidence_at(times: np.ndarray, incidence: np.ndarray, when: float, followed
     return float(incidence[np.searchsorted(times, when, side="right") - 1])
 
 
-def _first_after(events: pd.DataFrame, kinds, starts: pd.Series) -> pd.Series:
-    """Each person's first event of `kinds` in or after his or her start week (NaN if none)."""
-    ev = events[events["kind"].isin(kinds) & events["employee"].isin(starts.index)]
-    ev = ev[ev["week"].to_numpy() >= starts.reindex(ev["employee"]).to_numpy()]
-    return ev.groupby("employee")["week"].min().reindex(starts.index).astype(float)
-
-
-def _follow_up(events: pd.DataFrame, starts: pd.Series, horizon: int) -> pd.DataFrame:
-    """Per mentee in one world: at risk at enrolment, weeks followed, left (any/voluntary), promotion."""
-    ex = events[events["kind"].isin(EXIT_KINDS) & events["employee"].isin(starts.index)]
-    exit_week = ex.groupby("employee")["week"].min().reindex(starts.index).astype(float)
-    voluntary = ex[ex["kind"] == "voluntary_exit"].groupby("employee")["week"].min().reindex(starts.index).notna()
-    hired = events[(events["kind"] == "hire") & events["employee"].isin(starts.index)]
-    hired = hired.groupby("employee")["week"].min().reindex(starts.index)
+def _follow_up(log: EventLog, starts: np.ndarray, ids: np.ndarray, horizon: int) -> dict:
+    """Per mentee (`ids`, enrolled at `starts`) in one world, those at risk at enrolment: weeks
+    followed, left (any/voluntary), weeks to promotion and what ended that spell."""
+    exit_week = log.first(log.of(EXIT_KINDS), ids)
+    voluntary = ~np.isnan(log.first(log.of(("voluntary_exit",)), ids))
+    hired = log.first(log.of(("hire",)), ids)
     # who left before the start week, or joined after it (the twin), is not followed
-    at_risk = (hired.isna() | (hired <= starts)) & (exit_week.isna() | (exit_week >= starts))
-    promoted = _first_after(events, ("promotion",), starts)
+    at_risk = (np.isnan(hired) | (hired <= starts)) & (np.isnan(exit_week) | (exit_week >= starts))
+    promoted = log.first(log.of(("promotion",)), ids, after=starts)
     end = np.fmin(np.fmin(promoted, exit_week), float(horizon))
-    cause = np.where(promoted.notna(), 1, np.where(exit_week.notna(), 2, 0))
-    return pd.DataFrame({"at_risk": at_risk, "weeks": (exit_week.fillna(horizon) - starts),
-                         "left": exit_week.notna(), "left_voluntarily": voluntary, "promotion_weeks": end - starts,
-                         "promotion_cause": cause})[at_risk]
+    cause = np.where(~np.isnan(promoted), 1, np.where(~np.isnan(exit_week), 2, 0))
+    left = ~np.isnan(exit_week)
+    return {"weeks": (np.where(left, exit_week, float(horizon)) - starts)[at_risk], "left": left[at_risk],
+            "left_voluntarily": voluntary[at_risk], "promotion_weeks": (end - starts)[at_risk],
+            "promotion_cause": cause[at_risk]}
 
 
-def mentee_outcomes(result, twin) -> dict:
+def mentee_outcomes(result, twin, logs: tuple[EventLog, EventLog] | None = None) -> dict:
     """The program's effect on its mentees themselves: the same people followed from their
     enrolment week in both worlds (turnover per person-year; cumulative incidence of promotion
-    with exits competing, at 1, 2 and 3 years after enrolment)."""
-    ev = result.events
-    starts = ev[ev["kind"] == "mentoring_start"].groupby("employee")["week"].min()
+    with exits competing, at 1, 2 and 3 years after enrolment). `logs`: the two worlds' event
+    logs when the caller has them already."""
+    logs = logs or (EventLog(result.events), EventLog(twin.events))
+    log = logs[0]
+    starts = role_starts(log, "mentee")
     if starts.empty:
         return {}
     pairs = same_people(result, twin, starts.index)  # program id -> twin id, matched by draw key
-    starts = starts.reindex(pairs.index).astype(float)
-    twin_starts = pd.Series(starts.to_numpy(), index=pairs.to_numpy())
+    starts = starts.reindex(pairs.index).to_numpy(dtype=float)
     cfg = result.config
     horizon, wpy = cfg.sim.horizon_weeks, cfg.sim.weeks_per_year
     out: dict = {"mentees_compared": float(len(starts))}
-    for prefix, events, origin in (("", ev, starts), ("twin.", twin.events, twin_starts)):
-        f = _follow_up(events, origin, horizon)
+    worlds = (("", log, pairs.index.to_numpy()), ("twin.", logs[1], pairs.to_numpy()))
+    for prefix, world, ids in worlds:
+        f = _follow_up(world, starts, ids, horizon)
         years = f["weeks"].sum() / wpy
-        out[f"mentees_followed.{'twin' if prefix else 'program'}"] = float(len(f))
+        followed_weeks = f["promotion_weeks"]
+        out[f"mentees_followed.{'twin' if prefix else 'program'}"] = float(len(followed_weeks))
         out[f"{prefix}mentee.turnover_annual"] = float(f["left"].sum() / years) if years > 0 else float("nan")
         out[f"{prefix}mentee.voluntary_turnover_annual"] = (float(f["left_voluntarily"].sum() / years)
                                                             if years > 0 else float("nan"))
         times, cif = aalen_johansen(f["promotion_weeks"], f["promotion_cause"])
         # Past the longest spell the incidence is known only if that spell ended in an event.
-        longest = f["promotion_weeks"] == f["promotion_weeks"].max()
-        followed = (float("inf") if (f.loc[longest, "promotion_cause"] > 0).all() else
-                    float(f["promotion_weeks"].max())) if len(f) else -1.0
+        followed = -1.0
+        if len(followed_weeks):
+            longest = followed_weeks == followed_weeks.max()
+            followed = float("inf") if (f["promotion_cause"][longest] > 0).all() else float(followed_weeks.max())
         for year in PROMOTION_YEARS:
             out[f"{prefix}mentee.promotion_incidence_{year}y"] = incidence_at(times, cif, year * wpy, followed)
     for key in [k for k in out if k.startswith("mentee.")]:
@@ -138,8 +137,9 @@ def compare(result, twin) -> dict:
         out[f"assumption.replacement_cost_share.level.{lv.name}"] = float(lv.replacement_cost_share)
     out["assumption.external_hire_premium_share"] = cfg.evaluation.external_hire_premium_share
     out["assumption.discount_rate"] = cfg.evaluation.discount_rate
-    out.update(mentee_outcomes(result, twin))
-    out.update(causal_hazard_ratios(result, twin))
+    logs = EventLog(result.events), EventLog(twin.events)  # read once, for both follow-ups
+    out.update(mentee_outcomes(result, twin, logs))
+    out.update(causal_hazard_ratios(result, twin, logs))
     out.update(naive_hazard_ratios(m))
     return out
 

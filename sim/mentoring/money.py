@@ -22,12 +22,25 @@ def discount_factors(weeks, rate: float, weeks_per_year: int) -> np.ndarray:
 
 
 def by_period_and_level(table: pd.DataFrame, column: str, levels: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(middle week of each metrics period, sums of `column` by period and level: shape (P, L))."""
-    ends = np.sort(table["week_end"].unique()).astype(float)
+    """(middle week of each metrics period, sums of `column` by period and level: shape (P, L)).
+    Rows of other levels are left out; a missing value adds nothing."""
+    week_end = table["week_end"].to_numpy(dtype=float)
+    ends = np.unique(week_end)
     starts = np.concatenate([[0.0], ends[:-1]])
-    sums = (table.groupby([table["week_end"].astype(float), table["level"].astype(str)])[column].sum()
-            .unstack().reindex(index=ends, columns=levels).fillna(0.0))
-    return (starts + ends) / 2, sums.to_numpy(dtype=float)
+    level = table["level"]
+    column_of = {name: i for i, name in enumerate(levels)}
+    if isinstance(level.dtype, pd.CategoricalDtype):  # a table of a run: codes, not strings per row
+        of_code = np.array([column_of.get(str(name), -1) for name in level.cat.categories] + [-1])
+        at = of_code[level.cat.codes.to_numpy()]  # code -1 (missing) reads the last entry: no level
+    else:
+        at = np.array([column_of.get(str(name), -1) for name in level.to_numpy()], dtype=np.int64)
+    values = table[column].to_numpy(dtype=float)
+    kept = (at >= 0) & ~np.isnan(values)
+    # column-major, as pandas gave it before: the products below sum in an order that depends on it,
+    # and the values must not change in the last digit
+    sums = np.zeros((len(ends), len(levels)), order="F")
+    np.add.at(sums, (np.searchsorted(ends, week_end[kept]), at[kept]), values[kept])
+    return (starts + ends) / 2, sums
 
 
 def present_value_costs(programs, rate: float, weeks_per_year: int) -> dict[str, float]:

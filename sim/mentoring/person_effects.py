@@ -45,53 +45,118 @@ def _legacy_same_people(result, twin, ids: np.ndarray) -> pd.Series:
 def same_people(result, twin, ids) -> pd.Series:
     """The people among `ids` (program-world ids) who are in the twin too: program id -> twin id.
 
-    Matched by draw key through each world's roster; a key held by two people in one world (a hash
-    collision, never seen) matches nobody."""
+    Matched by draw key through each world's roster (a person's first row in it); a key held by two
+    people in one world (a hash collision, never seen) matches nobody."""
     ids = np.asarray(ids, dtype=np.int64)
     people, twin_people = getattr(result, "people", None), getattr(twin, "people", None)
     if people is None or twin_people is None or "draw_key" not in people or "draw_key" not in twin_people:
         return _legacy_same_people(result, twin, ids)
-    ours = people.drop_duplicates("employee").set_index("employee")["draw_key"]
-    theirs = twin_people.drop_duplicates("employee")
-    theirs = theirs[~theirs["draw_key"].duplicated(keep=False)].set_index("draw_key")["employee"]
-    ours = ours[~ours.duplicated(keep=False)]
-    keys = ours.reindex(ids)
-    twin_ids = theirs.reindex(keys.dropna().astype(np.uint64).to_numpy())
-    found = pd.Series(twin_ids.to_numpy(), index=keys.dropna().index).dropna().astype(np.int64)
-    found.index.name, found.name = "employee", "twin_employee"
-    return found
+    our_ids, our_keys = _unique_keys(people)
+    their_ids, their_keys = _unique_keys(twin_people)
+    at = _positions(our_ids, ids)  # each of `ids` in our roster, -1 if not there
+    ids, at = ids[at >= 0], at[at >= 0]
+    found = _positions(their_keys, our_keys[at])
+    return pd.Series(their_ids[found[found >= 0]], index=pd.Index(ids[found >= 0], name="employee"),
+                     name="twin_employee")
 
 
-def starts(events: pd.DataFrame, role: str) -> pd.Series:
-    """Each participant's first week in the role (id -> week): a mentee's first enrolment, a
-    mentor's first tie (the mentor's id is the detail of mentoring_start)."""
-    st = events[events["kind"] == "mentoring_start"]
-    who = st["employee"] if role == "mentee" else st["detail"].astype(np.int64)
-    return st.groupby(who.to_numpy())["week"].min().astype(float)
+def _unique_keys(people: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, draw keys) of a roster: each person's first row; keys held by more than one person left out."""
+    employee = people["employee"].to_numpy(dtype=np.int64)
+    keys = people["draw_key"].to_numpy(dtype=np.uint64)
+    first = np.sort(np.unique(employee, return_index=True)[1])
+    employee, keys = employee[first], keys[first]
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    once = counts[inverse.reshape(-1)] == 1
+    return employee[once], keys[once]
 
 
-def follow(events: pd.DataFrame, origin: pd.Series, horizon: int) -> dict:
+def _positions(table: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Where each of `values` is in `table` (distinct entries), -1 where it is not."""
+    if len(table) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    order = np.argsort(table, kind="stable")
+    at = np.minimum(np.searchsorted(table[order], values), len(table) - 1)
+    return np.where(table[order][at] == values, order[at], -1)
+
+
+class EventLog:
+    """One world's event log as arrays, for the per-person follow-ups: compare() reads each log
+    several times a run, and pandas' overhead per small filter and groupby cost more than the work."""
+
+    def __init__(self, events: pd.DataFrame):
+        self.week = events["week"].to_numpy(dtype=np.float64)
+        self.employee = events["employee"].to_numpy(dtype=np.int64)
+        self.detail = events["detail"].to_numpy()
+        kind = events["kind"]
+        if isinstance(kind.dtype, pd.CategoricalDtype):
+            self._codes = kind.cat.codes.to_numpy()
+            self._code_of = {name: code for code, name in enumerate(kind.cat.categories)}
+        else:
+            self._codes, self._kinds = None, kind.to_numpy()
+        self._masks: dict = {}
+
+    def of(self, kinds: tuple[str, ...]) -> np.ndarray:
+        """Rows whose kind is one of `kinds` (a mask, kept for the next call)."""
+        mask = self._masks.get(kinds)
+        if mask is None:
+            if self._codes is None:
+                mask = np.isin(self._kinds, list(kinds))
+            else:
+                mask = np.isin(self._codes, [self._code_of[k] for k in kinds if k in self._code_of])
+            self._masks[kinds] = mask
+        return mask
+
+    def first(self, rows: np.ndarray, ids: np.ndarray, after: np.ndarray | None = None) -> np.ndarray:
+        """Per person of `ids` (distinct), the first week among `rows` (a mask), only weeks at or after
+        `after` (aligned to `ids`) when given; NaN where there is none."""
+        out = np.full(len(ids), np.inf)
+        picked = np.flatnonzero(rows)
+        at = _positions(np.asarray(ids, dtype=np.int64), self.employee[picked])
+        weeks, at = self.week[picked[at >= 0]], at[at >= 0]
+        if after is not None:
+            late = weeks >= after[at]
+            weeks, at = weeks[late], at[late]
+        np.minimum.at(out, at, weeks)
+        out[np.isinf(out)] = np.nan
+        return out
+
+
+def event_log(events) -> EventLog:
+    """`events` (a run's event table) as an EventLog; an EventLog as it is."""
+    return events if isinstance(events, EventLog) else EventLog(events)
+
+
+def starts(events, role: str) -> pd.Series:
+    """Each participant's first week in the role (id -> week, ids in order): a mentee's first
+    enrolment, a mentor's first tie (the mentor's id is the detail of mentoring_start)."""
+    log = event_log(events)
+    rows = log.of(("mentoring_start",))
+    who = log.employee[rows] if role == "mentee" else log.detail[rows].astype(np.int64)
+    ids = np.unique(who)
+    first = np.full(len(ids), np.inf)
+    np.minimum.at(first, np.searchsorted(ids, who), log.week[rows])
+    return pd.Series(first, index=ids)
+
+
+def follow(events, origin: pd.Series, horizon: int) -> dict:
     """Events and person-weeks from `origin` (id -> week) in one world, for each outcome."""
-    ev = events[events["employee"].isin(origin.index)]
-    ex = ev[ev["kind"].isin(EXIT_KINDS)]
-    exit_week = ex.groupby("employee")["week"].min().reindex(origin.index).astype(float)
-    voluntary = ex[ex["kind"] == "voluntary_exit"].groupby("employee")["week"].min().reindex(origin.index).notna()
-    hired = ev[ev["kind"] == "hire"].groupby("employee")["week"].min().reindex(origin.index)
+    log = event_log(events)
+    ids, start = origin.index.to_numpy(dtype=np.int64), origin.to_numpy(dtype=np.float64)
+    exit_week = log.first(log.of(EXIT_KINDS), ids)
+    voluntary = ~np.isnan(log.first(log.of(("voluntary_exit",)), ids))
+    hired = log.first(log.of(("hire",)), ids)
     # employed at the start: hired by then (the starting workforce has no hire event) and not yet gone
-    present = ((hired.isna() | (hired <= origin)) & (exit_week.isna() | (exit_week >= origin))).to_numpy()
-    pr = ev[ev["kind"] == "promotion"]
-    pr = pr[pr["week"].to_numpy() >= origin.reindex(pr["employee"]).to_numpy()]
-    promoted = pr.groupby("employee")["week"].min().reindex(origin.index).astype(float)
-    end = exit_week.fillna(float(horizon)).to_numpy()
-    start = origin.to_numpy()
-    first_promotion = np.fmin(promoted.to_numpy(), end)
-    left = exit_week.notna().to_numpy()
+    present = (np.isnan(hired) | (hired <= start)) & (np.isnan(exit_week) | (exit_week >= start))
+    promoted = log.first(log.of(("promotion",)), ids, after=start)
+    left = ~np.isnan(exit_week)
+    end = np.where(left, exit_week, float(horizon))
+    first_promotion = np.fmin(promoted, end)
     out = {"people": int(present.sum())}
     weeks = (end - start)[present]
     out["exit"] = (int(left[present].sum()), float(weeks.sum()))
-    out["voluntary_exit"] = (int(voluntary.to_numpy()[present].sum()), float(weeks.sum()))
-    out["promotion"] = (int(promoted.notna().to_numpy()[present].sum()),
-                        float((first_promotion - start)[present].sum()))
+    out["voluntary_exit"] = (int(voluntary[present].sum()), float(weeks.sum()))
+    out["promotion"] = (int((~np.isnan(promoted))[present].sum()), float((first_promotion - start)[present].sum()))
     return out
 
 
@@ -106,20 +171,22 @@ def rate_ratio(a: int, time_a: float, b: int, time_b: float) -> tuple[float, flo
     return ratio, math.exp(math.log(ratio) - half), math.exp(math.log(ratio) + half)
 
 
-def causal_hazard_ratios(result, twin) -> dict:
+def causal_hazard_ratios(result, twin, logs: tuple[EventLog, EventLog] | None = None) -> dict:
     """effect.<role>.<outcome>_hazard_ratio (with _low, _high) for mentees and mentors, and the
-    counts behind them (<role>s_compared, <role>.<outcome>_events, <role>.person_years, twin.* alike)."""
+    counts behind them (<role>s_compared, <role>.<outcome>_events, <role>.person_years, twin.* alike).
+    `logs`: the two worlds' event logs when the caller has them already."""
     cfg = result.config
     horizon, wpy = cfg.sim.horizon_weeks, cfg.sim.weeks_per_year
     out: dict = {}
+    logs = logs or (EventLog(result.events), EventLog(twin.events))
     for role in ("mentee", "mentor"):
-        origin = starts(result.events, role)
+        origin = starts(logs[0], role)
         if origin.empty:
             continue
         pairs = same_people(result, twin, origin.index)
         ours = origin.reindex(pairs.index)
         theirs = pd.Series(ours.to_numpy(), index=pairs.to_numpy())
-        worlds = {"": follow(result.events, ours, horizon), "twin.": follow(twin.events, theirs, horizon)}
+        worlds = {"": follow(logs[0], ours, horizon), "twin.": follow(logs[1], theirs, horizon)}
         out[f"{role}s_matched"] = float(len(pairs))
         out[f"{role}s_matched_share"] = len(pairs) / len(origin)
         for prefix, counts in worlds.items():

@@ -32,6 +32,7 @@ from ..config.load import as_dict
 
 STATUS_FILE = "status.json"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: ~10x faster
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # the same text as safe_dump, ~3x faster
 
 
 def read_yaml(path: Path):
@@ -71,7 +72,7 @@ def write_run(result, folder: Path, charts: bool = True, extra_status: dict | No
     status = folder / STATUS_FILE
     if is_complete(folder):
         status.unlink()  # rewriting: the folder is incomplete until the end
-    config_text = yaml.safe_dump(as_dict(result.config), sort_keys=False)
+    config_text = yaml.dump(as_dict(result.config), Dumper=_YAML_DUMPER, sort_keys=False)
     _atomic_write(folder / "config.yaml", lambda p: p.write_text(config_text))
     frames = {
         "timeseries": result.timeseries,

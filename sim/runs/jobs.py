@@ -68,6 +68,7 @@ class SharedTwins:
     def __init__(self, size: int = 16, max_bytes: int = 512 * 2**20):
         self.size, self.max_bytes = size, max_bytes
         self.runs: OrderedDict = OrderedDict()
+        self.sizes: dict = {}  # bytes of each kept twin's tables, measured once when it is added
         self.made: dict = {}  # twins simulated here since `take_made` (to hand to other workers)
 
     def __call__(self, cfg: Config):
@@ -90,9 +91,9 @@ class SharedTwins:
         for key, twin in twins.items():
             self.runs[key] = twin
             self.runs.move_to_end(key)
-        while len(self.runs) > 1 and (len(self.runs) > self.size
-                                      or sum(map(_table_bytes, self.runs.values())) > self.max_bytes):
-            self.runs.popitem(last=False)
+            self.sizes[key] = _table_bytes(twin)
+        while len(self.runs) > 1 and (len(self.runs) > self.size or sum(self.sizes.values()) > self.max_bytes):
+            self.sizes.pop(self.runs.popitem(last=False)[0])
 
     def take_made(self) -> dict:
         made, self.made = self.made, {}

@@ -7,9 +7,10 @@ Hydra's whole state. Here each worker process is started once per sweep (imports
 kernels stay loaded: it runs many jobs), receives Hydra's state once, and takes the jobs in
 batches. A job's config is composed from the files once per distinct set of config-group choices
 (`org=small`, `matching=random` ...); the values of plain keys (`sim.seed=3`) are then set on a
-copy with Hydra's own override step, which is what a full composition does last. Each job still
-goes through Hydra's `run_job`, so its folder gets `.hydra/` (config, hydra config, overrides),
-its log and everything the task writes, exactly as with any other launcher.
+copy with Hydra's own override step, which is what a full composition does last. Each job goes
+through the steps of Hydra's `run_job` (`sim.studies.hydra_job`, cheaper copies and YAML), so its
+folder gets `.hydra/` (config, hydra config, overrides), its log and everything the task writes,
+exactly as with any other launcher.
 
 Designs that differ only in program settings have the same no-program twin for the same seed
 (`sim.runs.jobs.twin_hash`): the first job of each such group runs first and hands its twin to the

@@ -32,12 +32,15 @@ engine size that finished. Employee-weeks count live employees week by week.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -147,7 +150,7 @@ def child(kind: str, employees: int, years: float, program: str, repeats: int = 
 
 
 # The default command forks workers that run other seeds with the same (patched) step: only this
-# process reports its first week, then leaves at once (the orphaned workers end when their pipe closes).
+# process reports its first week, then leaves at once; `startup_seconds` stops the workers with it.
 STARTUP_CHILD = """
 import os, sys, time
 import sim.engine.model as model
@@ -165,17 +168,28 @@ main(["hydra.run.dir=" + sys.argv[1]])
 
 
 def startup_seconds(workdir: str, tries: int = 3) -> float:
-    """Wall time from launching the CLI to the end of its first simulated week (best of `tries`)."""
+    """Wall time from launching the CLI to the end of its first simulated week (best of `tries`).
+
+    The command is stopped as soon as it says so, with the worker processes it forked (its own session).
+    """
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     best = float("inf")
     for _ in range(tries):
         launched = time.time()
-        out = subprocess.run([sys.executable, "-c", STARTUP_CHILD, workdir], env=env, capture_output=True, text=True,
-                             timeout=300)
-        lines = [line for line in out.stdout.splitlines() if line.startswith("FIRST_WEEK ")]
-        if not lines:
-            raise RuntimeError(f"the CLI did not reach its first week: {out.stderr[-1000:]}")
-        best = min(best, float(lines[0].split()[1]) - launched)
+        with tempfile.TemporaryFile("w+") as errors:  # a file, not a pipe: a full pipe would stall the child
+            child = subprocess.Popen([sys.executable, "-c", STARTUP_CHILD, workdir], env=env, stdout=subprocess.PIPE,
+                                     stderr=errors, text=True, start_new_session=True)
+            try:
+                line = next((line for line in child.stdout if line.startswith("FIRST_WEEK ")), None)
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+            errors.seek(0)
+            stderr = errors.read()
+        if line is None:
+            raise RuntimeError(f"the CLI did not reach its first week: {stderr[-1000:]}")
+        best = min(best, float(line.split()[1]) - launched)
     return best
 
 

@@ -23,10 +23,27 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable
 
 
-def _worker_init() -> None:
+def worker_init() -> None:
+    """A worker process: one numba thread (workers share the cores), and it ends with its parent."""
+    end_with_parent()
     import numba
 
     numba.set_num_threads(1)
+
+
+def end_with_parent(every_seconds: float = 1.0) -> None:
+    """End this process once its parent is gone. A pool's worker waits for work forever, so a parent
+    stopped by a signal (SIGTERM to a server, a killed command) would otherwise leave it behind."""
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every_seconds)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _numba_threads_started() -> bool:
@@ -105,7 +122,7 @@ class Workers:
             import multiprocessing
 
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(self.method),
-                                             initializer=_worker_init)
+                                             initializer=worker_init)
             self._pool.submit(int)  # starts the workers (a forking pool starts them all at its first task)
 
     def submit(self, fn: Callable, *args) -> Task:

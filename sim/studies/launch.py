@@ -29,8 +29,8 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
-from .workers import (batches, by_twin, lost_job, report_lost, run_batch, run_leaders, start_worker, sweep_state,
-                      worker_count)
+from .workers import (batches, by_twin, lost_job, report_lost, run_batch, run_leaders, start_pool_worker, start_worker,
+                      sweep_state, worker_count)
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def _run_pool(jobs: list, workers: int, batch_size: int | None, state: bytes, re
     rest = {group[0][0]: group[1:] for group in groups if len(group) > 1}
     size = batch_size or max(1, min(16, math.ceil(len(jobs) / (4 * workers))))
     unfinished: list = []
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=start_worker, initargs=(state,))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=start_pool_worker, initargs=(state,))
     running: dict = {}
 
     def submit(fn, batch, *args):

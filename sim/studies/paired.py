@@ -20,7 +20,7 @@ from typing import Callable
 
 import pandas as pd
 
-from ..runs.tasks import Task, Workers, default_jobs, gather
+from ..runs.tasks import Task, Workers, default_jobs, gather, worker_init
 from .compare import half_width
 
 # (metrics key, label, scale to display units, unit, digits): the figures a strategist asks for.
@@ -35,12 +35,6 @@ HEADLINE = [
 # Many seeds: the decomposition by mechanism (15 more runs each) only when asked for.
 BASE_OVERRIDES = ("sim.agent_views=off", "output.charts=false", "output.report=false",
                   "evaluation.decomposition=false")
-
-
-def _worker_init() -> None:
-    import numba
-
-    numba.set_num_threads(1)
 
 
 def run_one_seed(overrides: tuple[str, ...], seed: int) -> dict:
@@ -88,7 +82,7 @@ class PairedRunner:
 
             # spawn: workers must not inherit a server's threads or numba's thread pool
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_worker_init)
+                                             initializer=worker_init)
         return self._pool
 
     def run(self, overrides: list[str] | tuple[str, ...], seeds: list[int] | range,

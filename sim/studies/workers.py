@@ -67,6 +67,15 @@ class JobComposer:
         return cfg
 
 
+def start_pool_worker(state: dict | bytes) -> None:
+    """`start_worker` in a worker process of this machine's pool, which ends with the sweep's process
+    (a sweep stopped by a signal leaves no worker waiting behind it)."""
+    from ..runs.tasks import end_with_parent
+
+    end_with_parent()
+    start_worker(state)
+
+
 def start_worker(state: dict | bytes) -> None:
     """Take over the sweep's Hydra state (once per process and sweep)."""
     from hydra.core.singleton import Singleton

@@ -12,6 +12,8 @@ either way.
 """
 from __future__ import annotations
 
+import contextlib
+
 import textwrap
 from pathlib import Path
 
@@ -198,18 +200,23 @@ def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict
         return
     path = Path(path)
     parts = [path.with_name(f".{path.name}.part{i}") for i in (1, 2)]
+    from concurrent.futures.process import BrokenProcessPool
+
+    # the worker takes the odd pages, the larger share: this process also checked the folder, wrote the
+    # HTML and joins the halves
+    odd = workers.submit(draw_pages, parts[0], doc, charts, captions, 2, 1)
     try:
-        # the worker takes the odd pages, the larger share: this process also checked the folder, wrote the
-        # HTML and joins the halves
-        odd = workers.submit(draw_pages, parts[0], doc, charts, captions, 2, 1)
         even_count = draw_pages(parts[1], doc, charts, captions, 2, 2)
         try:
             odd_count = odd.result()
-        except Exception:  # the worker process is gone (killed, out of memory): every page here, as without one
+        except BrokenProcessPool:  # the worker process is gone (killed, out of memory): every page here
             draw_pages(path, doc, charts, captions)
             return
         _join(parts, path, doc.title, odd_count, even_count)
     finally:
+        if not workers.withdraw(odd) and odd.future is not None:  # a worker has it: let it end before the files go
+            with contextlib.suppress(BaseException):
+                odd.future.result()
         for part in parts:
             part.unlink(missing_ok=True)
 

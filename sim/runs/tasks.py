@@ -147,7 +147,8 @@ class Workers:
         with self._lock:
             if task.future is not None:
                 return False
-            self._queue.remove(task)
+            if task in self._queue:  # not when taken before (its call raised here): it runs here again
+                self._queue.remove(task)
             return True
 
     def _hand_out(self) -> None:

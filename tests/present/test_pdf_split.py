@@ -1,6 +1,8 @@
 """A report's PDF drawn in two halves (this process and a worker) is the same PDF as drawn in one pass."""
 from __future__ import annotations
 
+from concurrent.futures.process import BrokenProcessPool
+
 import pytest
 
 from sim.present.brief import Brief, KeyFigure
@@ -62,8 +64,11 @@ class _LostWorker:
 
     def submit(self, fn, *args):
         def gone(*_):
-            raise RuntimeError("worker process gone")
+            raise BrokenProcessPool("worker process gone")
         return Task(gone, args, None)
+
+    def withdraw(self, task):
+        return False  # the worker had it
 
 
 def test_a_lost_worker_leaves_every_page_to_this_process(tmp_path):

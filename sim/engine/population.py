@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rng import normals
+from numba import njit
+
+from .rng import entity_key, normal_at
 from .table import Column, Table
 
 NONE, MENTEE, MENTOR = 0, 1, 2  # participation labels, in schema.PARTICIPATION_LABELS order
@@ -95,14 +97,28 @@ def room_for(values: np.ndarray, eids: np.ndarray) -> np.ndarray:
     return values
 
 
+@njit(inline="always", cache=True)
+def frailty_at(key, draw_key, sd):
+    """One person's frailty (`frailty_offsets`); kernels that draw new people call it."""
+    if sd == 0.0:
+        return 0.0
+    return sd * normal_at(entity_key(key, draw_key), 0, 0) - 0.5 * sd * sd
+
+
+@njit(cache=True)
+def _frailties(key, draw_keys, sd):
+    out = np.empty(draw_keys.shape[0])
+    for j in range(draw_keys.shape[0]):
+        out[j] = frailty_at(key, draw_keys[j], sd)
+    return out
+
+
 def frailty_offsets(key, draw_keys, sd: float) -> np.ndarray:
     """Each person's frailty (Vaupel, Manton & Stallard 1979): the log-hazard offset sd Z - sd^2/2 of
     voluntary exit, Z standard normal on the "frailty" stream keyed by the draw key alone, so the same
     person has the same frailty in every scenario (common random numbers). The -sd^2/2 makes
     E[exp(offset)] = 1: at hire the configured base hazard is still the average one."""
-    if sd == 0.0:
-        return np.zeros(len(draw_keys))
-    return sd * normals(key, np.asarray(draw_keys, dtype=np.uint64), 0, 0) - 0.5 * sd * sd
+    return _frailties(key, np.asarray(draw_keys, dtype=np.uint64), float(sd))
 
 
 def snapshot_start(staffing, week: int) -> tuple[dict, np.ndarray, np.ndarray]:

@@ -19,9 +19,9 @@ from ..config.registry import PROMOTION_RULES
 from .rng import LINEAGE_EXIT_SEAT, lineage_keys
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .org import EXTERNAL, INTERNAL
+from .switches import passed_over_tokens
 
 CHANNELS = (INTERNAL, EXTERNAL)
-from .switches import passed_over_tokens
 
 EXIT_KIND = {
     EXIT_VOLUNTARY: "voluntary_exit",
@@ -228,7 +228,7 @@ class Staffing:
     def _send_outside(self, vslots, u, week: int) -> None:
         """`route_external` for seats whose time-to-fill uniforms a fused kernel drew."""
         staffing_kernels.send_outside(vslots, np.log(u), self.vac.level, self.org.ttf_weeks,
-                                      float(self.cfg.hiring.ttf_scale), week, self.vac.channel, self.vac.due_week,
+                                      self._ttf_scale, week, self.vac.channel, self.vac.due_week,
                                       EXTERNAL)
 
     # ------------------------------------------------------------------ vacancies

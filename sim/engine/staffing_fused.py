@@ -23,7 +23,8 @@ from numba import njit
 from .chain_kernels import ChainParams, vacancy_chain
 from .kernels import count_flows, count_levels, count_open_seats
 from .people_kernels import NewPeopleParams, new_people
-from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, entity_key, lineage_key, normal_at, uniform_at
+from .population import frailty_at
+from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, entity_key, lineage_key, uniform_at
 from .staffing_kernels import (_write_seat, candidate_draws, due_vacancies, goes_outside, open_by_channel,
                                promote_rows, promotion_candidates, send_outside)
 from .table import _release, claim_slots
@@ -212,11 +213,7 @@ def settle_hires(slots, vs, draw_keys, week, frailty_key, frailty_sd, frailty, f
     `flow_column`), the seats counted as external fills (stat_columns: fills, weeks to fill) and
     closed. Returns (weeks each seat was open, vac_n_free)."""
     for j in range(slots.shape[0]):
-        if frailty_sd == 0.0:
-            frailty[slots[j]] = 0.0
-        else:
-            frailty[slots[j]] = frailty_sd * normal_at(entity_key(frailty_key, draw_keys[j]), 0, 0) - (
-                0.5 * frailty_sd * frailty_sd)
+        frailty[slots[j]] = frailty_at(frailty_key, draw_keys[j], frailty_sd)
     count_flows(flows, period, slots, level, group, participation, flow_column, -1, hipo, -1)
     weeks_open = np.empty(vs.shape[0], dtype=np.int64)
     for j in range(vs.shape[0]):

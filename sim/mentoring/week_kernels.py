@@ -61,7 +61,7 @@ REL_COLUMNS = ("active", "circle", "mentor", "mentee", "start_week", "end_week",
 # people   population columns and the organization's profile and next_level
 PEOPLE_COLUMNS = ("competency", "confidence", "engagement", "belonging", "group", "level", "profile", "next_level",
                   "mentored", "unmentored_competency", "hazard_shift", "visibility")
-PEOPLE_HAZARD_SHIFT, PEOPLE_VISIBILITY = 10, 11
+PEOPLE_HAZARD_SHIFT, PEOPLE_VISIBILITY = PEOPLE_COLUMNS.index("hazard_shift"), PEOPLE_COLUMNS.index("visibility")
 # program_arrays: fixed focus and mentor growth masks by competency, hourly cost and mentee_level_ok by level
 
 # Run totals `tie_week` adds to, one a week each (Program.summary reads them by these names).

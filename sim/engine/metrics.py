@@ -15,7 +15,6 @@ import pandas as pd
 
 from . import kernels
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
-from .org import EXTERNAL, INTERNAL
 from ..config.schema import PARTICIPATION_LABELS
 
 FLOWS = ["hires", "exits", "voluntary_exits", "retirements", "involuntary_exits", "cycle_exits",
@@ -47,7 +46,7 @@ class Metrics:
         self.snapshot_week = np.zeros(self.n_periods + 1, dtype=np.int64)
         self._flow = {name: i for i, name in enumerate(FLOWS)}
         self._lstat = {name: i for i, name in enumerate(LEVEL_STATS)}
-        # Where the fused staffing kernels count (`staffing_fused`), as `_add_flow` and `count_*` would:
+        # Where the fused staffing kernels count (`staffing_fused`):
         # by exit code, (exits, the kind's column, regretted or -1); a promotion's (flow, promotions in,
         # weeks in level at promotion, internal fills, weeks to fill); a hire's flow and external fills.
         flow, lstat = self._flow, self._lstat
@@ -63,32 +62,7 @@ class Metrics:
         return min(week // self.period_weeks, self.n_periods - 1)
 
     # ------------------------------------------------------------ accumulation
-    def _add_flow(self, slots, name: str, week: int, also: str | None = None, hipo_in: str | None = None) -> None:
-        """Count `slots` in flow `name` at their cells (also in `also`; high potentials also in `hipo_in`)."""
-        pop = self.model.pop
-        kernels.count_flows(self.flows, self.period_of(week), np.asarray(slots, dtype=np.int64), pop.level,
-                            pop.group, pop.participation, self._flow[name], self._flow[also] if also else -1,
-                            pop.hipo, self._flow[hipo_in] if hipo_in else -1)
-
-    def count_exits(self, slots, exit_code: int, week: int) -> None:
-        regretted = "regretted_exits" if exit_code == EXIT_VOLUNTARY else None  # high potentials who quit
-        self._add_flow(slots, "exits", week, also=EXIT_FLOW[exit_code], hipo_in=regretted)
-
-    def count_hires(self, slots, week: int) -> None:
-        self._add_flow(slots, "hires", week)
-
-    def count_promotions(self, slots, week: int, weeks_in_level) -> None:
-        """Counted at the level people leave (promotion rate of a level)."""
-        self._add_flow(slots, "promotions", week)
-        to_level = self.model.pop.level[slots] + 1
-        kernels.count_levels(self.level_stats, self.period_of(week), to_level, self._lstat["promotions_in"],
-                             self._lstat["weeks_in_level_at_promotion"], np.asarray(weeks_in_level))
-
-    def count_fills(self, levels, weeks_open, channel: int, week: int) -> None:
-        tag = "internal" if channel == INTERNAL else "external"
-        kernels.count_levels(self.level_stats, self.period_of(week), np.asarray(levels),
-                             self._lstat[f"fills_{tag}"], self._lstat[f"ttf_{tag}_weeks"], np.asarray(weeks_open))
-
+    # Exits, hires, promotions and fills are counted by the fused staffing kernels, at the columns above.
     def end_of_week(self, week: int, seats_counted: bool = False) -> None:
         """The week's open seats (vacancy-weeks; unless `seats_counted`: the week's hires counted them,
         `Staffing.hire_due`), and a snapshot at a period's end."""

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.engine import rng
+from sim.engine import kernels, rng
+from sim.engine.kernels import EXIT_VOLUNTARY
+from sim.engine.metrics import EXIT_FLOW
 from sim.runs.result import result_of
 from sim.mentoring.program import Program
 from sim.engine.model import OrgModel
@@ -21,6 +23,36 @@ from sim.engine.org import EXTERNAL, INTERNAL, vacancy_columns
 from sim.engine.staffing import EXIT_KIND
 from sim.engine.staffing_kernels import SEAT_COLUMNS
 from tests.conftest import make_config
+
+
+# The counting the fused kernels do, one step at a time (the flows and level statistics by name).
+def _add_flow(metrics, slots, name, week, also=None, hipo_in=None):
+    pop, flow = metrics.model.pop, metrics._flow
+    kernels.count_flows(metrics.flows, metrics.period_of(week), np.asarray(slots, dtype=np.int64), pop.level,
+                        pop.group, pop.participation, flow[name], flow[also] if also else -1,
+                        pop.hipo, flow[hipo_in] if hipo_in else -1)
+
+
+def count_exits(metrics, slots, exit_code, week):
+    regretted = "regretted_exits" if exit_code == EXIT_VOLUNTARY else None  # high potentials who quit
+    _add_flow(metrics, slots, "exits", week, also=EXIT_FLOW[exit_code], hipo_in=regretted)
+
+
+def count_hires(metrics, slots, week):
+    _add_flow(metrics, slots, "hires", week)
+
+
+def count_promotions(metrics, slots, week, weeks_in_level):
+    _add_flow(metrics, slots, "promotions", week)
+    kernels.count_levels(metrics.level_stats, metrics.period_of(week), metrics.model.pop.level[slots] + 1,
+                         metrics._lstat["promotions_in"], metrics._lstat["weeks_in_level_at_promotion"],
+                         np.asarray(weeks_in_level))
+
+
+def count_fills(metrics, levels, weeks_open, channel, week):
+    tag = "internal" if channel == INTERNAL else "external"
+    kernels.count_levels(metrics.level_stats, metrics.period_of(week), np.asarray(levels),
+                         metrics._lstat[f"fills_{tag}"], metrics._lstat[f"ttf_{tag}_weeks"], np.asarray(weeks_open))
 
 
 # ---------------------------------------------------------------- the numpy references
@@ -65,7 +97,7 @@ def reference_promote(self, chosen, vslots, week):
     pop, dev, vac = self.pop, self.cfg.development, self.vac
     from_levels = pop.level[chosen].copy()
     from_departments = pop.department[chosen].copy()
-    self.model.metrics.count_promotions(chosen, week, week - pop.level_week[chosen])
+    count_promotions(self.model.metrics, chosen, week, week - pop.level_week[chosen])
     self.model.record("promotion", chosen, week, detail=week - pop.level_week[chosen], level=from_levels + 1)
     pop.level[chosen] = from_levels + 1
     pop.department[chosen] = vac.department[vslots]
@@ -76,7 +108,7 @@ def reference_promote(self, chosen, vslots, week):
     nxt = self.org.next_level[pop.level[chosen]]
     pop.readiness[chosen] = np.einsum("ij,ij->i", self.org.profile[nxt], pop.competency[chosen])
     np.add.at(self.promotions_since_review, from_levels + 1, 1)
-    self.model.metrics.count_fills(vac.level[vslots], week - vac.opened_week[vslots], INTERNAL, week)
+    count_fills(self.model.metrics, vac.level[vslots], week - vac.opened_week[vslots], INTERNAL, week)
     vac.remove(vslots)
     # The seat left behind is keyed by who left it and from which level.
     keys = rng.lineage_keys(rng.LINEAGE_PROMOTION_SEAT, pop.draw_key[chosen], from_levels.astype(np.int64))
@@ -163,7 +195,7 @@ def reference_separate(self, slots, exit_code, week):
     pop = self.pop
     self.model.on_leave(slots)
     self.model.record(EXIT_KIND[exit_code], slots, week, detail=week - pop.hire_week[slots])
-    self.model.metrics.count_exits(slots, exit_code, week)
+    count_exits(self.model.metrics, slots, exit_code, week)
     levels, departments = pop.level[slots].copy(), pop.department[slots].copy()
     keys = rng.lineage_keys(rng.LINEAGE_EXIT_SEAT, pop.draw_key[slots], np.zeros(slots.size, dtype=np.int64))
     pop.remove(slots)
@@ -181,9 +213,9 @@ def reference_hire_due(self, week):
         return
     values = self.sample_people(vac.level[vs], vac.department[vs], week, "hire", False, rng.hire_keys(vac.vkey[vs]))
     slots = pop.hire(vs.size, **values)
-    self.model.metrics.count_hires(slots, week)
+    count_hires(self.model.metrics, slots, week)
     self.model.record("hire", slots, week, detail=week - vac.opened_week[vs])
-    self.model.metrics.count_fills(vac.level[vs], week - vac.opened_week[vs], EXTERNAL, week)
+    count_fills(self.model.metrics, vac.level[vs], week - vac.opened_week[vs], EXTERNAL, week)
     vac.remove(vs)
     self.model.on_join(slots)
 

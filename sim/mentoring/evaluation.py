@@ -13,10 +13,9 @@ import pandas as pd
 
 from ..config.schema import Config
 from .money import money, present_value_costs
-from .person_effects import EventLog, causal_hazard_ratios, naive_hazard_ratios, same_people
+from .person_effects import EventLog, causal_hazard_ratios, naive_hazard_ratios, same_people, spells
 from .person_effects import starts as role_starts
 
-EXIT_KINDS = ("voluntary_exit", "retirement", "involuntary_exit", "cycle_exit")
 PROMOTION_YEARS = (1, 2, 3)  # cumulative incidence of promotion read this many years after enrolment
 
 EFFECT_METRICS = [
@@ -65,17 +64,12 @@ def incidence_at(times: np.ndarray, incidence: np.ndarray, when: float, followed
 def _follow_up(log: EventLog, starts: np.ndarray, ids: np.ndarray, horizon: int) -> dict:
     """Per mentee (`ids`, enrolled at `starts`) in one world, those at risk at enrolment: weeks
     followed, left (any/voluntary), weeks to promotion and what ended that spell."""
-    exit_week = log.first(log.of(EXIT_KINDS), ids)
-    voluntary = ~np.isnan(log.first(log.of(("voluntary_exit",)), ids))
-    hired = log.first(log.of(("hire",)), ids)
-    # who left before the start week, or joined after it (the twin), is not followed
-    at_risk = (np.isnan(hired) | (hired <= starts)) & (np.isnan(exit_week) | (exit_week >= starts))
-    promoted = log.first(log.of(("promotion",)), ids, after=starts)
+    s = spells(log, ids, starts, horizon)
+    at_risk, exit_week, promoted = s["present"], s["exit_week"], s["promoted"]  # who left before, or joined after
     end = np.fmin(np.fmin(promoted, exit_week), float(horizon))
     cause = np.where(~np.isnan(promoted), 1, np.where(~np.isnan(exit_week), 2, 0))
-    left = ~np.isnan(exit_week)
-    return {"weeks": (np.where(left, exit_week, float(horizon)) - starts)[at_risk], "left": left[at_risk],
-            "left_voluntarily": voluntary[at_risk], "promotion_weeks": (end - starts)[at_risk],
+    return {"weeks": (s["end"] - starts)[at_risk], "left": s["left"][at_risk],
+            "left_voluntarily": s["voluntary"][at_risk], "promotion_weeks": (end - starts)[at_risk],
             "promotion_cause": cause[at_risk]}
 
 

@@ -139,23 +139,30 @@ def starts(events, role: str) -> pd.Series:
     return pd.Series(first, index=ids)
 
 
-def follow(events, origin: pd.Series, horizon: int) -> dict:
-    """Events and person-weeks from `origin` (id -> week) in one world, for each outcome."""
-    log = event_log(events)
-    ids, start = origin.index.to_numpy(dtype=np.int64), origin.to_numpy(dtype=np.float64)
+def spells(log: EventLog, ids: np.ndarray, start: np.ndarray, horizon: int) -> dict:
+    """Per person (`ids`, followed from week `start`) in one world: `present` (employed at the start:
+    hired by then, the starting workforce having no hire event, and not yet gone), `exit_week`, `left`,
+    `voluntary`, the first promotion after the start (`promoted`; NaN: none) and `end` (exit or horizon)."""
     exit_week = log.first(log.of(EXIT_KINDS), ids)
     voluntary = ~np.isnan(log.first(log.of(("voluntary_exit",)), ids))
     hired = log.first(log.of(("hire",)), ids)
-    # employed at the start: hired by then (the starting workforce has no hire event) and not yet gone
     present = (np.isnan(hired) | (hired <= start)) & (np.isnan(exit_week) | (exit_week >= start))
-    promoted = log.first(log.of(("promotion",)), ids, after=start)
     left = ~np.isnan(exit_week)
-    end = np.where(left, exit_week, float(horizon))
+    return {"present": present, "exit_week": exit_week, "left": left, "voluntary": voluntary,
+            "promoted": log.first(log.of(("promotion",)), ids, after=start),
+            "end": np.where(left, exit_week, float(horizon))}
+
+
+def follow(events, origin: pd.Series, horizon: int) -> dict:
+    """Events and person-weeks from `origin` (id -> week) in one world, for each outcome."""
+    start = origin.to_numpy(dtype=np.float64)
+    s = spells(event_log(events), origin.index.to_numpy(dtype=np.int64), start, horizon)
+    present, left, promoted, end = s["present"], s["left"], s["promoted"], s["end"]
     first_promotion = np.fmin(promoted, end)
     out = {"people": int(present.sum())}
     weeks = (end - start)[present]
     out["exit"] = (int(left[present].sum()), float(weeks.sum()))
-    out["voluntary_exit"] = (int(voluntary[present].sum()), float(weeks.sum()))
+    out["voluntary_exit"] = (int(s["voluntary"][present].sum()), float(weeks.sum()))
     out["promotion"] = (int((~np.isnan(promoted))[present].sum()), float((first_promotion - start)[present].sum()))
     return out
 

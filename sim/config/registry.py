@@ -35,8 +35,12 @@ class Registry(dict):
 
         return add
 
+    def choices(self) -> list[str]:
+        """Every name a config may choose now, sorted: the declared ones and any registered since."""
+        return sorted(self.names | set(self))
+
     def allowed(self) -> str:
-        return f"one of {', '.join(sorted(self.names | set(self)))}"
+        return f"one of {', '.join(self.choices())}"
 
 
 MATCHING_POLICIES: Registry = Registry(

@@ -27,4 +27,5 @@ def test_a_name_registered_at_run_time_is_allowed_from_then_on():
     assert "b" not in registry
     registry.register("b")(len)
     assert "b" in registry and registry["b"] is len
+    assert registry.choices() == ["a", "b"]
     assert registry.allowed() == "one of a, b"

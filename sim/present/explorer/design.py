@@ -39,7 +39,7 @@ def org_overrides(org: str) -> list[str]:
 
 
 def policies() -> list[str]:
-    return sorted(MATCHING_POLICIES.names | set(MATCHING_POLICIES))
+    return MATCHING_POLICIES.choices()
 
 
 @dataclass(frozen=True)

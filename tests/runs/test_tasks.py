@@ -82,3 +82,27 @@ def test_an_idle_call_waits_for_the_queue_and_runs_once_a_worker_is_free(tmp_pat
     finally:
         workers.close()  # waits for the worker's calls
     assert marker.read_text() == "done"
+
+
+def _warn_and_double(x: int) -> int:
+    import logging
+
+    logging.getLogger("sim.test_tasks").warning("doubling %d", x)
+    return 2 * x
+
+
+def test_a_workers_log_records_are_written_by_this_process(caplog):
+    """A worker keeps what it logs and this process writes it through its own handlers when it takes the
+    result: a worker forked before the command set up its logging (the console, the run's log file) logs
+    to the same places as this process."""
+    import logging
+
+    workers = Workers(1)
+    try:
+        task = workers.submit(_warn_and_double, 21)
+        assert task.future is not None  # a worker runs it
+        with caplog.at_level(logging.WARNING, logger="sim.test_tasks"):
+            assert task.result() == 42
+    finally:
+        workers.close()
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [("sim.test_tasks", "doubling 21")]

@@ -200,15 +200,13 @@ def task(cfg) -> float | None:
     In a sweep, returns the objective for optimizing sweepers (`sim.runs.jobs.objective`:
     `evaluation.objective` over `evaluation.objective_seeds` seeds, with its budget penalty).
     """
-    import logging
-
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
     from .config.load import build, to_container
     from .runs.jobs import headline, objective, run_job
 
-    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    quiet_mesa()
     from .config.snapshot import resolve_in_config
 
     hydra_cfg = HydraConfig.get()
@@ -314,11 +312,19 @@ def _other_seeds(config, sweeping: bool, workers=None):
 _EARLY: list = []  # (config, workers, seeds) of `start_early`, until `task` takes them over
 
 
+def quiet_mesa() -> None:
+    """Mesa logs every step at INFO (its logger is set to DEBUG): a worker would keep every record."""
+    import logging
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+
+
 def start_early(config) -> None:
     """Start the worker processes and hand them the run's other seeds now, with the config the precheck
     built: they work while Hydra composes the config again and sets up the job (about 0.3 CPU-seconds of
     this process). `task` takes them over when its config is the same; otherwise they are closed and it
     starts its own. Each seed gives the same numbers wherever and whenever it runs."""
+    quiet_mesa()  # before the workers fork, as `task` does
     note_first_compile()
     workers = _workers(config, sweeping=False)
     if workers is not None:

@@ -215,6 +215,8 @@ def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict
     odd = workers.submit(draw_pages, parts[0], doc, charts, captions, 2, 1)
     try:
         even_count = draw_pages(parts[1], doc, charts, captions, 2, 2)
+        import pypdf  # noqa: F401  (for the join: imported while the worker may still be drawing)
+
         try:
             odd_count = odd.result()
         except BrokenProcessPool:  # the worker process is gone (killed, out of memory): every page here

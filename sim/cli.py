@@ -5,6 +5,7 @@ A user mistake (bad override, bad value, inconsistent org) prints one line,
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -309,7 +310,7 @@ def _other_seeds(config, sweeping: bool, workers=None):
     return RunSeeds(config, seeds, jobs=0 if sweeping else None, workers=workers).start()
 
 
-_EARLY: list = []  # (config, workers, seeds) of `start_early`, until `task` takes them over
+_EARLY: list = []  # (process id, config, workers, seeds) of `start_early`, until `task` takes them over
 
 
 def quiet_mesa() -> None:
@@ -328,7 +329,7 @@ def start_early(config) -> None:
     note_first_compile()
     workers = _workers(config, sweeping=False)
     if workers is not None:
-        _EARLY.append((config, workers, _other_seeds(config, False, workers)))
+        _EARLY.append((os.getpid(), config, workers, _other_seeds(config, False, workers)))
 
 
 def _take_early(config, sweeping: bool):
@@ -336,7 +337,10 @@ def _take_early(config, sweeping: bool):
     (and those, if any, are closed)."""
     if not _EARLY:
         return None
-    early_config, workers, seeds = _EARLY.pop()
+    pid, early_config, workers, seeds = _EARLY.pop()
+    if pid != os.getpid():  # a process forked from the one that started them (a sweep's job): not its own
+        _EARLY.clear()
+        return None
     if not sweeping and _same_config(early_config, config):
         return workers, seeds
     _close(workers, seeds)
@@ -361,7 +365,7 @@ def _close(workers, seeds) -> None:
 def _close_early() -> None:
     """Close workers `task` never took over (Hydra stopped before the job, or a different config)."""
     while _EARLY:
-        _close(*_EARLY.pop()[1:])
+        _close(*_EARLY.pop()[2:])
 
 
 def run_hydra(argv: list[str]) -> None:

@@ -4,6 +4,7 @@ very same config."""
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
 
@@ -24,7 +25,7 @@ def early(monkeypatch):
     monkeypatch.setattr(cli, "_EARLY", [])
     config = load_config(["org=small"])
     pool, seeds = _Pool(), _Pool()
-    cli._EARLY.append((config, pool, seeds))
+    cli._EARLY.append((os.getpid(), config, pool, seeds))
     return config, pool, seeds
 
 
@@ -51,3 +52,11 @@ def test_workers_left_when_hydra_stops_early_are_closed(early):
     _, pool, seeds = early
     cli._close_early()
     assert pool.closed and seeds.closed and cli._EARLY == []
+
+
+def test_a_process_forked_from_the_command_leaves_them_alone(early, monkeypatch):
+    """A sweep's job process forked from the command inherits the list, not the workers."""
+    config, pool, seeds = early
+    monkeypatch.setattr(os, "getpid", lambda: -1)
+    assert cli._take_early(config, sweeping=True) is None
+    assert not pool.closed and not seeds.closed and cli._EARLY == []

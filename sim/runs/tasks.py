@@ -88,6 +88,10 @@ def call_logged(fn: Callable, *args) -> tuple[Any, list]:
     root.handlers[:] = [keep]
     try:
         value = fn(*args)
+    except BaseException:  # the parent gets the exception, not the records: they are written here
+        root.handlers[:] = handlers
+        _replay(keep.records)
+        raise
     finally:
         root.handlers[:] = handlers
     return value, keep.records

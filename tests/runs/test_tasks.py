@@ -106,3 +106,22 @@ def test_a_workers_log_records_are_written_by_this_process(caplog):
     finally:
         workers.close()
     assert [(r.name, r.getMessage()) for r in caplog.records] == [("sim.test_tasks", "doubling 21")]
+
+
+def _warn_and_fail() -> None:
+    import logging
+
+    logging.getLogger("sim.test_tasks").warning("about to fail")
+    raise ValueError("failed")
+
+
+def test_a_call_that_raises_writes_its_records_where_it_ran(caplog):
+    import logging
+
+    from sim.runs.tasks import call_logged
+
+    with caplog.at_level(logging.WARNING, logger="sim.test_tasks"), pytest.raises(ValueError):
+        call_logged(_warn_and_fail)
+    assert [r.getMessage() for r in caplog.records] == ["about to fail"]
+    value, records = call_logged(_warn_and_double, 1)  # a call that returns: its records come back with it
+    assert value == 2 and [r.getMessage() for r in records] == ["doubling 1"]

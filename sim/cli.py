@@ -5,6 +5,7 @@ A user mistake (bad override, bad value, inconsistent org) prints one line,
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -200,15 +201,13 @@ def task(cfg) -> float | None:
     In a sweep, returns the objective for optimizing sweepers (`sim.runs.jobs.objective`:
     `evaluation.objective` over `evaluation.objective_seeds` seeds, with its budget penalty).
     """
-    import logging
-
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
     from .config.load import build, to_container
     from .runs.jobs import headline, objective, run_job
 
-    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    quiet_mesa()
     from .config.snapshot import resolve_in_config
 
     hydra_cfg = HydraConfig.get()
@@ -225,15 +224,20 @@ def task(cfg) -> float | None:
     if sweeping and not config.evaluation.sweep_decomposition:
         config.evaluation.decomposition = False
     folder = config.output.dir or hydra_cfg.runtime.output_dir
-    note_first_compile()
-    # workers first, before the first seed and the progress bar (a thread of its own) start, so they can
-    # be forked from this process
-    workers = _workers(config, sweeping)
+    early = _take_early(config, sweeping)
+    if early is None:
+        note_first_compile()
+        # workers first, before the first seed and the progress bar (a thread of its own) start, so they can
+        # be forked from this process
+        workers = _workers(config, sweeping)
+    else:
+        workers, seeds = early
     if workers is not None and not config.sim.numba_threads:
         import numba
 
         numba.set_num_threads(1)  # this process is one of the workers on the cores (after they forked)
-    seeds = _other_seeds(config, sweeping, workers)
+    if early is None:
+        seeds = _other_seeds(config, sweeping, workers)
     if workers is not None and config.output.report:
         from .present.pdf import prepare_drawing
 
@@ -306,6 +310,64 @@ def _other_seeds(config, sweeping: bool, workers=None):
     return RunSeeds(config, seeds, jobs=0 if sweeping else None, workers=workers).start()
 
 
+_EARLY: list = []  # (process id, config, workers, seeds) of `start_early`, until `task` takes them over
+
+
+def quiet_mesa() -> None:
+    """Mesa logs every step at INFO (its logger is set to DEBUG): a worker would keep every record."""
+    import logging
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+
+
+def start_early(config) -> None:
+    """Start the worker processes and hand them the run's other seeds now, with the config the precheck
+    built: they work while Hydra composes the config again and sets up the job (about 0.3 CPU-seconds of
+    this process). `task` takes them over when its config is the same; otherwise they are closed and it
+    starts its own. Each seed gives the same numbers wherever and whenever it runs."""
+    quiet_mesa()  # before the workers fork, as `task` does
+    note_first_compile()
+    workers = _workers(config, sweeping=False)
+    if workers is not None:
+        _EARLY.append((os.getpid(), config, workers, _other_seeds(config, False, workers)))
+
+
+def _take_early(config, sweeping: bool):
+    """The (workers, seeds) `start_early` started, when they were started for this very config; else None
+    (and those, if any, are closed)."""
+    if not _EARLY:
+        return None
+    pid, early_config, workers, seeds = _EARLY.pop()
+    if pid != os.getpid():  # a process forked from the one that started them (a sweep's job): not its own
+        _EARLY.clear()
+        return None
+    if not sweeping and _same_config(early_config, config):
+        return workers, seeds
+    _close(workers, seeds)
+    return None
+
+
+def _same_config(a, b) -> bool:
+    import json
+
+    from .config.load import as_dict
+
+    text = lambda cfg: json.dumps(as_dict(cfg), sort_keys=True, default=str)  # noqa: E731
+    return text(a) == text(b)
+
+
+def _close(workers, seeds) -> None:
+    if seeds is not None:
+        seeds.close()
+    workers.close()
+
+
+def _close_early() -> None:
+    """Close workers `task` never took over (Hydra stopped before the job, or a different config)."""
+    while _EARLY:
+        _close(*_EARLY.pop()[2:])
+
+
 def run_hydra(argv: list[str]) -> None:
     import hydra
 
@@ -374,7 +436,7 @@ def _main(argv: list[str] | None = None) -> None:
         fail(f"command = {argv[0]!r}: unknown; commands: {', '.join(SUBCOMMANDS)}, or Hydra overrides "
              f"KEY=VALUE (mentorsim --help)")
     argv = ["--help" if a == CONFIG_HELP else a for a in argv]
-    precheck(argv)  # not for --help, --cfg ...: those are Hydra's own
+    config = precheck(argv)  # not for --help, --cfg ...: those are Hydra's own (None)
     warn_threading_layer()
     if _is_multirun(argv):
         from .studies.launch import check_launcher_args
@@ -386,7 +448,12 @@ def _main(argv: list[str] | None = None) -> None:
         except ConfigError as err:  # e.g. a sweep folder that cannot be written
             fail(str(err))
     else:
-        run_hydra(argv)
+        try:
+            if config is not None:
+                start_early(config)  # the other seeds start while Hydra composes again
+            run_hydra(argv)
+        finally:
+            _close_early()
 
 
 if __name__ == "__main__":

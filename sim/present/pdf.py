@@ -34,7 +34,8 @@ def _chars(width_in: float, size: float, bold: bool = False) -> int:
 
 class Pages:
     """`keep(number)`: whether page `number` is drawn into `pdf` (all by default); the others are laid
-    out (so the pages after them are where they would be) and dropped."""
+    out only (the cursor moves as if they were drawn, so the pages after them are where they would be):
+    no figure, no text, no image is made for them (`fig` is None on such a page)."""
 
     def __init__(self, pdf, plt, keep=None):
         self.pdf, self.plt, self.fig, self.y, self.number = pdf, plt, None, 0.0, 0
@@ -43,24 +44,26 @@ class Pages:
     # -------------------------------------------------------------------- pages
     def new_page(self):
         self.close_page()
-        self.fig = self.plt.figure(figsize=A4)
         self.number += 1
         self.y = A4[1] - TOP
-        self.fig.text(1 - RIGHT / A4[0], BOTTOM / 2 / A4[1], str(self.number), ha="right", fontsize=8, color=MUTED)
+        if self.keep(self.number):
+            self.fig = self.plt.figure(figsize=A4)
+            self.fig.text(1 - RIGHT / A4[0], BOTTOM / 2 / A4[1], str(self.number), ha="right", fontsize=8,
+                          color=MUTED)
 
     def close_page(self):
         if self.fig is not None:
-            if self.keep(self.number):
-                self.pdf.savefig(self.fig)
+            self.pdf.savefig(self.fig)
             self.plt.close(self.fig)
             self.fig = None
 
     def room(self, height: float):
-        if self.fig is None or self.y - height < BOTTOM:
+        if self.number == 0 or self.y - height < BOTTOM:
             self.new_page()
 
     def _text(self, x_in: float, y_in: float, s: str, **kw):
-        self.fig.text(x_in / A4[0], y_in / A4[1], s, va="top", color=kw.pop("color", INK), **kw)
+        if self.fig is not None:
+            self.fig.text(x_in / A4[0], y_in / A4[1], s, va="top", color=kw.pop("color", INK), **kw)
 
     # -------------------------------------------------------------------- blocks
     def heading(self, s: str, size: float = 14):
@@ -79,7 +82,7 @@ class Pages:
         height = line_h * len(lines)
         self.room(height + 0.1)
         x = LEFT + indent + (0.2 if bullet else 0)
-        if background:
+        if background and self.fig is not None:
             self.fig.patches.append(self.plt.Rectangle(
                 ((LEFT - 0.08) / A4[0], (self.y - height - 0.08) / A4[1]), (WIDTH + 0.16) / A4[0],
                 (height + 0.12) / A4[1], transform=self.fig.transFigure, color=background, zorder=-1))
@@ -112,7 +115,7 @@ class Pages:
             wrapped = cells(row, header)
             height = max(len(ls) * sz / 72 * 1.35 for ls, sz in wrapped) + 0.08
             self.room(height)
-            if header:
+            if header and self.fig is not None:
                 self.fig.patches.append(self.plt.Rectangle(
                     (LEFT / A4[0], (self.y - height) / A4[1]), WIDTH / A4[0], height / A4[1],
                     transform=self.fig.transFigure, color=HEAD_BG, zorder=-1))
@@ -123,8 +126,9 @@ class Pages:
                     self._text(x + 0.05, self.y - 0.04 - k * sz / 72 * 1.35, line, fontsize=sz, weight=weight)
                 x += cols[j]
             self.y -= height
-            self.fig.add_artist(self.plt.Line2D([LEFT / A4[0], (LEFT + WIDTH) / A4[0]], [self.y / A4[1]] * 2,
-                                                color=RULE, lw=0.6))
+            if self.fig is not None:
+                self.fig.add_artist(self.plt.Line2D([LEFT / A4[0], (LEFT + WIDTH) / A4[0]], [self.y / A4[1]] * 2,
+                                                    color=RULE, lw=0.6))
 
         self.room(0.6)
         draw(rows[0], header=True)
@@ -136,14 +140,18 @@ class Pages:
         self.y -= 0.2
 
     def image(self, path: Path, height: float, caption: str = ""):
-        img = self.plt.imread(path)
-        aspect = img.shape[1] / img.shape[0]
+        from PIL import Image
+
+        with Image.open(path) as png:  # its size from the header; the pixels only for a page that is drawn
+            width_px, height_px = png.size
+        aspect = width_px / height_px
         w = min(WIDTH, height * aspect)
         h = w / aspect
         self.room(h + (0.35 if caption else 0.1))
-        ax = self.fig.add_axes([(LEFT + (WIDTH - w) / 2) / A4[0], (self.y - h) / A4[1], w / A4[0], h / A4[1]])
-        ax.imshow(img)
-        ax.axis("off")
+        if self.fig is not None:
+            ax = self.fig.add_axes([(LEFT + (WIDTH - w) / 2) / A4[0], (self.y - h) / A4[1], w / A4[0], h / A4[1]])
+            ax.imshow(self.plt.imread(path))
+            ax.axis("off")
         self.y -= h + 0.05
         if caption:
             self.paragraph(caption, size=8.5, color=MUTED)
@@ -207,6 +215,8 @@ def write_pdf(path: Path, doc: Document, charts: dict[str, Path], captions: dict
     odd = workers.submit(draw_pages, parts[0], doc, charts, captions, 2, 1)
     try:
         even_count = draw_pages(parts[1], doc, charts, captions, 2, 2)
+        import pypdf  # noqa: F401  (for the join: imported while the worker may still be drawing)
+
         try:
             odd_count = odd.result()
         except BrokenProcessPool:  # the worker process is gone (killed, out of memory): every page here

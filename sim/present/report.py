@@ -18,11 +18,10 @@ import logging
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ..config.checks import ConfigError
 from ..config.load import build
-from ..runs.folder import STATUS_FILE, _atomic_write, damage, has_tables, is_complete
+from ..runs.folder import STATUS_FILE, _atomic_write, damage, has_tables, is_complete, read_yaml
 from ..runs.result import RunResult
 from .document import Document, Section, to_html
 from .sweep_text import comparison_rows, paired_interval, roi_lines, scenario_labels, sweep_summary  # noqa: F401
@@ -32,14 +31,16 @@ REPORT_HTML, REPORT_PDF = "report.html", "report.pdf"
 
 
 # ---------------------------------------------------------------------------- loading
-def load_run(folder: str | Path) -> RunResult:
-    """A RunResult read back from a run folder (its twin too, when there is one)."""
+def load_run(folder: str | Path, tables: bool = True) -> RunResult:
+    """A RunResult read back from a run folder (its twin too, when there is one). `tables` false reads
+    the config, metrics and status only (the tables are None): what the report's text needs, without
+    reading the parquet files."""
     folder = Path(folder)
     if not is_complete(folder):
         raise FileNotFoundError(f"{folder} is not a complete run folder (no status.json with status complete)")
-    cfg = build(yaml.safe_load((folder / "config.yaml").read_text()))
-    twin = load_run(folder / "twin") if (folder / "twin").is_dir() else None
-    read = lambda name: pd.read_parquet(folder / f"{name}.parquet")  # noqa: E731
+    cfg = build(read_yaml(folder / "config.yaml"))
+    twin = load_run(folder / "twin", tables) if (folder / "twin").is_dir() else None
+    read = (lambda name: pd.read_parquet(folder / f"{name}.parquet")) if tables else (lambda name: None)  # noqa: E731
     status = json.loads((folder / "status.json").read_text())
     return RunResult(config=cfg, metrics=json.loads((folder / "metrics.json").read_text()),
                      timeseries=read("timeseries"), level_timeseries=read("level_timeseries"),
@@ -176,7 +177,7 @@ def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Documen
 
 
 def _report_run(folder: Path, charts: list[Path], workers=None) -> tuple[Path, Path]:
-    result = load_run(folder)
+    result = load_run(folder, tables=False)  # the text reads the config and metrics; the charts are drawn
     return _write_both(folder, run_document(folder, result, charts), workers)
 
 

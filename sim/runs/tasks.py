@@ -15,6 +15,7 @@ are spawned.
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -65,6 +66,44 @@ def start_method() -> str:
     return "spawn"
 
 
+class _Keep(logging.Handler):
+    """Keeps the records it is handed, formatted, so that they can be pickled back to the parent."""
+
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None
+        record.exc_info = record.exc_text = record.stack_info = None
+        self.records.append(record)
+
+
+def call_logged(fn: Callable, *args) -> tuple[Any, list]:
+    """`fn(*args)` in a worker, with the log records it emits kept and returned beside its value, not
+    written here: the parent writes them (`Task.result`) through its own handlers (the console, the run's
+    log file), which a worker forked before the command set up its logging does not have."""
+    root = logging.getLogger()
+    keep, handlers = _Keep(), root.handlers[:]
+    root.handlers[:] = [keep]
+    try:
+        value = fn(*args)
+    except BaseException:  # the parent gets the exception, not the records: they are written here
+        root.handlers[:] = handlers
+        _replay(keep.records)
+        raise
+    finally:
+        root.handlers[:] = handlers
+    return value, keep.records
+
+
+def _replay(records: list) -> None:
+    for record in records:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):  # the level this process logs at now
+            logger.handle(record)
+
+
 class Task:
     """One function call, run by a worker or, when no worker has begun it by the time it is wanted,
     by this process. `future` is None until the call is handed to a worker (and stays None when this
@@ -89,7 +128,12 @@ class Task:
         return self.future is None or self.future.cancel()
 
     def result(self):
-        return self._value if self.take() else self.future.result()  # a worker's exception is raised here
+        if self.take():
+            return self._value
+        value, records = self.future.result()  # a worker's exception is raised here
+        if records:
+            _replay(records)
+        return value
 
 
 def gather(tasks: list[Task]) -> list:
@@ -156,7 +200,7 @@ class Workers:
             while self._pool is not None and not self._broken and self._running < self.jobs and self._queue:
                 task = self._queue[0]
                 try:
-                    future = self._pool.submit(task.fn, *task.args)
+                    future = self._pool.submit(call_logged, task.fn, *task.args)
                 except RuntimeError:  # a broken pool (a worker died): this process runs what is left
                     self._broken = True
                     return

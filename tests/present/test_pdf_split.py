@@ -77,3 +77,18 @@ def test_a_lost_worker_leaves_every_page_to_this_process(tmp_path):
     write_pdf(tmp_path / "two.pdf", doc, charts, {}, workers=_LostWorker())
     assert _texts(tmp_path / "two.pdf") == _texts(tmp_path / "one.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cost_value.png", "one.pdf", "two.pdf"]
+
+
+def test_a_page_this_process_does_not_draw_makes_no_figure(tmp_path, monkeypatch):
+    """The pages left to the other process are laid out only: no matplotlib figure (nor text, nor image)
+    is made for them, and the pages drawn are those of one pass."""
+    from sim.charts.style import plt
+
+    doc, charts = _document(tmp_path, 3)
+    total = draw_pages(tmp_path / "all.pdf", doc, charts, {})
+    made = []
+    real = plt.figure
+    monkeypatch.setattr(plt, "figure", lambda *a, **k: made.append(1) or real(*a, **k))
+    even = draw_pages(tmp_path / "even.pdf", doc, charts, {}, 2, 2)
+    assert len(made) == even == total // 2
+    assert _texts(tmp_path / "even.pdf") == _texts(tmp_path / "all.pdf")[1::2]

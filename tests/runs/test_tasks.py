@@ -82,3 +82,46 @@ def test_an_idle_call_waits_for_the_queue_and_runs_once_a_worker_is_free(tmp_pat
     finally:
         workers.close()  # waits for the worker's calls
     assert marker.read_text() == "done"
+
+
+def _warn_and_double(x: int) -> int:
+    import logging
+
+    logging.getLogger("sim.test_tasks").warning("doubling %d", x)
+    return 2 * x
+
+
+def test_a_workers_log_records_are_written_by_this_process(caplog):
+    """A worker keeps what it logs and this process writes it through its own handlers when it takes the
+    result: a worker forked before the command set up its logging (the console, the run's log file) logs
+    to the same places as this process."""
+    import logging
+
+    workers = Workers(1)
+    try:
+        task = workers.submit(_warn_and_double, 21)
+        assert task.future is not None  # a worker runs it
+        with caplog.at_level(logging.WARNING, logger="sim.test_tasks"):
+            assert task.result() == 42
+    finally:
+        workers.close()
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [("sim.test_tasks", "doubling 21")]
+
+
+def _warn_and_fail() -> None:
+    import logging
+
+    logging.getLogger("sim.test_tasks").warning("about to fail")
+    raise ValueError("failed")
+
+
+def test_a_call_that_raises_writes_its_records_where_it_ran(caplog):
+    import logging
+
+    from sim.runs.tasks import call_logged
+
+    with caplog.at_level(logging.WARNING, logger="sim.test_tasks"), pytest.raises(ValueError):
+        call_logged(_warn_and_fail)
+    assert [r.getMessage() for r in caplog.records] == ["about to fail"]
+    value, records = call_logged(_warn_and_double, 1)  # a call that returns: its records come back with it
+    assert value == 2 and [r.getMessage() for r in records] == ["doubling 1"]

@@ -170,3 +170,23 @@ def test_user_mistakes_are_one_line_errors(tmp_path, capsys):
         compare(_one_factor_table(), {"program.length_weeks": "26"}, ["turnover_annual"])
     with pytest.raises(ValueError, match="KEY=VALUE"):
         parse_baseline(["matching"])
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.95, 0.99])
+def test_intervals_use_scipy_stats_quantiles_to_the_bit(confidence):
+    """The quantiles come from scipy.special (cheaper to import than scipy.stats): the same numbers, so
+    seeds.csv and the seeds.* metrics are unchanged."""
+    from sim.present.sweep_text import paired_interval
+    from sim.studies.compare import half_width, welch_half_width
+
+    for n in (2, 3, 5, 10, 30, 200):
+        assert half_width(0.7, n, confidence) == float(stats.t.ppf(0.5 + confidence / 2, n - 1) * 0.7 / math.sqrt(n))
+    x, y = np.array([1.0, 2.5, 2.0, 4.0]), np.array([0.5, 0.25, 1.5])
+    vx, vy = x.var(ddof=1) / 4, y.var(ddof=1) / 3
+    df = (vx + vy) ** 2 / (vx ** 2 / 3 + vy ** 2 / 2)
+    assert welch_half_width(x, y, confidence) == float(stats.t.ppf(0.5 + confidence / 2, df) * math.sqrt(vx + vy))
+    half = stats.t.ppf(0.5 + confidence / 2, 3) * x.std(ddof=1) / math.sqrt(4)
+    assert paired_interval(x, confidence)[:2] == (float(x.mean() - half), float(x.mean() + half))
+    from sim.studies import compare as module
+
+    assert module.ndtri(0.5 + confidence / 2) == stats.norm.ppf(0.5 + confidence / 2)  # seeds_needed's first guess

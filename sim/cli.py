@@ -5,10 +5,10 @@ A user mistake (bad override, bad value, inconsistent org) prints one line,
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+from . import seed_workers
 from .config.schema import ConfigError
 
 EXIT_USAGE = 2
@@ -224,12 +224,12 @@ def task(cfg) -> float | None:
     if sweeping and not config.evaluation.sweep_decomposition:
         config.evaluation.decomposition = False
     folder = config.output.dir or hydra_cfg.runtime.output_dir
-    early = _take_early(config, sweeping)
+    early = seed_workers.take_early(config, sweeping)
     if early is None:
         note_first_compile()
         # workers first, before the first seed and the progress bar (a thread of its own) start, so they can
         # be forked from this process
-        workers = _workers(config, sweeping)
+        workers = seed_workers.workers_for(config, sweeping)
     else:
         workers, seeds = early
     if workers is not None and not config.sim.numba_threads:
@@ -237,7 +237,7 @@ def task(cfg) -> float | None:
 
         numba.set_num_threads(1)  # this process is one of the workers on the cores (after they forked)
     if early is None:
-        seeds = _other_seeds(config, sweeping, workers)
+        seeds = seed_workers.other_seeds(config, sweeping, workers)
     if workers is not None and config.output.report:
         from .present.pdf import prepare_drawing
 
@@ -277,42 +277,6 @@ def task(cfg) -> float | None:
     return objective(config, metrics, folder) if sweeping else None  # only sweepers read it
 
 
-def _workers(config, sweeping: bool):
-    """Worker processes for a run's seeds after sim.seed (`evaluation.seeds`) and the first seed's
-    decomposition by mechanism, beside this process (`sim.runs.tasks`); None in a sweep job, whose
-    sibling jobs already share the cores, and when there is nothing to hand over."""
-    from .mentoring.channels import SIMULATED
-    from .runs.tasks import Workers, default_jobs
-    from .studies.paired import seeds_of_run
-
-    if sweeping:
-        return None
-    others = len(seeds_of_run(config, sweeping)) - 1
-    decomposing = config.evaluation.decomposition and config.evaluation.twin and bool(config.programs())
-    worlds = 2 * len(SIMULATED) - 1  # the most the decomposition runs (sim.runs.decomposition)
-    jobs = default_jobs(others + (worlds if decomposing else 0))
-    if not jobs:
-        return None
-    from .runs import result  # noqa: F401  (the simulation's modules, so that forked workers start with them)
-
-    return Workers(jobs)
-
-
-def _other_seeds(config, sweeping: bool, workers=None):
-    """The run's seeds after sim.seed (`evaluation.seeds`), handed to `workers` now so they run beside the
-    first; None for a one-seed run. A sweep job that asks for several runs them in its own process: its
-    sibling jobs already share the cores."""
-    from .studies.paired import RunSeeds, seeds_of_run
-
-    seeds = seeds_of_run(config, sweeping)
-    if len(seeds) < 2:
-        return None
-    return RunSeeds(config, seeds, jobs=0 if sweeping else None, workers=workers).start()
-
-
-_EARLY: list = []  # (process id, config, workers, seeds) of `start_early`, until `task` takes them over
-
-
 def quiet_mesa() -> None:
     """Mesa logs every step at INFO (its logger is set to DEBUG): a worker would keep every record."""
     import logging
@@ -323,49 +287,11 @@ def quiet_mesa() -> None:
 def start_early(config) -> None:
     """Start the worker processes and hand them the run's other seeds now, with the config the precheck
     built: they work while Hydra composes the config again and sets up the job (about 0.3 CPU-seconds of
-    this process). `task` takes them over when its config is the same; otherwise they are closed and it
-    starts its own. Each seed gives the same numbers wherever and whenever it runs."""
+    this process). `task` takes them over (`seed_workers.take_early`) when its config is the same;
+    otherwise they are closed and it starts its own. Each seed gives the same numbers wherever and whenever it runs."""
     quiet_mesa()  # before the workers fork, as `task` does
     note_first_compile()
-    workers = _workers(config, sweeping=False)
-    if workers is not None:
-        _EARLY.append((os.getpid(), config, workers, _other_seeds(config, False, workers)))
-
-
-def _take_early(config, sweeping: bool):
-    """The (workers, seeds) `start_early` started, when they were started for this very config; else None
-    (and those, if any, are closed)."""
-    if not _EARLY:
-        return None
-    pid, early_config, workers, seeds = _EARLY.pop()
-    if pid != os.getpid():  # a process forked from the one that started them (a sweep's job): not its own
-        _EARLY.clear()
-        return None
-    if not sweeping and _same_config(early_config, config):
-        return workers, seeds
-    _close(workers, seeds)
-    return None
-
-
-def _same_config(a, b) -> bool:
-    import json
-
-    from .config.load import as_dict
-
-    text = lambda cfg: json.dumps(as_dict(cfg), sort_keys=True, default=str)  # noqa: E731
-    return text(a) == text(b)
-
-
-def _close(workers, seeds) -> None:
-    if seeds is not None:
-        seeds.close()
-    workers.close()
-
-
-def _close_early() -> None:
-    """Close workers `task` never took over (Hydra stopped before the job, or a different config)."""
-    while _EARLY:
-        _close(*_EARLY.pop()[2:])
+    seed_workers.start_early(config)
 
 
 def run_hydra(argv: list[str]) -> None:
@@ -453,7 +379,7 @@ def _main(argv: list[str] | None = None) -> None:
                 start_early(config)  # the other seeds start while Hydra composes again
             run_hydra(argv)
         finally:
-            _close_early()
+            seed_workers.close_early()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,12 @@ first (after the sponsorship shift, when anyone has visibility). Its arguments:
 
 A rule must be deterministic given these (all randomness is `u`), so one seed reproduces a run.
 Adding a rule is writing one such function here (or in any module imported with `sim`).
+
+A rule whose score is sign x (key + eps x u), a key of the candidate plus a tiebreak smaller than
+eps, may say so in SCORE_BOUNDS (key column, sign, eps): a level nobody there has visibility at then
+only draws and scores the candidates that could still be among its best few (the k-th highest
+lower bound of a score beats every upper bound below it: `chain_kernels.narrow_candidates`).
+The picks are the same to the bit; a rule without bounds scores every candidate.
 """
 from __future__ import annotations
 
@@ -23,6 +29,21 @@ import numpy as np
 from numba import njit
 
 from ..config.registry import PROMOTION_RULES
+
+# The keys a rule's score bound can name (`chain_kernels.rule_key`).
+KEY_NONE, KEY_READINESS, KEY_PERFORMANCE, KEY_TENURE = -1, 0, 1, 2
+# rule name -> (key column, sign, eps): score = sign x (key + eps x u) with 0 < u < 1.
+SCORE_BOUNDS = {
+    "readiness": (KEY_READINESS, 1.0, 1e-9),
+    "performance": (KEY_PERFORMANCE, 1.0, 1e-9),
+    "seniority": (KEY_TENURE, 1.0, 1e-3),
+    "worst": (KEY_PERFORMANCE, -1.0, 1e-9),
+}
+
+
+def score_bounds(rule: str) -> tuple[int, float, float]:
+    """A rule's SCORE_BOUNDS, or (KEY_NONE, 1.0, 0.0): no bounds, every candidate is scored."""
+    return SCORE_BOUNDS.get(rule, (KEY_NONE, 1.0, 0.0))
 
 
 @PROMOTION_RULES.register("random")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels, people_kernels, staffing_fused, staffing_kernels
-from . import promotion_rules  # noqa: F401  (fills the registry)
+from . import promotion_rules  # (also fills the registry)
 from .people_kernels import NEW_PEOPLE_COLUMNS, WRITTEN_COLUMNS
 from .population import frailty_offsets
 from ..config.registry import PROMOTION_RULES
@@ -47,6 +47,7 @@ class Staffing:
         self.promotions_since_review = np.zeros(self.org.n_levels, dtype=np.int64)
         prom = cfg.promotion
         self.rule = PROMOTION_RULES[prom.rule]
+        self._score_bounds = promotion_rules.score_bounds(prom.rule)  # which candidates it need not score
         # Readiness needed for a seat, by the level of the seat (and a placeholder past the top).
         self.min_readiness = np.append(prom.min_readiness_ratio * self.org.demand, 0.0)
         # Candidates of level L are gathered in cand_slots[cand_offset[L]:], room for every seat of L
@@ -272,7 +273,8 @@ class Staffing:
             vac.active, vac.count, vac.level, vac.channel, vac.opened_week, vac.vkey, INTERNAL, org.n_levels,
             pop.active, pop.count, pop.level, pop.level_week, pop.readiness, week, self.cfg.promotion.min_weeks_in_level,
             self.min_readiness, self.cand_offset, self.cand_slots, pop.draw_key, pop.visibility,
-            self.streams["promotion"], self.cand_u, parallel_from)
+            self.streams["promotion"], self.cand_u, parallel_from, bool(self.model.interventions), self._score_bounds,
+            pop.performance, pop.hire_week, self.cand_scores)
         if top < 0:  # no internal seat above the entry level
             self._internal_open = int(vstarts[-1])
             return 0

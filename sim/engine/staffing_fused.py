@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .chain_kernels import ChainParams, vacancy_chain
+from .chain_kernels import ChainParams, narrow_candidates, vacancy_chain
 from .kernels import count_flows, count_levels, count_open_seats
 from .people_kernels import NewPeopleParams, new_people
 from .population import frailty_at
@@ -84,11 +84,14 @@ def separate(leavers, week, flows, period, flow_columns, level, group, participa
 @njit(cache=True)
 def gather_chain(vac_active, vac_count, vac_level, vac_channel, vac_opened_week, vac_vkey, internal, n_levels,
                  pop_active, pop_count, level, level_week, readiness, week, min_weeks, min_readiness, cand_offset,
-                 cand_slots, draw_key, visibility, key_promotion, cand_u, parallel_from):
+                 cand_slots, draw_key, visibility, key_promotion, cand_u, parallel_from, anyone_visible, bounds,
+                 performance, hire_week, cand_scores):
     """What the vacancy chain needs before the promotion rule scores the candidates: the open
-    internal seats by level (`open_by_channel`), every level's candidates (`promotion_candidates`)
-    and, when fewer than `parallel_from`, their tiebreak uniforms (`candidate_draws`; more are drawn
-    by its parallel build, by the caller).
+    internal seats by level (`open_by_channel`), every level's candidates (`promotion_candidates`),
+    narrowed to those that can still be promoted where the rule's `bounds` allow
+    (`narrow_candidates`; cand_scores is its scratch; `anyone_visible`: whether a program runs) and,
+    when fewer than `parallel_from`, their tiebreak uniforms (`candidate_draws`; more are drawn by its
+    parallel build, by the caller).
 
     Returns (vac_slots, vac_starts, cand_n, top, boosted, drawn); top = -1 when no internal seat is
     open above the entry level (nothing to do), else the highest level with one.
@@ -102,6 +105,8 @@ def gather_chain(vac_active, vac_count, vac_level, vac_channel, vac_opened_week,
     top = n_levels - 1
     while vstarts[top + 1] == vstarts[top]:
         top -= 1
+    narrow_candidates(cand_slots, cand_offset, cand_n, top, vstarts, visibility, anyone_visible, bounds, readiness,
+                      performance, hire_week, week, cand_scores)
     n_draws = 0
     for lv in range(top):
         n_draws += cand_n[lv]

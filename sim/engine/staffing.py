@@ -81,8 +81,9 @@ class Staffing:
         self.seat_columns = (vac.vid, vac.vkey, vac.level, vac.department, vac.opened_week, vac.channel, vac.due_week)
         self._no_values = np.zeros(0)
         self._pop_columns = tuple(getattr(self.pop, name) for name in NEW_PEOPLE_COLUMNS)
-        # The columns a hire's row takes defaults in (the id and the drawn columns are written).
-        self._hire_defaults = self.pop._defaults_besides(WRITTEN_COLUMNS | {"eid"})
+        # The columns a hire's row takes defaults in (the id and the drawn columns are written; the two
+        # the hire counts read, participation and high potential, by the hire kernel or `_count_defaults`).
+        self._hire_defaults = self.pop._defaults_besides(WRITTEN_COLUMNS | {"eid", "participation", "hipo"})
         dev = cfg.development
         self._boosts = (float(dev.promotion_confidence_boost), float(dev.promotion_engagement_boost))
         self._ttf_scale = float(cfg.hiring.ttf_scale)
@@ -359,7 +360,8 @@ class Staffing:
         pop.take_ids(vs.size)
         for values, default in self._hire_defaults:
             values[slots] = default
-        if not settled:  # many hires: drawn by the parallel build
+        if not settled:  # many hires: drawn by the parallel build (and the counted columns' defaults here)
+            pop.participation[slots], pop.hipo[slots] = self._count_defaults
             people_kernels.new_people.for_size(vs.size)(
                 draw_keys, levels, departments, self.streams["hire"], week, False, self._group_cdf[False],
                 self._age_mean[False], self._mean_tenure, self._no_values, org.target, self._people[False], slots,

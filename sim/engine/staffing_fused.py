@@ -25,7 +25,7 @@ from .kernels import count_flows, count_levels, count_open_seats
 from .people_kernels import NewPeopleParams, new_people
 from .population import frailty_at
 from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, entity_key, lineage_key, uniform_at
-from .staffing_kernels import (_write_seat, candidate_draws, due_vacancies, goes_outside, open_by_channel,
+from .staffing_kernels import (_write_seat, candidate_draws, draws, due_vacancies, open_by_channel, open_seats,
                                promote_rows, promotion_candidates, send_outside)
 from .table import _release, claim_slots
 
@@ -35,13 +35,8 @@ _serial_candidate_draws = candidate_draws.serial
 @njit(inline="always", cache=True)
 def _ttf_uniforms(key_ttf, vkey, vslots, ttf_draws):
     """The time-to-fill uniforms of seats going outside: u[j, i] = uniform(time_to_fill, seat key, 0,
-    ttf_draws[j]) of vslots[i] (what `staffing_kernels.draws` gave)."""
-    u = np.empty((ttf_draws.shape[0], vslots.shape[0]))
-    for i in range(vslots.shape[0]):
-        ek = entity_key(key_ttf, vkey[vslots[i]])
-        for j in range(ttf_draws.shape[0]):
-            u[j, i] = uniform_at(ek, 0, ttf_draws[j])
-    return u
+    ttf_draws[j]) of vslots[i] (`staffing_kernels.draws`, as `Staffing.route_external` draws them)."""
+    return draws(key_ttf, vkey[vslots], 0, ttf_draws, ttf_draws[:0])[0]
 
 
 @njit(cache=True)
@@ -66,17 +61,14 @@ def separate(leavers, week, flows, period, flow_columns, level, group, participa
     vslots, vac_n_free, vac_count = claim_slots(vac_active, vac_free, vac_n_free, vac_count, n)
     if pop_n_free < 0 or vslots.shape[0] < n:  # a bug: Table.sync raises
         return pop_n_free, vac_n_free, vac_count, np.empty(0, dtype=np.int64), np.empty((0, 0)), 0
-    outside = np.empty(n, dtype=np.int64)
-    n_out = 0
+    keys = np.empty(n, dtype=np.uint64)
     for j in range(n):
-        i = leavers[j]
-        key = lineage_key(LINEAGE_EXIT_SEAT, draw_key[i], 0)
-        _write_seat(vslots[j], first_vid + j, key, level[i], department[i], week, seat_columns, to_internal)
-        if goes_outside(key_channel, key, external_share[level[i]]):
-            seat_columns[5][vslots[j]] = to_external
-            outside[n_out] = vslots[j]
-            n_out += 1
-    outside = outside[:n_out]
+        keys[j] = lineage_key(LINEAGE_EXIT_SEAT, draw_key[leavers[j]], 0)
+    outside = open_seats(vslots, first_vid, level[leavers], department[leavers], keys, week, key_channel,
+                         external_share, seat_columns, to_internal)
+    n_out = outside.shape[0]
+    for j in range(n_out):
+        seat_columns[5][outside[j]] = to_external
     return (pop_n_free, vac_n_free, vac_count, outside, _ttf_uniforms(key_ttf, seat_columns[1], outside, ttf_draws),
             n - n_out)
 

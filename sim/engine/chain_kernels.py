@@ -12,7 +12,6 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .promotion_rules import KEY_NONE, KEY_PERFORMANCE, KEY_READINESS
 from .rng import LINEAGE_PROMOTION_SEAT, lineage_key
 from .staffing_kernels import goes_outside
 
@@ -205,70 +204,6 @@ def best_k(scores, k):
         kept, count = _heap_best_k(scores, k, 0.0, False)
     kept = np.sort(kept)
     return kept[np.argsort(-scores[kept], kind="mergesort")]
-
-
-@njit(inline="always", cache=True)
-def rule_key(column, i, readiness, performance, hire_week, week):
-    """The key a rule's score bound names (`promotion_rules.SCORE_BOUNDS`), of employee slot i."""
-    if column == KEY_READINESS:
-        return readiness[i]
-    if column == KEY_PERFORMANCE:
-        return performance[i]
-    return np.float64(week - hire_week[i])  # KEY_TENURE, as the seniority rule computes it
-
-
-@njit(cache=True)
-def narrow_candidates(cand_slots, cand_offset, cand_n, top, vac_starts, visibility, anyone_visible, bounds, readiness,
-                      performance, hire_week, week, scratch):
-    """Drop the candidates that cannot be promoted this round, before their draws and scores.
-
-    Candidates of level L (below `top`) fill at most k = the open internal seats at L + 1 and above
-    (a promotion opens at most one seat one level down). With the rule's bounds (column, sign, eps:
-    score = sign x (key + eps x u), 0 < u < 1), each score lies in [lo, hi]: lo = key, hi = key + eps
-    (sign -1: lo = -(key + eps), hi = -key), in float64 as the rule rounds them (monotone). The
-    k-th highest score is at least K, the k-th highest lo, so a candidate with hi < K is never
-    among the best k and is dropped; the others keep their order (ties by position stay ties by
-    position). Levels where anyone has visibility keep everyone (the sponsorship shift uses the SD
-    of every score), as do levels with a NaN key and rules without bounds (`anyone_visible` False:
-    nobody can have visibility, no program runs, so nobody is looked at). Shrinks cand_n in place;
-    `scratch` (as long as cand_slots) is overwritten.
-    """
-    column, sign, eps = bounds
-    if column == KEY_NONE:
-        return
-    n_levels = vac_starts.shape[0] - 1
-    for lv in range(top):
-        k = vac_starts[n_levels] - vac_starts[lv + 1]
-        n = cand_n[lv]
-        if n <= k:
-            continue
-        if k == 0:  # no seat this round can take anyone of this level
-            cand_n[lv] = 0
-            continue
-        c0 = cand_offset[lv]
-        visible = False
-        for j in range(n if anyone_visible else 0):
-            if visibility[cand_slots[c0 + j]] != 0.0:
-                visible = True
-                break
-        if visible:
-            continue
-        lo = scratch[c0:c0 + n]
-        nan = False
-        for j in range(n):
-            key = rule_key(column, cand_slots[c0 + j], readiness, performance, hire_week, week)
-            nan |= key != key
-            lo[j] = key if sign > 0 else -(key + eps)
-        if nan:
-            continue
-        kth = lo[best_k(lo, k)[k - 1]]
-        kept = 0
-        for j in range(n):
-            i = cand_slots[c0 + j]
-            hi = lo[j] + eps if sign > 0 else -rule_key(column, i, readiness, performance, hire_week, week)
-            cand_slots[c0 + kept] = i
-            kept += hi >= kth
-        cand_n[lv] = kept
 
 
 class ChainParams(NamedTuple):

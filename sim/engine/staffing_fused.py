@@ -20,11 +20,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .chain_kernels import ChainParams, narrow_candidates, vacancy_chain
+from .chain_kernels import ChainParams, vacancy_chain
 from .kernels import count_flows, count_levels, count_open_seats
 from .people_kernels import NewPeopleParams, new_people
 from .population import frailty_at
-from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, entity_key, lineage_key, uniform_at
+from .promotion_rules import narrow_candidates
+from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, lineage_key
 from .staffing_kernels import (_write_seat, candidate_draws, draws, due_vacancies, open_by_channel, open_seats,
                                promote_rows, promotion_candidates, send_outside)
 from .table import _release, claim_slots

@@ -255,7 +255,7 @@ def test_narrowed_candidates_give_the_same_chain(rule):
             slots, n = cand_slots.copy(), cand_n.copy()
             scores = np.full(slots.size, np.nan)
             if narrow:
-                chain_kernels.narrow_candidates(slots, cand_offset, n, top, vstarts, visibility, True,
+                promotion_rules.narrow_candidates(slots, cand_offset, n, top, vstarts, visibility, True,
                                                 promotion_rules.score_bounds(rule), readiness, performance,
                                                 hire_week, week, scores)
             u = np.full(slots.size, np.nan)
@@ -277,7 +277,7 @@ def test_narrowed_candidates_give_the_same_chain(rule):
             assert np.array_equal(n_narrowed, n_full)
         assert n_narrowed[1] == n_full[1]  # somebody visible at level 1: everyone scored
         nobody = cand_n.copy()  # no program: visibility is not looked at
-        chain_kernels.narrow_candidates(cand_slots.copy(), cand_offset, nobody, top, vstarts, visibility, False,
+        promotion_rules.narrow_candidates(cand_slots.copy(), cand_offset, nobody, top, vstarts, visibility, False,
                                         promotion_rules.score_bounds(rule), readiness, performance, hire_week, week,
                                         np.empty(cand_slots.size))
         if rule in promotion_rules.SCORE_BOUNDS and trial != 3:

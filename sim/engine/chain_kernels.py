@@ -17,45 +17,51 @@ from .staffing_kernels import goes_outside
 
 
 @njit(inline="always", cache=True)
-def _pairwise_block(a, start, n):
-    """numpy's pairwise sum of a block of at most 128 values."""
+def _term(a, i, mean, squared):
+    """The i-th value summed: a[i], or (a[i] - mean) ** 2 as numpy's std squares it."""
+    if squared:
+        d = a[i] - mean
+        return d * d
+    return a[i]
+
+
+@njit(inline="always", cache=True)
+def _pairwise_block(a, start, n, mean, squared):
+    """numpy's pairwise sum of a block of at most 128 values (`_term`s)."""
     if n < 8:
         res = -0.0
         for i in range(start, start + n):
-            res += a[i]
+            res += _term(a, i, mean, squared)
         return res
-    r0, r1, r2, r3 = a[start], a[start + 1], a[start + 2], a[start + 3]
-    r4, r5, r6, r7 = a[start + 4], a[start + 5], a[start + 6], a[start + 7]
+    r0, r1 = _term(a, start, mean, squared), _term(a, start + 1, mean, squared)
+    r2, r3 = _term(a, start + 2, mean, squared), _term(a, start + 3, mean, squared)
+    r4, r5 = _term(a, start + 4, mean, squared), _term(a, start + 5, mean, squared)
+    r6, r7 = _term(a, start + 6, mean, squared), _term(a, start + 7, mean, squared)
     i = 8
     while i < n - n % 8:
         j = start + i
-        r0 += a[j]
-        r1 += a[j + 1]
-        r2 += a[j + 2]
-        r3 += a[j + 3]
-        r4 += a[j + 4]
-        r5 += a[j + 5]
-        r6 += a[j + 6]
-        r7 += a[j + 7]
+        r0 += _term(a, j, mean, squared)
+        r1 += _term(a, j + 1, mean, squared)
+        r2 += _term(a, j + 2, mean, squared)
+        r3 += _term(a, j + 3, mean, squared)
+        r4 += _term(a, j + 4, mean, squared)
+        r5 += _term(a, j + 5, mean, squared)
+        r6 += _term(a, j + 6, mean, squared)
+        r7 += _term(a, j + 7, mean, squared)
         i += 8
     res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while i < n:
-        res += a[start + i]
+        res += _term(a, start + i, mean, squared)
         i += 1
     return res
 
 
-@njit(cache=True)
-def pairwise_sum(a):
-    """Sum of a 1-D float64 array in numpy's order, so bit-identical to `np.add.reduce(a)`.
-
-    numpy sums blocks of up to 128 values with 8 accumulators and adds halves of longer
-    ranges pairwise (the first half a multiple of 8 long). Here the recursion runs on an
-    explicit stack (numba's cache cannot hold recursive functions).
-    """
+@njit(inline="always", cache=True)
+def _pairwise(a, mean, squared):
+    """numpy's pairwise sum of the `_term`s of a (see `pairwise_sum`)."""
     n = a.shape[0]
     if n <= 128:
-        return 0.0 + _pairwise_block(a, 0, n)
+        return 0.0 + _pairwise_block(a, 0, n, mean, squared)
     starts = np.empty(64, dtype=np.int64)  # ranges still to add up; depth ~ log2(n / 128)
     sizes = np.empty(64, dtype=np.int64)
     stage = np.zeros(64, dtype=np.int64)  # 0: left half next, 1: right half next, 2: both done
@@ -66,7 +72,7 @@ def pairwise_sum(a):
     while depth >= 0:
         start, size = starts[depth], sizes[depth]
         if size <= 128:
-            values[n_values] = _pairwise_block(a, start, size)
+            values[n_values] = _pairwise_block(a, start, size, mean, squared)
             n_values += 1
             depth -= 1
             continue
@@ -88,15 +94,23 @@ def pairwise_sum(a):
 
 
 @njit(cache=True)
+def pairwise_sum(a):
+    """Sum of a 1-D float64 array in numpy's order, so bit-identical to `np.add.reduce(a)`.
+
+    numpy sums blocks of up to 128 values with 8 accumulators and adds halves of longer
+    ranges pairwise (the first half a multiple of 8 long). Here the recursion runs on an
+    explicit stack (numba's cache cannot hold recursive functions).
+    """
+    return _pairwise(a, 0.0, False)
+
+
+@njit(cache=True)
 def numpy_std(a):
-    """`np.std(a)` for a 1-D float64 array, bit for bit (mean, squared deviations, pairwise sums)."""
+    """`np.std(a)` for a 1-D float64 array, bit for bit (mean, squared deviations, pairwise sums).
+    The squares are summed as they are computed, in numpy's order, with no array of them."""
     n = a.shape[0]
-    mean = pairwise_sum(a) / n
-    sq = np.empty(n)
-    for i in range(n):
-        d = a[i] - mean
-        sq[i] = d * d
-    return np.sqrt(pairwise_sum(sq) / n)
+    mean = _pairwise(a, 0.0, False) / n
+    return np.sqrt(_pairwise(a, mean, True) / n)
 
 
 @njit(inline="always", cache=True)
@@ -105,77 +119,89 @@ def _below(score_a, index_a, score_b, index_b):
     return score_a < score_b or (score_a == score_b and index_a > index_b)
 
 
+@njit(inline="always", cache=True)
+def _heap_push(value, index, filled, s, j):
+    """Add (s, j) to the min-heap of the best so far (value, index; `filled` of them)."""
+    c = filled
+    while c > 0:  # sift up
+        parent = (c - 1) // 2
+        if not _below(s, j, value[parent], index[parent]):
+            break
+        value[c], index[c] = value[parent], index[parent]
+        c = parent
+    value[c], index[c] = s, j
+
+
+@njit(inline="always", cache=True)
+def _heap_replace_root(value, index, k, s, j):
+    """Put (s, j) in place of the worst kept (the root) and sift it down."""
+    c = 0
+    while True:
+        w = 2 * c + 1
+        if w >= k:
+            break
+        if w + 1 < k and _below(value[w + 1], index[w + 1], value[w], index[w]):
+            w += 1
+        if not _below(value[w], index[w], s, j):
+            break
+        value[c], index[c] = value[w], index[w]
+        c = w
+    value[c], index[c] = s, j
+
+
 @njit(cache=True)
-def _heap_best_k(scores, k):
-    """Indices of the k highest scores (k < len), unordered: a min-heap of the best so far."""
+def _heap_best_k(scores, k, threshold, filtered):
+    """Indices of the k highest scores (k < len), unordered: a min-heap of the best so far, in one
+    pass. With `filtered`, only scores >= threshold are looked at; returns (indices, how many
+    passed), and fewer than k passed when the count is below k (the indices are then not the best)."""
     n = scores.shape[0]
     value = np.empty(k)
     index = np.empty(k, dtype=np.int64)
-    for j in range(k):
-        c = j
-        while c > 0:  # sift up
-            parent = (c - 1) // 2
-            if not _below(scores[j], j, value[parent], index[parent]):
-                break
-            value[c], index[c] = value[parent], index[parent]
-            c = parent
-        value[c], index[c] = scores[j], j
-    for j in range(k, n):
+    filled = 0
+    for j in range(n):
         s = scores[j]
-        if not s > value[0]:  # a tie with the worst kept: the lower index stays
+        if filtered and not s >= threshold:
             continue
-        c = 0
-        while True:  # sift down from the root
-            w = 2 * c + 1
-            if w >= k:
-                break
-            if w + 1 < k and _below(value[w + 1], index[w + 1], value[w], index[w]):
-                w += 1
-            if not _below(value[w], index[w], s, j):
-                break
-            value[c], index[c] = value[w], index[w]
-            c = w
-        value[c], index[c] = s, j
-    return index
+        if filled < k:
+            _heap_push(value, index, filled, s, j)
+            filled += 1
+        elif s > value[0]:  # a tie with the worst kept: the lower index stays
+            _heap_replace_root(value, index, k, s, j)
+    return index[:filled], filled
 
 
 @njit(cache=True)
 def best_k(scores, k):
     """Indices of the k highest scores, best first; equal scores in index order.
 
-    Long arrays are first cut to the scores at or above a threshold that a strided sample
-    puts a little below the k-th best (retried lower if fewer than k pass), then a min-heap
-    keeps the best k of those. O(n) with a small constant.
+    Long arrays are looked at only where a score is at or above a threshold that a strided sample
+    puts a little below the k-th best (retried lower if fewer than k pass), in the same pass that
+    keeps the best k in a min-heap; so a rising run of scores costs no more than a shuffled one.
+    O(n) with a small constant (the threshold is the sample's order statistic, by partition).
     """
     n = scores.shape[0]
     if k >= n:
         return np.argsort(-scores, kind="mergesort")
     if k <= 0:
         return np.empty(0, dtype=np.int64)
+    kept = np.empty(0, dtype=np.int64)
+    found = False
     if n >= 4096 and 16 * k <= n:
         m = 1024
         sample = np.empty(m)
         for i in range(m):
             sample[i] = scores[(i * n) // m]
-        sample.sort()
         expected = k * m / n  # sampled scores above the k-th best
         r = int(1.5 * expected + 4.0 * np.sqrt(expected)) + 8
-        pool = np.empty(n, dtype=np.int64)
-        count = 0
         while r < m:
-            threshold = sample[m - 1 - r]
-            count = 0
-            for j in range(n):
-                if scores[j] >= threshold:
-                    pool[count] = j
-                    count += 1
-            if count >= k:  # the best k are among these
+            threshold = np.partition(sample, m - 1 - r)[m - 1 - r]
+            kept, count = _heap_best_k(scores, k, threshold, True)
+            if count >= k:  # the best k are among the scores that passed
+                found = True
                 break
             r *= 4
-        pool = pool[:count] if count >= k else np.arange(n)
-    else:
-        pool = np.arange(n)
-    kept = pool[_heap_best_k(scores[pool], k)] if pool.shape[0] > k else pool
+    if not found:
+        kept, count = _heap_best_k(scores, k, 0.0, False)
     kept = np.sort(kept)
     return kept[np.argsort(-scores[kept], kind="mergesort")]
 

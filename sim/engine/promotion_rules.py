@@ -16,6 +16,12 @@ first (after the sponsorship shift, when anyone has visibility). Its arguments:
 
 A rule must be deterministic given these (all randomness is `u`), so one seed reproduces a run.
 Adding a rule is writing one such function here (or in any module imported with `sim`).
+
+A rule whose score is sign x (key + eps x u), a key of the candidate plus a tiebreak smaller than
+eps, may say so in SCORE_BOUNDS (key column, sign, eps): a level nobody there has visibility at then
+only draws and scores the candidates that could still be among its best few (the k-th highest
+lower bound of a score beats every upper bound below it: `narrow_candidates`).
+The picks are the same to the bit; a rule without bounds scores every candidate.
 """
 from __future__ import annotations
 
@@ -23,6 +29,22 @@ import numpy as np
 from numba import njit
 
 from ..config.registry import PROMOTION_RULES
+from .chain_kernels import best_k
+
+# The keys a rule's score bound can name (`rule_key`).
+KEY_NONE, KEY_READINESS, KEY_PERFORMANCE, KEY_TENURE = -1, 0, 1, 2
+# rule name -> (key column, sign, eps): score = sign x (key + eps x u) with 0 < u < 1.
+SCORE_BOUNDS = {
+    "readiness": (KEY_READINESS, 1.0, 1e-9),
+    "performance": (KEY_PERFORMANCE, 1.0, 1e-9),
+    "seniority": (KEY_TENURE, 1.0, 1e-3),
+    "worst": (KEY_PERFORMANCE, -1.0, 1e-9),
+}
+
+
+def score_bounds(rule: str) -> tuple[int, float, float]:
+    """A rule's SCORE_BOUNDS, or (KEY_NONE, 1.0, 0.0): no bounds, every candidate is scored."""
+    return SCORE_BOUNDS.get(rule, (KEY_NONE, 1.0, 0.0))
 
 
 @PROMOTION_RULES.register("random")
@@ -94,3 +116,67 @@ def alternate_rule(cand_slots, cand_offset, cand_n, n_levels, u, readiness, perf
         for r in range(n):
             place = 2 * r if r < half else 2 * (n - 1 - r) + 1
             scores[c0 + order[r]] = -np.float64(place)
+
+
+@njit(inline="always", cache=True)
+def rule_key(column, i, readiness, performance, hire_week, week):
+    """The key a rule's score bound names (SCORE_BOUNDS), of employee slot i."""
+    if column == KEY_READINESS:
+        return readiness[i]
+    if column == KEY_PERFORMANCE:
+        return performance[i]
+    return np.float64(week - hire_week[i])  # KEY_TENURE, as the seniority rule computes it
+
+
+@njit(cache=True)
+def narrow_candidates(cand_slots, cand_offset, cand_n, top, vac_starts, visibility, anyone_visible, bounds, readiness,
+                      performance, hire_week, week, scratch):
+    """Drop the candidates that cannot be promoted this round, before their draws and scores.
+
+    Candidates of level L (below `top`) fill at most k = the open internal seats at L + 1 and above
+    (a promotion opens at most one seat one level down). With the rule's bounds (column, sign, eps:
+    score = sign x (key + eps x u), 0 < u < 1), each score lies in [lo, hi]: lo = key, hi = key + eps
+    (sign -1: lo = -(key + eps), hi = -key), in float64 as the rule rounds them (monotone). The
+    k-th highest score is at least K, the k-th highest lo, so a candidate with hi < K is never
+    among the best k and is dropped; the others keep their order (ties by position stay ties by
+    position). Levels where anyone has visibility keep everyone (the sponsorship shift uses the SD
+    of every score), as do levels with a NaN key and rules without bounds (`anyone_visible` False:
+    nobody can have visibility, no program runs, so nobody is looked at). Shrinks cand_n in place;
+    `scratch` (as long as cand_slots) is overwritten.
+    """
+    column, sign, eps = bounds
+    if column == KEY_NONE:
+        return
+    n_levels = vac_starts.shape[0] - 1
+    for lv in range(top):
+        k = vac_starts[n_levels] - vac_starts[lv + 1]
+        n = cand_n[lv]
+        if n <= k:
+            continue
+        if k == 0:  # no seat this round can take anyone of this level
+            cand_n[lv] = 0
+            continue
+        c0 = cand_offset[lv]
+        visible = False
+        for j in range(n if anyone_visible else 0):
+            if visibility[cand_slots[c0 + j]] != 0.0:
+                visible = True
+                break
+        if visible:
+            continue
+        lo = scratch[c0:c0 + n]
+        nan = False
+        for j in range(n):
+            key = rule_key(column, cand_slots[c0 + j], readiness, performance, hire_week, week)
+            nan |= key != key
+            lo[j] = key if sign > 0 else -(key + eps)
+        if nan:
+            continue
+        kth = lo[best_k(lo, k)[k - 1]]
+        kept = 0
+        for j in range(n):
+            i = cand_slots[c0 + j]
+            hi = lo[j] + eps if sign > 0 else -rule_key(column, i, readiness, performance, hire_week, week)
+            cand_slots[c0 + kept] = i
+            kept += hi >= kth
+        cand_n[lv] = kept

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels, people_kernels, staffing_fused, staffing_kernels
-from . import promotion_rules  # noqa: F401  (fills the registry)
+from . import promotion_rules  # (also fills the registry)
 from .people_kernels import NEW_PEOPLE_COLUMNS, WRITTEN_COLUMNS
 from .population import frailty_offsets
 from ..config.registry import PROMOTION_RULES
@@ -47,6 +47,7 @@ class Staffing:
         self.promotions_since_review = np.zeros(self.org.n_levels, dtype=np.int64)
         prom = cfg.promotion
         self.rule = PROMOTION_RULES[prom.rule]
+        self._score_bounds = promotion_rules.score_bounds(prom.rule)  # which candidates it need not score
         # Readiness needed for a seat, by the level of the seat (and a placeholder past the top).
         self.min_readiness = np.append(prom.min_readiness_ratio * self.org.demand, 0.0)
         # Candidates of level L are gathered in cand_slots[cand_offset[L]:], room for every seat of L
@@ -80,8 +81,9 @@ class Staffing:
         self.seat_columns = (vac.vid, vac.vkey, vac.level, vac.department, vac.opened_week, vac.channel, vac.due_week)
         self._no_values = np.zeros(0)
         self._pop_columns = tuple(getattr(self.pop, name) for name in NEW_PEOPLE_COLUMNS)
-        # The columns a hire's row takes defaults in (the id and the drawn columns are written).
-        self._hire_defaults = self.pop._defaults_besides(WRITTEN_COLUMNS | {"eid"})
+        # The columns a hire's row takes defaults in (the id and the drawn columns are written; the two
+        # the hire counts read, participation and high potential, by the hire kernel or `_count_defaults`).
+        self._hire_defaults = self.pop._defaults_besides(WRITTEN_COLUMNS | {"eid", "participation", "hipo"})
         dev = cfg.development
         self._boosts = (float(dev.promotion_confidence_boost), float(dev.promotion_engagement_boost))
         self._ttf_scale = float(cfg.hiring.ttf_scale)
@@ -272,7 +274,8 @@ class Staffing:
             vac.active, vac.count, vac.level, vac.channel, vac.opened_week, vac.vkey, INTERNAL, org.n_levels,
             pop.active, pop.count, pop.level, pop.level_week, pop.readiness, week, self.cfg.promotion.min_weeks_in_level,
             self.min_readiness, self.cand_offset, self.cand_slots, pop.draw_key, pop.visibility,
-            self.streams["promotion"], self.cand_u, parallel_from)
+            self.streams["promotion"], self.cand_u, parallel_from, bool(self.model.interventions), self._score_bounds,
+            pop.performance, pop.hire_week, self.cand_scores)
         if top < 0:  # no internal seat above the entry level
             self._internal_open = int(vstarts[-1])
             return 0
@@ -357,7 +360,8 @@ class Staffing:
         pop.take_ids(vs.size)
         for values, default in self._hire_defaults:
             values[slots] = default
-        if not settled:  # many hires: drawn by the parallel build
+        if not settled:  # many hires: drawn by the parallel build (and the counted columns' defaults here)
+            pop.participation[slots], pop.hipo[slots] = self._count_defaults
             people_kernels.new_people.for_size(vs.size)(
                 draw_keys, levels, departments, self.streams["hire"], week, False, self._group_cdf[False],
                 self._age_mean[False], self._mean_tenure, self._no_values, org.target, self._people[False], slots,

@@ -24,8 +24,9 @@ from .chain_kernels import ChainParams, vacancy_chain
 from .kernels import count_flows, count_levels, count_open_seats
 from .people_kernels import NewPeopleParams, new_people
 from .population import frailty_at
-from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, entity_key, lineage_key, uniform_at
-from .staffing_kernels import (_write_seat, candidate_draws, due_vacancies, goes_outside, open_by_channel,
+from .promotion_rules import narrow_candidates
+from .rng import HIRE_KEY_BIT, LINEAGE_EXIT_SEAT, LINEAGE_HIRE, lineage_key
+from .staffing_kernels import (_write_seat, candidate_draws, draws, due_vacancies, open_by_channel, open_seats,
                                promote_rows, promotion_candidates, send_outside)
 from .table import _release, claim_slots
 
@@ -35,13 +36,8 @@ _serial_candidate_draws = candidate_draws.serial
 @njit(inline="always", cache=True)
 def _ttf_uniforms(key_ttf, vkey, vslots, ttf_draws):
     """The time-to-fill uniforms of seats going outside: u[j, i] = uniform(time_to_fill, seat key, 0,
-    ttf_draws[j]) of vslots[i] (what `staffing_kernels.draws` gave)."""
-    u = np.empty((ttf_draws.shape[0], vslots.shape[0]))
-    for i in range(vslots.shape[0]):
-        ek = entity_key(key_ttf, vkey[vslots[i]])
-        for j in range(ttf_draws.shape[0]):
-            u[j, i] = uniform_at(ek, 0, ttf_draws[j])
-    return u
+    ttf_draws[j]) of vslots[i] (`staffing_kernels.draws`, as `Staffing.route_external` draws them)."""
+    return draws(key_ttf, vkey[vslots], 0, ttf_draws, ttf_draws[:0])[0]
 
 
 @njit(cache=True)
@@ -66,17 +62,14 @@ def separate(leavers, week, flows, period, flow_columns, level, group, participa
     vslots, vac_n_free, vac_count = claim_slots(vac_active, vac_free, vac_n_free, vac_count, n)
     if pop_n_free < 0 or vslots.shape[0] < n:  # a bug: Table.sync raises
         return pop_n_free, vac_n_free, vac_count, np.empty(0, dtype=np.int64), np.empty((0, 0)), 0
-    outside = np.empty(n, dtype=np.int64)
-    n_out = 0
+    keys = np.empty(n, dtype=np.uint64)
     for j in range(n):
-        i = leavers[j]
-        key = lineage_key(LINEAGE_EXIT_SEAT, draw_key[i], 0)
-        _write_seat(vslots[j], first_vid + j, key, level[i], department[i], week, seat_columns, to_internal)
-        if goes_outside(key_channel, key, external_share[level[i]]):
-            seat_columns[5][vslots[j]] = to_external
-            outside[n_out] = vslots[j]
-            n_out += 1
-    outside = outside[:n_out]
+        keys[j] = lineage_key(LINEAGE_EXIT_SEAT, draw_key[leavers[j]], 0)
+    outside = open_seats(vslots, first_vid, level[leavers], department[leavers], keys, week, key_channel,
+                         external_share, seat_columns, to_internal)
+    n_out = outside.shape[0]
+    for j in range(n_out):
+        seat_columns[5][outside[j]] = to_external
     return (pop_n_free, vac_n_free, vac_count, outside, _ttf_uniforms(key_ttf, seat_columns[1], outside, ttf_draws),
             n - n_out)
 
@@ -84,11 +77,14 @@ def separate(leavers, week, flows, period, flow_columns, level, group, participa
 @njit(cache=True)
 def gather_chain(vac_active, vac_count, vac_level, vac_channel, vac_opened_week, vac_vkey, internal, n_levels,
                  pop_active, pop_count, level, level_week, readiness, week, min_weeks, min_readiness, cand_offset,
-                 cand_slots, draw_key, visibility, key_promotion, cand_u, parallel_from):
+                 cand_slots, draw_key, visibility, key_promotion, cand_u, parallel_from, anyone_visible, bounds,
+                 performance, hire_week, cand_scores):
     """What the vacancy chain needs before the promotion rule scores the candidates: the open
-    internal seats by level (`open_by_channel`), every level's candidates (`promotion_candidates`)
-    and, when fewer than `parallel_from`, their tiebreak uniforms (`candidate_draws`; more are drawn
-    by its parallel build, by the caller).
+    internal seats by level (`open_by_channel`), every level's candidates (`promotion_candidates`),
+    narrowed to those that can still be promoted where the rule's `bounds` allow
+    (`narrow_candidates`; cand_scores is its scratch; `anyone_visible`: whether a program runs) and,
+    when fewer than `parallel_from`, their tiebreak uniforms (`candidate_draws`; more are drawn by its
+    parallel build, by the caller).
 
     Returns (vac_slots, vac_starts, cand_n, top, boosted, drawn); top = -1 when no internal seat is
     open above the entry level (nothing to do), else the highest level with one.
@@ -102,6 +98,8 @@ def gather_chain(vac_active, vac_count, vac_level, vac_channel, vac_opened_week,
     top = n_levels - 1
     while vstarts[top + 1] == vstarts[top]:
         top -= 1
+    narrow_candidates(cand_slots, cand_offset, cand_n, top, vstarts, visibility, anyone_visible, bounds, readiness,
+                      performance, hire_week, week, cand_scores)
     n_draws = 0
     for lv in range(top):
         n_draws += cand_n[lv]

@@ -86,7 +86,8 @@ def reference_scores(self, cand, week):
     score = {"random": lambda: tiebreak,
              "readiness": lambda: pop.readiness[cand] + 1e-9 * tiebreak,
              "performance": lambda: pop.performance[cand] + 1e-9 * tiebreak,
-             "seniority": lambda: (week - pop.hire_week[cand]) + 1e-3 * tiebreak}[rule]()
+             "seniority": lambda: (week - pop.hire_week[cand]) + 1e-3 * tiebreak,
+             "worst": lambda: -(pop.performance[cand] + 1e-9 * tiebreak)}[rule]()
     boost = pop.visibility[cand]
     if not boost.any():
         return score
@@ -252,6 +253,11 @@ CASES = {
                                 "promotion.rule=performance", "promotion.min_readiness_ratio=0.9"),
     "internal_random": ("sim.horizon_years=3", "sim.seed=24", "program=none", "hiring.internal_only=true",
                         "promotion.rule=random", "promotion.min_weeks_in_level=0"),
+    # Nobody has visibility: every level's candidates are narrowed by the rule's score bounds.
+    "no_program_readiness": ("org=default", "sim.horizon_years=2", "sim.seed=25", "program=none",
+                             "sim.agent_views=off"),
+    "no_program_worst": ("sim.horizon_years=3", "sim.seed=26", "program=none", "promotion.rule=worst",
+                         "promotion.timing=review"),
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from sim.config.registry import PROMOTION_RULES
 from sim.engine import chain_kernels, kernels, people_kernels, rng, staffing_kernels
-from sim.engine import promotion_rules  # noqa: F401  (fills PROMOTION_RULES)
+from sim.engine import promotion_rules  # (also fills PROMOTION_RULES)
 from sim.engine.org import EXTERNAL, INTERNAL
 
 KEY = rng.stream_key(7, "promotion")
@@ -184,6 +184,104 @@ def test_worst_and_alternate_rules_order_by_performance():
                               np.zeros(n, dtype=np.int32), 0, scores)
         for k in range(1, n + 1):  # the chain's top-k, best first: the queue's first k
             assert chain_kernels.best_k(scores[:n], k).tolist() == list(expected[:k])
+
+
+@pytest.mark.parametrize("rule", sorted(promotion_rules.SCORE_BOUNDS))
+def test_score_bounds_hold_every_score_of_the_rule(rule):
+    """Each declared bound [lo, hi] (as `narrow_candidates` rounds it) holds the rule's score for
+    every tiebreak, the extreme uniforms of the streams included."""
+    column, sign, eps = promotion_rules.SCORE_BOUNDS[rule]
+    gen = np.random.default_rng(11)
+    n = 20_000
+    readiness = np.concatenate([gen.random(n - 4), [0.0, 1e-300, 1.0, 7.5]])
+    performance = np.concatenate([gen.normal(size=n - 4) * 10.0 ** gen.integers(-12, 3), [0.0, -0.0, -1e-9, 1e-9]])
+    hire_week = gen.integers(-2000, 100, size=n).astype(np.int32)
+    u = np.concatenate([gen.random(n - 2), [0.5 * 2.0**-53, 1.0 - 0.5 * 2.0**-53]])  # uniform_at's range
+    slots = np.arange(n)
+    scores = np.empty(n)
+    PROMOTION_RULES[rule](slots, np.array([0, n]), np.array([n]), 1, u, readiness, performance, hire_week, 100,
+                          scores)
+    key = {promotion_rules.KEY_READINESS: readiness, promotion_rules.KEY_PERFORMANCE: performance,
+           promotion_rules.KEY_TENURE: (100 - hire_week).astype(np.float64)}[column]
+    lo, hi = (key, key + eps) if sign > 0 else (-(key + eps), -key)
+    assert (lo <= scores).all() and (scores <= hi).all()
+
+
+def _chain_inputs(gen, n_levels=5):
+    """Candidates of every level (keys with many ties), open seats at each level, visibility at one."""
+    room = np.array([3000, 1500, 700, 300, 100])
+    cand_offset = np.concatenate(([0], np.cumsum(room + 1)))
+    n_people = int(room.sum())
+    cand_n = room - gen.integers(0, 50, size=n_levels)
+    cand_n[n_levels - 1] = 0
+    cand_slots = np.zeros(int(cand_offset[-1]), dtype=np.int64)
+    people = gen.permutation(n_people)
+    at = 0
+    for lv in range(n_levels):
+        cand_slots[cand_offset[lv]:cand_offset[lv] + cand_n[lv]] = np.sort(people[at:at + cand_n[lv]])
+        at += room[lv]
+    readiness = np.round(gen.random(n_people), 2)  # ties at the k-th place
+    performance = np.round(gen.normal(size=n_people), 1)
+    hire_week = gen.integers(-300, 0, size=n_people).astype(np.int32)
+    visibility = np.zeros(n_people)
+    visibility[cand_slots[cand_offset[1]:cand_offset[1] + 5]] = 0.4  # level 1 is boosted
+    vstarts = np.concatenate(([0], np.cumsum(gen.integers(0, 6, size=n_levels))))
+    return cand_slots, cand_offset, cand_n, readiness, performance, hire_week, visibility, vstarts
+
+
+@pytest.mark.parametrize("rule", ["readiness", "performance", "seniority", "worst", "random", "alternate"])
+def test_narrowed_candidates_give_the_same_chain(rule):
+    """The vacancy chain on the narrowed candidates promotes the same people into the same seats,
+    in the same order, as on every candidate; only levels nobody is visible at are narrowed."""
+    n_levels, week = 5, 400
+    for trial in range(12):
+        gen = np.random.default_rng(100 + trial)
+        cand_slots, cand_offset, cand_n, readiness, performance, hire_week, visibility, vstarts = (
+            _chain_inputs(gen, n_levels))
+        if trial == 3:
+            readiness[cand_slots[0]] = np.nan  # a NaN key: the level keeps everyone
+        n_seats = int(vstarts[-1])
+        vac_slots = np.arange(n_seats)
+        vac_department = gen.integers(0, 4, size=n_seats).astype(np.int16)
+        vac_opened = gen.integers(week - 30, week + 1, size=n_seats).astype(np.int32)
+        vac_vkey = gen.integers(0, 2**64, size=n_seats, dtype=np.uint64)
+        department = gen.integers(0, 4, size=readiness.size).astype(np.int16)
+        draw_key = gen.integers(0, 2**63, size=readiness.size).astype(np.uint64)
+        share = np.array([1.0, 0.3, 0.3, 0.3, 0.3])
+        chain = chain_kernels.ChainParams(week, rng.stream_key(1, "vacancy_channel"), 1000, 1)
+        top = n_levels - 1
+        results = []
+        for narrow in (False, True):
+            slots, n = cand_slots.copy(), cand_n.copy()
+            scores = np.full(slots.size, np.nan)
+            if narrow:
+                promotion_rules.narrow_candidates(slots, cand_offset, n, top, vstarts, visibility, True,
+                                                promotion_rules.score_bounds(rule), readiness, performance,
+                                                hire_week, week, scores)
+            u = np.full(slots.size, np.nan)
+            boosted = staffing_kernels.candidate_draws.serial(slots, cand_offset, n, top, draw_key, visibility, KEY,
+                                                              week, u)
+            PROMOTION_RULES[rule](slots, cand_offset, n, top, u, readiness, performance, hire_week, week, scores)
+            out = chain_kernels.vacancy_chain(vac_slots, vstarts, vac_department, vac_opened, slots, cand_offset, n,
+                                              scores, boosted, visibility, department, draw_key, vac_vkey, share,
+                                              chain)
+            results.append((out, n, boosted))
+        (full, n_full, boosted_full), (narrowed, n_narrowed, boosted_narrowed) = results
+        assert full[0].size > 0
+        for a, b in zip(full, narrowed):
+            assert np.array_equal(a, b)
+        assert np.array_equal(boosted_full > 0, boosted_narrowed > 0)
+        if rule in promotion_rules.SCORE_BOUNDS and trial != 3:
+            assert n_narrowed[0] < n_full[0]  # level 0: nobody visible, narrowed
+        if rule not in promotion_rules.SCORE_BOUNDS:
+            assert np.array_equal(n_narrowed, n_full)
+        assert n_narrowed[1] == n_full[1]  # somebody visible at level 1: everyone scored
+        nobody = cand_n.copy()  # no program: visibility is not looked at
+        promotion_rules.narrow_candidates(cand_slots.copy(), cand_offset, nobody, top, vstarts, visibility, False,
+                                        promotion_rules.score_bounds(rule), readiness, performance, hire_week, week,
+                                        np.empty(cand_slots.size))
+        if rule in promotion_rules.SCORE_BOUNDS and trial != 3:
+            assert nobody[1] < n_full[1]
 
 
 def test_promotion_rules_registry_is_what_the_config_checks():

@@ -169,18 +169,6 @@ def greedy_assign(score, feasible, capacity, order):
 
 
 @njit(cache=True)
-def open_ties(mentees, mentors, is_mentee, mentor_load):
-    """New ties take their roles; returns how many mentors had none before. Serial."""
-    new_mentors = 0
-    for j in range(mentees.shape[0]):
-        is_mentee[mentees[j]] = True
-        if mentor_load[mentors[j]] == 0:
-            new_mentors += 1
-        mentor_load[mentors[j]] += 1
-    return new_mentors
-
-
-@njit(cache=True)
 def close_ties(rows, held, missed, trust, mentee, mentor, is_mentee, mentor_load):
     """Ending ties give up their roles; returns their meetings held and missed, their trust, and
     how many mentors are left with none. Serial."""

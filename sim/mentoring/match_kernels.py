@@ -106,39 +106,58 @@ def _greedy_match(mentees, mentors, capacity, draw_key, level, group, department
                 focus[i, :] = fixed_focus
         else:
             focus = weakest(rows, level, competency, profile, next_level, n_focus)
+        # The block's mentors, gathered once: the rows below then read them in order.
+        n_d = interest.shape[1]
+        col_slot = np.empty(n_cols, dtype=np.int64)
+        col_level = np.empty(n_cols, dtype=np.int64)
+        col_group = np.empty(n_cols, dtype=np.int64)
+        col_department = np.empty(n_cols, dtype=np.int64)
+        col_key = np.empty(n_cols, dtype=np.uint64)
+        col_competency = np.empty((n_cols, n_k))
+        col_interest = np.empty((n_cols, n_d))
+        for j in range(n_cols):
+            m = mentors[cols[j]]
+            col_slot[j], col_level[j], col_group[j], col_department[j] = m, level[m], group[m], department[m]
+            col_key[j] = draw_key[m]
+            for k in range(n_k):  # element by element: a slice copy per mentor costs more than the copy
+                col_competency[j, k] = competency[m, k]
+            for d in range(n_d):
+                col_interest[j, d] = interest[m, d]
         score = np.empty((n_rows, n_cols))
         quality = np.empty((n_rows, n_cols))
         feasible = np.empty((n_rows, n_cols), dtype=np.bool_)
         for i in prange(n_rows):
             e = rows[i]
+            focus_k = np.empty(n_k, dtype=np.int64)  # the row's focus competencies, in order
             n_focus_i = 0
             for k in range(n_k):
                 if focus[i, k]:
+                    focus_k[n_focus_i] = k
                     n_focus_i += 1
             scale = 1.0 / (max(n_focus_i, 1) * w.full_gap)
             ki = entity_key(key, draw_key[e])
+            e_level, e_group, e_department = np.int64(level[e]), group[e], department[e]
             for j in range(n_cols):
-                m = mentors[cols[j]]
                 total = 0.0
-                for k in range(n_k):
-                    if focus[i, k]:
-                        lead = competency[m, k] - competency[e, k]
-                        if lead > 0.0:
-                            total += lead
+                for t in range(n_focus_i):
+                    k = focus_k[t]
+                    lead = col_competency[j, k] - competency[e, k]
+                    if lead > 0.0:
+                        total += lead
                 sk = min(total * scale, 1.0)
                 dot = 0.0
-                for d in range(interest.shape[1]):
-                    dot += interest[e, d] * interest[m, d]
+                for d in range(n_d):
+                    dot += interest[e, d] * col_interest[j, d]
                 sim = 0.5 * (1.0 + dot)
-                same = 1.0 if group[e] == group[m] else 0.0
+                same = 1.0 if e_group == col_group[j] else 0.0
                 q = w.skill * sk + w.similarity * sim + (w.same_group if same > 0.0 else 0.0)
-                gap = np.int64(level[m]) - np.int64(level[e])
+                gap = col_level[j] - e_level
                 if w.reverse > 0.0:
                     gap = -gap
-                ok = gap >= w.min_level_gap and e != m
-                if w.other_department > 0.0 and department[e] == department[m]:
+                ok = gap >= w.min_level_gap and e != col_slot[j]
+                if w.other_department > 0.0 and e_department == col_department[j]:
                     ok = False
-                rand = pair_uniform_at(ki, draw_key[m], week)
+                rand = pair_uniform_at(ki, col_key[j], week)
                 quality[i, j] = q
                 feasible[i, j] = ok
                 score[i, j] = s_skill * sk + s_similarity * sim + s_group * same + s_quality * q + s_random * rand

@@ -168,11 +168,25 @@ def greedy_assign(score, feasible, capacity, order):
     return choice
 
 
+@njit(inline="always", cache=True)
+def _unlink(r, m, mentor_first, next_row):
+    """Take row r out of mentor m's list of rows."""
+    if mentor_first[m] == r:
+        mentor_first[m] = next_row[r]
+    else:
+        before = mentor_first[m]
+        while next_row[before] != r:
+            before = next_row[before]
+        next_row[before] = next_row[r]
+    next_row[r] = -1
+
+
 @njit(cache=True)
-def close_ties(rows, bounds, held, missed, trust, mentee, mentor, is_mentee, mentor_load):
-    """Ending ties give up their roles; returns, for each part rows[bounds[k]:bounds[k + 1]] (one end
-    reason each), its meetings held and missed and its trust summed, and how many mentors are left
-    with none. Serial."""
+def close_ties(rows, bounds, held, missed, trust, mentee, mentor, is_mentee, mentor_load, mentee_row, mentor_first,
+               next_row):
+    """Ending ties give up their roles (and leave the index of rows by person, `start_kernels`);
+    returns, for each part rows[bounds[k]:bounds[k + 1]] (one end reason each), its meetings held and
+    missed and its trust summed, and how many mentors are left with none. Serial."""
     n_parts = bounds.shape[0] - 1
     part_held = np.zeros(n_parts, dtype=np.int64)
     part_missed = np.zeros(n_parts, dtype=np.int64)
@@ -186,9 +200,11 @@ def close_ties(rows, bounds, held, missed, trust, mentee, mentor, is_mentee, men
             part_missed[k] += missed[r]
             trust_sum += trust[r]
             is_mentee[mentee[r]] = False
+            mentee_row[mentee[r]] = -1
             mentor_load[mentor[r]] -= 1
             if mentor_load[mentor[r]] == 0:
                 freed += 1
+            _unlink(r, mentor[r], mentor_first, next_row)
         part_trust[k] = trust_sum
     return part_held, part_missed, part_trust, freed
 

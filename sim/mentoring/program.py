@@ -85,6 +85,11 @@ class Program(TieWeek):
         self.mentor_load = np.zeros(pop.capacity, dtype=np.int64)  # live ties as mentor
         self.is_mentee = np.zeros(pop.capacity, dtype=np.bool_)  # in a live tie as mentee
         self.n_mentors = 0  # slots with mentor_load > 0
+        # Live rows by person (start_kernels.start_ties keeps them): a mentee's row, a mentor's rows
+        # as a list (the last opened, then next_row by relationship row), -1 for none.
+        self.mentee_row = np.full(pop.capacity, -1, dtype=np.int64)
+        self.mentor_first = np.full(pop.capacity, -1, dtype=np.int64)
+        self.next_row = np.full(self.rel.capacity, -1, dtype=np.int64)
         self._scratch = np.zeros(pop.capacity, dtype=np.bool_)  # always all False between uses
         self._scratch_taken = np.zeros(pop.capacity, dtype=np.bool_)
         self._mark = np.full(pop.capacity, -1, dtype=np.int64)
@@ -247,7 +252,7 @@ class Program(TieWeek):
             rows, rel.take_ids(mentees.size), mentees, mentors, quality, skill, week, cfg.length_weeks,
             cfg.cadence_weeks, 0.2 if cfg.goal_setting else 0.0, cfg.format == "group", pop.eid, self._start_columns,
             self.is_mentee, self.mentor_load, pop.participation, self.ever_enrolled, self.trained, cfg.mentor_training,
-            self._first_row)
+            self._first_row, self.mentee_row, self.mentor_first, self.next_row)
         self.n_mentors += new_mentors
         if cfg.mentor_training:
             self.stats["mentors_trained"] += trained

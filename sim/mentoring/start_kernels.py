@@ -1,4 +1,5 @@
-"""The rows and roles of ties starting at an enrollment round, in one compiled call (`start_ties`).
+"""The rows and roles of ties starting at an enrollment round, in one compiled call (`start_ties`),
+and the index of live rows by person it keeps.
 
 `Program._start` once wrote each relationship column, role and flag with its own numpy call (some
 forty a round, most rounds being a rematch of one or two mentees); this kernel writes them all, with
@@ -18,7 +19,8 @@ START_COLUMNS = ("pid", "circle", "mentor", "mentee", "mentor_eid", "mentee_eid"
 
 @njit(cache=True)
 def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, cadence, goal_bonus, circles, eid,
-               columns, is_mentee, mentor_load, participation, ever_enrolled, trained, train, first_row):
+               columns, is_mentee, mentor_load, participation, ever_enrolled, trained, train, first_row, mentee_row,
+               mentor_first, next_row):
     """Fill the new rows `rows` (taken from the table) for the pairs (mentees[j], mentors[j]) and give
     the people their roles; returns (mentors who had no tie before, mentors trained now). Serial.
 
@@ -30,6 +32,10 @@ def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, 
     Roles: mentee flag, mentor load, first program role (participation, if none yet), ever enrolled
     (by employee id) and, with `train`, each mentor not trained yet is (counted once).
     `first_row` (-1 by population slot) is scratch, left as it came.
+    The index of live rows by person, for the ties of people leaving (`week_kernels.leaving_ties`):
+    mentee_row[slot] the row of a mentee's tie (-1: none), mentor_first[slot] a mentor's last row
+    opened, next_row[row] the same mentor's row opened before it (-1: none); `kernels.close_ties`
+    takes rows out.
     """
     (pid, circle, mentor, mentee, mentor_eid, mentee_eid, start_week, end_week, cadence_col, next_meeting, held, missed,
      quality_col, alignment, trust, mentoring_skill, phase, end_reason) = columns
@@ -56,6 +62,9 @@ def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, 
         else:
             circle[r] = pid[r]
         is_mentee[e] = True
+        mentee_row[e] = r
+        next_row[r] = mentor_first[m]
+        mentor_first[m] = r
         if mentor_load[m] == 0:
             new_mentors += 1
         mentor_load[m] += 1

@@ -82,12 +82,15 @@ class TieWeek:
             self.n_mentors)
 
     def on_leave(self, model, slots) -> None:
-        rel = self.rel
-        by_mentee, by_mentor = week_kernels.leaving_ties(slots, self.is_mentee, self.mentor_load, rel.active,
-                                                         rel.count, rel.mentee, rel.mentor, self._scratch)
+        by_mentee, by_mentor = self._leaving(slots)
         if by_mentee.size or by_mentor.size:
             self._end(np.concatenate([by_mentee, by_mentor]), LEAVING_REASONS, (by_mentee.size, by_mentor.size),
                       model.week)
+
+    def _leaving(self, slots):
+        """The live rows of the people in `slots`: (by their mentee, by their mentor)."""
+        return week_kernels.leaving_ties(slots, self.is_mentee, self.mentor_load, self.rel.mentee, self.mentee_row,
+                                         self.mentor_first, self.next_row, self._scratch)
 
     def _end_due(self, week: int) -> None:
         """End the rows `tie_week` found ending, by reason in this order (the event log keeps it)."""
@@ -104,7 +107,8 @@ class TieWeek:
         bounds = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=bounds[1:])
         held, missed, trust, freed = close_ties(rows, bounds, rel.held, rel.missed, rel.trust, rel.mentee, rel.mentor,
-                                                self.is_mentee, self.mentor_load)
+                                                self.is_mentee, self.mentor_load, self.mentee_row, self.mentor_first,
+                                                self.next_row)
         self.n_mentors -= freed
         all_mentees = rel.mentee[rows]
         for k, reason in enumerate(reasons):

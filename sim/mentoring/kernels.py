@@ -182,31 +182,22 @@ def _unlink(r, m, mentor_first, next_row):
 
 
 @njit(cache=True)
-def close_ties(rows, bounds, held, missed, trust, mentee, mentor, is_mentee, mentor_load, mentee_row, mentor_first,
-               next_row):
+def close_ties(rows, held, missed, trust, mentee, mentor, is_mentee, mentor_load, mentee_row, mentor_first, next_row):
     """Ending ties give up their roles (and leave the index of rows by person, `start_kernels`);
-    returns, for each part rows[bounds[k]:bounds[k + 1]] (one end reason each), its meetings held and
-    missed and its trust summed, and how many mentors are left with none. Serial."""
-    n_parts = bounds.shape[0] - 1
-    part_held = np.zeros(n_parts, dtype=np.int64)
-    part_missed = np.zeros(n_parts, dtype=np.int64)
-    part_trust = np.zeros(n_parts)
-    freed = 0
-    for k in range(n_parts):
-        trust_sum = 0.0
-        for j in range(bounds[k], bounds[k + 1]):
-            r = rows[j]
-            part_held[k] += held[r]
-            part_missed[k] += missed[r]
-            trust_sum += trust[r]
-            is_mentee[mentee[r]] = False
-            mentee_row[mentee[r]] = -1
-            mentor_load[mentor[r]] -= 1
-            if mentor_load[mentor[r]] == 0:
-                freed += 1
-            _unlink(r, mentor[r], mentor_first, next_row)
-        part_trust[k] = trust_sum
-    return part_held, part_missed, part_trust, freed
+    returns their meetings held and missed, their trust, and how many mentors are left with none.
+    Serial."""
+    n_held, n_missed, trust_sum, freed = 0, 0, 0.0, 0
+    for r in rows:
+        n_held += held[r]
+        n_missed += missed[r]
+        trust_sum += trust[r]
+        is_mentee[mentee[r]] = False
+        mentee_row[mentee[r]] = -1
+        mentor_load[mentor[r]] -= 1
+        if mentor_load[mentor[r]] == 0:
+            freed += 1
+        _unlink(r, mentor[r], mentor_first, next_row)
+    return n_held, n_missed, trust_sum, freed
 
 
 @njit(inline="always", cache=True)

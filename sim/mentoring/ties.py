@@ -15,8 +15,6 @@ from .relationships import END_REASONS
 from .week_kernels import PEOPLE_COLUMNS, REL_COLUMNS, TIE_TOTALS, TieParams
 
 N_END_CODES = max(END_REASONS) + 1
-DUE_REASONS = (END_DISSOLVED, END_PROMOTED, END_REMATCHED, END_COMPLETED)  # the order ties end in a week
-LEAVING_REASONS = (END_MENTEE_LEFT, END_MENTOR_LEFT)  # a tie both leave ends as the mentee's
 
 
 class TieWeek:
@@ -83,9 +81,8 @@ class TieWeek:
 
     def on_leave(self, model, slots) -> None:
         by_mentee, by_mentor = self._leaving(slots)
-        if by_mentee.size or by_mentor.size:
-            self._end(np.concatenate([by_mentee, by_mentor]), LEAVING_REASONS, (by_mentee.size, by_mentor.size),
-                      model.week)
+        self._end(by_mentee, END_MENTEE_LEFT, model.week)
+        self._end(by_mentor, END_MENTOR_LEFT, model.week)
 
     def _leaving(self, slots):
         """The live rows of the people in `slots`: (by their mentee, by their mentor)."""
@@ -95,44 +92,35 @@ class TieWeek:
     def _end_due(self, week: int) -> None:
         """End the rows `tie_week` found ending, by reason in this order (the event log keeps it)."""
         rows, starts = slots_by_code(self._end_code, self.rel.count, N_END_CODES)
-        parts = [rows[starts[reason]:starts[reason + 1]] for reason in DUE_REASONS]
-        self._end(np.concatenate(parts), DUE_REASONS, tuple(part.size for part in parts), week)
+        for reason in (END_DISSOLVED, END_PROMOTED, END_REMATCHED, END_COMPLETED):
+            self._end(rows[starts[reason] : starts[reason + 1]], reason, week)
 
-    def _end(self, rows, reasons, counts, week: int) -> None:
-        """End `rows`: the first counts[0] for reasons[0], the next counts[1] for reasons[1], ... (one
-        compiled call for the roles and sums, one event record, one removal; in this order)."""
+    def _end(self, rows, reason: int, week: int) -> None:
         if rows.size == 0:
             return
         rel, pop, s = self.rel, self.pop, self.stats
-        bounds = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.cumsum(counts, out=bounds[1:])
-        held, missed, trust, freed = close_ties(rows, bounds, rel.held, rel.missed, rel.trust, rel.mentee, rel.mentor,
+        mentees = rel.mentee[rows]
+        held, missed, trust, freed = close_ties(rows, rel.held, rel.missed, rel.trust, rel.mentee, rel.mentor,
                                                 self.is_mentee, self.mentor_load, self.mentee_row, self.mentor_first,
                                                 self.next_row)
         self.n_mentors -= freed
-        all_mentees = rel.mentee[rows]
-        for k, reason in enumerate(reasons):
-            if counts[k] == 0:
-                continue
-            part = slice(bounds[k], bounds[k + 1])
-            mentees = all_mentees[part]
-            s[f"pairs_{END_REASONS[reason]}"] += counts[k]
-            s["meetings_held"] += int(held[k])
-            s["meetings_missed"] += int(missed[k])
-            s["trust_at_end_sum"] += float(trust[k])
-            s["pairs_ended"] += counts[k]
-            if reason == END_COMPLETED:
-                until = week + self.cfg.effects.alumni_weeks
-                self.alumni_slots = np.concatenate([self.alumni_slots, mentees])
-                self.alumni_eids = np.concatenate([self.alumni_eids, rel.mentee_eid[rows[part]]])
-                self.alumni_until = np.concatenate([self.alumni_until, np.full(counts[k], until)])
-            elif reason == END_DISSOLVED:
-                pen = self.cfg.effects.dissolution_engagement_penalty
-                pop.engagement[mentees] = np.maximum(0.0, pop.engagement[mentees] - pen)
-            if reason in (END_REMATCHED, END_MENTOR_LEFT):
-                self.rematch_slots = np.concatenate([self.rematch_slots, mentees])
-                self.rematch_eids = np.concatenate([self.rematch_eids, rel.mentee_eid[rows[part]]])
-        self.model.record("mentoring_end", all_mentees, week, detail=np.repeat(np.asarray(reasons), counts))
+        s[f"pairs_{END_REASONS[reason]}"] += rows.size
+        s["meetings_held"] += held
+        s["meetings_missed"] += missed
+        s["trust_at_end_sum"] += trust
+        s["pairs_ended"] += rows.size
+        self.model.record("mentoring_end", mentees, week, detail=np.full(rows.size, reason))
+        if reason == END_COMPLETED:
+            until = week + self.cfg.effects.alumni_weeks
+            self.alumni_slots = np.concatenate([self.alumni_slots, mentees])
+            self.alumni_eids = np.concatenate([self.alumni_eids, rel.mentee_eid[rows]])
+            self.alumni_until = np.concatenate([self.alumni_until, np.full(rows.size, until)])
+        elif reason == END_DISSOLVED:
+            pen = self.cfg.effects.dissolution_engagement_penalty
+            pop.engagement[mentees] = np.maximum(0.0, pop.engagement[mentees] - pen)
+        if reason in (END_REMATCHED, END_MENTOR_LEFT):
+            self.rematch_slots = np.concatenate([self.rematch_slots, mentees])
+            self.rematch_eids = np.concatenate([self.rematch_eids, rel.mentee_eid[rows]])
         rel.remove(rows)
 
     def _declare_effects(self, week: int) -> None:

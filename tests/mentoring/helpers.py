@@ -36,13 +36,13 @@ class Recording(Program):
         rel = self.rel
         return {name: getattr(rel, name)[rows].copy() for name in ROW_FIELDS}
 
-    def _end(self, rows, reasons, counts, week):
+    def _end(self, rows, reason, week):
         if rows.size:
             rec = self._rows(rows)
-            rec["reason"] = np.repeat(np.asarray(reasons), counts)
+            rec["reason"] = np.full(rows.size, reason)
             rec["week"] = np.full(rows.size, week)
             self._ended.append(rec)
-        super()._end(rows, reasons, counts, week)
+        super()._end(rows, reason, week)
 
     def _tie_week(self, week, effects_now):
         rel, pop = self.rel, self.pop

@@ -23,7 +23,7 @@ def model():
     return OrgModel(load_config(["sim.horizon_years=1", "sim.agent_views=off"]))
 
 
-def random_round(model, rng_np, reverse: bool):
+def random_round(model, rng_np):
     """Mentees and mentors (overlapping, in random order) with random spare places (0 to 3)."""
     slots = model.pop.active_slots()
     mentees = rng_np.choice(slots, size=int(rng_np.integers(1, 120)), replace=False)
@@ -35,6 +35,8 @@ def random_round(model, rng_np, reverse: bool):
 
 
 def program(model, rng_np, name: str, reverse: bool):
+    """Random matching settings: blocks of 7 to 200 mentees (one or many blocks a round), candidate
+    samples of 5 to 400 mentors or none (sampled or listed columns), level gaps 0 to 2."""
     base = model.cfg.programs()[0]
     matching = dataclasses.replace(model.cfg.matching, policy=name, block_size=int(rng_np.choice([7, 40, 200])),
                                    candidates=int(rng_np.choice([0, 5, 30, 400])),
@@ -53,15 +55,15 @@ def test_greedy_match_equals_the_python_block_loop(model, name, reverse):
     matched = 0
     for trial in range(25):
         cfg = program(model, rng_np, name, reverse)
-        mentees, mentors, spare = random_round(model, rng_np, reverse)
+        mentees, mentors, spare = random_round(model, rng_np)
         mask = fixed if reverse else None
         week = int(rng_np.integers(0, 500))
-        args = (mentees, mentors, spare, KEY, week, mask)
-        got = match(model.pop, model.org, cfg, *args[:3], KEY, week, mask)
-        want = match_blocks(model.pop, model.org, cfg, POLICIES[name], *args[:3], KEY, week, mask)
+        spare_before = spare.copy()
+        got = match(model.pop, model.org, cfg, mentees, mentors, spare, KEY, week, mask)
+        assert np.array_equal(spare, spare_before)  # the caller's spare places are left as they were
+        want = match_blocks(model.pop, model.org, cfg, POLICIES[name], mentees, mentors, spare, KEY, week, mask)
         for g, w in zip(got, want):
             assert g.dtype == w.dtype and np.array_equal(g, w), (name, reverse, trial)
-        assert np.array_equal(spare, args[2])  # the caller's spare places are left as they were
         matched += got[0].size
     assert matched > 100  # the rounds were not all empty
 
@@ -70,7 +72,7 @@ def test_parallel_build_gives_the_same_pairs(model, monkeypatch):
     """The parallel build (large rounds) scores a block's rows in parallel: the same pairs."""
     rng_np = np.random.default_rng(7)
     cfg = program(model, rng_np, "skill_gap", False)
-    mentees, mentors, spare = random_round(model, rng_np, False)
+    mentees, mentors, spare = random_round(model, rng_np)
     serial = match(model.pop, model.org, cfg, mentees, mentors, spare, KEY, 3)
     monkeypatch.setattr(kernels, "PARALLEL_MIN_ROWS", 0)
     parallel = match(model.pop, model.org, cfg, mentees, mentors, spare, KEY, 3)
@@ -86,7 +88,7 @@ def test_builtin_greedy_scores_are_the_documented_sums(model):
 
     rng_np = np.random.default_rng(3)
     cfg = program(model, rng_np, "skill_gap", False)
-    mentees, mentors, spare = random_round(model, rng_np, False)
+    mentees, mentors, spare = random_round(model, rng_np)
     pool = build_pool(model.pop, model.org, cfg, mentees, mentors, spare, KEY, 5, None)
     written = {"random": pool.random, "skill_gap": pool.skill + 1e-6 * pool.random,
                "affinity": 0.5 * pool.similarity + 0.5 * pool.same_group + 1e-6 * pool.random}

@@ -168,31 +168,35 @@ def greedy_assign(score, feasible, capacity, order):
     return choice
 
 
-@njit(cache=True)
-def open_ties(mentees, mentors, is_mentee, mentor_load):
-    """New ties take their roles; returns how many mentors had none before. Serial."""
-    new_mentors = 0
-    for j in range(mentees.shape[0]):
-        is_mentee[mentees[j]] = True
-        if mentor_load[mentors[j]] == 0:
-            new_mentors += 1
-        mentor_load[mentors[j]] += 1
-    return new_mentors
+@njit(inline="always", cache=True)
+def _unlink(r, m, mentor_first, next_row):
+    """Take row r out of mentor m's list of rows."""
+    if mentor_first[m] == r:
+        mentor_first[m] = next_row[r]
+    else:
+        before = mentor_first[m]
+        while next_row[before] != r:
+            before = next_row[before]
+        next_row[before] = next_row[r]
+    next_row[r] = -1
 
 
 @njit(cache=True)
-def close_ties(rows, held, missed, trust, mentee, mentor, is_mentee, mentor_load):
-    """Ending ties give up their roles; returns their meetings held and missed, their trust, and
-    how many mentors are left with none. Serial."""
+def close_ties(rows, held, missed, trust, mentee, mentor, is_mentee, mentor_load, mentee_row, mentor_first, next_row):
+    """Ending ties give up their roles (and leave the index of rows by person, `start_kernels`);
+    returns their meetings held and missed, their trust, and how many mentors are left with none.
+    Serial."""
     n_held, n_missed, trust_sum, freed = 0, 0, 0.0, 0
     for r in rows:
         n_held += held[r]
         n_missed += missed[r]
         trust_sum += trust[r]
         is_mentee[mentee[r]] = False
+        mentee_row[mentee[r]] = -1
         mentor_load[mentor[r]] -= 1
         if mentor_load[mentor[r]] == 0:
             freed += 1
+        _unlink(r, mentor[r], mentor_first, next_row)
     return n_held, n_missed, trust_sum, freed
 
 

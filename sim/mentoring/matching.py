@@ -1,4 +1,6 @@
-"""Matching policies, one registry. A new policy is one function here and one file in configs/matching/.
+"""Matching policies, one registry. A new policy is one function here and one file in configs/matching/
+(a greedy one, a weighted sum of the pair scores, is one `greedy_policy` line: `match` then runs its
+whole round in one compiled call, `match_kernels.greedy_match`).
 
 Every policy sees the same `Pool` (mentees, mentors with spare capacity, which
 pairs are feasible, and the pairwise scores) and returns, for each mentee, the
@@ -17,6 +19,7 @@ from scipy.optimize import linear_sum_assignment
 from ..config.registry import MATCHING_POLICIES
 from ..engine import rng
 from .kernels import PairWeights, greedy_assign, pair_scores, sample_columns, weakest
+from .match_kernels import GreedyScore, greedy_match
 
 # name -> policy(pool) -> chosen mentor column per mentee; owned by the config layer, which checks names.
 POLICIES = MATCHING_POLICIES
@@ -58,18 +61,22 @@ def focus_mask(pop, org, mentees, n_focus: int, fixed: np.ndarray | None) -> np.
     return weakest(mentees, pop.level, pop.competency, org.profile, org.next_level, n_focus)
 
 
+def pair_weights(program) -> PairWeights:
+    """The weights and rules of pair scores (`kernels._pair_scores`) for a program."""
+    m = program.matching
+    total = m.skill_weight + m.similarity_weight + m.same_group_weight
+    return PairWeights(m.skill_weight / total, m.similarity_weight / total, m.same_group_weight / total, FULL_GAP,
+                       float(program.min_level_gap), float(program.format == "reverse"),
+                       float(program.mentor_other_department))
+
+
 def build_pool(pop, org, program, mentees, mentors, capacity, key, week: int, reverse_mask) -> Pool:
     """Score every mentee-mentor pair of one block (one kernel pass, `pair_scores`)."""
-    m = program.matching
-    mask = focus_mask(pop, org, mentees, m.n_focus, reverse_mask)
-    total = m.skill_weight + m.similarity_weight + m.same_group_weight
-    weights = PairWeights(m.skill_weight / total, m.similarity_weight / total, m.same_group_weight / total,
-                          FULL_GAP, float(program.min_level_gap), float(program.format == "reverse"),
-                          float(program.mentor_other_department))
+    mask = focus_mask(pop, org, mentees, program.matching.n_focus, reverse_mask)
     scores = pair_scores.for_size(len(mentees) * len(mentors))
     skill, similarity, same_group, quality, feasible, random = scores(
         mentees, mentors, pop.draw_key, pop.level, pop.group, pop.department, pop.competency, pop.interest, mask,
-        weights, key, week)
+        pair_weights(program), key, week)
     order = np.argsort(rng.uniforms(key, pop.draw_key[mentees], week, 1), kind="stable")
     return Pool(mentees, mentors, capacity.astype(np.int64), feasible, skill, similarity, same_group, quality,
                 random, order)
@@ -97,22 +104,24 @@ def assign_optimal(pool: Pool, score: np.ndarray) -> np.ndarray:
     return choice
 
 
-@policy("random")
-def random_policy(pool: Pool) -> np.ndarray:
-    """Any feasible mentor, at random (the usual 'assigned by HR' baseline)."""
-    return assign_greedy(pool, pool.random)
+def greedy_policy(name: str, doc: str, **weights: float):
+    """Register a greedy policy: mentees in random order each take the feasible mentor with a free
+    place scoring highest on the weighted sum `weights` of the pair scores (`GreedyScore`)."""
+    score = GreedyScore(**weights)
+
+    def greedy(pool: Pool) -> np.ndarray:
+        return assign_greedy(pool, score.of(pool))
+
+    greedy.__doc__, greedy.__name__, greedy.greedy_score = doc, f"{name}_policy", score
+    return policy(name)(greedy)
 
 
-@policy("skill_gap")
-def skill_gap_policy(pool: Pool) -> np.ndarray:
-    """The mentor who leads most on the mentee's weakest competencies."""
-    return assign_greedy(pool, pool.skill + 1e-6 * pool.random)
-
-
-@policy("affinity")
-def affinity_policy(pool: Pool) -> np.ndarray:
-    """Similar interests and the same group: the pairs people would choose themselves."""
-    return assign_greedy(pool, 0.5 * pool.similarity + 0.5 * pool.same_group + 1e-6 * pool.random)
+random_policy = greedy_policy("random", "Any feasible mentor, at random (the usual 'assigned by HR' baseline).",
+                              random=1.0)
+skill_gap_policy = greedy_policy("skill_gap", "The mentor who leads most on the mentee's weakest competencies.",
+                                 skill=1.0, random=1e-6)
+affinity_policy = greedy_policy("affinity", "Similar interests and the same group: the pairs people would choose "
+                                "themselves.", similarity=0.5, same_group=0.5, random=1e-6)
 
 
 @policy("cross_group")
@@ -132,6 +141,21 @@ def match(pop, org, program, mentees, mentors, capacity, key, week: int, reverse
     """Run the program's policy over blocks of mentees; returns (mentee slots, mentor slots, quality)."""
     m = program.matching
     fn = POLICIES[m.policy]
+    greedy_score = getattr(fn, "greedy_score", None)
+    if greedy_score is not None:
+        fixed = np.zeros(0, dtype=np.bool_) if reverse_mask is None else reverse_mask
+        cells = min(len(mentees), m.block_size) * min(len(mentors), m.candidates or len(mentors))  # a block's
+        build = greedy_match.for_size(cells)
+        return build(mentees, mentors, capacity, pop.draw_key, pop.level, pop.group, pop.department, pop.competency,
+                     pop.interest, org.profile, org.next_level, fixed, m.n_focus, tuple(pair_weights(program)),
+                     tuple(greedy_score), key, week, m.block_size, m.candidates, MAX_CELLS, SAMPLE_ENTITY_BASE)
+    return match_blocks(pop, org, program, fn, mentees, mentors, capacity, key, week, reverse_mask)
+
+
+def match_blocks(pop, org, program, fn, mentees, mentors, capacity, key, week: int, reverse_mask):
+    """`match` block by block in Python, with any policy function `fn` (what `greedy_match` does in
+    one call for a greedy policy)."""
+    m = program.matching
     out_e, out_m, out_q = [], [], []
     # Mentors by level: the mentors senior (or, in reverse mentoring, junior) enough for a
     # block's least demanding mentee are then one contiguous range.

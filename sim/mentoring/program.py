@@ -20,12 +20,13 @@ import numpy as np
 from ..engine import rng
 from ..engine.events import register_kind
 from . import kernels
-from ..engine.population import MENTEE, MENTOR, NONE, room_for
+from ..engine.population import room_for
 from ..engine.rng import STREAMS
 from .matching import SAMPLE_POOL_ENTITY, match
 from .empty_rounds import why_no_mentee, why_no_mentor
 from .volunteers import MENTEE_DRAW, MENTOR_DRAW, Answers
 from .relationships import END_REASONS, Relationships
+from .start_kernels import START_COLUMNS, start_ties
 from .ties import TieWeek
 from ..config.program import ProgramConfig
 
@@ -37,6 +38,7 @@ MENTORING_SKILL_COMPETENCIES = ("communication", "emotional_intelligence")
 # A mentor pool is sampled only from populations this many times the sample: below that a full
 # scan costs little, and the senior levels a round needs may hold too few mentors to find by draws.
 SAMPLE_POOL_MIN_RATIO = 32
+NO_CAP = int(np.iinfo(np.int64).max)  # places left when neither max_mentees nor a budget limits them
 
 
 class Program(TieWeek):
@@ -83,15 +85,23 @@ class Program(TieWeek):
         self.mentor_load = np.zeros(pop.capacity, dtype=np.int64)  # live ties as mentor
         self.is_mentee = np.zeros(pop.capacity, dtype=np.bool_)  # in a live tie as mentee
         self.n_mentors = 0  # slots with mentor_load > 0
+        # Live rows by person (start_kernels.start_ties keeps them): a mentee's row, a mentor's rows
+        # as a list (the last opened, then next_row by relationship row), -1 for none.
+        self.mentee_row = np.full(pop.capacity, -1, dtype=np.int64)
+        self.mentor_first = np.full(pop.capacity, -1, dtype=np.int64)
+        self.next_row = np.full(self.rel.capacity, -1, dtype=np.int64)
         self._scratch = np.zeros(pop.capacity, dtype=np.bool_)  # always all False between uses
         self._scratch_taken = np.zeros(pop.capacity, dtype=np.bool_)
         self._mark = np.full(pop.capacity, -1, dtype=np.int64)
+        self._first_row = np.full(pop.capacity, -1, dtype=np.int64)  # scratch of start_ties, -1 between uses
         self._no_shift = np.zeros(pop.capacity)  # who volunteers is judged without any program's effect
         self.answers = {draw: Answers(self.ever_enrolled.size) for draw in (MENTEE_DRAW, MENTOR_DRAW)}  # opt_in
         self.mentee_level_ok = np.isin(np.arange(org.n_levels), cfg.mentee_levels)
         self.mentor_level_ok = (np.isin(np.arange(org.n_levels), cfg.mentor_levels) if cfg.mentor_levels
                                 else np.ones(org.n_levels, dtype=np.bool_))
         self._init_ties(model)
+        self._start_columns = tuple(getattr(self.rel, name) for name in START_COLUMNS)  # never reallocated
+        self._start_written = frozenset(START_COLUMNS)
 
     def finalize(self, model) -> None:
         rows = self.rel.active_slots()
@@ -183,7 +193,7 @@ class Program(TieWeek):
 
     def _places_left(self) -> int:
         cfg, rel = self.cfg, self.rel
-        places = np.iinfo(np.int64).max
+        places = NO_CAP
         if cfg.max_mentees is not None:
             places = min(places, cfg.max_mentees - rel.n_active)
         if cfg.budget_per_year is not None:
@@ -233,29 +243,21 @@ class Program(TieWeek):
 
     def _start(self, mentees, mentors, quality, week: int) -> None:
         pop, cfg, rel = self.pop, self.cfg, self.rel
-        alignment = np.clip(0.3 + 0.5 * quality + (0.2 if cfg.goal_setting else 0.0), 0.0, 1.0)
-        trust = 0.3 + 0.3 * quality
         skill = 0.5 + pop.competency[mentors][:, self.skill_columns].mean(axis=1)
-        rows = rel.start(mentors, mentees, pop, week, end_week=week + cfg.length_weeks, cadence=cfg.cadence_weeks,
-                         next_meeting=week + cfg.cadence_weeks, quality=quality, alignment=alignment, trust=trust,
-                         mentoring_skill=skill)
-        if cfg.format == "group":  # a circle per mentor and launch: its first row's id
-            _, first, inverse = np.unique(mentors, return_index=True, return_inverse=True)
-            rel.circle[rows] = rel.pid[rows[first]][inverse]
-        else:
-            rel.circle[rows] = rel.pid[rows]
-        self.n_mentors += kernels.open_ties(mentees, mentors, self.is_mentee, self.mentor_load)
+        rows = rel.add_rows(mentees.size, written=self._start_written)
         self._enrolled(pop.eid[mentees])
-        self.ever_enrolled[pop.eid[mentees]] = True
-        pop.participation[mentees[pop.participation[mentees] == NONE]] = MENTEE
-        pop.participation[mentors[pop.participation[mentors] == NONE]] = MENTOR
         if cfg.mentor_training:
             self._enrolled(pop.eid[mentors])
-            new = np.unique(pop.eid[mentors][~self.trained[pop.eid[mentors]]])
-            self.trained[new] = True
-            self.stats["mentors_trained"] += new.size
-            self.stats["training_cost"] += new.size * cfg.training_cost_per_mentor
-            self.cost_by_week[week, 3] += new.size * cfg.training_cost_per_mentor
+        new_mentors, trained = start_ties(
+            rows, rel.take_ids(mentees.size), mentees, mentors, quality, skill, week, cfg.length_weeks,
+            cfg.cadence_weeks, 0.2 if cfg.goal_setting else 0.0, cfg.format == "group", pop.eid, self._start_columns,
+            self.is_mentee, self.mentor_load, pop.participation, self.ever_enrolled, self.trained, cfg.mentor_training,
+            self._first_row, self.mentee_row, self.mentor_first, self.next_row)
+        self.n_mentors += new_mentors
+        if cfg.mentor_training:
+            self.stats["mentors_trained"] += trained
+            self.stats["training_cost"] += trained * cfg.training_cost_per_mentor
+            self.cost_by_week[week, 3] += trained * cfg.training_cost_per_mentor
         self.stats["pairs_started"] += mentees.size
         self.stats["quality_sum"] += float(quality.sum())
         self.model.record("mentoring_start", mentees, week, detail=pop.eid[mentors])

@@ -46,7 +46,3 @@ class Relationships(Table):
 
     def __init__(self, capacity: int):
         super().__init__(relationship_columns(), capacity, id_column="pid")
-
-    def start(self, mentors, mentees, pop, week: int, **values) -> np.ndarray:
-        return self.add(len(mentees), mentor=mentors, mentee=mentees, mentor_eid=pop.eid[mentors],
-                        mentee_eid=pop.eid[mentees], start_week=week, **values)

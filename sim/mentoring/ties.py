@@ -80,11 +80,14 @@ class TieWeek:
             self.n_mentors)
 
     def on_leave(self, model, slots) -> None:
-        rel = self.rel
-        by_mentee, by_mentor = week_kernels.leaving_ties(slots, self.is_mentee, self.mentor_load, rel.active,
-                                                         rel.count, rel.mentee, rel.mentor, self._scratch)
+        by_mentee, by_mentor = self._leaving(slots)
         self._end(by_mentee, END_MENTEE_LEFT, model.week)
         self._end(by_mentor, END_MENTOR_LEFT, model.week)
+
+    def _leaving(self, slots):
+        """The live rows of the people in `slots`: (by their mentee, by their mentor)."""
+        return week_kernels.leaving_ties(slots, self.is_mentee, self.mentor_load, self.rel.mentee, self.mentee_row,
+                                         self.mentor_first, self.next_row, self._scratch)
 
     def _end_due(self, week: int) -> None:
         """End the rows `tie_week` found ending, by reason in this order (the event log keeps it)."""
@@ -98,7 +101,8 @@ class TieWeek:
         rel, pop, s = self.rel, self.pop, self.stats
         mentees = rel.mentee[rows]
         held, missed, trust, freed = close_ties(rows, rel.held, rel.missed, rel.trust, rel.mentee, rel.mentor,
-                                                self.is_mentee, self.mentor_load)
+                                                self.is_mentee, self.mentor_load, self.mentee_row, self.mentor_first,
+                                                self.next_row)
         self.n_mentors -= freed
         s[f"pairs_{END_REASONS[reason]}"] += rows.size
         s["meetings_held"] += held

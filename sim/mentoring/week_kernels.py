@@ -273,28 +273,33 @@ def tie_week(rel, count, people, params, program_arrays, key_meetings, week, tra
 
 
 @njit(cache=True)
-def leaving_ties(slots, is_mentee, mentor_load, active, count, mentee, mentor, leaving):
-    """The live rows of people leaving (`slots`): those whose mentee leaves, then those whose mentor
-    leaves among the rest (a tie both leave ends as the mentee's). Serial. `leaving` (all False) is
-    scratch."""
-    involved = 0
-    for s in slots:
-        if is_mentee[s] or mentor_load[s] > 0:
-            leaving[s] = True
-            involved += 1
-    by_mentee = np.empty(count if involved else 0, dtype=np.int64)
-    by_mentor = np.empty(count if involved else 0, dtype=np.int64)
+def leaving_ties(slots, is_mentee, mentor_load, mentee, mentee_row, mentor_first, next_row, leaving):
+    """The live rows of people leaving (`slots`), each list in row order: those whose mentee leaves,
+    then those whose mentor leaves among the rest (a tie both leave ends as the mentee's). Serial.
+    Rows are found through the index by person (`start_kernels.start_ties`), not by a scan of the
+    table. `leaving` (all False) is scratch."""
     n_e = n_m = 0
-    if involved:
-        for r in range(count):
-            if not active[r]:
-                continue
-            if leaving[mentee[r]]:
-                by_mentee[n_e] = r
-                n_e += 1
-            elif leaving[mentor[r]]:
-                by_mentor[n_m] = r
-                n_m += 1
-        for s in slots:
-            leaving[s] = False
-    return by_mentee[:n_e], by_mentor[:n_m]
+    for s in slots:
+        if is_mentee[s]:
+            leaving[s] = True
+            n_e += 1
+        if mentor_load[s] > 0:
+            leaving[s] = True
+            n_m += mentor_load[s]
+    by_mentee = np.empty(n_e, dtype=np.int64)
+    by_mentor = np.empty(n_m, dtype=np.int64)
+    n_e = n_m = 0
+    for s in slots:
+        if is_mentee[s]:
+            by_mentee[n_e] = mentee_row[s]
+            n_e += 1
+        if mentor_load[s] > 0:
+            r = mentor_first[s]
+            while r >= 0:
+                if not leaving[mentee[r]]:
+                    by_mentor[n_m] = r
+                    n_m += 1
+                r = next_row[r]
+    for s in slots:
+        leaving[s] = False
+    return np.sort(by_mentee), np.sort(by_mentor[:n_m])

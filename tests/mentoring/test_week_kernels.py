@@ -93,11 +93,9 @@ def test_leavers_ties_are_the_mentees_then_the_mentors_among_the_rest():
     marked[leaving] = True
     by_mentee_want = live[marked[rel.mentee[live]]]
     by_mentor_want = live[~marked[rel.mentee[live]] & marked[rel.mentor[live]]]
-    by_mentee, by_mentor = week_kernels.leaving_ties(leaving, prog.is_mentee, prog.mentor_load, rel.active, rel.count,
-                                                     rel.mentee, rel.mentor, prog._scratch)
+    by_mentee, by_mentor = prog._leaving(leaving)
     assert np.array_equal(by_mentee, by_mentee_want) and np.array_equal(by_mentor, by_mentor_want)
     assert r2 in by_mentee and r2 not in by_mentor and r0 in by_mentor
     assert not prog._scratch.any()  # scratch left clean
     nobody = np.flatnonzero(model.pop.active & ~prog.is_mentee & (prog.mentor_load == 0))[:3]
-    assert [x.size for x in week_kernels.leaving_ties(nobody, prog.is_mentee, prog.mentor_load, rel.active,
-                                                      rel.count, rel.mentee, rel.mentor, prog._scratch)] == [0, 0]
+    assert [x.size for x in prog._leaving(nobody)] == [0, 0]

@@ -35,8 +35,12 @@ STEPS = [
     ("sim.cli", "task", "the task (config checked, run, written)"),
     ("sim.config.load", "build", "  config validated"),
     ("sim.runs.jobs", "run_job", "  the run and its folder"),
+    ("sim.runs.jobs", "config_hash", "    config hashed (resume, objective)"),
     ("sim.runs.result", "simulate", "    both worlds simulated"),
+    ("sim.engine.model", "OrgModel.__init__", "      models set up (starting workforce)"),
+    ("sim.engine.model", "OrgModel.run", "      weeks simulated"),
     ("sim.runs.result", "result_of", "      their tables collected"),
+    ("sim.runs.jobs", "SharedTwins.__call__", "    twin simulated or shared"),
     ("sim.runs.result", "compare", "    program vs twin (compare)"),
     ("sim.runs.folder", "write_run", "    run folder written"),
     ("sim.runs.jobs", "SharedTwins.add", "    twin kept for sharing"),
@@ -105,6 +109,9 @@ def main() -> None:
     for module, name, what in STEPS:
         print(f"| {what} (`{name}`) | {calls[name, module]} | {1000 * spent[name, module] / max(jobs, 1):.1f} |")
     print(f"| garbage collection, wherever it ran | | {1000 * collecting['total'] / max(jobs, 1):.1f} |")
+    world = sum(spent[name, "sim.engine.model"] for name in ("OrgModel.__init__", "OrgModel.run"))
+    outside = spent["_run_one", "sim.studies.workers"] - world
+    print(f"| a job outside its models' set-up and weeks | | {1000 * outside / max(jobs, 1):.1f} |")
 
 
 if __name__ == "__main__":

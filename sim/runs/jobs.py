@@ -77,7 +77,8 @@ class SharedTwins:
         key = twin_hash(cfg)
         twin = self.runs.get(key)
         if twin is None:
-            twin = dataclasses.replace(simulate(twin_config(cfg), [], None), model=None)
+            # its model is not kept, so nobody could read its agent views
+            twin = dataclasses.replace(simulate(twin_config(cfg), [], None, views=False), model=None)
             self.made[key] = twin
             self.add({key: twin})
             log.debug("twin %s simulated", key)
@@ -213,7 +214,8 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metri
     charts are written and before metrics.json is; the keys it returns join metrics.json (a run's
     summary over its other seeds). `workers` (`sim.runs.tasks.Workers`) take the decomposition's
     worlds meanwhile. `tables` false writes the metrics only (config.yaml, metrics.json,
-    status.json). A complete folder of the same config is skipped unless it lacks tables that are
+    status.json), and its worlds run without Mesa agent views (nothing of their models is kept; the
+    same results). A complete folder of the same config is skipped unless it lacks tables that are
     asked for now.
     """
     from .result import run
@@ -227,7 +229,7 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metri
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / STATUS_FILE, {"status": "running", "config_hash": digest, "started": time.time()})
     try:
-        result = run(cfg, progress=progress, workers=workers, twin_of=shared_twins())
+        result = run(cfg, progress=progress, workers=workers, twin_of=shared_twins(), views=tables)
         if more_metrics is not None:
             result.pending.append(lambda: more_metrics(folder, result.metrics))
         result.save(folder, extra_status={"config_hash": digest}, tables=tables)

@@ -102,8 +102,9 @@ class SharedTwins:
 
 
 def _table_bytes(result) -> int:
+    """The bytes of a run's tables, from their arrays (pandas' memory_usage costs several times more)."""
     tables = (result.timeseries, result.level_timeseries, result.model_timeseries, result.events, result.people)
-    return int(sum(t.memory_usage(index=True).sum() for t in tables if t is not None))
+    return int(sum(t.index.nbytes + sum(t[c].array.nbytes for c in t.columns) for t in tables if t is not None))
 
 
 _SHARED: list = [None]  # this process's SharedTwins while a sweep shares twins (`share_twins`)

@@ -178,3 +178,23 @@ def test_a_metrics_only_job_runs_without_agent_views_and_gets_the_same_metrics(t
     assert json.dumps(without, sort_keys=True) == json.dumps(with_views, sort_keys=True)
     written = read_yaml(tmp_path / "metrics" / "config.yaml")
     assert written["sim"]["agent_views"] == "on"  # the config is recorded as given
+
+
+@pytest.mark.parametrize("overrides", [[], ["org=small", "program=sponsorship"], ["experiment=onboarding_plus_leadership"]])
+def test_the_hashes_read_the_same_data_as_dataclasses_asdict(overrides):
+    """config_hash and twin_hash read the config without asdict's deep copies: the same data, so the same
+    hashes as before (a sweep folder written earlier still resumes)."""
+    import dataclasses
+    import hashlib
+
+    from sim.mentoring.evaluation import twin_config
+    from sim.runs.jobs import plain_data
+
+    cfg = load_config(overrides)
+    assert plain_data(cfg) == dataclasses.asdict(cfg)
+    data = dataclasses.asdict(cfg)
+    data.pop("output")
+    data["sim"].pop("numba_threads")
+    assert config_hash(cfg) == hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    assert plain_data(twin_config(cfg)) == dataclasses.asdict(twin_config(cfg))
+    assert "numba_threads" in plain_data(cfg)["sim"]  # hashing left the config as it was

@@ -6,7 +6,8 @@ milliseconds per job, and the garbage collector's time beside them.
     python experiments/benchmarks/sweep_job.py --jobs 60 program.enroll_share=0.3
 
 Steps nest (a job's Hydra steps hold the task, which holds the simulation), so the rows do not add
-up; the simulation row holds both worlds, program and twin, collected as tables (`result_of`).
+up; the simulation row holds both worlds, program and twin, collected as tables (`result_of`); the
+last row is what a job costs beside its models' set-up and simulated weeks.
 Times are CPU time of this process (its progress thread included), so the figures hold on a
 machine shared with other work better than wall times do; compare versions within one sitting.
 The first jobs pay the imports and kernel loading that a worker pays once.

@@ -6,7 +6,8 @@ milliseconds per job, and the garbage collector's time beside them.
     python experiments/benchmarks/sweep_job.py --jobs 60 program.enroll_share=0.3
 
 Steps nest (a job's Hydra steps hold the task, which holds the simulation), so the rows do not add
-up; the simulation row holds both worlds, program and twin, collected as tables (`result_of`).
+up; the simulation row holds both worlds, program and twin, collected as tables (`result_of`); the
+last row is what a job costs beside its models' set-up and simulated weeks.
 Times are CPU time of this process (its progress thread included), so the figures hold on a
 machine shared with other work better than wall times do; compare versions within one sitting.
 The first jobs pay the imports and kernel loading that a worker pays once.
@@ -35,8 +36,12 @@ STEPS = [
     ("sim.cli", "task", "the task (config checked, run, written)"),
     ("sim.config.load", "build", "  config validated"),
     ("sim.runs.jobs", "run_job", "  the run and its folder"),
+    ("sim.runs.jobs", "config_hash", "    config hashed (resume, objective)"),
     ("sim.runs.result", "simulate", "    both worlds simulated"),
+    ("sim.engine.model", "OrgModel.__init__", "      models set up (starting workforce)"),
+    ("sim.engine.model", "OrgModel.run", "      weeks simulated"),
     ("sim.runs.result", "result_of", "      their tables collected"),
+    ("sim.runs.jobs", "SharedTwins.__call__", "    twin simulated or shared"),
     ("sim.runs.result", "compare", "    program vs twin (compare)"),
     ("sim.runs.folder", "write_run", "    run folder written"),
     ("sim.runs.jobs", "SharedTwins.add", "    twin kept for sharing"),
@@ -105,6 +110,9 @@ def main() -> None:
     for module, name, what in STEPS:
         print(f"| {what} (`{name}`) | {calls[name, module]} | {1000 * spent[name, module] / max(jobs, 1):.1f} |")
     print(f"| garbage collection, wherever it ran | | {1000 * collecting['total'] / max(jobs, 1):.1f} |")
+    world = sum(spent[name, "sim.engine.model"] for name in ("OrgModel.__init__", "OrgModel.run"))
+    outside = spent["_run_one", "sim.studies.workers"] - world
+    print(f"| a job outside its models' set-up and weeks | | {1000 * outside / max(jobs, 1):.1f} |")
 
 
 if __name__ == "__main__":

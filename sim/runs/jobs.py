@@ -23,7 +23,6 @@ import numpy as np
 
 from collections import OrderedDict
 
-from ..config.load import as_dict
 from ..mentoring.evaluation import twin_config
 from .folder import STATUS_FILE, damage, has_tables, is_complete, write_json
 from ..config.schema import Config
@@ -31,9 +30,21 @@ from ..config.schema import Config
 log = logging.getLogger(__name__)
 
 
+def plain_data(value):
+    """`dataclasses.asdict`'s data for a config (equal dicts, lists and values), without its deep copy of
+    every leaf: the hashes below only read it (asdict cost ~2 ms a call, three calls a sweep job)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain_data(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((plain_data(k), plain_data(v)) for k, v in value.items())
+    return value
+
+
 def config_hash(cfg: Config) -> str:
     """A stable hash of everything that determines a run's results (not where it is written)."""
-    data = as_dict(cfg)
+    data = plain_data(cfg)
     data.pop("output", None)
     data["sim"].pop("numba_threads", None)  # results are identical for any thread count
     text = json.dumps(data, sort_keys=True, default=str)
@@ -49,7 +60,7 @@ WHERE_WRITTEN = ("dir", "charts", "report", "sweep_charts", "sweep_tables")  # o
 def twin_hash(cfg: Config) -> str:
     """A hash of everything the no-program twin's run depends on: designs that differ only in
     program settings (or in what and where they write) have the same twin for the same seed."""
-    data = as_dict(twin_config(cfg))
+    data = plain_data(twin_config(cfg))
     for key in NOT_READ_BY_TWIN:
         data.pop(key, None)
     for key in WHERE_WRITTEN:
@@ -77,7 +88,8 @@ class SharedTwins:
         key = twin_hash(cfg)
         twin = self.runs.get(key)
         if twin is None:
-            twin = dataclasses.replace(simulate(twin_config(cfg), [], None), model=None)
+            # its model is not kept, so nobody could read its agent views
+            twin = dataclasses.replace(simulate(twin_config(cfg), [], None, views=False), model=None)
             self.made[key] = twin
             self.add({key: twin})
             log.debug("twin %s simulated", key)
@@ -101,8 +113,9 @@ class SharedTwins:
 
 
 def _table_bytes(result) -> int:
+    """The bytes of a run's tables, from their arrays (pandas' memory_usage costs several times more)."""
     tables = (result.timeseries, result.level_timeseries, result.model_timeseries, result.events, result.people)
-    return int(sum(t.memory_usage(index=True).sum() for t in tables if t is not None))
+    return int(sum(t.index.nbytes + sum(t[c].array.nbytes for c in t.columns) for t in tables if t is not None))
 
 
 _SHARED: list = [None]  # this process's SharedTwins while a sweep shares twins (`share_twins`)
@@ -213,7 +226,8 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metri
     charts are written and before metrics.json is; the keys it returns join metrics.json (a run's
     summary over its other seeds). `workers` (`sim.runs.tasks.Workers`) take the decomposition's
     worlds meanwhile. `tables` false writes the metrics only (config.yaml, metrics.json,
-    status.json). A complete folder of the same config is skipped unless it lacks tables that are
+    status.json), and its worlds run without Mesa agent views (nothing of their models is kept; the
+    same results). A complete folder of the same config is skipped unless it lacks tables that are
     asked for now.
     """
     from .result import run
@@ -227,7 +241,7 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metri
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / STATUS_FILE, {"status": "running", "config_hash": digest, "started": time.time()})
     try:
-        result = run(cfg, progress=progress, workers=workers, twin_of=shared_twins())
+        result = run(cfg, progress=progress, workers=workers, twin_of=shared_twins(), views=tables)
         if more_metrics is not None:
             result.pending.append(lambda: more_metrics(folder, result.metrics))
         result.save(folder, extra_status={"config_hash": digest}, tables=tables)

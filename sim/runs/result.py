@@ -3,6 +3,7 @@ common random numbers), collected as plain data in a `RunResult`. `sim.run` is `
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,15 +74,26 @@ def result_of(model: OrgModel) -> RunResult:
     )
 
 
-def simulate(cfg: Config, interventions, progress=None) -> RunResult:
-    """One model run to the horizon, nothing else."""
-    model = OrgModel(cfg, interventions=interventions)
+def without_views(cfg: Config) -> Config:
+    """The same configuration with Mesa's agent views off: the same results (views only mirror the
+    arrays), without an Employee object made for each hire and removed for each leaver."""
+    if cfg.sim.agent_views == "off":
+        return cfg
+    return dataclasses.replace(cfg, sim=dataclasses.replace(cfg.sim, agent_views="off"))
+
+
+def simulate(cfg: Config, interventions, progress=None, views: bool = True) -> RunResult:
+    """One model run to the horizon, nothing else. `views` false: no agent views, whatever
+    `sim.agent_views` says (for a caller that keeps nothing of the model); the result's config is `cfg`."""
+    model = OrgModel(cfg if views else without_views(cfg), interventions=interventions)
     model.run(progress=progress)
-    return result_of(model)
+    result = result_of(model)
+    result.config = cfg
+    return result
 
 
 def run(cfg: Config | list[str] | None = None, interventions=None, progress=None,
-        twin: bool | None = None, workers=None, twin_of=None) -> RunResult:
+        twin: bool | None = None, workers=None, twin_of=None, views: bool = True) -> RunResult:
     """Simulate a configuration (a Config, or a list of Hydra overrides) to its horizon.
 
     The programs in the config run as interventions (unless `interventions` is
@@ -90,6 +102,8 @@ def run(cfg: Config | list[str] | None = None, interventions=None, progress=None
     metrics gain the causal effect (`effect.*`), the naive comparison
     (`naive.*`), costs, value and ROI. `twin_of(cfg)`, when given, supplies the twin's
     result instead of simulating it (a sweep's twins shared between designs, `sim.runs.jobs`).
+    `views` false runs both worlds without Mesa agent views (`simulate`), for a caller that keeps
+    nothing of their models.
 
     With `workers` (`sim.runs.tasks.Workers`) the decomposition by mechanism is handed to them and
     its keys join the metrics at `result.settle()` (the run folder's writer settles after drawing
@@ -99,11 +113,11 @@ def run(cfg: Config | list[str] | None = None, interventions=None, progress=None
         cfg = load_config(cfg)
     set_threads(cfg)
     programs = [Program(p, i) for i, p in enumerate(cfg.programs())] if interventions is None else []
-    result = simulate(cfg, programs if interventions is None else interventions, progress)
+    result = simulate(cfg, programs if interventions is None else interventions, progress, views)
     if programs:
         result.metrics.update(program_metrics(programs, cfg))
         if cfg.evaluation.twin if twin is None else twin:
-            result.twin = twin_of(cfg) if twin_of is not None else simulate(twin_config(cfg), [], None)
+            result.twin = twin_of(cfg) if twin_of is not None else simulate(twin_config(cfg), [], None, views)
             result.metrics.update(compare(result, result.twin))
             if cfg.evaluation.decomposition:
                 result.pending.append(Decomposition(result, workers).metrics)

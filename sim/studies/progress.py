@@ -112,6 +112,9 @@ def _watch(sweep_dir: Path, total: int | None, stop: threading.Event, start_done
 
     bar = tqdm(total=total, unit="run", desc="sweep", file=sys.stderr, dynamic_ncols=True,
                disable=not sys.stderr.isatty())
+    if bar.disable:  # no bar to draw: reading every job's status each second would be for nobody
+        stop.wait()
+        return
     while not stop.is_set():
         done = finished(sweep_dir) - start_done
         bar.update(max(0, done - bar.n))

@@ -8,7 +8,7 @@ import pytest
 import sim.runs.result
 from sim.config.load import load_config
 from sim.runs.jobs import config_hash, read_status, run_job
-from sim.runs.folder import STATUS_FILE, is_complete
+from sim.runs.folder import STATUS_FILE, is_complete, read_yaml
 
 
 def _cfg(*extra):
@@ -155,3 +155,46 @@ def test_headline_of_a_program_that_matched_shows_numbers():
     assert "internal leadership fill +2.0 pts; naive mentees-vs-others turnover gap -3.10 pts" in lines[1]
     assert lines[1].endswith("cost 1,000, ROI -0.40")
     assert lines[2].startswith("mentorsim: one seed is one draw") and "--baseline twin" in lines[2]
+
+
+def test_a_metrics_only_job_runs_without_agent_views_and_gets_the_same_metrics(tmp_path, monkeypatch):
+    """A job that keeps nothing of its models makes no Mesa agent views (one object per hire and leaver):
+    the worlds read the arrays, never the views, so every metric is the same as with views on."""
+    import sim.engine.model
+
+    made = []
+    real_init = sim.engine.model.OrgModel.__init__
+
+    def spying_init(self, cfg, *args, **kwargs):
+        real_init(self, cfg, *args, **kwargs)
+        made.append(self.agent_views)
+
+    monkeypatch.setattr(sim.engine.model.OrgModel, "__init__", spying_init)
+    cfg = _cfg("evaluation.twin=true", "evaluation.decomposition=false", "sim.agent_views=on")
+    _, with_views = run_job(cfg, tmp_path / "tables", announce=lambda *_: None)
+    assert made == [True, True]  # program world and twin
+    _, without = run_job(cfg, tmp_path / "metrics", announce=lambda *_: None, tables=False)
+    assert made[2:] == [False, False]
+    assert json.dumps(without, sort_keys=True) == json.dumps(with_views, sort_keys=True)
+    written = read_yaml(tmp_path / "metrics" / "config.yaml")
+    assert written["sim"]["agent_views"] == "on"  # the config is recorded as given
+
+
+@pytest.mark.parametrize("overrides", [[], ["org=small", "program=sponsorship"], ["experiment=onboarding_plus_leadership"]])
+def test_the_hashes_read_the_same_data_as_dataclasses_asdict(overrides):
+    """config_hash and twin_hash read the config without asdict's deep copies: the same data, so the same
+    hashes as before (a sweep folder written earlier still resumes)."""
+    import dataclasses
+    import hashlib
+
+    from sim.mentoring.evaluation import twin_config
+    from sim.runs.jobs import plain_data
+
+    cfg = load_config(overrides)
+    assert plain_data(cfg) == dataclasses.asdict(cfg)
+    data = dataclasses.asdict(cfg)
+    data.pop("output")
+    data["sim"].pop("numba_threads")
+    assert config_hash(cfg) == hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    assert plain_data(twin_config(cfg)) == dataclasses.asdict(twin_config(cfg))
+    assert "numba_threads" in plain_data(cfg)["sim"]  # hashing left the config as it was

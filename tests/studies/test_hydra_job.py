@@ -46,7 +46,10 @@ def test_the_job_folder_and_return_are_hydras(job_config, tmp_path, fails):
     seen = []
 
     def task(task_cfg):
-        seen.append((OmegaConf.to_yaml(task_cfg), HydraConfig.get().runtime.output_dir, HydraConfig.get().job.num))
+        # the whole HydraConfig the task sees (ours is set once, its output folder set in place): Hydra's
+        hydra_node = OmegaConf.to_yaml(HydraConfig.instance().cfg).replace(str(tmp_path), "TMP")
+        seen.append((OmegaConf.to_yaml(task_cfg), HydraConfig.get().runtime.output_dir, HydraConfig.get().job.num,
+                     hydra_node.replace("TMP/hydra", "TMP/SWEEP").replace("TMP/ours", "TMP/SWEEP")))
         if fails:
             raise ValueError("the task failed")
         return task_cfg.sim.seed * 2
@@ -63,6 +66,7 @@ def test_the_job_folder_and_return_are_hydras(job_config, tmp_path, fails):
         ours = (tmp_path / "ours" / "0" / ".hydra" / file).read_text().replace(str(tmp_path / "ours"), "SWEEP")
         assert ours == theirs, file
     assert seen[0][0] == seen[1][0] and seen[1][1] == str(tmp_path / "ours" / "0") and seen[1][2] == 0
+    assert seen[0][3] == seen[1][3]
     hydra_ret, ours = rets
     assert ours.status == hydra_ret.status == (JobStatus.FAILED if fails else JobStatus.COMPLETED)
     assert ours.overrides == hydra_ret.overrides == ["org=small", "sim.seed=3", "program.cadence_weeks=4"]

@@ -126,3 +126,29 @@ def test_resuming_a_sweep_removes_what_was_derived_from_it_before(tmp_path, caps
     assert (sweep / "notes.md").exists() and (sweep / "0" / "report.html").exists()
     out = capsys.readouterr().out
     assert "resuming: removed " in out and "report.html" in out and "comparison_twin.csv" in out
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_job_folders_are_polled_only_while_a_bar_shows(tmp_path, monkeypatch, terminal):
+    """Without a terminal no bar is drawn, so the watcher reads no status file (each poll reads every
+    job's); on a terminal it polls at once and then every second."""
+    import io
+    import threading
+
+    import sim.studies.progress as progress
+
+    class Stderr(io.StringIO):
+        def isatty(self):
+            return terminal
+
+    polls = []
+    monkeypatch.setattr(progress, "finished", lambda folder: polls.append(folder) or 0)
+    monkeypatch.setattr(progress.sys, "stderr", Stderr())
+    stop = threading.Event()
+    watcher = threading.Thread(target=progress._watch, args=(tmp_path, 3, stop, 0))
+    watcher.start()
+    stop.wait(0.2)
+    stop.set()
+    watcher.join(timeout=5)
+    assert not watcher.is_alive()
+    assert bool(polls) == terminal

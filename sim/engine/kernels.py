@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from .rng import entity_key, normal_at, uniform_at
+from .rng import entity_key, normal_at
 
 EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT, EXIT_INVOLUNTARY, EXIT_CYCLE = 0, 1, 2, 3, 4
 # Below this many rows a parallel loop costs more in thread hand-offs than it saves (and
@@ -183,15 +183,21 @@ develop = Dual(_develop)
 
 
 @njit(inline="always", cache=True)
-def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                  participation, hazard_shift, frailty, profile, demand, base_hazard, participation_effect, p, week):
-    """h = h_L * tenure shape * exp(sum of state effects + program shift + frailty), per week."""
-    lv = level[i]
-    h = base_hazard[lv]
+def hazard_before_effects(i, level, hire_week, base_hazard, p, week):
+    """h_L * tenure shape: the weekly hazard before the state effects (`weekly_hazard`)."""
+    h = base_hazard[level[i]]
     if week - hire_week[i] < p.first_year_weeks:
         h *= p.first_year_multiplier
-    above_demand = max(competence_under(profile[lv], competency[i]) - demand[lv] - p.market_threshold, 0.0)
-    log_effect = (
+    return h
+
+
+@njit(inline="always", cache=True)
+def hazard_log_effect(i, level, competency, confidence, engagement, belonging, passed_over, participation,
+                      hazard_shift, frailty, profile, demand, participation_effect, p):
+    """The sum of state effects, program shift and frailty in the exponent of `weekly_hazard`."""
+    lv = level[i]
+    above_demand = max(competence_of(profile, lv, competency, i) - demand[lv] - p.market_threshold, 0.0)
+    return (
         p.confidence_effect * (confidence[i] - p.baseline_confidence)
         + p.engagement_effect * (engagement[i] - p.baseline_engagement)
         + p.belonging_effect * (belonging[i] - p.baseline_belonging)
@@ -201,7 +207,15 @@ def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belon
         + hazard_shift[i]
         + frailty[i]
     )
-    return h * np.exp(log_effect)
+
+
+@njit(inline="always", cache=True)
+def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
+                  participation, hazard_shift, frailty, profile, demand, base_hazard, participation_effect, p, week):
+    """h = h_L * tenure shape * exp(sum of state effects + program shift + frailty), per week."""
+    return hazard_before_effects(i, level, hire_week, base_hazard, p, week) * np.exp(hazard_log_effect(
+        i, level, competency, confidence, engagement, belonging, passed_over, participation, hazard_shift, frailty,
+        profile, demand, participation_effect, p))
 
 
 @njit(cache=True)
@@ -228,38 +242,6 @@ def slots_by_code(code, count, n_codes):
         slots[at[c]] = found[j]
         at[c] += 1
     return slots, starts
-
-
-def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competency, confidence, engagement,
-               belonging, passed_over, participation, hazard_shift, frailty, profile, demand, base_hazard,
-               participation_effect, params, key_attrition, week, voluntary_on, exit_code):
-    """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe. `params`: the fields
-    of HazardParams as a plain tuple (as `_develop`'s).
-
-    Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT} and returns the leavers grouped
-    by it (`slots_by_code`). The draw is keyed by (draw key, week), so it does not depend on who else
-    is here.
-    """
-    p = HazardParams(*params)
-    for i in prange(count):
-        exit_code[i] = EXIT_NONE
-        if not active[i]:
-            continue
-        if p.retirement_enabled > 0.0 and week >= retire_week[i]:
-            exit_code[i] = EXIT_RETIREMENT
-            continue
-        if voluntary_on:
-            h = weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging,
-                              passed_over, participation, hazard_shift, frailty, profile, demand, base_hazard,
-                              participation_effect, p, week)
-            u = uniform_at(entity_key(key_attrition, draw_key[i]), week, 0)
-            # 1 - exp(-h) < h, so u >= h means no exit without computing expm1 (most rows).
-            if u < h and u < -np.expm1(-h):
-                exit_code[i] = EXIT_VOLUNTARY
-    return slots_by_code(exit_code, count, EXIT_RETIREMENT + 1)
-
-
-draw_exits = Dual(_draw_exits)
 
 
 @njit(cache=True)

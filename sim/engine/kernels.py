@@ -299,8 +299,9 @@ score_performance = Dual(_score_performance)
 
 @njit(cache=True)
 def flag_high_potentials(active, count, level, performance, n_levels, share, hipo):
-    """hipo: the floor(share x headcount) best review scores of each level (a stable sort: of equal
-    scores the lower slot first); every other live row is unflagged. Serial."""
+    """hipo: the floor(share x headcount) best review scores of each level (of equal scores the lower
+    slot first, as a stable sort would); every other live row is unflagged. Serial (O(n): one partition
+    a level; a parallel loop over a handful of levels would not pay its hand-offs)."""
     per_level = np.zeros(n_levels + 1, dtype=np.int64)
     for i in range(count):
         if active[i]:
@@ -318,9 +319,32 @@ def flag_high_potentials(active, count, level, performance, n_levels, share, hip
         here = slots[per_level[lv] : per_level[lv + 1]]
         n_hipo = int(np.floor(share * here.size))
         if n_hipo:
-            order = np.argsort(-performance[here], kind="mergesort")
-            for j in range(n_hipo):
-                hipo[here[order[j]]] = True
+            _flag_best(here, performance, n_hipo, hipo)
+
+
+@njit(cache=True)
+def _flag_best(here, performance, n_hipo, hipo):
+    """Flag the slots a stable sort of -performance[here] puts first, n_hipo of them, without the sort:
+    every score above the n_hipo-th best (found by a partition, O(n)), then the first slots, in the
+    order of `here`, of those equal to it. A NaN score (sorted last) takes the sort itself."""
+    keys = -performance[here]
+    if np.isnan(keys).any():
+        order = np.argsort(keys, kind="mergesort")
+        for j in range(n_hipo):
+            hipo[here[order[j]]] = True
+        return
+    threshold = np.partition(keys, n_hipo - 1)[n_hipo - 1]
+    left = n_hipo
+    for j in range(here.size):
+        if keys[j] < threshold:
+            hipo[here[j]] = True
+            left -= 1
+    for j in range(here.size):
+        if left == 0:
+            break
+        if keys[j] == threshold:
+            hipo[here[j]] = True
+            left -= 1
 
 
 @njit(cache=True)

@@ -133,59 +133,50 @@ def _develop(active, count, draw_key, level, talent, talent_own, competency, con
     """
     p = DevelopmentParams(*params)
     n_comp = competency.shape[1]
-    own_talent, noisy, state_noisy = p.talent_own != 0.0, p.noise_sd_week > 0.0, p.state_noise_sd_week > 0.0
-    unmentored_market = p.unmentored_market_pull > 0.0
     for i in prange(count):
         if not active[i]:
             continue
-        # Each value is loaded once and stored once, and readiness is summed as the competencies are
-        # written (the same products in the same order as `competence_of`, so the same bits).
         lv = level[i]
-        after = next_level[lv]
         ceiling = p.stretch + p.talent_sd * talent[i]
         kd = entity_key(key_dev, draw_key[i])
         is_mentored = mentored[i]
-        ready = 0.0
-        ready_unmentored = 0.0
         for k in range(n_comp):
             c = competency[i, k]
-            if own_talent:
+            if p.talent_own != 0.0:
                 ceiling = p.stretch + p.talent_sd * (p.talent_common * talent[i] + p.talent_own * talent_own[i, k])
             gap = target[lv, k] + ceiling - c
             # Growth toward the personal ceiling; skills above it (noise, mentoring) fade more slowly.
             rate = p.growth_per_week * n_comp * profile[lv, k]
             growth = rate * gap if gap > 0.0 else p.decay_factor * rate * gap
-            noise = p.noise_sd_week * normal_at(kd, week, k) if noisy else 0.0
-            if noisy:
+            noise = p.noise_sd_week * normal_at(kd, week, k) if p.noise_sd_week > 0.0 else 0.0
+            if p.noise_sd_week > 0.0:
                 growth += noise
-            c = _clip01(c + growth)
-            competency[i, k] = c
-            ready += profile[after, k] * c
+            competency[i, k] = _clip01(c + growth)
             if is_mentored:
                 c0 = unmentored[i, k]
                 gap0 = target[lv, k] + ceiling - c0
                 growth0 = rate * gap0 if gap0 > 0.0 else p.decay_factor * rate * gap0
-                if noisy:
+                if p.noise_sd_week > 0.0:
                     growth0 += noise
-                c0 = _clip01(c0 + growth0)
-                unmentored[i, k] = c0
-                ready_unmentored += profile[after, k] * c0
-                if unmentored_market:
-                    market[i, k] = c0
-            elif unmentored_market:
-                market[i, k] = c
-        conf = confidence[i] + p.drift_per_week * (p.baseline_confidence - confidence[i])
-        eng = engagement[i] + p.drift_per_week * (p.baseline_engagement - engagement[i])
-        bel = belonging[i] + p.drift_per_week * (p.baseline_belonging - belonging[i])
-        if state_noisy:
-            ks = entity_key(key_state, draw_key[i])
-            conf += p.state_noise_sd_week * normal_at(ks, week, 0)
-            eng += p.state_noise_sd_week * normal_at(ks, week, 1)
-            bel += p.state_noise_sd_week * normal_at(ks, week, 2)
-        confidence[i] = _clip01(conf)
-        engagement[i] = _clip01(eng)
-        belonging[i] = _clip01(bel)
-        readiness[i] = ready_unmentored if p.unmentored_readiness > 0.0 and is_mentored else ready
+                unmentored[i, k] = _clip01(c0 + growth0)
+        ks = entity_key(key_state, draw_key[i])
+        noise = p.state_noise_sd_week
+        confidence[i] += p.drift_per_week * (p.baseline_confidence - confidence[i])
+        engagement[i] += p.drift_per_week * (p.baseline_engagement - engagement[i])
+        belonging[i] += p.drift_per_week * (p.baseline_belonging - belonging[i])
+        if noise > 0.0:
+            confidence[i] += noise * normal_at(ks, week, 0)
+            engagement[i] += noise * normal_at(ks, week, 1)
+            belonging[i] += noise * normal_at(ks, week, 2)
+        confidence[i] = _clip01(confidence[i])
+        engagement[i] = _clip01(engagement[i])
+        belonging[i] = _clip01(belonging[i])
+        readiness[i] = competence_of(profile, next_level[lv], competency, i)
+        if p.unmentored_readiness > 0.0 and mentored[i]:
+            readiness[i] = competence_of(profile, next_level[lv], unmentored, i)
+        if p.unmentored_market_pull > 0.0:
+            for k in range(n_comp):
+                market[i, k] = unmentored[i, k] if mentored[i] else competency[i, k]
 
 
 develop = Dual(_develop)

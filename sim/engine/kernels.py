@@ -1,4 +1,4 @@
-"""Every per-employee numba kernel of the weekly path, in one place.
+"""The per-employee numba kernels of the weekly path (the exit draw has its own file, `exit_kernels`).
 
 Kernels take arrays and scalars (parameters as NamedTuples of floats), never
 objects. Each loop body touches only its own row and draws its randomness from

@@ -19,8 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -57,6 +55,7 @@ def develop_call(model, build):
 
 
 def exits_call(model, build):
+    """The same for the exit draw (voluntary exits on, whatever the config's attrition mode)."""
     p, o, dyn = model.pop, model.org, model.dynamics
     code = dyn.exit_code.copy()
 
@@ -70,8 +69,6 @@ def exits_call(model, build):
 
 
 def score_call(model, build):
-    from sim.engine import kernels  # noqa: F401  (the build is given)
-
     p, o, dyn, cfg = model.pop, model.org, model.dynamics, model.cfg
     performance = p.performance.copy()
 
@@ -84,14 +81,14 @@ def score_call(model, build):
 
 
 def hipo_call(model, _build):
-    from sim.engine import kernels
+    from sim.engine import review_kernels
 
     p, o, cfg = model.pop, model.org, model.cfg
     hipo = p.hipo.copy()
 
     def call(week):
-        kernels.flag_high_potentials(p.active, p.count, p.level, p.performance, o.n_levels, cfg.review.hipo_share,
-                                     hipo)
+        review_kernels.flag_high_potentials(p.active, p.count, p.level, p.performance, o.n_levels,
+                                            cfg.review.hipo_share, hipo)
 
     return call
 
@@ -121,10 +118,10 @@ def main(argv=None) -> None:
 
     import numba
 
-    from sim.engine import exit_kernels, kernels
+    from sim.engine import exit_kernels, kernels, review_kernels
 
     makers = {"develop": (develop_call, kernels.develop), "exits": (exits_call, exit_kernels.draw_exits),
-              "score": (score_call, kernels.score_performance), "hipo": (hipo_call, None)}
+              "score": (score_call, review_kernels.score_performance), "hipo": (hipo_call, None)}
     print(f"numba threads: {numba.get_num_threads()}; smallest of {args.repeats} sweeps; ns per live row a call")
     print(f"{'kernel':<8} {'rows':>9} {'build':<9} {'wall ns':>8} {'cpu ns':>8} {'wall us/call':>13}")
     for size in args.sizes:

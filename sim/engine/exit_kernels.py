@@ -17,7 +17,7 @@ lets anyone leave either way.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from .kernels import (EXIT_NONE, EXIT_RETIREMENT, EXIT_VOLUNTARY, Dual, HazardParams, hazard_before_effects,
                       hazard_log_effect, slots_by_code)

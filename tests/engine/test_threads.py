@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim import run
-from sim.engine import exit_kernels, kernels
+from sim.engine import exit_kernels, kernels, review_kernels
 from sim.runs.folder import clean_json
 from tests.conftest import make_config
 
@@ -43,7 +43,7 @@ def test_serial_and_parallel_builds_agree(monkeypatch):
 
 
 @pytest.mark.parametrize("module, name", [(kernels, "develop"), (exit_kernels, "draw_exits"),
-                                          (kernels, "score_performance")])
+                                          (review_kernels, "score_performance")])
 def test_serial_and_parallel_builds_are_cached_apart(module, name):
     """numba keys its disk cache by function name, not by options: a shared name would load
     whichever build was compiled first for both, and the parallel build would run serially."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import kernels, rng
+from . import exit_kernels, kernels, review_kernels, rng
 from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from ..config.schema import PARTICIPATION_LABELS
 
@@ -79,7 +79,7 @@ class Dynamics:
         """Slots leaving this week by reason (voluntary hazard and retirement)."""
         p, o = self.pop, self.org
         voluntary_on = self.cfg.attrition.mode == "hazard"
-        slots, starts = kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week,
+        slots, starts = exit_kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week,
                                            self.market_competency, p.confidence, p.engagement, p.belonging,
                                            p.passed_over, p.participation, p.hazard_shift, p.frailty, o.profile,
                                            o.demand, o.base_hazard_week, self.participation_effect, self._hazard_args,
@@ -93,11 +93,11 @@ class Dynamics:
         competency = p.competency
         if not self.switches.gain_in_readiness:  # reviews see competence without the mentoring gains
             competency = np.where(p.mentored[:, None], p.unmentored_competency, p.competency)
-        kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, competency, o.profile, o.n_levels,
-                                  cfg.performance.skill_signal, self.group_bias, self.group_shift, s["performance"],
-                                  week, p.performance)
-        kernels.flag_high_potentials(p.active, p.count, p.level, p.performance, o.n_levels, cfg.review.hipo_share,
-                                     p.hipo)
+        review_kernels.score_performance(p.active, p.count, p.draw_key, p.level, p.group, competency, o.profile,
+                                         o.n_levels, cfg.performance.skill_signal, self.group_bias, self.group_shift,
+                                         s["performance"], week, p.performance)
+        review_kernels.flag_high_potentials(p.active, p.count, p.level, p.performance, o.n_levels,
+                                            cfg.review.hipo_share, p.hipo)
         leaving = {}
         if not (cfg.review.involuntary_enabled or cfg.attrition.mode == "cycle"):
             return leaving

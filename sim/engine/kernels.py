@@ -1,4 +1,5 @@
-"""Every per-employee numba kernel of the weekly path, in one place.
+"""The per-employee numba kernels of the weekly path (the exit draw and the review have their own files,
+`exit_kernels` and `review_kernels`).
 
 Kernels take arrays and scalars (parameters as NamedTuples of floats), never
 objects. Each loop body touches only its own row and draws its randomness from
@@ -15,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from .rng import entity_key, normal_at, uniform_at
+from .rng import entity_key, normal_at
 
 EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT, EXIT_INVOLUNTARY, EXIT_CYCLE = 0, 1, 2, 3, 4
 # Below this many rows a parallel loop costs more in thread hand-offs than it saves (and
@@ -183,15 +184,21 @@ develop = Dual(_develop)
 
 
 @njit(inline="always", cache=True)
-def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                  participation, hazard_shift, frailty, profile, demand, base_hazard, participation_effect, p, week):
-    """h = h_L * tenure shape * exp(sum of state effects + program shift + frailty), per week."""
-    lv = level[i]
-    h = base_hazard[lv]
+def hazard_before_effects(i, level, hire_week, base_hazard, p, week):
+    """h_L * tenure shape: the weekly hazard before the state effects (`weekly_hazard`)."""
+    h = base_hazard[level[i]]
     if week - hire_week[i] < p.first_year_weeks:
         h *= p.first_year_multiplier
-    above_demand = max(competence_under(profile[lv], competency[i]) - demand[lv] - p.market_threshold, 0.0)
-    log_effect = (
+    return h
+
+
+@njit(inline="always", cache=True)
+def hazard_log_effect(i, level, competency, confidence, engagement, belonging, passed_over, participation,
+                      hazard_shift, frailty, profile, demand, participation_effect, p):
+    """The sum of state effects, program shift and frailty in the exponent of `weekly_hazard`."""
+    lv = level[i]
+    above_demand = max(competence_of(profile, lv, competency, i) - demand[lv] - p.market_threshold, 0.0)
+    return (
         p.confidence_effect * (confidence[i] - p.baseline_confidence)
         + p.engagement_effect * (engagement[i] - p.baseline_engagement)
         + p.belonging_effect * (belonging[i] - p.baseline_belonging)
@@ -201,7 +208,15 @@ def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belon
         + hazard_shift[i]
         + frailty[i]
     )
-    return h * np.exp(log_effect)
+
+
+@njit(inline="always", cache=True)
+def weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging, passed_over,
+                  participation, hazard_shift, frailty, profile, demand, base_hazard, participation_effect, p, week):
+    """h = h_L * tenure shape * exp(sum of state effects + program shift + frailty), per week."""
+    return hazard_before_effects(i, level, hire_week, base_hazard, p, week) * np.exp(hazard_log_effect(
+        i, level, competency, confidence, engagement, belonging, passed_over, participation, hazard_shift, frailty,
+        profile, demand, participation_effect, p))
 
 
 @njit(cache=True)
@@ -228,108 +243,6 @@ def slots_by_code(code, count, n_codes):
         slots[at[c]] = found[j]
         at[c] += 1
     return slots, starts
-
-
-def _draw_exits(active, count, draw_key, level, hire_week, retire_week, competency, confidence, engagement,
-               belonging, passed_over, participation, hazard_shift, frailty, profile, demand, base_hazard,
-               participation_effect, params, key_attrition, week, voluntary_on, exit_code):
-    """Voluntary exits (P = 1 - exp(-h)) and retirements for one week. Parallel-safe. `params`: the fields
-    of HazardParams as a plain tuple (as `_develop`'s).
-
-    Writes exit_code[i] in {EXIT_NONE, EXIT_VOLUNTARY, EXIT_RETIREMENT} and returns the leavers grouped
-    by it (`slots_by_code`). The draw is keyed by (draw key, week), so it does not depend on who else
-    is here.
-    """
-    p = HazardParams(*params)
-    for i in prange(count):
-        exit_code[i] = EXIT_NONE
-        if not active[i]:
-            continue
-        if p.retirement_enabled > 0.0 and week >= retire_week[i]:
-            exit_code[i] = EXIT_RETIREMENT
-            continue
-        if voluntary_on:
-            h = weekly_hazard(i, level, hire_week, competency, confidence, engagement, belonging,
-                              passed_over, participation, hazard_shift, frailty, profile, demand, base_hazard,
-                              participation_effect, p, week)
-            u = uniform_at(entity_key(key_attrition, draw_key[i]), week, 0)
-            # 1 - exp(-h) < h, so u >= h means no exit without computing expm1 (most rows).
-            if u < h and u < -np.expm1(-h):
-                exit_code[i] = EXIT_VOLUNTARY
-    return slots_by_code(exit_code, count, EXIT_RETIREMENT + 1)
-
-
-draw_exits = Dual(_draw_exits)
-
-
-@njit(cache=True)
-def level_competence_moments(active, count, level, competency, profile, n_levels):
-    """Mean and SD of profile-weighted competence within each level. Serial (a reduction)."""
-    s = np.zeros(n_levels)
-    s2 = np.zeros(n_levels)
-    n = np.zeros(n_levels)
-    for i in range(count):
-        if not active[i]:
-            continue
-        lv = level[i]
-        c = competence_under(profile[lv], competency[i])
-        s[lv] += c
-        s2[lv] += c * c
-        n[lv] += 1.0
-    mean = np.zeros(n_levels)
-    sd = np.ones(n_levels)
-    for lv in range(n_levels):
-        if n[lv] > 0:
-            mean[lv] = s[lv] / n[lv]
-            var = s2[lv] / n[lv] - mean[lv] ** 2
-            if var > 1e-12:
-                sd[lv] = np.sqrt(var)
-    return mean, sd
-
-
-def _score_performance(active, count, draw_key, level, group, competency, profile, n_levels, skill_signal,
-                       group_bias, group_shift, key_perf, week, performance):
-    """Review score = rho * z + sqrt(1 - rho^2) * N(0,1) + bias[group], z = (competence + shift[group] -
-    level mean) / level SD (`level_competence_moments`, first): `group_bias` in score SDs, `group_shift`
-    in competence points (one of the two is zero, by performance.rater_bias_units). Parallel-safe."""
-    level_mean, level_sd = level_competence_moments(active, count, level, competency, profile, n_levels)
-    noise_weight = np.sqrt(1.0 - skill_signal * skill_signal)
-    for i in prange(count):
-        if not active[i]:
-            continue
-        lv = level[i]
-        z = (competence_under(profile[lv], competency[i]) + group_shift[group[i]] - level_mean[lv]) / level_sd[lv]
-        eps = normal_at(entity_key(key_perf, draw_key[i]), week, 0)
-        performance[i] = skill_signal * z + noise_weight * eps + group_bias[group[i]]
-
-
-score_performance = Dual(_score_performance)
-
-
-@njit(cache=True)
-def flag_high_potentials(active, count, level, performance, n_levels, share, hipo):
-    """hipo: the floor(share x headcount) best review scores of each level (a stable sort: of equal
-    scores the lower slot first); every other live row is unflagged. Serial."""
-    per_level = np.zeros(n_levels + 1, dtype=np.int64)
-    for i in range(count):
-        if active[i]:
-            hipo[i] = False
-            per_level[level[i] + 1] += 1
-    for lv in range(n_levels):
-        per_level[lv + 1] += per_level[lv]
-    slots = np.empty(per_level[n_levels], dtype=np.int64)  # live slots by level, in slot order within it
-    at = per_level[:n_levels].copy()
-    for i in range(count):
-        if active[i]:
-            slots[at[level[i]]] = i
-            at[level[i]] += 1
-    for lv in range(n_levels):
-        here = slots[per_level[lv] : per_level[lv + 1]]
-        n_hipo = int(np.floor(share * here.size))
-        if n_hipo:
-            order = np.argsort(-performance[here], kind="mergesort")
-            for j in range(n_hipo):
-                hipo[here[order[j]]] = True
 
 
 @njit(cache=True)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim import run
-from sim.engine import kernels
+from sim.engine import exit_kernels, kernels, review_kernels
 from sim.runs.folder import clean_json
 from tests.conftest import make_config
 
@@ -42,11 +42,12 @@ def test_serial_and_parallel_builds_agree(monkeypatch):
     _same(serial, parallel)
 
 
-@pytest.mark.parametrize("name", ["develop", "draw_exits", "score_performance"])
-def test_serial_and_parallel_builds_are_cached_apart(name):
+@pytest.mark.parametrize("module, name", [(kernels, "develop"), (exit_kernels, "draw_exits"),
+                                          (review_kernels, "score_performance")])
+def test_serial_and_parallel_builds_are_cached_apart(module, name):
     """numba keys its disk cache by function name, not by options: a shared name would load
     whichever build was compiled first for both, and the parallel build would run serially."""
-    dual = getattr(kernels, name)
+    dual = getattr(module, name)
     assert dual.parallel.targetoptions.get("parallel") and not dual.serial.targetoptions.get("parallel")
     assert dual.serial._cache._cache_file._index_name != dual.parallel._cache._cache_file._index_name
 

@@ -1,6 +1,6 @@
 """Statistical checks of the review score and of the voluntary-exit hazard.
 
-Review score (kernels.score_performance, documented in PerformanceConfig):
+Review score (review_kernels.score_performance, documented in PerformanceConfig):
 
     score = rho * z + sqrt(1 - rho^2) * eps + bias[group],   eps ~ N(0, 1) iid per (employee, week),
 

@@ -112,10 +112,10 @@ def test_a_bounded_figure_keeps_its_interval_inside_its_range():
 
 
 def test_a_sweep_job_runs_its_own_seeds_only_when_the_key_is_set():
-    from sim.cli import _other_seeds
+    from sim.seed_workers import other_seeds
 
-    assert _other_seeds(make_config(), sweeping=True) is None  # a sweep's seeds are its own axis
-    assert _other_seeds(make_config("evaluation.seeds=1"), sweeping=False) is None
-    job = _other_seeds(make_config("evaluation.seeds=3"), sweeping=True)
+    assert other_seeds(make_config(), sweeping=True) is None  # a sweep's seeds are its own axis
+    assert other_seeds(make_config("evaluation.seeds=1"), sweeping=False) is None
+    job = other_seeds(make_config("evaluation.seeds=3"), sweeping=True)
     assert job.jobs == 0 and job.seeds == [0, 1, 2]  # in the job's own process: its siblings share the cores
     assert RunSeeds(make_config(), list(range(10))).jobs >= 1  # a single run's seeds go to workers

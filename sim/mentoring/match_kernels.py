@@ -16,7 +16,7 @@ from numba import prange
 
 from ..engine.kernels import Dual
 from ..engine.rng import entity_key, pair_uniform_at, uniforms
-from .kernels import PairWeights, sample_columns, weakest
+from .kernels import PairWeights, greedy_assign, sample_columns, weakest
 
 
 class GreedyScore(NamedTuple):
@@ -162,15 +162,9 @@ def _greedy_match(mentees, mentors, capacity, draw_key, level, group, department
                 feasible[i, j] = ok
                 score[i, j] = s_skill * sk + s_similarity * sim + s_group * same + s_quality * q + s_random * rand
         order = np.argsort(uniforms(key, draw_key[rows], week, 1), kind="mergesort")
-        choice = np.full(n_rows, -1, dtype=np.int64)
-        for r in order:
-            best, best_score = -1, -np.inf
-            for c in range(n_cols):
-                if cap[cols[c]] > 0 and feasible[r, c] and score[r, c] > best_score:
-                    best, best_score = c, score[r, c]
-            if best >= 0:
-                choice[r] = best
-                cap[cols[best]] -= 1
+        col_cap = cap[cols]  # the block's columns are distinct mentors: their places, taken and put back
+        choice = greedy_assign(score, feasible, col_cap, order)
+        cap[cols] = col_cap
         for r in range(n_rows):  # in the block's order, as the Python path lists them
             if choice[r] >= 0:
                 out_e[n_out] = rows[r]

@@ -313,11 +313,15 @@ def warn_threading_layer() -> None:
         print(f"{PROG}: note: {line}", file=sys.stderr)
 
 
+_COMPILE_NOTED: list[bool] = []  # said already in this process (the early start and the job both ask)
+
+
 def note_first_compile() -> None:
-    """One line on stderr before the kernels of this source version are compiled (the first run)."""
+    """One line on stderr before the kernels of this source version are compiled (the first run), once."""
     from .engine.numba_setup import kernels_cached
 
-    if kernels_cached() is False:
+    if not _COMPILE_NOTED and kernels_cached() is False:
+        _COMPILE_NOTED.append(True)
         print(f"{PROG}: compiling kernels for this version (first run only, about a minute)...", file=sys.stderr)
 
 

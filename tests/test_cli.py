@@ -183,11 +183,14 @@ def test_first_compile_is_announced_once_on_stderr(tmp_path, monkeypatch, capsys
     from sim import cli
     from sim.engine import numba_setup
 
+    monkeypatch.setattr(cli, "_COMPILE_NOTED", [])
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     assert numba_setup.kernels_cached() is False  # an empty folder: the next run compiles
     cli.note_first_compile()
     assert capsys.readouterr().err == ("mentorsim: compiling kernels for this version "
                                        "(first run only, about a minute)...\n")
+    cli.note_first_compile()  # asked again before anything compiled (the job after the early start)
+    assert capsys.readouterr().err == ""
     (tmp_path / "sim" / "engine").mkdir(parents=True)
     (tmp_path / "sim" / "engine" / "kernels.step-1.py311.nbi").write_bytes(b"index")
     assert numba_setup.kernels_cached() is True

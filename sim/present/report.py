@@ -144,10 +144,11 @@ def report_run(folder: Path, keep_charts: bool = True, workers=None) -> tuple[Pa
     drawn = sorted((folder / "charts").glob("*.png")) if (folder / "charts").is_dir() else []
     if drawn:
         return _report_run(folder, drawn, workers)
+    result = load_run(folder)  # the charts need the tables
     if keep_charts:
-        return _report_run(folder, run_charts(load_run(folder), folder / "charts"), workers)
+        return _report_run(folder, run_charts(result, folder / "charts"), workers, result)
     with tempfile.TemporaryDirectory() as tmp:
-        return _report_run(folder, run_charts(load_run(folder), Path(tmp)), workers)
+        return _report_run(folder, run_charts(result, Path(tmp)), workers, result)
 
 
 def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Document:
@@ -176,8 +177,9 @@ def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Documen
                     figures=figures, captions=CAPTIONS)
 
 
-def _report_run(folder: Path, charts: list[Path], workers=None) -> tuple[Path, Path]:
-    result = load_run(folder, tables=False)  # the text reads the config and metrics; the charts are drawn
+def _report_run(folder: Path, charts: list[Path], workers=None, result: RunResult | None = None) -> tuple[Path, Path]:
+    if result is None:  # the text reads the config and metrics only; the charts are drawn
+        result = load_run(folder, tables=False)
     return _write_both(folder, run_document(folder, result, charts), workers)
 
 

@@ -224,20 +224,17 @@ def task(cfg) -> float | None:
     if sweeping and not config.evaluation.sweep_decomposition:
         config.evaluation.decomposition = False
     folder = config.output.dir or hydra_cfg.runtime.output_dir
-    early = seed_workers.take_early(config, sweeping)
-    if early is None:
+    started = seed_workers.take_early(config, sweeping)
+    if started is None:
         note_first_compile()
         # workers first, before the first seed and the progress bar (a thread of its own) start, so they can
         # be forked from this process
-        workers = seed_workers.workers_for(config, sweeping)
-    else:
-        workers, seeds = early
+        started = seed_workers.start(config, sweeping)
+    workers, seeds = started
     if workers is not None and not config.sim.numba_threads:
         import numba
 
         numba.set_num_threads(1)  # this process is one of the workers on the cores (after they forked)
-    if early is None:
-        seeds = seed_workers.other_seeds(config, sweeping, workers)
     if workers is not None and config.output.report:
         from .present.pdf import prepare_drawing
 

@@ -43,8 +43,15 @@ def other_seeds(config, sweeping: bool, workers=None):
 _EARLY: list = []  # (process id, config, workers, seeds) of `start_early`, until `take_early` takes them over
 
 
+def start(config, sweeping: bool):
+    """(workers, seeds): the worker processes forked now and the run's other seeds handed to them."""
+    workers = workers_for(config, sweeping)
+    return workers, other_seeds(config, sweeping, workers)
+
+
 def start_early(config) -> None:
-    """Fork the workers for `config` now and hand them its other seeds (kept until `take_early`)."""
+    """`start` for `config` now, kept until `take_early`; nothing when there are no workers to start
+    (the job then runs the other seeds as it would have)."""
     workers = workers_for(config, sweeping=False)
     if workers is not None:
         _EARLY.append((os.getpid(), config, workers, other_seeds(config, False, workers)))
@@ -55,11 +62,13 @@ def take_early(config, sweeping: bool):
     (and those, if any, are closed)."""
     if not _EARLY:
         return None
-    pid, early_config, workers, seeds = _EARLY.pop()
+    pid, early_config, workers, seeds = _EARLY[-1]
     if pid != os.getpid():  # a process forked from the one that started them (a sweep's job): not its own
         _EARLY.clear()
         return None
-    if not sweeping and _same_config(early_config, config):
+    same = not sweeping and _same_config(early_config, config)
+    _EARLY.pop()
+    if same:
         return workers, seeds
     _close(workers, seeds)
     return None
@@ -68,9 +77,9 @@ def take_early(config, sweeping: bool):
 def _same_config(a, b) -> bool:
     import json
 
-    from .config.load import as_dict
+    from .runs.jobs import plain_data
 
-    text = lambda cfg: json.dumps(as_dict(cfg), sort_keys=True, default=str)  # noqa: E731
+    text = lambda cfg: json.dumps(plain_data(cfg), sort_keys=True, default=str)  # noqa: E731
     return text(a) == text(b)
 
 

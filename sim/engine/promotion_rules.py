@@ -18,7 +18,7 @@ A rule must be deterministic given these (all randomness is `u`), so one seed re
 Adding a rule is writing one such function here (or in any module imported with `sim`).
 
 A rule whose score is sign x (key + eps x u), a key of the candidate plus a tiebreak smaller than
-eps, may say so in SCORE_BOUNDS (key column, sign, eps): a level nobody there has visibility at then
+eps, may declare it with `@bounded(key column, sign, eps)`: a level nobody there has visibility at then
 only draws and scores the candidates that could still be among its best few (the k-th highest
 lower bound of a score beats every upper bound below it: `narrow_candidates`).
 The picks are the same to the bit; a rule without bounds scores every candidate.
@@ -33,18 +33,26 @@ from .chain_kernels import best_k
 
 # The keys a rule's score bound can name (`rule_key`).
 KEY_NONE, KEY_READINESS, KEY_PERFORMANCE, KEY_TENURE = -1, 0, 1, 2
-# rule name -> (key column, sign, eps): score = sign x (key + eps x u) with 0 < u < 1.
-SCORE_BOUNDS = {
-    "readiness": (KEY_READINESS, 1.0, 1e-9),
-    "performance": (KEY_PERFORMANCE, 1.0, 1e-9),
-    "seniority": (KEY_TENURE, 1.0, 1e-3),
-    "worst": (KEY_PERFORMANCE, -1.0, 1e-9),
-}
+NO_BOUNDS = (KEY_NONE, 1.0, 0.0)
+TIE_EPS = 1e-9  # the random tie-break's weight beside a score on the 0-1 scale
+TENURE_TIE_EPS = 1e-3  # ... beside tenure in weeks
+
+
+def bounded(column: int, sign: float, eps: float):
+    """Declare on a rule that its score is sign x (key + eps x u), 0 < u < 1, the key named by `column`:
+    the bounds travel with the function, so a rule registered in its place under the same name has none
+    unless it declares its own."""
+
+    def mark(rule):
+        rule.score_bounds = (column, sign, eps)
+        return rule
+
+    return mark
 
 
 def score_bounds(rule: str) -> tuple[int, float, float]:
-    """A rule's SCORE_BOUNDS, or (KEY_NONE, 1.0, 0.0): no bounds, every candidate is scored."""
-    return SCORE_BOUNDS.get(rule, (KEY_NONE, 1.0, 0.0))
+    """The registered rule's declared bounds, or NO_BOUNDS: every candidate is scored."""
+    return getattr(PROMOTION_RULES[rule], "score_bounds", NO_BOUNDS)
 
 
 @PROMOTION_RULES.register("random")
@@ -58,36 +66,40 @@ def random_rule(cand_slots, cand_offset, cand_n, n_levels, u, readiness, perform
 
 
 @PROMOTION_RULES.register("readiness")
+@bounded(KEY_READINESS, 1.0, TIE_EPS)
 @njit(cache=True)
 def readiness_rule(cand_slots, cand_offset, cand_n, n_levels, u, readiness, performance, hire_week, week, scores):
     """readiness + 1e-9 u: the most ready first (competence weighted by the next level's profile)."""
     for lv in range(n_levels):
         c0 = cand_offset[lv]
         for j in range(cand_n[lv]):
-            scores[c0 + j] = readiness[cand_slots[c0 + j]] + 1e-9 * u[c0 + j]
+            scores[c0 + j] = readiness[cand_slots[c0 + j]] + TIE_EPS * u[c0 + j]
 
 
 @PROMOTION_RULES.register("performance")
+@bounded(KEY_PERFORMANCE, 1.0, TIE_EPS)
 @njit(cache=True)
 def performance_rule(cand_slots, cand_offset, cand_n, n_levels, u, readiness, performance, hire_week, week, scores):
     """performance + 1e-9 u: the best last review score first."""
     for lv in range(n_levels):
         c0 = cand_offset[lv]
         for j in range(cand_n[lv]):
-            scores[c0 + j] = performance[cand_slots[c0 + j]] + 1e-9 * u[c0 + j]
+            scores[c0 + j] = performance[cand_slots[c0 + j]] + TIE_EPS * u[c0 + j]
 
 
 @PROMOTION_RULES.register("seniority")
+@bounded(KEY_TENURE, 1.0, TENURE_TIE_EPS)
 @njit(cache=True)
 def seniority_rule(cand_slots, cand_offset, cand_n, n_levels, u, readiness, performance, hire_week, week, scores):
     """tenure in weeks + 1e-3 u: the longest-serving first."""
     for lv in range(n_levels):
         c0 = cand_offset[lv]
         for j in range(cand_n[lv]):
-            scores[c0 + j] = np.float64(week - hire_week[cand_slots[c0 + j]]) + 1e-3 * u[c0 + j]
+            scores[c0 + j] = np.float64(week - hire_week[cand_slots[c0 + j]]) + TENURE_TIE_EPS * u[c0 + j]
 
 
 @PROMOTION_RULES.register("worst")
+@bounded(KEY_PERFORMANCE, -1.0, TIE_EPS)
 @njit(cache=True)
 def worst_rule(cand_slots, cand_offset, cand_n, n_levels, u, readiness, performance, hire_week, week, scores):
     """-(performance + 1e-9 u): the lowest last review score first (the "worst" strategy of the
@@ -95,7 +107,7 @@ def worst_rule(cand_slots, cand_offset, cand_n, n_levels, u, readiness, performa
     for lv in range(n_levels):
         c0 = cand_offset[lv]
         for j in range(cand_n[lv]):
-            scores[c0 + j] = -(performance[cand_slots[c0 + j]] + 1e-9 * u[c0 + j])
+            scores[c0 + j] = -(performance[cand_slots[c0 + j]] + TIE_EPS * u[c0 + j])
 
 
 @PROMOTION_RULES.register("alternate")
@@ -110,7 +122,7 @@ def alternate_rule(cand_slots, cand_offset, cand_n, n_levels, u, readiness, perf
         n = cand_n[lv]
         base = np.empty(n)
         for j in range(n):
-            base[j] = performance[cand_slots[c0 + j]] + 1e-9 * u[c0 + j]
+            base[j] = performance[cand_slots[c0 + j]] + TIE_EPS * u[c0 + j]
         order = np.argsort(-base, kind="mergesort")
         half = (n + 1) // 2
         for r in range(n):
@@ -120,7 +132,7 @@ def alternate_rule(cand_slots, cand_offset, cand_n, n_levels, u, readiness, perf
 
 @njit(inline="always", cache=True)
 def rule_key(column, i, readiness, performance, hire_week, week):
-    """The key a rule's score bound names (SCORE_BOUNDS), of employee slot i."""
+    """The key a rule's score bound names (declared with `bounded`), of employee slot i."""
     if column == KEY_READINESS:
         return readiness[i]
     if column == KEY_PERFORMANCE:

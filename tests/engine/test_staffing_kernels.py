@@ -13,6 +13,10 @@ from sim.engine import chain_kernels, kernels, people_kernels, rng, staffing_ker
 from sim.engine import promotion_rules  # (also fills PROMOTION_RULES)
 from sim.engine.org import EXTERNAL, INTERNAL
 
+# the rules that declare score bounds (`promotion_rules.bounded`): the package's readiness, performance,
+# seniority and worst
+BOUNDED_RULES = sorted(r for r in PROMOTION_RULES if promotion_rules.score_bounds(r) != promotion_rules.NO_BOUNDS)
+
 KEY = rng.stream_key(7, "promotion")
 
 
@@ -186,11 +190,11 @@ def test_worst_and_alternate_rules_order_by_performance():
             assert chain_kernels.best_k(scores[:n], k).tolist() == list(expected[:k])
 
 
-@pytest.mark.parametrize("rule", sorted(promotion_rules.SCORE_BOUNDS))
+@pytest.mark.parametrize("rule", BOUNDED_RULES)
 def test_score_bounds_hold_every_score_of_the_rule(rule):
     """Each declared bound [lo, hi] (as `narrow_candidates` rounds it) holds the rule's score for
     every tiebreak, the extreme uniforms of the streams included."""
-    column, sign, eps = promotion_rules.SCORE_BOUNDS[rule]
+    column, sign, eps = promotion_rules.score_bounds(rule)
     gen = np.random.default_rng(11)
     n = 20_000
     readiness = np.concatenate([gen.random(n - 4), [0.0, 1e-300, 1.0, 7.5]])
@@ -271,16 +275,16 @@ def test_narrowed_candidates_give_the_same_chain(rule):
         for a, b in zip(full, narrowed):
             assert np.array_equal(a, b)
         assert np.array_equal(boosted_full > 0, boosted_narrowed > 0)
-        if rule in promotion_rules.SCORE_BOUNDS and trial != 3:
+        if rule in BOUNDED_RULES and trial != 3:
             assert n_narrowed[0] < n_full[0]  # level 0: nobody visible, narrowed
-        if rule not in promotion_rules.SCORE_BOUNDS:
+        if rule not in BOUNDED_RULES:
             assert np.array_equal(n_narrowed, n_full)
         assert n_narrowed[1] == n_full[1]  # somebody visible at level 1: everyone scored
         nobody = cand_n.copy()  # no program: visibility is not looked at
         promotion_rules.narrow_candidates(cand_slots.copy(), cand_offset, nobody, top, vstarts, visibility, False,
                                         promotion_rules.score_bounds(rule), readiness, performance, hire_week, week,
                                         np.empty(cand_slots.size))
-        if rule in promotion_rules.SCORE_BOUNDS and trial != 3:
+        if rule in BOUNDED_RULES and trial != 3:
             assert nobody[1] < n_full[1]
 
 
@@ -372,3 +376,10 @@ def test_count_flows_and_levels_match_add_at():
     np.add.at(expected[2, :, 1], level[slots], 1)
     np.add.at(expected[2, :, 5], level[slots], values)
     assert np.array_equal(stats, expected)
+
+
+def test_bounds_travel_with_the_rule_not_its_name(monkeypatch):
+    assert BOUNDED_RULES == ["performance", "readiness", "seniority", "worst"]
+    # a rule registered in place of a bounded one, under its name, scores otherwise: it must not be narrowed
+    monkeypatch.setitem(PROMOTION_RULES, "readiness", promotion_rules.random_rule)
+    assert promotion_rules.score_bounds("readiness") == promotion_rules.NO_BOUNDS

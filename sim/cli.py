@@ -5,6 +5,7 @@ A user mistake (bad override, bad value, inconsistent org) prints one line,
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -24,8 +25,19 @@ def _is_multirun(argv: list[str]) -> bool:
     return "-m" in argv or "--multirun" in argv
 
 
+UNKNOWN = "unknown"  # a `hydra.mode` the pre-check could not tell (Hydra then composes to find it)
+# command-line Hydra keys that the pre-check's composition leaves out and that cannot set hydra.mode
+MODE_NEUTRAL = ("hydra.run.dir=", "hydra.searchpath=")
+
+
 def precheck(argv: list[str]):
-    """Compose and validate before Hydra starts, so mistakes are one line and exit 2; returns the Config.
+    """The Config of `checked(argv)` (None when Hydra alone should answer)."""
+    return checked(argv)[0]
+
+
+def checked(argv: list[str]):
+    """Compose and validate before Hydra starts, so mistakes are one line and exit 2; returns the Config
+    and the `hydra.mode` the composition sets (None when unset; UNKNOWN when it cannot tell).
 
     In a sweep, every value of every swept key is checked once (the others at their first
     value). The config is composed once, with every key at its first value; each other value of
@@ -42,7 +54,7 @@ def precheck(argv: list[str]):
 
     args = _hydra_args(argv)
     if args is None:
-        return None
+        return None, UNKNOWN
     overrides = [a for a in args.overrides if not a.startswith(("hydra", "+hydra", "++hydra", "~hydra"))]
     searchpath = [a for a in args.overrides if a.startswith("hydra.searchpath=")]
     if args.config_dir and not searchpath:  # Hydra adds --config-dir to its search path
@@ -68,7 +80,8 @@ def precheck(argv: list[str]):
         return compose_config(overrides, name)
 
     try:
-        base = compose(fixed + firsts)
+        base = compose_config(fixed + firsts, name, return_hydra_config=True)
+        mode = _take_hydra_mode(base, args.overrides)
         tree = to_container(base)
         config = build(tree)
         resolve_in_config(config, searchpath_folders(fixed) + [config_dir()])  # org.start_from: the file exists
@@ -89,14 +102,30 @@ def precheck(argv: list[str]):
             Path(config.output.dir).mkdir(parents=True, exist_ok=True)
         except OSError as err:
             fail(f"output.dir = {config.output.dir!r}: cannot create the run folder ({err.strerror})")
-    return config
+    return config, mode
+
+
+def _take_hydra_mode(cfg, overrides: list[str]):
+    """Remove Hydra's own node from a composed config (as Hydra's compose does unless asked to keep it) and
+    return the `hydra.mode` it held: what Hydra's `get_mode` composes the config once more to read. UNKNOWN
+    when the command line sets Hydra keys that the pre-check leaves out of its composition."""
+    from omegaconf import open_dict
+
+    try:
+        mode = cfg.hydra.mode
+    except Exception:  # an interpolation that does not resolve here: let Hydra find it
+        mode = UNKNOWN
+    with open_dict(cfg):
+        del cfg["hydra"]
+    if any(o.lstrip("+~").startswith("hydra") and not o.startswith(MODE_NEUTRAL) for o in overrides):
+        mode = UNKNOWN
+    return mode
 
 
 def _hydra_args(argv: list[str]):
     """Hydra's own reading of the command line (overrides, --config-dir, --config-name), or None
     when Hydra alone should answer: --help, --cfg, --info, --version and the like, --config-path,
     or flags it rejects (Hydra then says why)."""
-    import contextlib
     import io
 
     from hydra._internal.utils import get_args_parser
@@ -291,14 +320,33 @@ def start_early(config) -> None:
     seed_workers.start_early(config)
 
 
-def run_hydra(argv: list[str]) -> None:
+def run_hydra(argv: list[str], mode=UNKNOWN) -> None:
+    """Hydra's main with `task`. `mode`: the `hydra.mode` the pre-check read from its composition, which
+    Hydra then need not compose the config a third time to find (about 0.1 CPU-second)."""
     import hydra
 
     from .config.load import CONFIG_NAME, config_dir
 
     main = hydra.main(config_path=str(config_dir()), config_name=CONFIG_NAME, version_base="1.3")(task)
     sys.argv = [PROG, *argv]
-    main()
+    with _hydra_mode_known(mode):
+        main()
+
+
+@contextlib.contextmanager
+def _hydra_mode_known(mode):
+    """Hydra's `get_mode` (a composition made only to read `hydra.mode`) answers `mode` meanwhile."""
+    from hydra._internal.hydra import Hydra
+
+    original = getattr(Hydra, "get_mode", None)
+    if mode == UNKNOWN or original is None:
+        yield
+        return
+    Hydra.get_mode = lambda self, config_name, overrides: mode
+    try:
+        yield
+    finally:
+        Hydra.get_mode = original
 
 
 def warn_threading_layer() -> None:
@@ -363,7 +411,7 @@ def _main(argv: list[str] | None = None) -> None:
         fail(f"command = {argv[0]!r}: unknown; commands: {', '.join(SUBCOMMANDS)}, or Hydra overrides "
              f"KEY=VALUE (mentorsim --help)")
     argv = ["--help" if a == CONFIG_HELP else a for a in argv]
-    config = precheck(argv)  # not for --help, --cfg ...: those are Hydra's own (None)
+    config, mode = checked(argv)  # not for --help, --cfg ...: those are Hydra's own (None)
     warn_threading_layer()
     if _is_multirun(argv):
         from .studies.launch import check_launcher_args
@@ -378,7 +426,7 @@ def _main(argv: list[str] | None = None) -> None:
         try:
             if config is not None:
                 start_early(config)  # the other seeds start while Hydra composes again
-            run_hydra(argv)
+            run_hydra(argv, mode)
         finally:
             seed_workers.close_early()
 

@@ -218,9 +218,9 @@ def compose_calls(monkeypatch):
     calls = []
     real = load.compose
 
-    def counted(overrides=None, config_name=load.CONFIG_NAME):
+    def counted(overrides=None, config_name=load.CONFIG_NAME, **options):
         calls.append(list(overrides or []))
-        return real(overrides, config_name)
+        return real(overrides, config_name, **options)
 
     monkeypatch.setattr(load, "compose", counted)
     return calls
@@ -278,3 +278,77 @@ def test_help_and_a_config_mistake_load_no_heavy_library(argv):
     assert lines[-1] == "loaded:", lines[-1]
     if argv != ["--help"]:
         assert lines[0].startswith("mentorsim: error: ") and len(lines) == 2
+
+
+# ---------------------------------------------------------------- Hydra's mode, read from the pre-check's composition
+
+_COMPOSITIONS = """
+import sys
+from hydra._internal.hydra import Hydra
+from hydra.core.hydra_config import HydraConfig
+import sim.cli as cli
+
+real = Hydra.compose_config
+count = []
+def counted(self, *args, **kwargs):
+    count.append(1)
+    return real(self, *args, **kwargs)
+Hydra.compose_config = counted
+cli.start_early = lambda config: None  # no workers: the job below does not run the seeds
+cli.task = lambda cfg: print('job mode:', HydraConfig.get().mode.name, file=sys.stderr)
+cli.main(sys.argv[1:])
+print('compositions:', len(count), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("argv, compositions", [([], 2), (["hydra.job.name=other"], 3)],
+                         ids=["known", "hydra-key-set"])
+def test_a_single_run_composes_the_config_twice(tmp_path, argv, compositions):
+    """The pre-check's composition tells Hydra's mode, so Hydra composes only for the job (a third
+    composition, 0.1 CPU-second, was Hydra's `get_mode`); a Hydra key on the command line, which the
+    pre-check leaves out, lets Hydra compose to find it."""
+    done = subprocess.run([sys.executable, "-c", _COMPOSITIONS, f"hydra.run.dir={tmp_path / 'run'}", *argv],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path, env=cli_env())
+    lines = done.stderr.splitlines()
+    assert done.returncode == 0 and lines[-2:] == ["job mode: RUN", f"compositions: {compositions}"], done.stderr
+
+
+def _hydra_get_mode(overrides: list[str]):
+    """The mode Hydra's main composes the config to find (`Hydra.get_mode`)."""
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.config.load import CONFIG_NAME, config_dir
+
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        return GlobalHydra.instance().hydra.get_mode(config_name=CONFIG_NAME, overrides=overrides)
+
+
+def test_the_precheck_reads_the_mode_hydra_would(tmp_path):
+    from hydra.types import RunMode
+
+    from sim.cli import UNKNOWN, checked
+
+    (tmp_path / "experiment").mkdir()
+    (tmp_path / "experiment" / "multi.yaml").write_text("# @package _global_\nhydra:\n  mode: MULTIRUN\n")
+    searchpath = f"hydra.searchpath=[file://{tmp_path}]"
+    for argv, mode in ([[], None], [["org=small"], None], [[searchpath, "experiment=multi"], RunMode.MULTIRUN]):
+        assert checked(argv)[1] == _hydra_get_mode(argv) == mode, argv
+    assert checked(["hydra.job.name=other"])[1] == UNKNOWN  # not in the pre-check's composition
+    assert checked(["--cfg", "job"])[1] == UNKNOWN  # Hydra's own flags: Hydra alone answers
+
+
+def test_hydra_reads_the_known_mode_only_meanwhile():
+    from hydra._internal.hydra import Hydra
+    from hydra.types import RunMode
+
+    from sim.cli import UNKNOWN, _hydra_mode_known
+
+    original = Hydra.get_mode
+    with _hydra_mode_known(RunMode.MULTIRUN):
+        assert Hydra.get_mode(None, "config", []) == RunMode.MULTIRUN
+    with _hydra_mode_known(None):
+        assert Hydra.get_mode(None, "config", []) is None
+    with _hydra_mode_known(UNKNOWN):
+        assert Hydra.get_mode is original
+    assert Hydra.get_mode is original

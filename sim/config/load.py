@@ -150,8 +150,9 @@ def one_line(message: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def compose(overrides: list[str] | None = None, config_name: str = CONFIG_NAME):
-    """Compose `configs/` with Hydra overrides into an (unresolved) OmegaConf config; errors as ConfigError."""
+def compose(overrides: list[str] | None = None, config_name: str = CONFIG_NAME, return_hydra_config: bool = False):
+    """Compose `configs/` with Hydra overrides into an (unresolved) OmegaConf config; errors as ConfigError.
+    `return_hydra_config`: keep Hydra's own `hydra` node in it (as Hydra's compose does)."""
     import yaml
     from hydra import compose as hydra_compose, initialize_config_dir
     from hydra.errors import HydraException
@@ -164,7 +165,8 @@ def compose(overrides: list[str] | None = None, config_name: str = CONFIG_NAME):
                           f"(a copy of the repository's configs/)")
     try:
         with initialize_config_dir(config_dir=str(folder), version_base="1.3"):
-            return hydra_compose(config_name=config_name, overrides=list(overrides or []))
+            return hydra_compose(config_name=config_name, overrides=list(overrides or []),
+                                 return_hydra_config=return_hydra_config)
     except (HydraException, OmegaConfBaseException) as err:
         raise ConfigError(hydra_message(str(err), str(err.__cause__ or ""))) from None
     except yaml.YAMLError as err:  # a config file that is not valid YAML: Hydra lets the parser's error through

@@ -25,7 +25,7 @@ def _is_multirun(argv: list[str]) -> bool:
     return "-m" in argv or "--multirun" in argv
 
 
-UNKNOWN = "unknown"  # a `hydra.mode` the pre-check could not tell (Hydra then composes to find it)
+UNKNOWN = object()  # a `hydra.mode` the pre-check could not tell (Hydra then composes to find it)
 # command-line Hydra keys that the pre-check's composition leaves out and that cannot set hydra.mode
 MODE_NEUTRAL = ("hydra.run.dir=", "hydra.searchpath=")
 
@@ -339,7 +339,7 @@ def _hydra_mode_known(mode):
     from hydra._internal.hydra import Hydra
 
     original = getattr(Hydra, "get_mode", None)
-    if mode == UNKNOWN or original is None:
+    if mode is UNKNOWN or original is None:
         yield
         return
     Hydra.get_mode = lambda self, config_name, overrides: mode

@@ -334,8 +334,8 @@ def test_the_precheck_reads_the_mode_hydra_would(tmp_path):
     searchpath = f"hydra.searchpath=[file://{tmp_path}]"
     for argv, mode in ([[], None], [["org=small"], None], [[searchpath, "experiment=multi"], RunMode.MULTIRUN]):
         assert checked(argv)[1] == _hydra_get_mode(argv) == mode, argv
-    assert checked(["hydra.job.name=other"])[1] == UNKNOWN  # not in the pre-check's composition
-    assert checked(["--cfg", "job"])[1] == UNKNOWN  # Hydra's own flags: Hydra alone answers
+    assert checked(["hydra.job.name=other"])[1] is UNKNOWN  # not in the pre-check's composition
+    assert checked(["--cfg", "job"])[1] is UNKNOWN  # Hydra's own flags: Hydra alone answers
 
 
 def test_hydra_reads_the_known_mode_only_meanwhile():

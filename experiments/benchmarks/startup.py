@@ -47,7 +47,7 @@ MARKS: list[tuple[float, float, str]] = []  # (wall since start, CPU of this pro
 
 # module: functions (or Class.method) to mark; a module listed with none marks its import only
 WRAPPED = {
-    "sim.cli": ["checked", "start_early", "run_hydra", "task"],
+    "sim.cli": ["precheck", "checked", "start_early", "run_hydra", "task"],
     "sim.seed_workers": ["take_early"],
     "sim.engine.model": ["OrgModel.run"],
     "sim.runs.jobs": ["run_job"],
@@ -114,7 +114,8 @@ class MarkImports(importlib.abc.MetaPathFinder):
             for attr in WRAPPED[name]:
                 owner, _, leaf = attr.rpartition(".")
                 holder = getattr(module, owner) if owner else module
-                setattr(holder, leaf, marked(getattr(holder, leaf), attr))
+                if hasattr(holder, leaf):  # a name older (or newer) code lacks is left out
+                    setattr(holder, leaf, marked(getattr(holder, leaf), attr))
 
         spec.loader.exec_module = exec_module
         return spec

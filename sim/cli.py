@@ -82,6 +82,8 @@ def checked(argv: list[str]):
     try:
         base = compose_config(fixed + firsts, name, return_hydra_config=True)
         mode = _take_hydra_mode(base, args.overrides)
+        if args.config_dir:  # Hydra puts that folder first in its search path, the pre-check's searchpath last
+            mode = UNKNOWN
         tree = to_container(base)
         config = build(tree)
         resolve_in_config(config, searchpath_folders(fixed) + [config_dir()])  # org.start_from: the file exists

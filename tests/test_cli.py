@@ -335,6 +335,8 @@ def test_the_precheck_reads_the_mode_hydra_would(tmp_path):
     for argv, mode in ([[], None], [["org=small"], None], [[searchpath, "experiment=multi"], RunMode.MULTIRUN]):
         assert checked(argv)[1] == _hydra_get_mode(argv) == mode, argv
     assert checked(["hydra.job.name=other"])[1] is UNKNOWN  # not in the pre-check's composition
+    config, mode = checked(["--config-dir", str(tmp_path), "org=small"])  # searched in another order
+    assert mode is UNKNOWN and len(config.org.levels) == len(load_config(["org=small"]).org.levels)
     assert checked(["--cfg", "job"])[1] is UNKNOWN  # Hydra's own flags: Hydra alone answers
 
 

@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "sim"
 # Lowest first. A module may import its own layer and the layers before it.
 LAYERS = ["version", "config", "engine", "mentoring", "charts", "runs", "hris", "studies", "present", "front"]
-FRONT = {"api", "cli", "seed_workers", "commands", "__init__", "__main__"}
+FRONT = {"api", "cli", "precheck", "seed_workers", "commands", "__init__", "__main__"}
 
 
 def module_name(path: Path) -> str:

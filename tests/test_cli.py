@@ -344,13 +344,13 @@ def test_hydra_reads_the_known_mode_only_meanwhile():
     from hydra._internal.hydra import Hydra
     from hydra.types import RunMode
 
-    from sim.cli import UNKNOWN, _hydra_mode_known
+    from sim.precheck import UNKNOWN, hydra_mode_known
 
     original = Hydra.get_mode
-    with _hydra_mode_known(RunMode.MULTIRUN):
+    with hydra_mode_known(RunMode.MULTIRUN):
         assert Hydra.get_mode(None, "config", []) == RunMode.MULTIRUN
-    with _hydra_mode_known(None):
+    with hydra_mode_known(None):
         assert Hydra.get_mode(None, "config", []) is None
-    with _hydra_mode_known(UNKNOWN):
+    with hydra_mode_known(UNKNOWN):
         assert Hydra.get_mode is original
     assert Hydra.get_mode is original

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from scipy.optimize import brentq
 from scipy.special import expit
 
 from ..engine import rng
@@ -64,8 +63,128 @@ def sign_up_chance(z: np.ndarray, share: float, selection: float) -> np.ndarray:
         return np.full(z.size, min(share, 1.0))
     if selection == 0.0 or not z.any():
         return np.full(z.size, share)
-    alpha = brentq(lambda a: float(expit(a + selection * z).mean()) - share, -60.0, 60.0, xtol=1e-12)
-    return expit(alpha + selection * z)
+    shifts = selection * z
+    alpha, status = _solve_alpha(shifts, share, np.empty(z.size))
+    if status == _SIGN_ERROR:
+        raise ValueError("f(a) and f(b) must have different signs")
+    if status == _NAN:
+        raise ValueError("The function value is NaN; solver cannot continue.")
+    if status == _NO_CONVERGENCE:
+        raise RuntimeError(f"Failed to converge after {_MAX_ITER} iterations, value is {alpha}")
+    return expit(alpha + shifts)
+
+
+# alpha is scipy.optimize.brentq's root, to the bit, compiled (an opt-in round called brentq through Python, ~0.1
+# ms): the bracket and tolerances brentq was called with, its defaults for the rest (rtol 4 eps, 100 iterations).
+_LOW, _HIGH, _XTOL, _RTOL, _MAX_ITER = -60.0, 60.0, 1e-12, 4 * np.finfo(float).eps, 100
+_CONVERGED, _SIGN_ERROR, _NAN, _NO_CONVERGENCE = 0, 1, 2, 3
+
+
+@njit(cache=True)
+def _block_sum(x, start, n):
+    """numpy's pairwise_sum of at most 128 values: eight lanes, summed as a tree, then the rest."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += x[i]
+        return total
+    r0, r1, r2, r3 = x[start], x[start + 1], x[start + 2], x[start + 3]
+    r4, r5, r6, r7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
+    i = 8
+    while i < n - n % 8:
+        j = start + i
+        r0, r1, r2, r3 = r0 + x[j], r1 + x[j + 1], r2 + x[j + 2], r3 + x[j + 3]
+        r4, r5, r6, r7 = r4 + x[j + 4], r5 + x[j + 5], r6 + x[j + 6], r7 + x[j + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for j in range(start + i, start + n):
+        total += x[j]
+    return total
+
+
+@njit(cache=True)
+def _pairwise_sum(x, start, n):
+    """sum(x[start:start + n]) in numpy's order (the pairwise_sum of its add.reduce: halves rounded down
+    to a multiple of 8 until a block has at most 128), so that the sum is numpy's to the bit. Its
+    recursion unrolled on a stack (numba's cache does not keep recursive functions safely)."""
+    starts, sizes = np.empty(192, dtype=np.int64), np.empty(192, dtype=np.int64)  # depth < 64
+    sums = np.empty(64)
+    top, n_sums = 0, 0
+    starts[0], sizes[0] = start, n
+    while top >= 0:
+        first, size = starts[top], sizes[top]
+        top -= 1
+        if size < 0:  # both halves summed: combine them, left + right
+            n_sums -= 1
+            sums[n_sums - 1] = sums[n_sums - 1] + sums[n_sums]
+        elif size <= 128:
+            sums[n_sums] = _block_sum(x, first, size)
+            n_sums += 1
+        else:
+            half = size // 2
+            half -= half % 8
+            starts[top + 1], sizes[top + 1] = 0, -1  # then combine
+            starts[top + 2], sizes[top + 2] = first + half, size - half  # then the right half
+            starts[top + 3], sizes[top + 3] = first, half  # the left half first
+            top += 3
+    return sums[0]
+
+
+@njit(cache=True)
+def _mean_chance_gap(a, shifts, share, chances):
+    """mean(expit(a + shifts)) - share, as numpy and scipy's expit (1 / (1 + exp(-x))) compute it."""
+    for i in range(shifts.size):
+        chances[i] = 1.0 / (1.0 + np.exp(-(a + shifts[i])))
+    return _pairwise_sum(chances, 0, shifts.size) / shifts.size - share
+
+
+@njit(cache=True)
+def _solve_alpha(shifts, share, chances):
+    """The root a of mean(expit(a + shifts)) = share by scipy's brentq.c (Brent 1973), step for step, and a
+    status (`_CONVERGED`, or why brentq would raise). `chances`: scratch of shifts' size."""
+    xpre, xcur = _LOW, _HIGH
+    xblk = fblk = spre = scur = 0.0
+    fpre = _mean_chance_gap(xpre, shifts, share, chances)
+    fcur = _mean_chance_gap(xcur, shifts, share, chances)
+    if np.isnan(fpre) or np.isnan(fcur):
+        return xcur, _NAN
+    if fpre * fcur > 0:
+        return 0.0, _SIGN_ERROR
+    if fpre == 0:
+        return xpre, _CONVERGED
+    if fcur == 0:
+        return xcur, _CONVERGED
+    for _ in range(_MAX_ITER):
+        if fpre != 0 and fcur != 0 and (fpre < 0) != (fcur < 0):  # signbit: neither is -0.0 here (both nonzero)
+            xblk, fblk = xpre, fpre
+            spre = scur = xcur - xpre
+        if abs(fblk) < abs(fcur):
+            xpre, xcur, xblk = xcur, xblk, xcur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = (_XTOL + _RTOL * abs(xcur)) / 2
+        sbis = (xblk - xcur) / 2
+        if fcur == 0 or abs(sbis) < delta:
+            return xcur, _CONVERGED
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            if xpre == xblk:  # interpolate
+                stry = -fcur * (xcur - xpre) / (fcur - fpre)
+            else:  # extrapolate
+                dpre = (fpre - fcur) / (xpre - xcur)
+                dblk = (fblk - fcur) / (xblk - xcur)
+                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            bound = 3 * abs(sbis) - delta
+            if 2 * abs(stry) < (abs(spre) if abs(spre) < bound else bound):  # a good short step (C's MIN)
+                spre, scur = scur, stry
+            else:  # bisect
+                spre = scur = sbis
+        else:  # bisect
+            spre = scur = sbis
+        xpre, fpre = xcur, fcur
+        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
+        fcur = _mean_chance_gap(xcur, shifts, share, chances)
+        if np.isnan(fcur):
+            return xcur, _NAN
+    return xcur, _NO_CONVERGENCE
 
 
 def volunteers(model, key, slots, share: float, selection: float, week: int, draw: int, no_shift) -> np.ndarray:

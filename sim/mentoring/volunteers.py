@@ -53,8 +53,26 @@ def staying_score(model, slots, week: int, no_shift) -> np.ndarray:
                             pop.belonging, pop.passed_over, pop.participation, no_shift, pop.frailty, org.profile,
                             org.demand, org.base_hazard_week, dyn.participation_effect, dyn.hazard_params._replace(
                                 market_pull_effect=0.0), week)
-    sd = float(log_h.std()) if slots.size > 1 else 0.0
-    return (log_h.mean() - log_h) / sd if sd > 1e-12 else np.zeros(slots.size)
+    return _standardized_staying(log_h)
+
+
+@njit(cache=True)
+def _standardized_staying(log_h):
+    """(mean - log_h) / sd, as numpy's mean and std (ddof 0) compute them, to the bit; zeros when the
+    sd is under 1e-12 or there is one value."""
+    n = log_h.size
+    z = np.zeros(n)
+    if n < 2:
+        return z
+    mean = _pairwise_sum(log_h, 0, n) / n
+    for i in range(n):
+        z[i] = (log_h[i] - mean) * (log_h[i] - mean)
+    sd = np.sqrt(_pairwise_sum(z, 0, n) / n)
+    if not sd > 1e-12:
+        return np.zeros(n)
+    for i in range(n):
+        z[i] = (mean - log_h[i]) / sd
+    return z
 
 
 def sign_up_chance(z: np.ndarray, share: float, selection: float) -> np.ndarray:

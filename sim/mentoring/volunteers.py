@@ -17,12 +17,14 @@ random `share`.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numba import njit
 from scipy.special import expit
 
 from ..engine import rng
-from ..engine.kernels import weekly_hazard
+from ..engine.kernels import HazardParams, weekly_hazard
 from ..engine.population import room_for
 
 MENTEE_DRAW, MENTOR_DRAW = 0, 2  # draw indices of the enrollment stream (1: the order of places)
@@ -30,16 +32,32 @@ MENTEE_DRAW, MENTOR_DRAW = 0, 2  # draw indices of the enrollment stream (1: the
 
 @njit(cache=True)
 def log_exit_hazard(slots, level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                    participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, p, week):
+                    participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, params, week):
     """log h of the engine's weekly voluntary-exit hazard (section 7.3) for each slot, with every
     program's shift left out (`no_shift`: zeros). Serial: called once per enrollment round. A level
-    with no voluntary exits (base turnover 0) gives log 1e-300, finite, rather than -inf."""
+    with no voluntary exits (base turnover 0) gives log 1e-300, finite, rather than -inf. `params`:
+    the fields of HazardParams as a plain tuple (cheaper to type at a call than the NamedTuple)."""
+    p = HazardParams(*params)
     out = np.empty(slots.shape[0])
     for j in range(slots.shape[0]):
         h = weekly_hazard(slots[j], level, hire_week, competency, confidence, engagement, belonging, passed_over,
                           participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, p, week)
         out[j] = np.log(max(h, 1e-300))
     return out
+
+
+@njit(cache=True)
+def _staying_scores(slots, level, hire_week, competency, confidence, engagement, belonging, passed_over,
+                    participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, params, week):
+    """`log_exit_hazard` standardized (`_standardized_staying`), in one call."""
+    return _standardized_staying(log_exit_hazard(
+        slots, level, hire_week, competency, confidence, engagement, belonging, passed_over, participation, no_shift,
+        frailty, profile, demand, base_hazard, participation_effect, params, week))
+
+
+@lru_cache(maxsize=16)
+def _without_market_pull(params: HazardParams) -> tuple:
+    return tuple(params._replace(market_pull_effect=0.0))
 
 
 def staying_score(model, slots, week: int, no_shift) -> np.ndarray:
@@ -49,11 +67,10 @@ def staying_score(model, slots, week: int, no_shift) -> np.ndarray:
     leave, and the able and ambitious are no less likely to volunteer (with it in, volunteers
     would be the less able and mentees promoted less than others, against the Sun figures)."""
     pop, org, dyn = model.pop, model.org, model.dynamics
-    log_h = log_exit_hazard(slots, pop.level, pop.hire_week, pop.competency, pop.confidence, pop.engagement,
-                            pop.belonging, pop.passed_over, pop.participation, no_shift, pop.frailty, org.profile,
-                            org.demand, org.base_hazard_week, dyn.participation_effect, dyn.hazard_params._replace(
-                                market_pull_effect=0.0), week)
-    return _standardized_staying(log_h)
+    return _staying_scores(slots, pop.level, pop.hire_week, pop.competency, pop.confidence, pop.engagement,
+                           pop.belonging, pop.passed_over, pop.participation, no_shift, pop.frailty, org.profile,
+                           org.demand, org.base_hazard_week, dyn.participation_effect,
+                           _without_market_pull(dyn.hazard_params), week)
 
 
 @njit(cache=True)
@@ -125,6 +142,8 @@ def _pairwise_sum(x, start, n):
     """sum(x[start:start + n]) in numpy's order (the pairwise_sum of its add.reduce: halves rounded down
     to a multiple of 8 until a block has at most 128), so that the sum is numpy's to the bit. Its
     recursion unrolled on a stack (numba's cache does not keep recursive functions safely)."""
+    if n <= 128:
+        return _block_sum(x, start, n)
     starts, sizes = np.empty(192, dtype=np.int64), np.empty(192, dtype=np.int64)  # depth < 64
     sums = np.empty(64)
     top, n_sums = 0, 0

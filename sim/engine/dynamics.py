@@ -84,6 +84,7 @@ class Dynamics:
                                            p.passed_over, p.participation, p.hazard_shift, p.frailty, o.profile,
                                            o.demand, o.base_hazard_week, self.participation_effect, self._hazard_args,
                                            self.model.streams["attrition"], week, voluntary_on, self.exit_code)
+        starts = starts.tolist()  # plain ints: cheaper slicing
         return {c: slots[starts[c] : starts[c + 1]] for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
 
     def review(self, week: int) -> dict[int, np.ndarray]:

@@ -1,8 +1,9 @@
-"""The event log: typed rows, appended in array chunks, one DataFrame at the end."""
+"""The event log and the roster: typed rows, appended by a kernel to growing arrays, one DataFrame at the end."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 # Every kind of event the model can log. Programs add theirs through `register_kind`.
 EVENT_KINDS = ["hire", "voluntary_exit", "retirement", "involuntary_exit", "cycle_exit", "promotion",
@@ -25,34 +26,72 @@ def register_kind(kind: str, detail: str) -> None:
     DETAIL[kind] = detail
 
 
+class _Rows:
+    """Columns of rows appended in order, in arrays that double when full (a run appends a few rows at
+    a time, a thousand times or more: one kernel call each, no arrays made per call)."""
+
+    def __init__(self, dtypes, capacity: int = 256):
+        self.columns = tuple(np.empty(capacity, dtype=dtype) for dtype in dtypes)
+        self.n = 0
+
+    def room(self, k: int) -> int:
+        """Make room for `k` more rows; returns where they start."""
+        at = self.n
+        if at + k > self.columns[0].size:
+            size = max(2 * self.columns[0].size, at + k)
+            self.columns = tuple(np.concatenate([column[:at], np.empty(size - at, dtype=column.dtype)])
+                                 for column in self.columns)
+        self.n = at + k
+        return at
+
+    def taken(self) -> list[np.ndarray]:
+        return [column[: self.n].copy() for column in self.columns]
+
+
+@njit(cache=True)
+def _put_events(at, week, kind, slots, eid, level, group, detail, out_week, out_kind, out_employee, out_level,
+                out_group, out_detail):
+    """Rows at..at + len(slots) of the event columns: the people of `slots` as they are now."""
+    for j in range(slots.shape[0]):
+        s = slots[j]
+        out_week[at + j], out_kind[at + j] = week, kind
+        out_employee[at + j], out_level[at + j], out_group[at + j] = eid[s], level[s], group[s]
+        out_detail[at + j] = detail[j]
+
+
+@njit(cache=True)
+def _put_people(at, week, slots, eid, level, hire_week, level_week, birth_week, group, department, draw_key,
+                out_employee, out_week, out_level, out_hire_week, out_level_week, out_birth_week, out_group,
+                out_department, out_draw_key):
+    """Rows at..at + len(slots) of the roster columns: the people of `slots` as they join."""
+    for j in range(slots.shape[0]):
+        s = slots[j]
+        out_employee[at + j], out_week[at + j], out_level[at + j] = eid[s], week, level[s]
+        out_hire_week[at + j], out_level_week[at + j], out_birth_week[at + j] = hire_week[s], level_week[s], birth_week[s]
+        out_group[at + j], out_department[at + j], out_draw_key[at + j] = group[s], department[s], draw_key[s]
+
+
 class EventLog:
     """Append-only log; `enabled=False` keeps nothing (large sweeps)."""
 
-    def __init__(self, enabled: bool = True):
-        self.enabled = enabled
-        self._chunks: list[tuple] = []
+    COLUMNS = ("week", "kind", "employee", "level", "group", "detail")
+    DTYPES = (np.int32, np.int16, np.int64, np.int16, np.int16, np.float64)
 
-    def record(self, kind: str, week: int, employee, level, group, detail) -> None:
-        if not self.enabled or len(employee) == 0:
+    def __init__(self, enabled: bool = True, capacity: int = 256):
+        self.enabled = enabled
+        self._rows = _Rows(self.DTYPES, capacity)
+
+    def record(self, kind: str, week: int, pop, slots, detail) -> None:
+        """One row per person of `slots` (employee id, level and group read from `pop` now), with `detail`."""
+        if not self.enabled or len(slots) == 0:
             return
-        # week and kind as scalars, repeated once in `frame`: a log gets over a thousand small chunks a
-        # run, and two arrays filled per chunk cost more than the rest of recording it
-        self._chunks.append((
-            week, EVENT_KINDS.index(kind),
-            np.asarray(employee, dtype=np.int64), np.asarray(level, dtype=np.int16),
-            np.asarray(group, dtype=np.int16), np.asarray(detail, dtype=np.float64),
-        ))
+        slots = np.asarray(slots, dtype=np.int64)
+        at = self._rows.room(slots.size)
+        _put_events(at, week, EVENT_KINDS.index(kind), slots, pop.eid, pop.level, pop.group,
+                    np.asarray(detail, dtype=np.float64), *self._rows.columns)
 
     def frame(self, level_names, group_names) -> pd.DataFrame:
-        columns = ["week", "kind", "employee", "level", "group", "detail"]
-        if not self._chunks:
-            parts = [np.zeros(0, dtype=t) for t in (np.int32, np.int16, np.int64, np.int16, np.int16, np.float64)]
-        else:
-            weeks, kinds, *rows = zip(*self._chunks)
-            sizes = [len(employee) for employee in rows[0]]
-            parts = [np.repeat(np.array(weeks, dtype=np.int32), sizes),
-                     np.repeat(np.array(kinds, dtype=np.int16), sizes), *(np.concatenate(col) for col in rows)]
-        data = dict(zip(columns, parts))
+        data = dict(zip(self.COLUMNS, self._rows.taken()))
         for name, names in (("kind", EVENT_KINDS), ("level", level_names), ("group", group_names)):
             data[name] = pd.Categorical.from_codes(data[name], names)
         return pd.DataFrame(data)  # one frame of finished columns: cheaper than replacing three
@@ -67,26 +106,22 @@ class Roster:
     COLUMNS = ("employee", "joined_week", "level", "hire_week", "level_week", "birth_week", "group", "department",
                "draw_key")
 
-    def __init__(self, enabled: bool = True):
+    DTYPES = (np.int64, np.int32, np.int16, np.int32, np.int32, np.int32, np.int16, np.int16, np.uint64)
+
+    def __init__(self, enabled: bool = True, capacity: int = 256):
         self.enabled = enabled
-        self._chunks: list[tuple] = []
+        self._rows = _Rows(self.DTYPES, capacity)
 
     def add(self, pop, slots, week: int) -> None:
         if not self.enabled or len(slots) == 0:
             return
-        self._chunks.append((pop.eid[slots].astype(np.int64), np.full(len(slots), week, dtype=np.int32),
-                             pop.level[slots].astype(np.int16), pop.hire_week[slots].copy(),
-                             pop.level_week[slots].copy(), pop.birth_week[slots].copy(),
-                             pop.group[slots].astype(np.int16), pop.department[slots].astype(np.int16),
-                             pop.draw_key[slots].astype(np.uint64)))
+        slots = np.asarray(slots, dtype=np.int64)
+        at = self._rows.room(slots.size)
+        _put_people(at, week, slots, pop.eid, pop.level, pop.hire_week, pop.level_week, pop.birth_week, pop.group,
+                    pop.department, pop.draw_key, *self._rows.columns)
 
     def frame(self, level_names, group_names, department_names) -> pd.DataFrame:
-        dtypes = (np.int64, np.int32, np.int16, np.int32, np.int32, np.int32, np.int16, np.int16, np.uint64)
-        if not self._chunks:
-            parts = [np.zeros(0, dtype=t) for t in dtypes]
-        else:
-            parts = [np.concatenate(col) for col in zip(*self._chunks)]
-        data = dict(zip(self.COLUMNS, parts))
+        data = dict(zip(self.COLUMNS, self._rows.taken()))
         for name, names in (("level", level_names), ("group", group_names), ("department", department_names)):
             data[name] = pd.Categorical.from_codes(data[name], names)
         return pd.DataFrame(data)

@@ -57,6 +57,10 @@ class Metrics:
         self.hire_column = flow["hires"]
         self.external_fill_columns = (lstat["fills_external"], lstat["ttf_external_weeks"])
         self.vacancy_weeks_column = lstat["vacancy_weeks"]
+        # Leadership levels above the entry level, and their seats (at least 1): the bench's (`bench`).
+        lead = org.leadership_levels
+        self._lead = lead[lead > 0]
+        self._lead_seats = max(org.seats[self._lead].sum(), 1)
 
     def period_of(self, week: int) -> int:
         return min(week // self.period_weeks, self.n_periods - 1)
@@ -98,16 +102,19 @@ class Metrics:
 
     def bench(self, index: int) -> tuple[float, dict[str, float]]:
         """Ready-now successors one level below per leadership seat: overall and by level."""
-        ready = self.snapshots[index, ..., STATE_STATS.index("ready_now")].sum(axis=(1, 2))
-        lead = self.org.leadership_levels
-        lead = lead[lead > 0]
-        per = {self.org.level_names[lv]: ready[lv - 1] / self.org.seats[lv] for lv in lead}
-        overall = ready[lead - 1].sum() / max(self.org.seats[lead].sum(), 1)
-        return float(overall), per
+        ready = self._ready_by_level(index)
+        per = {self.org.level_names[lv]: ready[lv - 1] / self.org.seats[lv] for lv in self._lead}
+        return self._bench_overall(ready), per
+
+    def _ready_by_level(self, index: int) -> np.ndarray:
+        return self.snapshots[index, ..., STATE_STATS.index("ready_now")].sum(axis=(1, 2))
+
+    def _bench_overall(self, ready) -> float:
+        return float(ready[self._lead - 1].sum() / self._lead_seats)
 
     def model_row(self, index: int) -> dict:
         """Organization-level values at one snapshot (what the Mesa DataCollector records)."""
-        bench, _ = self.bench(index)
+        bench = self._bench_overall(self._ready_by_level(index))
         hc = self.snapshots[index, ..., 0].sum()
         eng = self.snapshots[index, ..., STATE_STATS.index("engagement")].sum()
         open_vac = self.model.vacancies.open_by_level(self.org.n_levels)

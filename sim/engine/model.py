@@ -98,12 +98,8 @@ class OrgModel(mesa.Model):
             for slot in slots.tolist():
                 self._views.pop(slot).remove()
 
-    def record(self, kind: str, slots, week: int, detail, level=None) -> None:
-        if not self.events.enabled:
-            return
-        pop = self.pop
-        self.events.record(kind, week, pop.eid[slots], pop.level[slots] if level is None else level,
-                           pop.group[slots], detail)
+    def record(self, kind: str, slots, week: int, detail) -> None:
+        self.events.record(kind, week, self.pop, slots, detail)
 
     def collect(self, snapshot_index: int) -> None:
         """Record organization-level values of one metrics snapshot in the DataCollector."""

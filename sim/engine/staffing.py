@@ -81,9 +81,10 @@ class Staffing:
         self.seat_columns = (vac.vid, vac.vkey, vac.level, vac.department, vac.opened_week, vac.channel, vac.due_week)
         self._no_values = np.zeros(0)
         self._pop_columns = tuple(getattr(self.pop, name) for name in NEW_PEOPLE_COLUMNS)
-        # The columns a hire's row takes defaults in (the id and the drawn columns are written; the two
-        # the hire counts read, participation and high potential, by the hire kernel or `_count_defaults`).
-        self._hire_defaults = self.pop._defaults_besides(WRITTEN_COLUMNS | {"eid", "participation", "hipo"})
+        # The columns a hire's row takes defaults in, as (column, default) pairs for the hire kernel (the id
+        # and the drawn columns are written; the two the hire counts read, participation and high potential,
+        # by the hire kernel or `_count_defaults`).
+        self._hire_defaults = tuple(self.pop._defaults_besides(WRITTEN_COLUMNS | {"eid", "participation", "hipo"}))
         dev = cfg.development
         self._boosts = (float(dev.promotion_confidence_boost), float(dev.promotion_engagement_boost))
         self._ttf_scale = float(cfg.hiring.ttf_scale)
@@ -337,8 +338,8 @@ class Staffing:
     def hire_due(self, week: int) -> bool:
         """External hires whose time to fill has run out join this week (first the seats routed outside
         this week get their due weeks). One kernel call (`staffing_fused.hire`: rows, draw keys, the
-        people drawn straight into their rows, frailty, counts, seats closed, then the week's open
-        seats counted), then the other default columns and readiness (einsum); many hires draw with
+        people drawn straight into their rows, their other columns set to defaults, frailty, counts, seats
+        closed, then the week's open seats counted), then readiness (einsum); many hires draw with
         the parallel build of `new_people`. Returns whether the open seats were counted (vacancy-weeks:
         `Metrics.end_of_week` counts them otherwise)."""
         pop, vac, org, metrics = self.pop, self.vac, self.org, self.model.metrics
@@ -353,14 +354,14 @@ class Staffing:
                 self._mean_tenure, self._no_values, org.target, self._hire_params, self._hire_columns,
                 self.streams["frailty"], self._frailty_sd, pop.frailty, metrics.flows, period, metrics.hire_column,
                 pop.participation, pop.hipo, self._count_defaults, metrics.level_stats,
-                metrics.external_fill_columns, metrics.vacancy_weeks_column))
+                metrics.external_fill_columns, metrics.vacancy_weeks_column, self._hire_defaults))
         if vs.size == 0:
             return settled
         pop.sync(pop_n_free, pop_count)
         pop.take_ids(vs.size)
-        for values, default in self._hire_defaults:
-            values[slots] = default
-        if not settled:  # many hires: drawn by the parallel build (and the counted columns' defaults here)
+        if not settled:  # many hires: drawn by the parallel build (and the defaults here)
+            for values, default in self._hire_defaults:
+                values[slots] = default
             pop.participation[slots], pop.hipo[slots] = self._count_defaults
             people_kernels.new_people.for_size(vs.size)(
                 draw_keys, levels, departments, self.streams["hire"], week, False, self._group_cdf[False],

@@ -18,7 +18,7 @@ Table bookkeeping: a kernel claims rows with `table.claim_slots` and frees them 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import literal_unroll, njit
 
 from .chain_kernels import ChainParams, vacancy_chain
 from .kernels import count_flows, count_levels, count_open_seats
@@ -228,12 +228,13 @@ def hire(vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, va
          vac_opened_week, vac_free, vac_n_free, external, week, routed, log_u, ttf_weeks, ttf_scale, pop_active,
          pop_free, pop_n_free, pop_count, eid, first_eid, serial_below, people_key, group_cdf, age_mean, mean_tenure,
          no_values, target, people_params, people_columns, frailty_key, frailty_sd, frailty, flows, period,
-         flow_column, participation, hipo, defaults, level_stats, stat_columns, vacancy_weeks_column):
+         flow_column, participation, hipo, defaults, level_stats, stat_columns, vacancy_weeks_column, other_defaults):
     """The week's hires in one call: `claim_hires`, then (fewer than `serial_below` hires) the new
     people drawn into their rows (`people_kernels.new_people`, its serial build; `people_params` its
     NewPeopleParams as a plain tuple, `people_columns` its output columns, the population's), the two columns the counts read set to their defaults
-    (`defaults`: participation, high potential; the caller fills the other defaults, and readiness)
-    and `settle_hires`; last, the week's open seats counted (`kernels.count_open_seats`, vacancy-weeks
+    (`defaults`: participation, high potential), every other column a hire does not draw set to its
+    default (`other_defaults`: (column, default) pairs, the population's), and `settle_hires` (the
+    caller adds readiness); last, the week's open seats counted (`kernels.count_open_seats`, vacancy-weeks
     in column `vacancy_weeks_column`: the hires are the week's last change to the seats). With more
     hires only `claim_hires` runs here and the caller does the rest (the parallel build).
 
@@ -257,6 +258,10 @@ def hire(vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, va
     for j in range(n):
         participation[slots[j]] = defaults[0]
         hipo[slots[j]] = defaults[1]
+    for column_default in literal_unroll(other_defaults):
+        column, default = column_default
+        for j in range(n):
+            column[slots[j]] = default
     weeks_open, vac_n_free = settle_hires(
         slots, vs, keys, week, frailty_key, frailty_sd, frailty, flows, period, flow_column, people_columns[1],
         people_columns[3], participation, hipo, level_stats, stat_columns, vac_level, vac_opened_week, vac_active,

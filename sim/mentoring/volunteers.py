@@ -17,13 +17,14 @@ random `share`.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numba import njit
-from scipy.optimize import brentq
 from scipy.special import expit
 
 from ..engine import rng
-from ..engine.kernels import weekly_hazard
+from ..engine.kernels import HazardParams, weekly_hazard
 from ..engine.population import room_for
 
 MENTEE_DRAW, MENTOR_DRAW = 0, 2  # draw indices of the enrollment stream (1: the order of places)
@@ -31,16 +32,32 @@ MENTEE_DRAW, MENTOR_DRAW = 0, 2  # draw indices of the enrollment stream (1: the
 
 @njit(cache=True)
 def log_exit_hazard(slots, level, hire_week, competency, confidence, engagement, belonging, passed_over,
-                    participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, p, week):
+                    participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, params, week):
     """log h of the engine's weekly voluntary-exit hazard (section 7.3) for each slot, with every
     program's shift left out (`no_shift`: zeros). Serial: called once per enrollment round. A level
-    with no voluntary exits (base turnover 0) gives log 1e-300, finite, rather than -inf."""
+    with no voluntary exits (base turnover 0) gives log 1e-300, finite, rather than -inf. `params`:
+    the fields of HazardParams as a plain tuple (cheaper to type at a call than the NamedTuple)."""
+    p = HazardParams(*params)
     out = np.empty(slots.shape[0])
     for j in range(slots.shape[0]):
         h = weekly_hazard(slots[j], level, hire_week, competency, confidence, engagement, belonging, passed_over,
                           participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, p, week)
         out[j] = np.log(max(h, 1e-300))
     return out
+
+
+@njit(cache=True)
+def _staying_scores(slots, level, hire_week, competency, confidence, engagement, belonging, passed_over,
+                    participation, no_shift, frailty, profile, demand, base_hazard, participation_effect, params, week):
+    """`log_exit_hazard` standardized (`_standardized_staying`), in one call."""
+    return _standardized_staying(log_exit_hazard(
+        slots, level, hire_week, competency, confidence, engagement, belonging, passed_over, participation, no_shift,
+        frailty, profile, demand, base_hazard, participation_effect, params, week))
+
+
+@lru_cache(maxsize=16)
+def _without_market_pull(params: HazardParams) -> tuple:
+    return tuple(params._replace(market_pull_effect=0.0))
 
 
 def staying_score(model, slots, week: int, no_shift) -> np.ndarray:
@@ -50,12 +67,29 @@ def staying_score(model, slots, week: int, no_shift) -> np.ndarray:
     leave, and the able and ambitious are no less likely to volunteer (with it in, volunteers
     would be the less able and mentees promoted less than others, against the Sun figures)."""
     pop, org, dyn = model.pop, model.org, model.dynamics
-    log_h = log_exit_hazard(slots, pop.level, pop.hire_week, pop.competency, pop.confidence, pop.engagement,
-                            pop.belonging, pop.passed_over, pop.participation, no_shift, pop.frailty, org.profile,
-                            org.demand, org.base_hazard_week, dyn.participation_effect, dyn.hazard_params._replace(
-                                market_pull_effect=0.0), week)
-    sd = float(log_h.std()) if slots.size > 1 else 0.0
-    return (log_h.mean() - log_h) / sd if sd > 1e-12 else np.zeros(slots.size)
+    return _staying_scores(slots, pop.level, pop.hire_week, pop.competency, pop.confidence, pop.engagement,
+                           pop.belonging, pop.passed_over, pop.participation, no_shift, pop.frailty, org.profile,
+                           org.demand, org.base_hazard_week, dyn.participation_effect,
+                           _without_market_pull(dyn.hazard_params), week)
+
+
+@njit(cache=True)
+def _standardized_staying(log_h):
+    """(mean - log_h) / sd, as numpy's mean and std (ddof 0) compute them, to the bit; zeros when the
+    sd is under 1e-12 or there is one value."""
+    n = log_h.size
+    z = np.zeros(n)
+    if n < 2:
+        return z
+    mean = _pairwise_sum(log_h, 0, n) / n
+    for i in range(n):
+        z[i] = (log_h[i] - mean) * (log_h[i] - mean)
+    sd = np.sqrt(_pairwise_sum(z, 0, n) / n)
+    if not sd > 1e-12:
+        return np.zeros(n)
+    for i in range(n):
+        z[i] = (mean - log_h[i]) / sd
+    return z
 
 
 def sign_up_chance(z: np.ndarray, share: float, selection: float) -> np.ndarray:
@@ -64,8 +98,130 @@ def sign_up_chance(z: np.ndarray, share: float, selection: float) -> np.ndarray:
         return np.full(z.size, min(share, 1.0))
     if selection == 0.0 or not z.any():
         return np.full(z.size, share)
-    alpha = brentq(lambda a: float(expit(a + selection * z).mean()) - share, -60.0, 60.0, xtol=1e-12)
-    return expit(alpha + selection * z)
+    shifts = selection * z
+    alpha, status = _solve_alpha(shifts, share, np.empty(z.size))
+    if status == _SIGN_ERROR:
+        raise ValueError("f(a) and f(b) must have different signs")
+    if status == _NAN:
+        raise ValueError("The function value is NaN; solver cannot continue.")
+    if status == _NO_CONVERGENCE:
+        raise RuntimeError(f"Failed to converge after {_MAX_ITER} iterations, value is {alpha}")
+    return expit(alpha + shifts)
+
+
+# alpha is scipy.optimize.brentq's root, to the bit, compiled (an opt-in round called brentq through Python, ~0.1
+# ms): the bracket and tolerances brentq was called with, its defaults for the rest (rtol 4 eps, 100 iterations).
+_LOW, _HIGH, _XTOL, _RTOL, _MAX_ITER = -60.0, 60.0, 1e-12, 4 * np.finfo(float).eps, 100
+_CONVERGED, _SIGN_ERROR, _NAN, _NO_CONVERGENCE = 0, 1, 2, 3
+
+
+@njit(cache=True)
+def _block_sum(x, start, n):
+    """numpy's pairwise_sum of at most 128 values: eight lanes, summed as a tree, then the rest."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += x[i]
+        return total
+    r0, r1, r2, r3 = x[start], x[start + 1], x[start + 2], x[start + 3]
+    r4, r5, r6, r7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
+    i = 8
+    while i < n - n % 8:
+        j = start + i
+        r0, r1, r2, r3 = r0 + x[j], r1 + x[j + 1], r2 + x[j + 2], r3 + x[j + 3]
+        r4, r5, r6, r7 = r4 + x[j + 4], r5 + x[j + 5], r6 + x[j + 6], r7 + x[j + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for j in range(start + i, start + n):
+        total += x[j]
+    return total
+
+
+@njit(cache=True)
+def _pairwise_sum(x, start, n):
+    """sum(x[start:start + n]) in numpy's order (the pairwise_sum of its add.reduce: halves rounded down
+    to a multiple of 8 until a block has at most 128), so that the sum is numpy's to the bit. Its
+    recursion unrolled on a stack (numba's cache does not keep recursive functions safely)."""
+    if n <= 128:
+        return _block_sum(x, start, n)
+    starts, sizes = np.empty(192, dtype=np.int64), np.empty(192, dtype=np.int64)  # depth < 64
+    sums = np.empty(64)
+    top, n_sums = 0, 0
+    starts[0], sizes[0] = start, n
+    while top >= 0:
+        first, size = starts[top], sizes[top]
+        top -= 1
+        if size < 0:  # both halves summed: combine them, left + right
+            n_sums -= 1
+            sums[n_sums - 1] = sums[n_sums - 1] + sums[n_sums]
+        elif size <= 128:
+            sums[n_sums] = _block_sum(x, first, size)
+            n_sums += 1
+        else:
+            half = size // 2
+            half -= half % 8
+            starts[top + 1], sizes[top + 1] = 0, -1  # then combine
+            starts[top + 2], sizes[top + 2] = first + half, size - half  # then the right half
+            starts[top + 3], sizes[top + 3] = first, half  # the left half first
+            top += 3
+    return sums[0]
+
+
+@njit(cache=True)
+def _mean_chance_gap(a, shifts, share, chances):
+    """mean(expit(a + shifts)) - share, as numpy and scipy's expit (1 / (1 + exp(-x))) compute it."""
+    for i in range(shifts.size):
+        chances[i] = 1.0 / (1.0 + np.exp(-(a + shifts[i])))
+    return _pairwise_sum(chances, 0, shifts.size) / shifts.size - share
+
+
+@njit(cache=True)
+def _solve_alpha(shifts, share, chances):
+    """The root a of mean(expit(a + shifts)) = share by scipy's brentq.c (Brent 1973), step for step, and a
+    status (`_CONVERGED`, or why brentq would raise). `chances`: scratch of shifts' size."""
+    xpre, xcur = _LOW, _HIGH
+    xblk = fblk = spre = scur = 0.0
+    fpre = _mean_chance_gap(xpre, shifts, share, chances)
+    fcur = _mean_chance_gap(xcur, shifts, share, chances)
+    if np.isnan(fpre) or np.isnan(fcur):
+        return xcur, _NAN
+    if fpre * fcur > 0:
+        return 0.0, _SIGN_ERROR
+    if fpre == 0:
+        return xpre, _CONVERGED
+    if fcur == 0:
+        return xcur, _CONVERGED
+    for _ in range(_MAX_ITER):
+        if fpre != 0 and fcur != 0 and (fpre < 0) != (fcur < 0):  # signbit: neither is -0.0 here (both nonzero)
+            xblk, fblk = xpre, fpre
+            spre = scur = xcur - xpre
+        if abs(fblk) < abs(fcur):
+            xpre, xcur, xblk = xcur, xblk, xcur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = (_XTOL + _RTOL * abs(xcur)) / 2
+        sbis = (xblk - xcur) / 2
+        if fcur == 0 or abs(sbis) < delta:
+            return xcur, _CONVERGED
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            if xpre == xblk:  # interpolate
+                stry = -fcur * (xcur - xpre) / (fcur - fpre)
+            else:  # extrapolate
+                dpre = (fpre - fcur) / (xpre - xcur)
+                dblk = (fblk - fcur) / (xblk - xcur)
+                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            bound = 3 * abs(sbis) - delta
+            if 2 * abs(stry) < (abs(spre) if abs(spre) < bound else bound):  # a good short step (C's MIN)
+                spre, scur = scur, stry
+            else:  # bisect
+                spre = scur = sbis
+        else:  # bisect
+            spre = scur = sbis
+        xpre, fpre = xcur, fcur
+        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
+        fcur = _mean_chance_gap(xcur, shifts, share, chances)
+        if np.isnan(fcur):
+            return xcur, _NAN
+    return xcur, _NO_CONVERGENCE
 
 
 def volunteers(model, key, slots, share: float, selection: float, week: int, draw: int, no_shift) -> np.ndarray:

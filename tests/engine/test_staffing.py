@@ -98,9 +98,10 @@ def reference_promote(self, chosen, vslots, week):
     pop, dev, vac = self.pop, self.cfg.development, self.vac
     from_levels = pop.level[chosen].copy()
     from_departments = pop.department[chosen].copy()
-    count_promotions(self.model.metrics, chosen, week, week - pop.level_week[chosen])
-    self.model.record("promotion", chosen, week, detail=week - pop.level_week[chosen], level=from_levels + 1)
+    weeks_in_level = week - pop.level_week[chosen]
+    count_promotions(self.model.metrics, chosen, week, weeks_in_level)
     pop.level[chosen] = from_levels + 1
+    self.model.record("promotion", chosen, week, detail=weeks_in_level)  # at the new level
     pop.department[chosen] = vac.department[vslots]
     pop.level_week[chosen] = week
     pop.passed_over[chosen] = 0

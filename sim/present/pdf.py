@@ -9,12 +9,18 @@ is the rest. With a worker process at hand (`sim.runs.tasks.Workers`, at the end
 pool is idle by then), both processes lay out every page the same way and each draws every other
 page into a file of its own; pypdf then joins the two in page order. The pages are the same
 either way.
+
+The pages are drawn with the standard PDF fonts (Helvetica, Helvetica-Bold, Courier), which every PDF
+reader has: matplotlib writes each line as one string, with no glyph-by-glyph layout and no font to
+embed, which halves the CPU of drawing the pages. They show the WinAnsi (cp1252) characters only, so
+the few others the report's text may hold are spelt in those first (`pdf_text`); the HTML keeps them.
 """
 from __future__ import annotations
 
 import contextlib
-
 import textwrap
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .brief import Brief
@@ -26,20 +32,86 @@ WIDTH = A4[0] - LEFT - RIGHT
 INK, MUTED, RULE, HEAD_BG, NOTE_BG = "#222222", "#555555", "#bbbbbb", "#eeeeee", "#fff6e0"
 
 
-def _chars(width_in: float, size: float, bold: bool = False) -> int:
-    """How many characters of a proportional font of `size` points fit in `width_in` inches (an average
-    DejaVu Sans character is about 0.55 em wide, 0.62 em in bold)."""
-    return max(8, int(width_in * 72 / ((0.62 if bold else 0.55) * size)))
+
+
+@dataclass(frozen=True)
+class Typeface:
+    """What the layout needs to know of the fonts the pages are drawn with, in ems of the font size:
+    a character's average width in the report's text, with a margin so a wrapped line does not overflow
+    its column (regular, bold; monospace: every character), and the ascender, the height of a line's top
+    above its baseline (lines are placed on their baselines, so spacing does not depend on the glyphs)."""
+    regular: float
+    bold: float
+    mono: float
+    ascent: float
+    mono_ascent: float
+    rc: dict = field(default_factory=dict)  # matplotlib's settings while the pages are drawn
+    regular_weight: str = "normal"  # the regular fonts' weight as they declare it (matplotlib warns otherwise)
+    cp1252: bool = False  # whether text must be spelt in WinAnsi characters (`pdf_text`)
+
+
+# Helvetica's average character width over a default run report's text is 0.444 em (0.475 in bold, 0.45
+# and 0.485 in table cells), from matplotlib's AFM metrics; the margin is that of the DejaVu figures below
+# (about 8%). Ascenders from the AFM files: Helvetica 718, Courier 629 (per 1000 em).
+STANDARD_FONTS = Typeface(regular=0.48, bold=0.50, mono=0.6, ascent=0.718, mono_ascent=0.629, cp1252=True,
+                          rc={"pdf.use14corefonts": True, "font.family": "sans-serif",
+                              "font.sans-serif": ["Helvetica"], "font.monospace": ["Courier"]},
+                          regular_weight="medium")
+# matplotlib's default DejaVu Sans (0.51 em on average, 0.575 in bold; height of "l" 0.76 em) and
+# DejaVu Sans Mono (0.602 em): for a page drawn to PNG as well (the design comparison's)
+DEJAVU = Typeface(regular=0.55, bold=0.62, mono=0.602, ascent=0.76, mono_ascent=0.76)
+
+# Characters the report's text may hold that WinAnsi lacks, spelt for the PDF's standard fonts
+PDF_SPELLING = str.maketrans({
+    "\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2015": "-",  # minus and hyphens
+    "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u200a": " ",  # thin and narrow spaces
+    "\u2265": ">=", "\u2264": "<=", "\u2260": "!=", "\u2248": "~", "\u223c": "~", "\u00d7": "x",
+    "\u2192": "->", "\u2190": "<-", "\u2194": "<->", "\u21d2": "=>", "\u221e": "inf", "\u221a": "sqrt",
+    "\u2211": "sum", "\u0394": "Delta", "\u03b4": "delta", "\u03b1": "alpha", "\u03b2": "beta",
+    "\u03b3": "gamma", "\u03bb": "lambda", "\u03bc": "\u00b5", "\u03c1": "rho", "\u03c3": "sigma",
+    "\u03c4": "tau", "\u03c7": "chi", "\u03b5": "epsilon", "\u03b8": "theta", "\u03c0": "pi",
+    "\u2713": "yes", "\u2717": "no", "\u2032": "'", "\u2033": '"', "\u2074": "^4", "\u2075": "^5",
+    "\u2076": "^6", "\u2077": "^7", "\u2078": "^8", "\u2079": "^9", "\u2070": "^0", "\u207b": "^-",
+})
+
+
+def pdf_text(s: str) -> str:
+    """`s` in the characters the standard PDF fonts show (WinAnsi): the table above, then a letter's
+    accents dropped where WinAnsi lacks the accented letter ("ő" -> "o"); what is left becomes "?"."""
+    s = s.translate(PDF_SPELLING)
+    try:
+        s.encode("cp1252")
+        return s
+    except UnicodeEncodeError:
+        return "".join(c if _in_cp1252(c) else "".join(
+            d for d in unicodedata.normalize("NFKD", c) if _in_cp1252(d) and not unicodedata.combining(d)) or "?"
+            for c in s)
+
+
+def _in_cp1252(c: str) -> bool:
+    try:
+        c.encode("cp1252")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _chars(width_in: float, size: float, face: Typeface, bold: bool = False, mono: bool = False) -> int:
+    """How many characters of `size` points fit in `width_in` inches."""
+    em = face.mono if mono else face.bold if bold else face.regular
+    return max(8, int(width_in * 72 / (em * size)))
 
 
 class Pages:
     """`keep(number)`: whether page `number` is drawn into `pdf` (all by default); the others are laid
     out only (the cursor moves as if they were drawn, so the pages after them are where they would be):
-    no figure, no text, no image is made for them (`fig` is None on such a page)."""
+    no figure, no text, no image is made for them (`fig` is None on such a page). `face`: the fonts the
+    pages are drawn with (their settings are the caller's: `draw_pages` sets them)."""
 
-    def __init__(self, pdf, plt, keep=None):
+    def __init__(self, pdf, plt, keep=None, face: Typeface = STANDARD_FONTS):
         self.pdf, self.plt, self.fig, self.y, self.number = pdf, plt, None, 0.0, 0
         self.keep = keep or (lambda number: True)
+        self.face = face
 
     # -------------------------------------------------------------------- pages
     def new_page(self):
@@ -48,8 +120,7 @@ class Pages:
         self.y = A4[1] - TOP
         if self.keep(self.number):
             self.fig = self.plt.figure(figsize=A4)
-            self.fig.text(1 - RIGHT / A4[0], BOTTOM / 2 / A4[1], str(self.number), ha="right", fontsize=8,
-                          color=MUTED)
+            self._text(A4[0] - RIGHT, BOTTOM / 2, str(self.number), size=8, ha="right", color=MUTED)
 
     def close_page(self):
         if self.fig is not None:
@@ -61,23 +132,35 @@ class Pages:
         if self.number == 0 or self.y - height < BOTTOM:
             self.new_page()
 
-    def _text(self, x_in: float, y_in: float, s: str, **kw):
+    def wrap(self, s: str, width_in: float, size: float, bold: bool = False, mono: bool = False,
+             indent: str = "") -> list[str]:
+        """`s` wrapped into lines that fit `width_in` inches (in the characters the fonts show)."""
+        s = pdf_text(s) if self.face.cp1252 else s
+        return textwrap.wrap(s, _chars(width_in, size, self.face, bold, mono), subsequent_indent=indent)
+
+    def _text(self, x_in: float, y_in: float, s: str, size: float, mono: bool = False, weight: str = "regular",
+              **kw):
+        """One line whose top is `y_in`: placed on its baseline, the font's ascender lower, so the lines'
+        spacing does not depend on their glyphs."""
         if self.fig is not None:
-            self.fig.text(x_in / A4[0], y_in / A4[1], s, va="top", color=kw.pop("color", INK), **kw)
+            baseline = y_in - (self.face.mono_ascent if mono else self.face.ascent) * size / 72
+            self.fig.text(x_in / A4[0], baseline / A4[1], pdf_text(s) if self.face.cp1252 else s, va="baseline",
+                          fontsize=size, color=kw.pop("color", INK), family="monospace" if mono else None,
+                          weight="bold" if weight == "bold" else self.face.regular_weight, **kw)
 
     # -------------------------------------------------------------------- blocks
     def heading(self, s: str, size: float = 14):
-        lines = textwrap.wrap(s, _chars(WIDTH, size, bold=True))
+        lines = self.wrap(s, WIDTH, size, bold=True)
         self.room(size / 72 * 1.4 * len(lines) + 0.6)  # a heading never ends a page
         self.y -= 0.1
         for line in lines:
-            self._text(LEFT, self.y, line, fontsize=size, weight="bold")
+            self._text(LEFT, self.y, line, size, weight="bold")
             self.y -= size / 72 * 1.4
         self.y -= size / 72 * 0.3
 
     def paragraph(self, s: str, size: float = 10, weight: str = "normal", color: str = INK, indent: float = 0.0,
                   bullet: bool = False, background: str | None = None):
-        lines = textwrap.wrap(s, _chars(WIDTH - indent - (0.2 if bullet else 0), size, weight == "bold"))
+        lines = self.wrap(s, WIDTH - indent - (0.2 if bullet else 0), size, bold=weight == "bold")
         line_h = size / 72 * 1.4
         height = line_h * len(lines)
         self.room(height + 0.1)
@@ -87,9 +170,9 @@ class Pages:
                 ((LEFT - 0.08) / A4[0], (self.y - height - 0.08) / A4[1]), (WIDTH + 0.16) / A4[0],
                 (height + 0.12) / A4[1], transform=self.fig.transFigure, color=background, zorder=-1))
         if bullet:
-            self._text(LEFT + indent, self.y, "•", fontsize=size)
+            self._text(LEFT + indent, self.y, "•", size)
         for line in lines:
-            self._text(x, self.y, line, fontsize=size, weight=weight, color=color)
+            self._text(x, self.y, line, size, weight=weight, color=color)
             self.y -= line_h
         self.y -= 0.12
 
@@ -108,7 +191,7 @@ class Pages:
             for j, c in enumerate(row):
                 sz = value_size if (value_size and j == bold_col and not header) else size
                 bold = header or j == bold_col
-                out.append((textwrap.wrap(str(c), _chars(cols[j] - 0.1, sz, bold)) or [""], sz))
+                out.append((self.wrap(str(c), cols[j] - 0.1, sz, bold) or [""], sz))
             return out
 
         def draw(row, header=False):
@@ -123,7 +206,7 @@ class Pages:
             for j, (ls, sz) in enumerate(wrapped):
                 weight = "bold" if header or j == bold_col else "normal"
                 for k, line in enumerate(ls):
-                    self._text(x + 0.05, self.y - 0.04 - k * sz / 72 * 1.35, line, fontsize=sz, weight=weight)
+                    self._text(x + 0.05, self.y - 0.04 - k * sz / 72 * 1.35, line, sz, weight=weight)
                 x += cols[j]
             self.y -= height
             if self.fig is not None:
@@ -149,8 +232,13 @@ class Pages:
         h = w / aspect
         self.room(h + (0.35 if caption else 0.1))
         if self.fig is not None:
+            import numpy as np
+
             ax = self.fig.add_axes([(LEFT + (WIDTH - w) / 2) / A4[0], (self.y - h) / A4[1], w / A4[0], h / A4[1]])
-            ax.imshow(self.plt.imread(path))
+            # a PDF keeps the chart's own pixels (no conversion to floats, no resampling: the reader scales
+            # them); a page drawn to PNG (no `pdf`) resamples them smoothly
+            with Image.open(path) as png:
+                ax.imshow(np.asarray(png), interpolation="none" if self.pdf is not None else None)
             ax.axis("off")
         self.y -= h + 0.05
         if caption:
@@ -158,7 +246,8 @@ class Pages:
 
     def monospace(self, text: str, size: float = 6.5):
         """Text as written (the config file), in two columns a page."""
-        lines = [w for line in text.splitlines() for w in (textwrap.wrap(line, 60, subsequent_indent="    ")
+        column = WIDTH / 2 - 0.15  # a gutter between the two
+        lines = [w for line in text.splitlines() for w in (self.wrap(line, column, size, mono=True, indent="    ")
                                                               or [""])]
         line_h = size / 72 * 1.3
         per_col = int((A4[1] - TOP - BOTTOM - 0.6) / line_h)
@@ -166,9 +255,9 @@ class Pages:
             if start:
                 self.new_page()
             for c in range(2):
-                chunk = lines[start + c * per_col: start + (c + 1) * per_col]
-                self._text(LEFT + c * WIDTH / 2, self.y, "\n".join(chunk), fontsize=size, family="monospace",
-                           linespacing=1.3)
+                for k, line in enumerate(lines[start + c * per_col: start + (c + 1) * per_col]):
+                    if line:  # each on its own baseline: one block of lines would space them by their glyphs
+                        self._text(LEFT + c * WIDTH / 2, self.y - k * line_h, line, size, mono=True)
         self.y = BOTTOM
 
 
@@ -263,8 +352,9 @@ def draw_pages(path: Path, doc: Document, charts: dict[str, Path], captions: dic
             return True
         return False
 
-    with PdfPages(path, metadata={"Title": doc.title, "Creator": "mentorsim"}) as pdf:
-        p = Pages(pdf, plt, keep)
+    with plt.rc_context(STANDARD_FONTS.rc), PdfPages(path, metadata={"Title": doc.title,
+                                                                      "Creator": "mentorsim"}) as pdf:
+        p = Pages(pdf, plt, keep, STANDARD_FONTS)
         if doc.brief is not None:
             brief_page(p, doc.title, doc.brief, charts.get(doc.brief.chart))
             if p.number == 1:  # the details start a page of their own, unless the brief's chart already did

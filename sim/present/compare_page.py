@@ -171,7 +171,8 @@ def _pdf(pdf_path: Path | None, c: dict, picture: Path, png_path: Path | None) -
     from matplotlib.backends.backend_pdf import PdfPages
 
     from ..charts.style import plt
-    from .pdf import BOTTOM, DEJAVU, MUTED, NOTE_BG, STANDARD_FONTS, Pages
+    from .pdf import BOTTOM, MUTED, NOTE_BG, Pages
+    from .pdf_fonts import DEJAVU, STANDARD_FONTS
 
     class OnePage(Pages):
         def new_page(self):

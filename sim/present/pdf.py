@@ -49,6 +49,17 @@ class Pages:
             self.fig = self.plt.figure(figsize=A4)
             self._text(A4[0] - RIGHT, BOTTOM / 2, str(self.number), size=8, ha="right", color=MUTED)
 
+    def _picture_axes(self):
+        """One invisible axes over the whole page, in inches from its lower left corner, for the page's
+        charts (an axes costs 20 ms to make: one a page, not one a chart)."""
+        if not self.fig.axes:
+            ax = self.fig.add_axes((0, 0, 1, 1))
+            ax.set_xlim(0, A4[0])
+            ax.set_ylim(0, A4[1])
+            ax.set_autoscale_on(False)
+            ax.axis("off")
+        return self.fig.axes[0]
+
     def close_page(self):
         if self.fig is not None:
             self.pdf.savefig(self.fig)
@@ -161,12 +172,13 @@ class Pages:
         if self.fig is not None:
             import numpy as np
 
-            ax = self.fig.add_axes([(LEFT + (WIDTH - w) / 2) / A4[0], (self.y - h) / A4[1], w / A4[0], h / A4[1]])
+            x = LEFT + (WIDTH - w) / 2
             # a PDF keeps the chart's own pixels (no conversion to floats, no resampling: the reader scales
             # them); a page drawn to PNG (no `pdf`) resamples them smoothly
             with Image.open(path) as png:
-                ax.imshow(np.asarray(png), interpolation="none" if self.pdf is not None else None)
-            ax.axis("off")
+                pixels = np.asarray(png)
+            self._picture_axes().imshow(pixels, extent=(x, x + w, self.y - h, self.y), aspect="auto",
+                                        interpolation="none" if self.pdf is not None else None)
         self.y -= h + 0.05
         if caption:
             self.paragraph(caption, size=8.5, color=MUTED)

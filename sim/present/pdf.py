@@ -39,6 +39,8 @@ class Pages:
         self.pdf, self.plt, self.fig, self.y, self.number = pdf, plt, None, 0.0, 0
         self.keep = keep or (lambda number: True)
         self.face = face
+        self.lines = None  # the page's lines of text (a `Lines` artist)
+        self._fonts = {}  # (size, mono, weight) -> FontProperties
 
     # -------------------------------------------------------------------- pages
     def new_page(self):
@@ -46,8 +48,12 @@ class Pages:
         self.number += 1
         self.y = A4[1] - TOP
         if self.keep(self.number):
+            from .pdf_lines import Lines
+
             self.fig = self.plt.figure(figsize=A4)
-            self._text(A4[0] - RIGHT, BOTTOM / 2, str(self.number), size=8, ha="right", color=MUTED)
+            self.lines = self.fig.add_artist(Lines())
+            self.fig.text(1 - RIGHT / A4[0], BOTTOM / 2 / A4[1], str(self.number), ha="right", fontsize=8,
+                          color=MUTED, weight=self.face.regular_weight)
 
     def _picture_axes(self):
         """One invisible axes over the whole page, in inches from its lower left corner, for the page's
@@ -77,14 +83,19 @@ class Pages:
         return textwrap.wrap(s, chars(width_in, size, self.face, bold, mono), subsequent_indent=indent)
 
     def _text(self, x_in: float, y_in: float, s: str, size: float, mono: bool = False, weight: str = "regular",
-              **kw):
+              color: str = INK):
         """One line whose top is `y_in`: placed on its baseline, the font's ascender lower, so the lines'
         spacing does not depend on their glyphs."""
         if self.fig is not None:
             baseline = y_in - (self.face.mono_ascent if mono else self.face.ascent) * size / 72
-            self.fig.text(x_in / A4[0], baseline / A4[1], pdf_text(s) if self.face.cp1252 else s, va="baseline",
-                          fontsize=size, color=kw.pop("color", INK), family="monospace" if mono else None,
-                          weight="bold" if weight == "bold" else self.face.regular_weight, **kw)
+            weight = "bold" if weight == "bold" else self.face.regular_weight
+            font = self._fonts.get((size, mono, weight))
+            if font is None:
+                from .pdf_lines import FontProperties
+
+                font = self._fonts[size, mono, weight] = FontProperties(
+                    family="monospace" if mono else None, size=size, weight=weight)
+            self.lines.items.append((x_in, baseline, pdf_text(s) if self.face.cp1252 else s, font, color))
 
     # -------------------------------------------------------------------- blocks
     def heading(self, s: str, size: float = 14):

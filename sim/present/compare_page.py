@@ -166,11 +166,13 @@ def _html(c: dict, picture: Path) -> str:
 
 
 def _pdf(pdf_path: Path | None, c: dict, picture: Path, png_path: Path | None) -> None:
-    """The page drawn once with the report's A4 layout; saved as PDF, or as PNG (the same page)."""
+    """The page drawn once with the report's A4 layout; saved as PDF (in the standard PDF fonts), or as
+    PNG (the same page in matplotlib's own font)."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     from ..charts.style import plt
     from .pdf import BOTTOM, MUTED, NOTE_BG, Pages
+    from .pdf_fonts import DEJAVU, STANDARD_FONTS
 
     class OnePage(Pages):
         def new_page(self):
@@ -191,7 +193,7 @@ def _pdf(pdf_path: Path | None, c: dict, picture: Path, png_path: Path | None) -
     dwidths = [0.28] + [0.72 / (n - 2)] * (n - 2)
 
     def draw(pdf):
-        p = OnePage(pdf, plt)
+        p = OnePage(pdf, plt, face=STANDARD_FONTS if pdf is not None else DEJAVU)
         p.new_page()
         p.heading(c["title"], size=14)
         p.paragraph(c["question"], size=9.5)
@@ -204,7 +206,8 @@ def _pdf(pdf_path: Path | None, c: dict, picture: Path, png_path: Path | None) -
         p.close_page()
 
     if pdf_path is not None:
-        with PdfPages(pdf_path, metadata={"Title": c["title"], "Creator": "mentorsim"}) as pdf:
+        with plt.rc_context(STANDARD_FONTS.rc), PdfPages(pdf_path, metadata={"Title": c["title"],
+                                                                              "Creator": "mentorsim"}) as pdf:
             draw(pdf)
     else:
         draw(None)

@@ -9,16 +9,17 @@ is the rest. With a worker process at hand (`sim.runs.tasks.Workers`, at the end
 pool is idle by then), both processes lay out every page the same way and each draws every other
 page into a file of its own; pypdf then joins the two in page order. The pages are the same
 either way.
+The pages are drawn with the standard PDF fonts (`sim.present.pdf_fonts`), set only while they are.
 """
 from __future__ import annotations
 
 import contextlib
-
 import textwrap
 from pathlib import Path
 
 from .brief import Brief
 from .document import GLOSSARY, Document
+from .pdf_fonts import STANDARD_FONTS, Typeface, chars, pdf_text
 
 A4 = (8.27, 11.69)
 LEFT, RIGHT, TOP, BOTTOM = 0.7, 0.7, 0.7, 0.7  # margins, inches
@@ -26,20 +27,20 @@ WIDTH = A4[0] - LEFT - RIGHT
 INK, MUTED, RULE, HEAD_BG, NOTE_BG = "#222222", "#555555", "#bbbbbb", "#eeeeee", "#fff6e0"
 
 
-def _chars(width_in: float, size: float, bold: bool = False) -> int:
-    """How many characters of a proportional font of `size` points fit in `width_in` inches (an average
-    DejaVu Sans character is about 0.55 em wide, 0.62 em in bold)."""
-    return max(8, int(width_in * 72 / ((0.62 if bold else 0.55) * size)))
 
 
 class Pages:
     """`keep(number)`: whether page `number` is drawn into `pdf` (all by default); the others are laid
     out only (the cursor moves as if they were drawn, so the pages after them are where they would be):
-    no figure, no text, no image is made for them (`fig` is None on such a page)."""
+    no figure, no text, no image is made for them (`fig` is None on such a page). `face`: the fonts the
+    pages are drawn with (their settings are the caller's: `draw_pages` sets them)."""
 
-    def __init__(self, pdf, plt, keep=None):
+    def __init__(self, pdf, plt, keep=None, face: Typeface = STANDARD_FONTS):
         self.pdf, self.plt, self.fig, self.y, self.number = pdf, plt, None, 0.0, 0
         self.keep = keep or (lambda number: True)
+        self.face = face
+        self.lines = None  # the page's lines of text (a `Lines` artist)
+        self._fonts = {}  # (size, mono, weight) -> FontProperties
 
     # -------------------------------------------------------------------- pages
     def new_page(self):
@@ -47,9 +48,23 @@ class Pages:
         self.number += 1
         self.y = A4[1] - TOP
         if self.keep(self.number):
+            from .pdf_lines import Lines
+
             self.fig = self.plt.figure(figsize=A4)
+            self.lines = self.fig.add_artist(Lines())
             self.fig.text(1 - RIGHT / A4[0], BOTTOM / 2 / A4[1], str(self.number), ha="right", fontsize=8,
-                          color=MUTED)
+                          color=MUTED, weight=self.face.regular_weight)
+
+    def _picture_axes(self):
+        """One invisible axes over the whole page, in inches from its lower left corner, for the page's
+        charts (an axes costs 20 ms to make: one a page, not one a chart)."""
+        if not self.fig.axes:
+            ax = self.fig.add_axes((0, 0, 1, 1))
+            ax.set_xlim(0, A4[0])
+            ax.set_ylim(0, A4[1])
+            ax.set_autoscale_on(False)
+            ax.axis("off")
+        return self.fig.axes[0]
 
     def close_page(self):
         if self.fig is not None:
@@ -61,23 +76,40 @@ class Pages:
         if self.number == 0 or self.y - height < BOTTOM:
             self.new_page()
 
-    def _text(self, x_in: float, y_in: float, s: str, **kw):
+    def wrap(self, s: str, width_in: float, size: float, bold: bool = False, mono: bool = False,
+             indent: str = "") -> list[str]:
+        """`s` wrapped into lines that fit `width_in` inches (in the characters the fonts show)."""
+        s = pdf_text(s) if self.face.cp1252 else s
+        return textwrap.wrap(s, chars(width_in, size, self.face, bold, mono), subsequent_indent=indent)
+
+    def _text(self, x_in: float, y_in: float, s: str, size: float, mono: bool = False, weight: str = "regular",
+              color: str = INK):
+        """One line whose top is `y_in`: placed on its baseline, the font's ascender lower, so the lines'
+        spacing does not depend on their glyphs."""
         if self.fig is not None:
-            self.fig.text(x_in / A4[0], y_in / A4[1], s, va="top", color=kw.pop("color", INK), **kw)
+            baseline = y_in - (self.face.mono_ascent if mono else self.face.ascent) * size / 72
+            weight = "bold" if weight == "bold" else self.face.regular_weight
+            font = self._fonts.get((size, mono, weight))
+            if font is None:
+                from .pdf_lines import FontProperties
+
+                font = self._fonts[size, mono, weight] = FontProperties(
+                    family="monospace" if mono else None, size=size, weight=weight)
+            self.lines.items.append((x_in, baseline, pdf_text(s) if self.face.cp1252 else s, font, color))
 
     # -------------------------------------------------------------------- blocks
     def heading(self, s: str, size: float = 14):
-        lines = textwrap.wrap(s, _chars(WIDTH, size, bold=True))
+        lines = self.wrap(s, WIDTH, size, bold=True)
         self.room(size / 72 * 1.4 * len(lines) + 0.6)  # a heading never ends a page
         self.y -= 0.1
         for line in lines:
-            self._text(LEFT, self.y, line, fontsize=size, weight="bold")
+            self._text(LEFT, self.y, line, size, weight="bold")
             self.y -= size / 72 * 1.4
         self.y -= size / 72 * 0.3
 
     def paragraph(self, s: str, size: float = 10, weight: str = "normal", color: str = INK, indent: float = 0.0,
                   bullet: bool = False, background: str | None = None):
-        lines = textwrap.wrap(s, _chars(WIDTH - indent - (0.2 if bullet else 0), size, weight == "bold"))
+        lines = self.wrap(s, WIDTH - indent - (0.2 if bullet else 0), size, bold=weight == "bold")
         line_h = size / 72 * 1.4
         height = line_h * len(lines)
         self.room(height + 0.1)
@@ -87,9 +119,9 @@ class Pages:
                 ((LEFT - 0.08) / A4[0], (self.y - height - 0.08) / A4[1]), (WIDTH + 0.16) / A4[0],
                 (height + 0.12) / A4[1], transform=self.fig.transFigure, color=background, zorder=-1))
         if bullet:
-            self._text(LEFT + indent, self.y, "•", fontsize=size)
+            self._text(LEFT + indent, self.y, "•", size)
         for line in lines:
-            self._text(x, self.y, line, fontsize=size, weight=weight, color=color)
+            self._text(x, self.y, line, size, weight=weight, color=color)
             self.y -= line_h
         self.y -= 0.12
 
@@ -108,7 +140,7 @@ class Pages:
             for j, c in enumerate(row):
                 sz = value_size if (value_size and j == bold_col and not header) else size
                 bold = header or j == bold_col
-                out.append((textwrap.wrap(str(c), _chars(cols[j] - 0.1, sz, bold)) or [""], sz))
+                out.append((self.wrap(str(c), cols[j] - 0.1, sz, bold) or [""], sz))
             return out
 
         def draw(row, header=False):
@@ -123,7 +155,7 @@ class Pages:
             for j, (ls, sz) in enumerate(wrapped):
                 weight = "bold" if header or j == bold_col else "normal"
                 for k, line in enumerate(ls):
-                    self._text(x + 0.05, self.y - 0.04 - k * sz / 72 * 1.35, line, fontsize=sz, weight=weight)
+                    self._text(x + 0.05, self.y - 0.04 - k * sz / 72 * 1.35, line, sz, weight=weight)
                 x += cols[j]
             self.y -= height
             if self.fig is not None:
@@ -149,16 +181,23 @@ class Pages:
         h = w / aspect
         self.room(h + (0.35 if caption else 0.1))
         if self.fig is not None:
-            ax = self.fig.add_axes([(LEFT + (WIDTH - w) / 2) / A4[0], (self.y - h) / A4[1], w / A4[0], h / A4[1]])
-            ax.imshow(self.plt.imread(path))
-            ax.axis("off")
+            import numpy as np
+
+            x = LEFT + (WIDTH - w) / 2
+            # a PDF keeps the chart's own pixels (no conversion to floats, no resampling: the reader scales
+            # them); a page drawn to PNG (no `pdf`) resamples them smoothly
+            with Image.open(path) as png:
+                pixels = np.asarray(png)
+            self._picture_axes().imshow(pixels, extent=(x, x + w, self.y - h, self.y), aspect="auto",
+                                        interpolation="none" if self.pdf is not None else None)
         self.y -= h + 0.05
         if caption:
             self.paragraph(caption, size=8.5, color=MUTED)
 
     def monospace(self, text: str, size: float = 6.5):
         """Text as written (the config file), in two columns a page."""
-        lines = [w for line in text.splitlines() for w in (textwrap.wrap(line, 60, subsequent_indent="    ")
+        column = WIDTH / 2 - 0.15  # a gutter between the two
+        lines = [w for line in text.splitlines() for w in (self.wrap(line, column, size, mono=True, indent="    ")
                                                               or [""])]
         line_h = size / 72 * 1.3
         per_col = int((A4[1] - TOP - BOTTOM - 0.6) / line_h)
@@ -166,9 +205,9 @@ class Pages:
             if start:
                 self.new_page()
             for c in range(2):
-                chunk = lines[start + c * per_col: start + (c + 1) * per_col]
-                self._text(LEFT + c * WIDTH / 2, self.y, "\n".join(chunk), fontsize=size, family="monospace",
-                           linespacing=1.3)
+                for k, line in enumerate(lines[start + c * per_col: start + (c + 1) * per_col]):
+                    if line:  # each on its own baseline: one block of lines would space them by their glyphs
+                        self._text(LEFT + c * WIDTH / 2, self.y - k * line_h, line, size, mono=True)
         self.y = BOTTOM
 
 
@@ -263,8 +302,9 @@ def draw_pages(path: Path, doc: Document, charts: dict[str, Path], captions: dic
             return True
         return False
 
-    with PdfPages(path, metadata={"Title": doc.title, "Creator": "mentorsim"}) as pdf:
-        p = Pages(pdf, plt, keep)
+    with plt.rc_context(STANDARD_FONTS.rc), PdfPages(path, metadata={"Title": doc.title,
+                                                                      "Creator": "mentorsim"}) as pdf:
+        p = Pages(pdf, plt, keep, STANDARD_FONTS)
         if doc.brief is not None:
             brief_page(p, doc.title, doc.brief, charts.get(doc.brief.chart))
             if p.number == 1:  # the details start a page of their own, unless the brief's chart already did

@@ -41,6 +41,9 @@ def save(fig, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with plt.rc_context(STYLE):
         fig.tight_layout()
+        # tight_layout leaves a placeholder layout engine behind, and savefig runs a whole extra
+        # (unrendered) draw for any engine; the layout is already done, so drop it
+        fig.set_layout_engine(None)
         tmp = path.with_name(f".{path.name}.tmp.png")
         fig.savefig(tmp)
     plt.close(fig)

@@ -4,9 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+from PIL import Image
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 STYLE = {
     "figure.figsize": (8, 4.5),
@@ -30,22 +34,39 @@ PROGRAM, TWIN = PALETTE[0], PALETTE[7]
 BETTER, WORSE = PALETTE[0], PALETTE[3]
 
 
+# PNG's fastest zlib level: about twice as fast to encode as the default (6), the file under a tenth
+# bigger; decoding costs the same.
+PNG_COMPRESS_LEVEL = 1
+
+
 def figure(ncols: int = 1, width: float = 8.0, height: float = 4.5):
+    """A figure on its own Agg canvas, outside pyplot's registry (nothing to close; closing a pyplot
+    figure runs a garbage collection)."""
     with plt.rc_context(STYLE):
-        return plt.subplots(1, ncols, figsize=(width, height), squeeze=False)
+        fig = Figure(figsize=(width, height))
+        FigureCanvasAgg(fig)
+        return fig, fig.subplots(1, ncols, squeeze=False)
 
 
 def save(fig, path: Path) -> Path:
-    """Write atomically (temporary name, then rename)."""
+    """Lay out, draw once and write as PNG, atomically (temporary name, then rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     with plt.rc_context(STYLE):
         fig.tight_layout()
         # tight_layout leaves a placeholder layout engine behind, and savefig runs a whole extra
-        # (unrendered) draw for any engine; the layout is already done, so drop it
+        # (unrendered) draw for any engine; the layout is done, so drop it and draw once
         fig.set_layout_engine(None)
-        tmp = path.with_name(f".{path.name}.tmp.png")
-        fig.savefig(tmp)
+        canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    # An opaque figure (every chart here) is written without its alpha channel: the same pixels,
+    # a quarter less to filter and compress.
+    image = Image.fromarray(rgba)
+    if rgba[..., 3].min() == 255:
+        image = image.convert("RGB")
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    image.save(tmp, format="png", compress_level=PNG_COMPRESS_LEVEL, dpi=(fig.dpi, fig.dpi))
     plt.close(fig)
     tmp.replace(path)
     return path

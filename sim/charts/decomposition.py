@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .style import BETTER, WORSE, figure, save
+from .style import BETTER, WORSE, figure, pinned_title, save
 
 TOTAL = "Total effect"
 # The parts of the decomposition (docs/MODEL.md 8.13), in the order of metrics.json, in words.
@@ -104,7 +104,7 @@ def waterfall(table: pd.DataFrame, path: Path, title: str = "") -> Path | None:
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks(y)
         ax.set_yticklabels(rows if ax is axes[0][0] else [""] * len(rows))
-        ax.set_title(panel, fontsize=10)
+        pinned_title(ax, panel, fontsize=10)
         ax.grid(axis="y", visible=False)
     axes[0][0].legend(handles=[Patch(color=BETTER, label="Better (turnover down; promotions and value up)"),
                                Patch(color=WORSE, label="Worse")], fontsize=8, loc="upper center",

@@ -13,8 +13,8 @@ import pandas as pd
 
 from ..mentoring.person_effects import same_people
 from .decomposition import mechanism
-from .style import (BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, level_colours, pct, pinned_title,
-                    save)
+from .style import (BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, heap_frozen, level_colours, pct,
+                    pinned_title, save)
 from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
 
@@ -261,10 +261,11 @@ def run_charts(result, folder: Path, names=None) -> list[Path]:
     """Draw every chart the run supports (or those of `names`, in RUN_CHARTS order) into `folder`;
     returns the files written."""
     out = []
-    for name, draw in RUN_CHARTS.items():
-        if names is not None and name not in names:
-            continue
-        path = draw(result, Path(folder) / f"{name}.png")
-        if path is not None:
-            out.append(path)
+    with heap_frozen():
+        for name, draw in RUN_CHARTS.items():
+            if names is not None and name not in names:
+                continue
+            path = draw(result, Path(folder) / f"{name}.png")
+            if path is not None:
+                out.append(path)
     return out

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .style import BETTER, WORSE, figure, save
+from .style import BETTER, WORSE, figure, pinned_title, save
 
 TOTAL = "Total effect"
 # The parts of the decomposition (docs/MODEL.md 8.13), in the order of metrics.json, in words.
@@ -90,9 +90,10 @@ def waterfall(table: pd.DataFrame, path: Path, title: str = "") -> Path | None:
         bars = ax.barh(y, widths, left=lefts, color=colours, height=0.62)
         bars[-1].set_edgecolor("black")
         bars[-1].set_linewidth(1.2)
-        for j in range(len(values) - 1):  # connectors: where one step ends the next begins
-            end = starts[j] + values[j]
-            ax.plot([end, end], [y[j] - 0.31, y[j + 1] + 0.31], color="#555555", lw=0.6)
+        # connectors, where one step ends the next begins: one collection, not a line each
+        n = len(values) - 1
+        ax.vlines((starts + values)[:n], y[:n] - 0.31, y[1:n + 1] + 0.31, color="#555555", lw=0.6,
+                  capstyle="projecting")
         span = max(np.abs(np.append(starts + values, [0.0, total])).max(), 1e-12)
         for bar, w, x0 in zip(bars, widths, lefts):
             edge = max(x0, x0 + w)
@@ -104,7 +105,7 @@ def waterfall(table: pd.DataFrame, path: Path, title: str = "") -> Path | None:
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks(y)
         ax.set_yticklabels(rows if ax is axes[0][0] else [""] * len(rows))
-        ax.set_title(panel, fontsize=10)
+        pinned_title(ax, panel, fontsize=10)
         ax.grid(axis="y", visible=False)
     axes[0][0].legend(handles=[Patch(color=BETTER, label="Better (turnover down; promotions and value up)"),
                                Patch(color=WORSE, label="Worse")], fontsize=8, loc="upper center",

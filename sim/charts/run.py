@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..mentoring.person_effects import same_people
 from .decomposition import mechanism
-from .style import BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, level_colours, pct, save
+from .style import (BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, heap_frozen, level_colours, pct,
+                    pinned_title, save)
 from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
 
@@ -51,7 +52,7 @@ def retention(result, path: Path) -> Path | None:
         curves[label] = (t, s)
     year = {k: survival_at(t, s, wpy) for k, (t, s) in curves.items()}
     prog, twin = year["With the program"], year["Same people, no program (twin)"]
-    ax.set_title(f"Caused: 1-year retention {pct(prog)} vs {pct(twin)} ({len(same)} mentees)")
+    pinned_title(ax, f"Caused: 1-year retention {pct(prog)} vs {pct(twin)} ({len(same)} mentees)")
     ax.set_xlabel("Years since enrolling")
     ax.set_ylabel("Still employed (share, 95% band)")
     ax.legend(loc="lower left", fontsize=8)
@@ -64,7 +65,7 @@ def retention(result, path: Path) -> Path | None:
         t, s, lo, hi = kaplan_meier(d, e)
         ax.step(t / wpy, s, where="post", color=color, lw=2, label=label)
         ax.fill_between(t / wpy, lo, hi, step="post", color=color, alpha=0.15)
-    ax.set_title("Naive: participants vs non-participants (selection included)")
+    pinned_title(ax, "Naive: participants vs non-participants (selection included)")
     ax.set_xlabel("Years in the status")
     ax.legend(loc="lower left", fontsize=8)
     return save(fig, path)
@@ -94,7 +95,7 @@ def turnover_by_level(result, path: Path) -> Path:
     ax.set_xticks(x, levels, rotation=20)
     ax.set_ylabel("Exits per 100 person-years (95% CI)")
     ax.set_ylim(bottom=0)
-    ax.set_title(f"Turnover is highest at {top[0]} ({100 * top[1]:.0f} per 100 a year)")
+    pinned_title(ax, f"Turnover is highest at {top[0]} ({100 * top[1]:.0f} per 100 a year)")
     ax.legend()
     return save(fig, path)
 
@@ -114,6 +115,7 @@ def pipeline(result, path: Path) -> Path:
     ax.stackplot(head.index, head.T.values, labels=levels, colors=shades, alpha=0.9)
     ax.set_xlabel("Year")
     ax.set_ylabel("Employees")
+    # automatic placement: a headcount of a million or more puts an offset text ("1e6") above the y axis
     ax.set_title(f"Headcount {head.iloc[0].sum():,.0f} -> {head.iloc[-1].sum():,.0f}; open seats fill the gap")
     ax.set_ylim(0, 1.05 * float(head.sum(axis=1).max()))
     handles, labels = ax.get_legend_handles_labels()  # listed top to bottom, as stacked
@@ -125,7 +127,7 @@ def pipeline(result, path: Path) -> Path:
     ax.set_xlabel("Year")
     ax.set_ylabel("Mean readiness for the next level (0-1)")
     ax.set_ylim(0, 1)
-    ax.set_title("Readiness for the next level, by level")
+    pinned_title(ax, "Readiness for the next level, by level")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Level", title_fontsize=7)
     return save(fig, path)
 
@@ -153,14 +155,15 @@ def succession(result, path: Path) -> Path:
         years, fill = _internal_fill_by_year(res)
         axes[0, 1].plot(years, 100 * fill, marker="o", color=color, lw=1.8, label=label)
     m = result.metrics
-    axes[0, 0].set_title(f"Bench strength: {m['bench_strength_end']:.2f} ready-now per leadership seat at the end")
+    pinned_title(axes[0, 0], f"Bench strength: {m['bench_strength_end']:.2f} ready-now per leadership seat at the end")
     axes[0, 0].set_xlabel("Year")
     axes[0, 0].set_ylabel("Ready-now successors per leadership seat")
     axes[0, 0].set_ylim(0, 1.15 * max(float(res.model_timeseries["bench_strength"].max()) for _, res, _ in worlds))
     axes[0, 0].legend(fontsize=8, loc="lower left")
     axes[0, 0].annotate("One seed: no interval. A sweep over seeds gives one.", (0.99, 0.02),
                         xycoords="axes fraction", ha="right", fontsize=7, color="#555555")
-    axes[0, 1].set_title(f"Leadership seats filled from inside: {pct(m['internal_fill_rate_leadership'], 0)} overall")
+    pinned_title(axes[0, 1],
+                 f"Leadership seats filled from inside: {pct(m['internal_fill_rate_leadership'], 0)} overall")
     axes[0, 1].set_xlabel("Year")
     axes[0, 1].set_ylabel("Internal fills (% of leadership fills)")
     axes[0, 1].set_ylim(0, 105)
@@ -191,7 +194,7 @@ def representation(result, path: Path) -> Path:
     if result.twin is not None:
         twin_end = 100 * (result.twin.metrics.get(f"representation_end.{focus}.level.{levels[-1]}") or 0)
         title += f" with the program,\n{twin_end:.0f}% without it (twin)"
-    ax.set_title(f"{title}; {top_start:.0f}% at the start")
+    pinned_title(ax, f"{title}; {top_start:.0f}% at the start")
     ax.set_ylim(0, 100)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save(fig, path)
@@ -233,7 +236,7 @@ def cost_value(result, path: Path) -> Path | None:
     ax.legend(handles=[Patch(color=BETTER, label="Adds to net value (better)"),
                        Patch(color=WORSE, label="Takes from net value (worse)")], fontsize=8, loc="lower right")
     roi = m.get("roi")
-    ax.set_title(f"Net value {m.get('value.net', 0) / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k "
+    pinned_title(ax, f"Net value {m.get('value.net', 0) / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k "
                  f"(ROI {'n/a' if roi is None or roi != roi else f'{roi:+.2f}'})")
     return save(fig, path)
 
@@ -258,10 +261,11 @@ def run_charts(result, folder: Path, names=None) -> list[Path]:
     """Draw every chart the run supports (or those of `names`, in RUN_CHARTS order) into `folder`;
     returns the files written."""
     out = []
-    for name, draw in RUN_CHARTS.items():
-        if names is not None and name not in names:
-            continue
-        path = draw(result, Path(folder) / f"{name}.png")
-        if path is not None:
-            out.append(path)
+    with heap_frozen():
+        for name, draw in RUN_CHARTS.items():
+            if names is not None and name not in names:
+                continue
+            path = draw(result, Path(folder) / f"{name}.png")
+            if path is not None:
+                out.append(path)
     return out

@@ -225,3 +225,35 @@ def test_count_axes_start_at_zero_and_the_twin_is_shown(with_twin, tmp_path, axe
     (rep,) = axes["representation"]
     assert rep.get_ylim()[0] == 0
     assert any(_hex(p.get_facecolor()) == TWIN for p in rep.patches)
+
+
+def test_the_charts_are_the_pixels_matplotlib_itself_would_save(with_twin, tmp_path, monkeypatch):
+    """The cheap drawing (one draw on the figure's own canvas, RGB at a fast zlib level, titles pinned
+    at the top) changes no pixel against matplotlib's own way: tight_layout, savefig (RGBA, its
+    default compression) and every title placed automatically."""
+    from PIL import Image
+
+    from sim.charts.style import STYLE, plt
+
+    fast = run_charts(with_twin, tmp_path / "fast")
+
+    def reference_save(fig, path):
+        with plt.rc_context(STYLE):
+            fig.tight_layout()
+            fig.savefig(path)
+        return path
+
+    def automatic_title(ax, text, **kwargs):
+        return ax.set_title(text, **kwargs)
+
+    for module in (run_module, decomposition_module):
+        monkeypatch.setattr(module, "save", reference_save)
+        monkeypatch.setattr(module, "pinned_title", automatic_title)
+    (tmp_path / "reference").mkdir()
+    reference = run_charts(with_twin, tmp_path / "reference")
+    assert [p.name for p in fast] == [p.name for p in reference] and len(fast) == len(RUN_CHARTS)
+    for mine, theirs in zip(fast, reference):
+        rgb, rgba = np.asarray(Image.open(mine)), np.asarray(Image.open(theirs))
+        assert rgba.shape[-1] == 4 and (rgba[..., 3] == 255).all(), theirs.name  # opaque: the alpha says nothing
+        assert rgb.shape == rgba[..., :3].shape, mine.name
+        assert np.array_equal(rgb, rgba[..., :3]), f"{mine.name}: {(rgb != rgba[..., :3]).any(axis=-1).sum()} pixels"

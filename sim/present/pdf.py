@@ -211,6 +211,11 @@ class Pages:
         self.y = BOTTOM
 
 
+BRIEF_CHART = 2.1  # inches: page 1's chart, when the page has room for it
+# Below this a chart's labels print at about 4 points: unreadable, so it opens page 2 instead.
+BRIEF_CHART_MIN = 1.8
+
+
 def brief_page(p: Pages, title: str, b: Brief, chart: Path | None):
     p.new_page()
     p.paragraph(title, size=9, color=MUTED)
@@ -226,9 +231,10 @@ def brief_page(p: Pages, title: str, b: Brief, chart: Path | None):
         p.paragraph("What drove the result", size=10, weight="bold")
         for d in b.drivers:
             p.paragraph(d, size=8, bullet=True)
-    if chart is not None:  # last, in the room page 1 has left (at least 1.2 in, or it starts page 2)
+    if chart is not None:  # last, in the room page 1 has left (BRIEF_CHART_MIN at least, or it starts page 2)
         room = p.y - BOTTOM - (0.4 if b.chart_note else 0.1)
-        p.image(chart, height=min(2.1, room) if room >= 1.2 else 2.1, caption=b.chart_note)
+        p.image(chart, height=min(BRIEF_CHART, room) if room >= BRIEF_CHART_MIN else BRIEF_CHART,
+                caption=b.chart_note)
 
 
 def prepare_drawing() -> None:

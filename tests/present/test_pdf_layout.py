@@ -33,3 +33,29 @@ def test_the_details_follow_the_brief_chart_on_its_page(tmp_path, drivers):
     assert "The run in detail" not in pages[0]
     assert "The run in detail" in pages[1]  # never a page holding the chart alone
     assert len(pages) == 2
+
+
+def test_page_ones_chart_is_never_drawn_too_small_to_read(tmp_path, monkeypatch):
+    """However much of page 1 the brief fills, its chart is drawn at BRIEF_CHART_MIN or taller (on page 2
+    when page 1 has less room), never squeezed into what is left."""
+    from sim.present import pdf
+
+    chart = _chart(tmp_path / "cost_value.png")
+    drawn = []  # (page, height) of each chart drawn
+    image = pdf.Pages.image
+
+    def record(self, path, height, caption=""):
+        drawn.append(height)
+        return image(self, path, height, caption)
+
+    monkeypatch.setattr(pdf.Pages, "image", record)
+    for drivers in range(1, 30):  # page 1 from nearly empty to overfull: every room left in between
+        brief = Brief(title="A brief", question="What?", answer="This.",
+                      figures=[KeyFigure("Figure", "1", "context", ("k",))],
+                      drivers=[f"Driver number {i} of the result, long enough to wrap onto a second line of the "
+                               f"page so that each one takes a different share of it." for i in range(drivers)],
+                      caveat="One draw.", chart="cost_value", chart_note="The chart note.")
+        doc = Document(title="Report", brief=brief, sections=[])
+        write_pdf(tmp_path / "r.pdf", doc, {"cost_value": chart}, {})
+    assert len(drawn) == 29 and min(drawn) >= pdf.BRIEF_CHART_MIN
+    assert any(h < pdf.BRIEF_CHART for h in drawn)  # some page 1s had less than the full height, and kept it

@@ -138,7 +138,6 @@ def run_hydra(argv: list[str], mode=UNKNOWN) -> None:
         main()
 
 
-
 def warn_threading_layer() -> None:
     """One line on stderr when numba's intended TBB threading layer cannot run here."""
     from .engine.numba_setup import threading_layer_warning

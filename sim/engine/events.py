@@ -86,9 +86,12 @@ class EventLog:
         if not self.enabled or len(slots) == 0:
             return
         slots = np.asarray(slots, dtype=np.int64)
+        detail = np.asarray(detail, dtype=np.float64)
+        if detail.shape != slots.shape:  # the kernel reads detail[j] for each slot, unchecked
+            raise ValueError(f"event {kind!r}: {detail.shape} details for {slots.shape} people")
         at = self._rows.room(slots.size)
-        _put_events(at, week, EVENT_KINDS.index(kind), slots, pop.eid, pop.level, pop.group,
-                    np.asarray(detail, dtype=np.float64), *self._rows.columns)
+        _put_events(at, week, EVENT_KINDS.index(kind), slots, pop.eid, pop.level, pop.group, detail,
+                    *self._rows.columns)
 
     def frame(self, level_names, group_names) -> pd.DataFrame:
         data = dict(zip(self.COLUMNS, self._rows.taken()))

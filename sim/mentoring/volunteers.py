@@ -24,6 +24,7 @@ from numba import njit
 from scipy.special import expit
 
 from ..engine import rng
+from ..engine.chain_kernels import numpy_std, pairwise_sum
 from ..engine.kernels import HazardParams, weekly_hazard
 from ..engine.population import room_for
 
@@ -81,10 +82,8 @@ def _standardized_staying(log_h):
     z = np.zeros(n)
     if n < 2:
         return z
-    mean = _pairwise_sum(log_h, 0, n) / n
-    for i in range(n):
-        z[i] = (log_h[i] - mean) * (log_h[i] - mean)
-    sd = np.sqrt(_pairwise_sum(z, 0, n) / n)
+    mean = pairwise_sum(log_h) / n
+    sd = numpy_std(log_h)
     if not sd > 1e-12:
         return np.zeros(n)
     for i in range(n):
@@ -116,63 +115,11 @@ _CONVERGED, _SIGN_ERROR, _NAN, _NO_CONVERGENCE = 0, 1, 2, 3
 
 
 @njit(cache=True)
-def _block_sum(x, start, n):
-    """numpy's pairwise_sum of at most 128 values: eight lanes, summed as a tree, then the rest."""
-    if n < 8:
-        total = 0.0
-        for i in range(start, start + n):
-            total += x[i]
-        return total
-    r0, r1, r2, r3 = x[start], x[start + 1], x[start + 2], x[start + 3]
-    r4, r5, r6, r7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
-    i = 8
-    while i < n - n % 8:
-        j = start + i
-        r0, r1, r2, r3 = r0 + x[j], r1 + x[j + 1], r2 + x[j + 2], r3 + x[j + 3]
-        r4, r5, r6, r7 = r4 + x[j + 4], r5 + x[j + 5], r6 + x[j + 6], r7 + x[j + 7]
-        i += 8
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    for j in range(start + i, start + n):
-        total += x[j]
-    return total
-
-
-@njit(cache=True)
-def _pairwise_sum(x, start, n):
-    """sum(x[start:start + n]) in numpy's order (the pairwise_sum of its add.reduce: halves rounded down
-    to a multiple of 8 until a block has at most 128), so that the sum is numpy's to the bit. Its
-    recursion unrolled on a stack (numba's cache does not keep recursive functions safely)."""
-    if n <= 128:
-        return _block_sum(x, start, n)
-    starts, sizes = np.empty(192, dtype=np.int64), np.empty(192, dtype=np.int64)  # depth < 64
-    sums = np.empty(64)
-    top, n_sums = 0, 0
-    starts[0], sizes[0] = start, n
-    while top >= 0:
-        first, size = starts[top], sizes[top]
-        top -= 1
-        if size < 0:  # both halves summed: combine them, left + right
-            n_sums -= 1
-            sums[n_sums - 1] = sums[n_sums - 1] + sums[n_sums]
-        elif size <= 128:
-            sums[n_sums] = _block_sum(x, first, size)
-            n_sums += 1
-        else:
-            half = size // 2
-            half -= half % 8
-            starts[top + 1], sizes[top + 1] = 0, -1  # then combine
-            starts[top + 2], sizes[top + 2] = first + half, size - half  # then the right half
-            starts[top + 3], sizes[top + 3] = first, half  # the left half first
-            top += 3
-    return sums[0]
-
-
-@njit(cache=True)
 def _mean_chance_gap(a, shifts, share, chances):
     """mean(expit(a + shifts)) - share, as numpy and scipy's expit (1 / (1 + exp(-x))) compute it."""
     for i in range(shifts.size):
         chances[i] = 1.0 / (1.0 + np.exp(-(a + shifts[i])))
-    return _pairwise_sum(chances, 0, shifts.size) / shifts.size - share
+    return pairwise_sum(chances) / shifts.size - share  # chances: shifts.size long
 
 
 @njit(cache=True)

@@ -172,7 +172,7 @@ def _pdf(pdf_path: Path | None, c: dict, picture: Path, png_path: Path | None) -
 
     from ..charts.style import plt
     from .pdf import BOTTOM, MUTED, NOTE_BG, Pages
-    from .pdf_fonts import DEJAVU, STANDARD_FONTS
+    from .pdf_fonts import DEJAVU, face_for
 
     class OnePage(Pages):
         def new_page(self):
@@ -188,12 +188,15 @@ def _pdf(pdf_path: Path | None, c: dict, picture: Path, png_path: Path | None) -
             else:
                 super().close_page()
 
+    texts = [c["title"], c["question"], c["answer"], c["note"],
+             *(str(cell) for table in ("designs", "differences") for row in c[table] for cell in row)]
+    face = face_for(texts)  # the PDF's: the standard fonts unless a name needs DejaVu's letters
     n = len(c["designs"][0])
     widths = [0.28] + [0.72 / (n - 1)] * (n - 1)
     dwidths = [0.28] + [0.72 / (n - 2)] * (n - 2)
 
     def draw(pdf):
-        p = OnePage(pdf, plt, face=STANDARD_FONTS if pdf is not None else DEJAVU)
+        p = OnePage(pdf, plt, face=face if pdf is not None else DEJAVU)
         p.new_page()
         p.heading(c["title"], size=14)
         p.paragraph(c["question"], size=9.5)
@@ -206,8 +209,8 @@ def _pdf(pdf_path: Path | None, c: dict, picture: Path, png_path: Path | None) -
         p.close_page()
 
     if pdf_path is not None:
-        with plt.rc_context(STANDARD_FONTS.rc), PdfPages(pdf_path, metadata={"Title": c["title"],
-                                                                              "Creator": "mentorsim"}) as pdf:
+        metadata = {"Title": c["title"], "Creator": "mentorsim"}
+        with plt.rc_context(face.rc), PdfPages(pdf_path, metadata=metadata) as pdf:
             draw(pdf)
     else:
         draw(None)

@@ -19,14 +19,12 @@ from pathlib import Path
 
 from .brief import Brief
 from .document import GLOSSARY, Document
-from .pdf_fonts import STANDARD_FONTS, Typeface, chars, pdf_text
+from .pdf_fonts import STANDARD_FONTS, Typeface, chars, face_for, pdf_text
 
 A4 = (8.27, 11.69)
 LEFT, RIGHT, TOP, BOTTOM = 0.7, 0.7, 0.7, 0.7  # margins, inches
 WIDTH = A4[0] - LEFT - RIGHT
 INK, MUTED, RULE, HEAD_BG, NOTE_BG = "#222222", "#555555", "#bbbbbb", "#eeeeee", "#fff6e0"
-
-
 
 
 class Pages:
@@ -186,8 +184,8 @@ class Pages:
             x = LEFT + (WIDTH - w) / 2
             # a PDF keeps the chart's own pixels (no conversion to floats, no resampling: the reader scales
             # them); a page drawn to PNG (no `pdf`) resamples them smoothly
-            with Image.open(path) as png:
-                pixels = np.asarray(png)
+            with Image.open(path) as png:  # a palette, grey or 16-bit PNG (not a run chart's) as RGBA
+                pixels = np.asarray(png if png.mode in ("RGB", "RGBA") else png.convert("RGBA"))
             self._picture_axes().imshow(pixels, extent=(x, x + w, self.y - h, self.y), aspect="auto",
                                         interpolation="none" if self.pdf is not None else None)
         self.y -= h + 0.05
@@ -292,6 +290,23 @@ def _join(parts: list[Path], path: Path, title: str, odd_count: int, even_count:
         writer.write(out)
 
 
+def document_text(doc: Document, captions: dict[str, str]):
+    """Every text the pages of `doc` print (names from a config or HR data among them)."""
+    yield doc.title
+    b = doc.brief
+    if b is not None:
+        yield from (b.title, b.question, b.answer, b.caveat, b.chart_note, *b.drivers)
+        for f in b.figures:
+            yield from (f.label, f.value, f.detail)
+    for section in doc.sections:
+        yield section.heading
+        yield from section.paragraphs
+        yield from (str(cell) for row in section.table for cell in row)
+    yield from (str(cell) for row in doc.glossary for cell in row)
+    yield from doc.appendix or ()
+    yield from captions.values()
+
+
 def draw_pages(path: Path, doc: Document, charts: dict[str, Path], captions: dict[str, str], every: int = 1,
                start: int = 1) -> int:
     """Lay out the whole report and draw pages start, start + every, ... into the PDF at `path`; returns
@@ -308,9 +323,9 @@ def draw_pages(path: Path, doc: Document, charts: dict[str, Path], captions: dic
             return True
         return False
 
-    with plt.rc_context(STANDARD_FONTS.rc), PdfPages(path, metadata={"Title": doc.title,
-                                                                      "Creator": "mentorsim"}) as pdf:
-        p = Pages(pdf, plt, keep, STANDARD_FONTS)
+    face = face_for(document_text(doc, captions))  # the same in every process drawing a share of the pages
+    with plt.rc_context(face.rc), PdfPages(path, metadata={"Title": doc.title, "Creator": "mentorsim"}) as pdf:
+        p = Pages(pdf, plt, keep, face)
         if doc.brief is not None:
             brief_page(p, doc.title, doc.brief, charts.get(doc.brief.chart))
             if p.number == 1:  # the details start a page of their own, unless the brief's chart already did

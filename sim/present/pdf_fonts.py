@@ -66,6 +66,18 @@ def pdf_text(s: str) -> str:
             for c in s)
 
 
+def shown_whole(texts) -> bool:
+    """Whether the standard fonts show every one of `texts` without a "?" of `pdf_text`'s (a name in
+    Cyrillic, Greek or Chinese, from a config or HR data, would lose every letter)."""
+    return all(pdf_text(t).count("?") == t.count("?") for t in texts)
+
+
+def face_for(texts) -> Typeface:
+    """The standard fonts when they show all of `texts`, else DejaVu (embedded: slower to draw, every
+    script DejaVu has)."""
+    return STANDARD_FONTS if shown_whole(texts) else DEJAVU
+
+
 def _in_cp1252(c: str) -> bool:
     try:
         c.encode("cp1252")

@@ -19,7 +19,7 @@ class Lines(Artist):
         self.items: list[tuple[float, float, str, FontProperties, str]] = []
 
     def draw(self, renderer):
-        dpi = self.get_figure(root=True).dpi  # inches to the renderer's units (points in a PDF)
+        dpi = self.figure.dpi  # inches to the renderer's units (points in a PDF)
         height = renderer.get_canvas_width_height()[1]
         gc = renderer.new_gc()
         for x, y, text, font, colour in self.items:

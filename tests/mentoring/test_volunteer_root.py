@@ -8,7 +8,7 @@ import pytest
 from scipy.optimize import brentq
 from scipy.special import expit
 
-from sim.mentoring.volunteers import _pairwise_sum, _standardized_staying, sign_up_chance
+from sim.mentoring.volunteers import _standardized_staying, sign_up_chance
 
 
 def scipy_chance(z, share, selection):
@@ -32,13 +32,6 @@ def scores(rng, n, kind):
         z = np.full(n, -1.0 / np.sqrt(max(n - 1, 1)))
         z[rng.integers(n)] = np.sqrt(n - 1)
     return (z - z.mean()) / z.std() if z.std() > 0 else z
-
-
-def test_pairwise_sum_is_numpys_to_the_bit():
-    rng = np.random.default_rng(5)
-    for n in [*range(1, 300), 511, 1000, 1031, 4096, 10_001]:
-        x = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8) + rng.random()
-        assert _pairwise_sum(x, 0, n) == np.add.reduce(x)
 
 
 def test_staying_score_is_numpys_standardization_to_the_bit():

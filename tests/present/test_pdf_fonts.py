@@ -140,3 +140,21 @@ def test_characters_outside_winansi_are_spelt_not_lost(tmp_path):
 def test_what_no_spelling_covers_becomes_one_question_mark():
     assert pdf_text("中 ok ő") == "? ok o"
     assert pdf_text("±5 • µ é – —") == "±5 • µ é – —"  # WinAnsi has them: unchanged
+
+
+@pytest.mark.parametrize("name", ["Отдел продаж", "研发部", "Ωmega team"])
+def test_a_name_the_standard_fonts_cannot_show_draws_the_pdf_in_dejavu(tmp_path, name):
+    """A level, group or department name in another script (from a config or HR data) keeps its letters:
+    the whole PDF is then drawn in DejaVu, embedded, instead of losing them to "?"."""
+    path = tmp_path / "r.pdf"
+    write_pdf(path, _document(f"The {name} department.", [("Group", "Share"), (name, "12%")], CONFIG), {}, {})
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+    assert name.split()[0] in text and "?" not in text
+    assert not set(_fonts(path)) & STANDARD  # DejaVu throughout, not a mixture
+
+
+def test_a_latin_document_keeps_the_standard_fonts(tmp_path):
+    path = tmp_path / "r.pdf"
+    write_pdf(path, _document("Überblick: the café's team, 5 × 2 ± 1.", [("Group", "Share"), ("Équipe", "1%")],
+                              CONFIG), {}, {})
+    assert set(_fonts(path)) <= STANDARD

@@ -41,7 +41,7 @@ def test_page_ones_chart_is_never_drawn_too_small_to_read(tmp_path, monkeypatch)
     from sim.present import pdf
 
     chart = _chart(tmp_path / "cost_value.png")
-    drawn = []  # (page, height) of each chart drawn
+    drawn = []  # the height of each chart drawn
     image = pdf.Pages.image
 
     def record(self, path, height, caption=""):

@@ -203,7 +203,23 @@ def test_a_config_loads_or_fails_with_one_line_naming_the_bad_key(program, match
         return
     event("loaded")
     assert not bad, (values, bad)  # every out-of-range value is rejected
-    assert 1 <= cfg.sim.horizon_weeks <= 200 * cfg.sim.weeks_per_year
+    for key, value in values.items():  # and every value accepted is the config's, as given
+        assert _loaded(cfg, key) == _as_loaded(value, _loaded(cfg, key)), (key, value)
+
+
+def _loaded(cfg, key: str):
+    """The built config's value at a dotted key (org.levels.0.seats)."""
+    node = cfg
+    for part in key.split("."):
+        node = node[int(part)] if isinstance(node, list) else getattr(node, part)
+    return node
+
+
+def _as_loaded(value, loaded):
+    """A drawn mapping (program.matching = {policy: random}) as the section it loads into."""
+    if isinstance(value, dict) and dataclasses.is_dataclass(loaded):
+        return dataclasses.replace(loaded, **value)
+    return value
 
 
 @settings(max_examples=150, **SETTINGS)

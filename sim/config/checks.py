@@ -12,6 +12,11 @@ def require(ok: bool, path: str, value, allowed: str) -> None:
         raise ConfigError(f"{path} = {value!r}: {allowed}")
 
 
+def require_unique(names: list, path: str, allowed: str = "names must be unique") -> None:
+    """Raise a one-line ConfigError naming the list when a name appears in it twice."""
+    require(len(set(names)) == len(names), path, names, allowed)
+
+
 def in_unit(path: str, value, *, closed_low: bool = True, closed_high: bool = True) -> None:
     """Require 0 <= value <= 1 (bounds optionally open)."""
     low_ok = value >= 0 if closed_low else value > 0

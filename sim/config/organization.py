@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .checks import in_unit as _in_unit, require
+from .checks import in_unit as _in_unit, require, require_unique
 
 DEFAULT_COMPETENCIES = [
     "technical",
@@ -109,16 +109,11 @@ class OrgConfig:
     def check(self, path: str) -> None:
         require(len(self.levels) >= 2, f"{path}.levels", len(self.levels), "need at least 2 levels")
         require(len(self.competencies) >= 1, f"{path}.competencies", self.competencies, "need >= 1")
-        require(
-            len(set(self.competencies)) == len(self.competencies),
-            f"{path}.competencies",
-            self.competencies,
-            "names must be unique",
-        )
+        require_unique(self.competencies, f"{path}.competencies")
         for i, level in enumerate(self.levels):
             level.check(f"{path}.levels[{i}]", len(self.competencies))
         names = [lv.name for lv in self.levels]
-        require(len(set(names)) == len(names), f"{path}.levels", names, "level names must be unique")
+        require_unique(names, f"{path}.levels", "level names must be unique")
         require(len(self.groups) >= 1, f"{path}.groups", self.groups, "need at least one group")
         for i, group in enumerate(self.groups):
             group.check(f"{path}.groups[{i}]")
@@ -131,7 +126,7 @@ class OrgConfig:
                 "group shares must sum to 1",
             )
         gnames = [g.name for g in self.groups]
-        require(len(set(gnames)) == len(gnames), f"{path}.groups", gnames, "group names must be unique")
+        require_unique(gnames, f"{path}.groups", "group names must be unique")
         for i, level in enumerate(self.levels):
             if level.group_shares is None:
                 continue
@@ -142,12 +137,7 @@ class OrgConfig:
             total = sum(level.group_shares.values())
             require(abs(total - 1.0) < 1e-6, where, round(total, 6), "group shares must sum to 1")
         require(len(self.departments) >= 1, f"{path}.departments", self.departments, "need >= 1")
-        require(
-            len(set(self.departments)) == len(self.departments),
-            f"{path}.departments",
-            self.departments,
-            "names must be unique",
-        )
+        require_unique(self.departments, f"{path}.departments")
 
     @property
     def total_seats(self) -> int:

@@ -11,7 +11,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from .checks import ConfigError, in_unit as _in_unit, require  # noqa: F401  (re-exported)
+from .checks import ConfigError, in_unit as _in_unit, require, require_unique  # noqa: F401  (re-exported)
 from .organization import DEFAULT_COMPETENCIES, GroupConfig, LevelConfig, OrgConfig  # noqa: F401  (re-exported)
 from .program import EvaluationConfig, MatchingConfig, ProgramConfig
 from .registry import PROMOTION_RULES
@@ -298,5 +298,5 @@ class Config:
         for i, extra in enumerate(self.extra_programs):
             extra.check(f"extra_programs[{i}]", self.org)
         names = [p.name for p in self.programs()]
-        require(len(set(names)) == len(names), "extra_programs", names, "running programs need distinct names")
+        require_unique(names, "extra_programs", "running programs need distinct names")
         self.evaluation.check("evaluation")

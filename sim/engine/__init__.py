@@ -5,3 +5,6 @@ the event log and metric accumulation. `OrgModel` (model.py) owns the order of a
 Imports only `sim.config`. numba is configured (cache folder, threads) before any kernel exists.
 """
 from . import numba_setup  # noqa: F401  (first: sets the kernel cache before kernels compile)
+from .mesa_setup import defer_experimental
+
+defer_experimental()  # before anything imports Mesa

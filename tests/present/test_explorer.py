@@ -106,3 +106,26 @@ def test_a_watched_run_ends_where_sim_run_ends():
     full = run(load_config([*overrides, "sim.seed=3", "sim.agent_views=auto"]))
     assert (watched.model.pop.headcount_by_level(6) == full.model.pop.headcount_by_level(6)).all()
     assert watched.model.metrics.flows.sum() == full.model.metrics.flows.sum()
+
+
+def test_the_servers_drawings_take_turns(monkeypatch):
+    """Charts, the comparison chart and the report draw holding one lock: matplotlib's settings are the
+    process's, and two threads drawing at once could leave one's behind."""
+    from pathlib import Path
+
+    from sim.present.explorer import results
+
+    held = []
+
+    def drawing(*args, **kwargs):
+        held.append(results.DRAWING.locked())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(results, "run", lambda cfg: None)
+    for name in ("run_charts", "write_report", "figure"):
+        monkeypatch.setattr(results, name, drawing)
+    seed_run = results.SeedRun(["program=default"], result=type("R", (), {"save": lambda *a, **k: Path(".")})())
+    for draw in (lambda: results.SeedRun.of([]), lambda: seed_run.report(), lambda: results.comparison_chart([])):
+        with pytest.raises(RuntimeError, match="stop here"):
+            draw()
+    assert held == [True, True, True] and not results.DRAWING.locked()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from ...config.load import load_config
 from ...runs.result import run
 from ...studies.paired import BASE_OVERRIDES, PairedRuns
 from ..report import write_report
+
+# matplotlib's settings (rcParams) are the process's: the charts and the PDF set theirs while they draw
+# (rc_context) and put back what they found, so two of the server's threads drawing at once could
+# leave one's settings behind for good (fonts, sizes). One drawing at a time.
+DRAWING = threading.Lock()
 
 
 def number(value: float, digits: int, unit: str) -> str:
@@ -63,14 +69,14 @@ class SeedRun:
     @classmethod
     def of(cls, overrides: list[str], seed: int = 0) -> "SeedRun":
         result = run(load_config([*BASE_OVERRIDES, *overrides, f"sim.seed={seed}"]))
-        with tempfile.TemporaryDirectory() as tmp:
+        with DRAWING, tempfile.TemporaryDirectory() as tmp:
             paths = run_charts(result, Path(tmp))
             charts = {p.stem: p.read_bytes() for p in paths}
         return cls(overrides, result, charts)
 
     def report(self, kind: str = "pdf") -> bytes:
         """The run's report (PDF or HTML) as the CLI writes it."""
-        with tempfile.TemporaryDirectory() as tmp:
+        with DRAWING, tempfile.TemporaryDirectory() as tmp:
             folder = self.result.save(Path(tmp) / "run", charts=False)
             html, pdf = write_report(folder)
             return (pdf if kind == "pdf" else html).read_bytes()
@@ -87,6 +93,11 @@ def comparison_frame(pinned: list[tuple[str, PairedRuns]]) -> pd.DataFrame:
 
 def comparison_chart(pinned: list[tuple[str, PairedRuns]]) -> bytes:
     """The turnover effect of each pinned design with its interval (one chart)."""
+    with DRAWING:
+        return _comparison_png(pinned)
+
+
+def _comparison_png(pinned: list[tuple[str, PairedRuns]]) -> bytes:
     fig, axes = figure(width=8, height=1.2 + 0.6 * len(pinned))
     ax = axes[0, 0]
     for i, (label, runs) in enumerate(pinned):

@@ -67,11 +67,6 @@ class Program(TieWeek):
         self.hourly_cost = salary * cfg.loaded_cost_factor / cfg.hours_per_year
         self.ever_enrolled = np.zeros(max(1024, 2 * org.total_seats), dtype=bool)  # by employee id
         self.trained = np.zeros_like(self.ever_enrolled)
-        self.rematch_slots = np.zeros(0, dtype=np.int64)  # mentees waiting for a new mentor
-        self.rematch_eids = np.zeros(0, dtype=np.int64)
-        self.alumni_slots = np.zeros(0, dtype=np.int64)
-        self.alumni_eids = np.zeros(0, dtype=np.int64)
-        self.alumni_until = np.zeros(0, dtype=np.int64)
         self.cohort_event = f"cohort:{self.name}"
         if cfg.enrollment == "cohort":
             model.clock.every(self.cohort_event, cfg.cohort_every_weeks, first=cfg.first_cohort_week,
@@ -142,8 +137,7 @@ class Program(TieWeek):
             mentees = np.union1d(mentees[invited], self._rematchable())
         else:
             mentees = self._rematchable()
-        self.rematch_slots = np.zeros(0, dtype=np.int64)
-        self.rematch_eids = np.zeros(0, dtype=np.int64)
+        self.n_rematch = 0
         if not rematch_only:
             self.stats["launches"] += 1
         if mentees.size == 0:
@@ -187,8 +181,8 @@ class Program(TieWeek):
 
     def _rematchable(self) -> np.ndarray:
         """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""
-        pop, s = self.pop, self.rematch_slots
-        ok = pop.active[s] & (pop.eid[s] == self.rematch_eids) & self.mentee_level_ok[pop.level[s]]
+        pop, s, eids = self.pop, self._rematch[0][: self.n_rematch], self._rematch[1][: self.n_rematch]
+        ok = pop.active[s] & (pop.eid[s] == eids) & self.mentee_level_ok[pop.level[s]]
         return np.unique(s[ok])
 
     def _places_left(self) -> int:

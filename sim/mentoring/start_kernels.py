@@ -18,8 +18,8 @@ START_COLUMNS = ("pid", "circle", "mentor", "mentee", "mentor_eid", "mentee_eid"
 
 
 @njit(cache=True)
-def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, cadence, goal_bonus, circles, eid,
-               columns, is_mentee, mentor_load, participation, ever_enrolled, trained, train, first_row, mentee_row,
+def start_ties(rows, first_pid, mentees, mentors, quality, competency, skill_columns, week, length, cadence, goal_bonus,
+               circles, eid, columns, is_mentee, mentor_load, participation, ever_enrolled, trained, train, first_row, mentee_row,
                mentor_first, next_row):
     """Fill the new rows `rows` (taken from the table) for the pairs (mentees[j], mentors[j]) and give
     the people their roles; returns (mentors who had no tie before, mentors trained now). Serial.
@@ -27,7 +27,8 @@ def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, 
     pid = first_pid + j; start now, planned end after `length` weeks, first meeting after `cadence`;
     no meetings yet, initiation phase;
     alignment = clip(0.3 + 0.5 quality + goal_bonus, 0, 1), trust = 0.3 + 0.3 quality;
-    mentoring_skill = skill (the caller's mean of the mentor's mentoring competencies);
+    mentoring_skill = 0.5 + the mean of the mentor's `skill_columns` competencies (summed in column
+    order, then divided: numpy's mean over a row of the fancy-indexed columns, to the bit);
     circle: the pid itself, or (`circles`) that of the round's first row with the same mentor.
     Roles: mentee flag, mentor load, first program role (participation, if none yet), ever enrolled
     (by employee id) and, with `train`, each mentor not trained yet is (counted once).
@@ -53,7 +54,10 @@ def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, 
         quality_col[r] = q
         alignment[r] = min(max(0.3 + 0.5 * q + goal_bonus, 0.0), 1.0)
         trust[r] = 0.3 + 0.3 * q
-        mentoring_skill[r] = skill[j]
+        total = 0.0
+        for c in skill_columns:
+            total += competency[m, c]
+        mentoring_skill[r] = 0.5 + total / skill_columns.shape[0]
         phase[r], end_reason[r] = 0, 0
         if circles:
             if first_row[m] < 0:

@@ -26,7 +26,7 @@ from .matching import SAMPLE_POOL_ENTITY, match
 from .empty_rounds import why_no_mentee, why_no_mentor
 from .volunteers import MENTEE_DRAW, MENTOR_DRAW, Answers
 from .relationships import END_REASONS, Relationships
-from .round_kernels import eligible, in_draw_order, waiting_mentees
+from .round_kernels import eligible, in_draw_order, union_of_sorted, waiting_mentees
 from .start_kernels import START_COLUMNS, start_ties
 from .ties import TieWeek
 from ..config.program import ProgramConfig
@@ -99,7 +99,6 @@ class Program(TieWeek):
                                 else np.ones(org.n_levels, dtype=np.bool_))
         self._init_ties(model)
         self._start_columns = tuple(getattr(self.rel, name) for name in START_COLUMNS)  # never reallocated
-        self._start_written = frozenset(START_COLUMNS)
 
     def finalize(self, model) -> None:
         rows = self.rel.active_slots()
@@ -137,7 +136,7 @@ class Program(TieWeek):
         if not rematch_only:
             mentees = self.eligible_mentees(week)
             invited = self._sign_up(mentees, cfg.enroll_share, MENTEE_DRAW, week)
-            mentees = np.union1d(mentees[invited], self._rematchable())  # sorted, each once
+            mentees = union_of_sorted(mentees[invited], self._rematchable())
         else:
             mentees = self._rematchable()
         self.n_rematch = 0
@@ -238,21 +237,22 @@ class Program(TieWeek):
 
     def _start(self, mentees, mentors, quality, week: int) -> None:
         pop, cfg, rel = self.pop, self.cfg, self.rel
-        rows = rel.add_rows(mentees.size, written=self._start_written)
         self._make_room()  # start_ties flags mentees (and trained mentors) by employee id
-        new_mentors, trained = start_ties(
-            rows, rel.take_ids(mentees.size), mentees, mentors, quality, pop.competency, self.skill_columns, week,
-            cfg.length_weeks,
-            cfg.cadence_weeks, 0.2 if cfg.goal_setting else 0.0, cfg.format == "group", pop.eid, self._start_columns,
-            self.is_mentee, self.mentor_load, pop.participation, self.ever_enrolled, self.trained, cfg.mentor_training,
-            self._first_row, self.mentee_row, self.mentor_first, self.next_row)
+        n_free, count, new_mentors, trained, quality_sum = start_ties(
+            rel.active, rel._free, rel._n_free, rel.count, rel.next_id, mentees, mentors, quality, pop.competency,
+            self.skill_columns, week, cfg.length_weeks, cfg.cadence_weeks, 0.2 if cfg.goal_setting else 0.0,
+            cfg.format == "group", pop.eid, self._start_columns, self.is_mentee, self.mentor_load, pop.participation,
+            self.ever_enrolled, self.trained, cfg.mentor_training, self._first_row, self.mentee_row,
+            self.mentor_first, self.next_row)
+        rel.sync(n_free, count)
+        rel.take_ids(mentees.size)
         self.n_mentors += new_mentors
         if cfg.mentor_training:
             self.stats["mentors_trained"] += trained
             self.stats["training_cost"] += trained * cfg.training_cost_per_mentor
             self.cost_by_week[week, 3] += trained * cfg.training_cost_per_mentor
         self.stats["pairs_started"] += mentees.size
-        self.stats["quality_sum"] += float(quality.sum())
+        self.stats["quality_sum"] += quality_sum
         self.model.record("mentoring_start", mentees, week, detail=pop.eid[mentors])
 
     # ------------------------------------------------------------ results

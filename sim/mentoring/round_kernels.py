@@ -1,5 +1,5 @@
 """The small steps of an enrollment round in compiled calls: who may enroll (`eligible`), who waits for a
-new mentor (`waiting_mentees`), the order places go in (`in_draw_order`).
+new mentor (`waiting_mentees`), both (`union_of_sorted`), the order places go in (`in_draw_order`).
 
 Most rounds are a rematch of one or two mentees, where each numpy call on a few rows (a mask, a fancy
 index, a sort) costs more than the work; these kernels give the same arrays, element for element.
@@ -65,3 +65,23 @@ def in_draw_order(slots, draw_key, key, week, k, places):
         u[j] = uniform_at(entity_key(key, draw_key[slots[j]]), week, k)
     order = np.argsort(u, kind="mergesort")
     return slots[order[:places]]
+
+
+@njit(cache=True)
+def union_of_sorted(a, b):
+    """np.union1d(a, b) for sorted arrays of distinct values: their merge, each value once. Serial."""
+    out = np.empty(a.shape[0] + b.shape[0], dtype=np.int64)
+    i = j = n = 0
+    while i < a.shape[0] or j < b.shape[0]:
+        if j == b.shape[0] or (i < a.shape[0] and a[i] < b[j]):
+            out[n] = a[i]
+            i += 1
+        elif i == a.shape[0] or b[j] < a[i]:
+            out[n] = b[j]
+            j += 1
+        else:  # in both
+            out[n] = a[i]
+            i += 1
+            j += 1
+        n += 1
+    return out[:n]

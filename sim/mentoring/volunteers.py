@@ -197,10 +197,36 @@ class Answers:
     def sign_up(self, model, key, slots, share: float, selection: float, week: int, draw: int,
                 no_shift) -> np.ndarray:
         """The slots among `slots` who said yes (a boolean mask), asking those not asked before."""
-        eids = model.pop.eid[slots]
-        self.by_eid = room_for(self.by_eid, eids)
-        new = self.by_eid[eids] == UNASKED
-        if new.any():
-            yes = volunteers(model, key, slots[new], share, selection, week, draw, no_shift)
-            self.by_eid[eids[new]] = np.where(yes, SAID_YES, SAID_NO)
-        return self.by_eid[eids] == SAID_YES
+        pop = model.pop
+        if pop.next_eid > self.by_eid.size:  # room for every id given so far (ids only grow)
+            self.by_eid = room_for(self.by_eid, np.array([pop.next_eid - 1]))
+        new = _unasked(slots, pop.eid, self.by_eid)
+        yes = volunteers(model, key, slots[new], share, selection, week, draw, no_shift) if new.size else _NOBODY
+        return _answered(slots, new, yes, pop.eid, self.by_eid)
+
+
+_NOBODY = np.zeros(0, dtype=np.bool_)
+
+
+@njit(cache=True)
+def _unasked(slots, eid, by_eid):
+    """Positions in `slots` of people not asked yet. Serial (one small call instead of a numpy call
+    per step: most rounds ask a few new people among many answered)."""
+    out = np.empty(slots.shape[0], dtype=np.int64)
+    n = 0
+    for j in range(slots.shape[0]):
+        if by_eid[eid[slots[j]]] == UNASKED:
+            out[n] = j
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _answered(slots, new, yes, eid, by_eid):
+    """Keep the answers `yes` of the people at positions `new`, then whether each of `slots` said yes."""
+    for j in range(new.shape[0]):
+        by_eid[eid[slots[new[j]]]] = SAID_YES if yes[j] else SAID_NO
+    out = np.empty(slots.shape[0], dtype=np.bool_)
+    for j in range(slots.shape[0]):
+        out[j] = by_eid[eid[slots[j]]] == SAID_YES
+    return out

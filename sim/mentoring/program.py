@@ -26,6 +26,7 @@ from .matching import SAMPLE_POOL_ENTITY, match
 from .empty_rounds import why_no_mentee, why_no_mentor
 from .volunteers import MENTEE_DRAW, MENTOR_DRAW, Answers
 from .relationships import END_REASONS, Relationships
+from .round_kernels import eligible, in_draw_order, union_of_sorted, waiting_mentees
 from .start_kernels import START_COLUMNS, start_ties
 from .ties import TieWeek
 from ..config.program import ProgramConfig
@@ -61,17 +62,12 @@ class Program(TieWeek):
         names = org.competency_names
         self.fixed_focus = np.array([cfg.format == "reverse" and c in cfg.reverse_competencies for c in names])
         self.growth_mask = np.array([c in cfg.effects.mentor_growth_competencies for c in names])
-        self.skill_columns = [names.index(c) for c in MENTORING_SKILL_COMPETENCIES if c in names] or list(
-            range(len(names)))
+        self.skill_columns = np.array([names.index(c) for c in MENTORING_SKILL_COMPETENCIES if c in names] or list(
+            range(len(names))), dtype=np.int64)
         salary = np.array([lv.salary for lv in org.cfg.levels])
         self.hourly_cost = salary * cfg.loaded_cost_factor / cfg.hours_per_year
         self.ever_enrolled = np.zeros(max(1024, 2 * org.total_seats), dtype=bool)  # by employee id
         self.trained = np.zeros_like(self.ever_enrolled)
-        self.rematch_slots = np.zeros(0, dtype=np.int64)  # mentees waiting for a new mentor
-        self.rematch_eids = np.zeros(0, dtype=np.int64)
-        self.alumni_slots = np.zeros(0, dtype=np.int64)
-        self.alumni_eids = np.zeros(0, dtype=np.int64)
-        self.alumni_until = np.zeros(0, dtype=np.int64)
         self.cohort_event = f"cohort:{self.name}"
         if cfg.enrollment == "cohort":
             model.clock.every(self.cohort_event, cfg.cohort_every_weeks, first=cfg.first_cohort_week,
@@ -97,11 +93,12 @@ class Program(TieWeek):
         self._no_shift = np.zeros(pop.capacity)  # who volunteers is judged without any program's effect
         self.answers = {draw: Answers(self.ever_enrolled.size) for draw in (MENTEE_DRAW, MENTOR_DRAW)}  # opt_in
         self.mentee_level_ok = np.isin(np.arange(org.n_levels), cfg.mentee_levels)
+        groups = org.group_names
+        self.mentee_group_ok = np.array([not cfg.mentee_groups or g in cfg.mentee_groups for g in groups], dtype=np.bool_)
         self.mentor_level_ok = (np.isin(np.arange(org.n_levels), cfg.mentor_levels) if cfg.mentor_levels
                                 else np.ones(org.n_levels, dtype=np.bool_))
         self._init_ties(model)
         self._start_columns = tuple(getattr(self.rel, name) for name in START_COLUMNS)  # never reallocated
-        self._start_written = frozenset(START_COLUMNS)
 
     def finalize(self, model) -> None:
         rows = self.rel.active_slots()
@@ -115,23 +112,23 @@ class Program(TieWeek):
 
     # ------------------------------------------------------------ enrollment
     def eligible_mentees(self, week: int) -> np.ndarray:
-        """Slots of employees who may enroll now (before invitation and caps)."""
+        """Slots of employees who may enroll now (before invitation and caps; `round_kernels.eligible`)."""
         pop, cfg = self.pop, self.cfg
-        s = pop.active_slots()
-        tenure = week - pop.hire_week[s]
-        ok = self.mentee_level_ok[pop.level[s]] & (tenure >= cfg.mentee_min_tenure_weeks)
-        if cfg.mentee_max_tenure_weeks is not None:
-            ok &= tenure <= cfg.mentee_max_tenure_weeks
-        if cfg.mentee_hipo_only:
-            ok &= pop.hipo[s]
-        if cfg.mentee_groups:
-            ok &= np.isin(pop.group[s], [self.org.group_names.index(g) for g in cfg.mentee_groups])
-        ok &= ~self._enrolled(pop.eid[s])
-        ok &= ~self.is_mentee[s] & (self.mentor_load[s] == 0)  # one role at a time
-        return s[ok]
+        self._make_room()
+        max_tenure = -1 if cfg.mentee_max_tenure_weeks is None else cfg.mentee_max_tenure_weeks
+        return eligible(pop.active, pop.count, pop.hire_week, pop.level, pop.hipo, pop.group, pop.eid,
+                        self.mentee_level_ok, cfg.mentee_min_tenure_weeks, max_tenure, cfg.mentee_hipo_only,
+                        self.mentee_group_ok, self.ever_enrolled, self.is_mentee, self.mentor_load, week)
+
+    def _make_room(self) -> None:
+        """Flags by employee id long enough for every id given so far (ids only grow)."""
+        next_eid = self.pop.next_eid
+        if next_eid > self.ever_enrolled.size:
+            ids = np.array([next_eid - 1])
+            self.ever_enrolled, self.trained = room_for(self.ever_enrolled, ids), room_for(self.trained, ids)
 
     def _enrolled(self, eids) -> np.ndarray:
-        self.ever_enrolled, self.trained = room_for(self.ever_enrolled, eids), room_for(self.trained, eids)
+        self._make_room()
         return self.ever_enrolled[eids]
 
     def _enroll(self, week: int, rematch_only: bool = False) -> None:
@@ -139,11 +136,10 @@ class Program(TieWeek):
         if not rematch_only:
             mentees = self.eligible_mentees(week)
             invited = self._sign_up(mentees, cfg.enroll_share, MENTEE_DRAW, week)
-            mentees = np.union1d(mentees[invited], self._rematchable())
+            mentees = union_of_sorted(mentees[invited], self._rematchable())
         else:
             mentees = self._rematchable()
-        self.rematch_slots = np.zeros(0, dtype=np.int64)
-        self.rematch_eids = np.zeros(0, dtype=np.int64)
+        self.n_rematch = 0
         if not rematch_only:
             self.stats["launches"] += 1
         if mentees.size == 0:
@@ -156,8 +152,7 @@ class Program(TieWeek):
                                 why_no_mentee(self, week), self.name)
                 self.stats["launches_without_eligible"] += 1
             return
-        order = np.argsort(rng.uniforms(self.keys["enrollment"], pop.draw_key[mentees], week, 1), kind="stable")
-        mentees = mentees[order][: self._places_left()]
+        mentees = in_draw_order(mentees, pop.draw_key, self.keys["enrollment"], week, 1, self._places_left())
         mentors, spare = self._mentor_pool(week, mentees)
         if mentees.size == 0 or mentors.size == 0:
             if mentors.size == 0:
@@ -187,9 +182,8 @@ class Program(TieWeek):
 
     def _rematchable(self) -> np.ndarray:
         """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""
-        pop, s = self.pop, self.rematch_slots
-        ok = pop.active[s] & (pop.eid[s] == self.rematch_eids) & self.mentee_level_ok[pop.level[s]]
-        return np.unique(s[ok])
+        pop = self.pop
+        return waiting_mentees(*self._rematch, self.n_rematch, pop.active, pop.eid, pop.level, self.mentee_level_ok)
 
     def _places_left(self) -> int:
         cfg, rel = self.cfg, self.rel
@@ -243,23 +237,22 @@ class Program(TieWeek):
 
     def _start(self, mentees, mentors, quality, week: int) -> None:
         pop, cfg, rel = self.pop, self.cfg, self.rel
-        skill = 0.5 + pop.competency[mentors][:, self.skill_columns].mean(axis=1)
-        rows = rel.add_rows(mentees.size, written=self._start_written)
-        self._enrolled(pop.eid[mentees])
-        if cfg.mentor_training:
-            self._enrolled(pop.eid[mentors])
-        new_mentors, trained = start_ties(
-            rows, rel.take_ids(mentees.size), mentees, mentors, quality, skill, week, cfg.length_weeks,
-            cfg.cadence_weeks, 0.2 if cfg.goal_setting else 0.0, cfg.format == "group", pop.eid, self._start_columns,
-            self.is_mentee, self.mentor_load, pop.participation, self.ever_enrolled, self.trained, cfg.mentor_training,
-            self._first_row, self.mentee_row, self.mentor_first, self.next_row)
+        self._make_room()  # start_ties flags mentees (and trained mentors) by employee id
+        n_free, count, new_mentors, trained, quality_sum = start_ties(
+            rel.active, rel._free, rel._n_free, rel.count, rel.next_id, mentees, mentors, quality, pop.competency,
+            self.skill_columns, week, cfg.length_weeks, cfg.cadence_weeks, 0.2 if cfg.goal_setting else 0.0,
+            cfg.format == "group", pop.eid, self._start_columns, self.is_mentee, self.mentor_load, pop.participation,
+            self.ever_enrolled, self.trained, cfg.mentor_training, self._first_row, self.mentee_row,
+            self.mentor_first, self.next_row)
+        rel.sync(n_free, count)
+        rel.take_ids(mentees.size)
         self.n_mentors += new_mentors
         if cfg.mentor_training:
             self.stats["mentors_trained"] += trained
             self.stats["training_cost"] += trained * cfg.training_cost_per_mentor
             self.cost_by_week[week, 3] += trained * cfg.training_cost_per_mentor
         self.stats["pairs_started"] += mentees.size
-        self.stats["quality_sum"] += float(quality.sum())
+        self.stats["quality_sum"] += quality_sum
         self.model.record("mentoring_start", mentees, week, detail=pop.eid[mentors])
 
     # ------------------------------------------------------------ results

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from numba import njit
 
+from ..engine.chain_kernels import pairwise_sum
 from ..engine.population import MENTEE, MENTOR, NONE
+from ..engine.table import claim_slots
 
 # The relationship columns `start_ties` writes, in its argument order (every column of the table).
 START_COLUMNS = ("pid", "circle", "mentor", "mentee", "mentor_eid", "mentee_eid", "start_week", "end_week", "cadence",
@@ -18,16 +20,21 @@ START_COLUMNS = ("pid", "circle", "mentor", "mentee", "mentor_eid", "mentee_eid"
 
 
 @njit(cache=True)
-def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, cadence, goal_bonus, circles, eid,
-               columns, is_mentee, mentor_load, participation, ever_enrolled, trained, train, first_row, mentee_row,
+def start_ties(active, free, n_free, count, first_pid, mentees, mentors, quality, competency, skill_columns, week, length,
+               cadence, goal_bonus, circles, eid, columns, is_mentee, mentor_load, participation, ever_enrolled, trained, train, first_row, mentee_row,
                mentor_first, next_row):
-    """Fill the new rows `rows` (taken from the table) for the pairs (mentees[j], mentors[j]) and give
-    the people their roles; returns (mentors who had no tie before, mentors trained now). Serial.
+    """Take new rows in the relationship table (`claim_slots`: its `active`, free list and high-water
+    mark), fill them for the pairs (mentees[j], mentors[j]) and give the people their roles. Serial.
+
+    Returns (the table's free-list length and high-water mark after, for `Table.sync`, which raises
+    if the rows did not fit (then nothing was written), mentors who had no tie before, mentors trained
+    now, the sum of `quality` as numpy sums it).
 
     pid = first_pid + j; start now, planned end after `length` weeks, first meeting after `cadence`;
     no meetings yet, initiation phase;
     alignment = clip(0.3 + 0.5 quality + goal_bonus, 0, 1), trust = 0.3 + 0.3 quality;
-    mentoring_skill = skill (the caller's mean of the mentor's mentoring competencies);
+    mentoring_skill = 0.5 + the mean of the mentor's `skill_columns` competencies (summed in column
+    order, then divided: numpy's mean over a row of the fancy-indexed columns, to the bit);
     circle: the pid itself, or (`circles`) that of the round's first row with the same mentor.
     Roles: mentee flag, mentor load, first program role (participation, if none yet), ever enrolled
     (by employee id) and, with `train`, each mentor not trained yet is (counted once).
@@ -39,6 +46,9 @@ def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, 
     """
     (pid, circle, mentor, mentee, mentor_eid, mentee_eid, start_week, end_week, cadence_col, next_meeting, held, missed,
      quality_col, alignment, trust, mentoring_skill, phase, end_reason) = columns
+    rows, n_free, count = claim_slots(active, free, n_free, count, mentees.shape[0])
+    if rows.shape[0] < mentees.shape[0]:
+        return n_free, count, 0, 0, 0.0
     new_mentors = 0
     n_trained = 0
     for j in range(rows.shape[0]):
@@ -53,7 +63,10 @@ def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, 
         quality_col[r] = q
         alignment[r] = min(max(0.3 + 0.5 * q + goal_bonus, 0.0), 1.0)
         trust[r] = 0.3 + 0.3 * q
-        mentoring_skill[r] = skill[j]
+        total = 0.0
+        for c in skill_columns:
+            total += competency[m, c]
+        mentoring_skill[r] = 0.5 + total / skill_columns.shape[0]
         phase[r], end_reason[r] = 0, 0
         if circles:
             if first_row[m] < 0:
@@ -81,4 +94,4 @@ def start_ties(rows, first_pid, mentees, mentors, quality, skill, week, length, 
         if train and not trained[eid[m]]:
             trained[eid[m]] = True
             n_trained += 1
-    return new_mentors, n_trained
+    return n_free, count, new_mentors, n_trained, pairwise_sum(quality)

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.kernels import slots_by_code
 from . import week_kernels
+from .end_kernels import any_tie, close_due, close_leaving
 from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
-from .kernels import close_ties
 from .relationships import END_REASONS
 from .week_kernels import PEOPLE_COLUMNS, REL_COLUMNS, TIE_TOTALS, TieParams
 
-N_END_CODES = max(END_REASONS) + 1
+# The order ties end in within a week's batch (the event log keeps it): due endings as `_due_ending`
+# checks them, then those of people leaving, the mentee's ties first.
+DUE_ORDER = np.array([END_DISSOLVED, END_PROMOTED, END_REMATCHED, END_COMPLETED], dtype=np.int8)
+LEAVING_ORDER = np.array([END_MENTEE_LEFT, END_MENTOR_LEFT], dtype=np.int8)
+STAT_OF_REASON = {reason: f"pairs_{name}" for reason, name in END_REASONS.items()}
 
 
 class TieWeek:
@@ -52,14 +55,24 @@ class TieWeek:
         self._program_arrays = (self.fixed_focus, self.growth_mask, self.hourly_cost, self.mentee_level_ok)
         self.tie_totals = np.zeros(len(TIE_TOTALS))
         self._end_code = np.zeros(rel.capacity, dtype=np.int8)
+        # Mentees waiting for a new mentor, and alumni whose effect lasts, as arrays with a length (appended
+        # to in place, grown by doubling): the kernels' argument tuples are rebuilt only when they grow.
+        self.n_rematch = 0
+        self._rematch = (np.zeros(64, dtype=np.int64), np.zeros(64, dtype=np.int64))  # slots, employee ids
+        self.n_alumni = 0
+        self._alumni = tuple(np.zeros(64, dtype=np.int64) for _ in range(3))  # slots, employee ids, until week
+        self._close_arrays = (rel.held, rel.missed, rel.trust, rel.mentee, rel.mentee_eid, rel.mentor,
+                              self.is_mentee, self.mentor_load, self.mentee_row, self.mentor_first, self.next_row,
+                              rel.active, rel._free)
+        self._key_meetings = self.keys["meetings"]
 
     def step(self, model, week: int, due: set[str]) -> None:
         enroll = self.cfg.enrollment == "rolling" or self.cohort_event in due
-        rematch = not enroll and self.rematch_slots.size > 0  # ties ending now can add to it: see below
+        rematch = not enroll and self.n_rematch > 0  # ties ending now can add to it: see below
         n_ending, kept = self._tie_week(week, effects_now=not (enroll or rematch))
         if n_ending:
             self._end_due(week)
-            rematch = not enroll and self.rematch_slots.size > 0
+            rematch = not enroll and self.n_rematch > 0
         if enroll:
             self._enroll(week)
         elif rematch:
@@ -67,80 +80,88 @@ class TieWeek:
         if n_ending or enroll or rematch:
             self._declare_effects(week)
         else:
-            self._keep_alumni(kept)
+            self.n_alumni = kept
         self.weeks_running += 1
 
     def _tie_week(self, week: int, effects_now: bool) -> tuple[int, int]:
         """Meetings, due endings (codes in `_end_code`, no row freed) and, if `effects_now` and no tie
         ends, this week's effects; returns (ties ending, alumni kept). One compiled call."""
+        pop = self.pop
         return week_kernels.tie_week(
             self._rel_arrays, self.rel.count, self._people_arrays, self._params, self._program_arrays,
-            self.keys["meetings"], week, self.track_gains, self._end_code, effects_now, self._alumni_arrays(),
-            self.alumni_slots.size, self.pop.active, self.pop.eid, self._mark, self.tie_totals, self.cost_by_week,
-            self.n_mentors)
+            self._key_meetings, week, self.track_gains, self._end_code, effects_now, self._alumni, self.n_alumni,
+            pop.active, pop.eid, self._mark, self.tie_totals, self.cost_by_week, self.n_mentors)
 
     def on_leave(self, model, slots) -> None:
-        by_mentee, by_mentor = self._leaving(slots)
-        self._end(by_mentee, END_MENTEE_LEFT, model.week)
-        self._end(by_mentor, END_MENTOR_LEFT, model.week)
-
-    def _leaving(self, slots):
-        """The live rows of the people in `slots`: (by their mentee, by their mentor)."""
-        return week_kernels.leaving_ties(slots, self.is_mentee, self.mentor_load, self.rel.mentee, self.mentee_row,
-                                         self.mentor_first, self.next_row, self._scratch)
+        """End the ties of the people in `slots`, who are leaving: theirs as mentee, then as mentor."""
+        if any_tie(slots, self.is_mentee, self.mentor_load):
+            closed = close_leaving(slots, LEAVING_ORDER, *self._close_arrays, self.rel._n_free, self._scratch)
+            self._ended(LEAVING_ORDER, closed, model.week)
 
     def _end_due(self, week: int) -> None:
-        """End the rows `tie_week` found ending, by reason in this order (the event log keeps it)."""
-        rows, starts = slots_by_code(self._end_code, self.rel.count, N_END_CODES)
-        for reason in (END_DISSOLVED, END_PROMOTED, END_REMATCHED, END_COMPLETED):
-            self._end(rows[starts[reason] : starts[reason + 1]], reason, week)
+        """End the rows `tie_week` found ending, by reason in DUE_ORDER (the event log keeps it)."""
+        self._ended(DUE_ORDER, close_due(self._end_code, self.rel.count, DUE_ORDER, *self._close_arrays,
+                                         self.rel._n_free), week)
 
-    def _end(self, rows, reason: int, week: int) -> None:
-        if rows.size == 0:
-            return
-        rel, pop, s = self.rel, self.pop, self.stats
-        mentees = rel.mentee[rows]
-        held, missed, trust, freed = close_ties(rows, rel.held, rel.missed, rel.trust, rel.mentee, rel.mentor,
-                                                self.is_mentee, self.mentor_load, self.mentee_row, self.mentor_first,
-                                                self.next_row)
+    def _ended(self, order, closed, week: int) -> None:
+        """The rest of ending a batch of ties the kernels closed and freed (`end_kernels`): run totals by
+        reason, one event each, alumni, the dissolution penalty, and mentees to rematch."""
+        rows, starts, reasons, mentees, eids, sums, freed, n_free = closed
+        rel, s = self.rel, self.stats
+        rel.sync(n_free, rel.count)
         self.n_mentors -= freed
-        s[f"pairs_{END_REASONS[reason]}"] += rows.size
-        s["meetings_held"] += held
-        s["meetings_missed"] += missed
-        s["trust_at_end_sum"] += trust
-        s["pairs_ended"] += rows.size
-        self.model.record("mentoring_end", mentees, week, detail=np.full(rows.size, reason))
-        if reason == END_COMPLETED:
-            until = week + self.cfg.effects.alumni_weeks
-            self.alumni_slots = np.concatenate([self.alumni_slots, mentees])
-            self.alumni_eids = np.concatenate([self.alumni_eids, rel.mentee_eid[rows]])
-            self.alumni_until = np.concatenate([self.alumni_until, np.full(rows.size, until)])
-        elif reason == END_DISSOLVED:
-            pen = self.cfg.effects.dissolution_engagement_penalty
-            pop.engagement[mentees] = np.maximum(0.0, pop.engagement[mentees] - pen)
-        if reason in (END_REMATCHED, END_MENTOR_LEFT):
-            self.rematch_slots = np.concatenate([self.rematch_slots, mentees])
-            self.rematch_eids = np.concatenate([self.rematch_eids, rel.mentee_eid[rows]])
-        rel.remove(rows)
+        starts, (held, missed, trust) = starts.tolist(), sums.tolist()
+        for g, reason in enumerate(order.tolist()):
+            lo, hi = starts[g], starts[g + 1]
+            if hi == lo:
+                continue
+            s[STAT_OF_REASON[reason]] += hi - lo
+            s["meetings_held"] += held[g]
+            s["meetings_missed"] += missed[g]
+            s["trust_at_end_sum"] += trust[g]
+            s["pairs_ended"] += hi - lo
+            if reason == END_COMPLETED:
+                until = week + self.cfg.effects.alumni_weeks
+                self._append_alumni(mentees[lo:hi], eids[lo:hi], until)
+            elif reason == END_DISSOLVED:
+                pen, pop = self.cfg.effects.dissolution_engagement_penalty, self.pop
+                pop.engagement[mentees[lo:hi]] = np.maximum(0.0, pop.engagement[mentees[lo:hi]] - pen)
+            elif reason in (END_REMATCHED, END_MENTOR_LEFT):
+                self._append_rematch(mentees[lo:hi], eids[lo:hi])
+        self.model.record("mentoring_end", mentees, week, detail=reasons)
+
+    def _append_alumni(self, slots, eids, until: int) -> None:
+        n, k = self.n_alumni, slots.size
+        if n + k > self._alumni[0].size:
+            self._alumni = tuple(_grown(a, n, n + k) for a in self._alumni)
+        self._alumni[0][n : n + k] = slots
+        self._alumni[1][n : n + k] = eids
+        self._alumni[2][n : n + k] = until
+        self.n_alumni = n + k
+
+    def _append_rematch(self, slots, eids) -> None:
+        n, k = self.n_rematch, slots.size
+        if n + k > self._rematch[0].size:
+            self._rematch = tuple(_grown(a, n, n + k) for a in self._rematch)
+        self._rematch[0][n : n + k] = slots
+        self._rematch[1][n : n + k] = eids
+        self.n_rematch = n + k
 
     def _declare_effects(self, week: int) -> None:
         """Effects on hazards and promotion chances for this week, once per person and week, even for a
         mentor with several ties; alumni completed and cannot enroll again, so they are never current
-        mentees here."""
-        kept = week_kernels.declare_effects(self._rel_arrays, self.rel.count, self._people_arrays, self._params,
-                                            self._alumni_arrays(), self.alumni_slots.size, self.pop.active,
-                                            self.pop.eid, self._mark, week)
-        self._keep_alumni(kept)
-
-    def _alumni_arrays(self):
-        return self.alumni_slots, self.alumni_eids, self.alumni_until
-
-    def _keep_alumni(self, kept: int) -> None:
-        """The first `kept` alumni (moved to the front by the kernel) are those whose effect goes on."""
-        if kept != self.alumni_slots.size:
-            self.alumni_slots, self.alumni_eids = self.alumni_slots[:kept], self.alumni_eids[:kept]
-            self.alumni_until = self.alumni_until[:kept]
+        mentees here. Alumni whose effect ended are dropped (the kernel keeps the rest at the front)."""
+        self.n_alumni = week_kernels.declare_effects(self._rel_arrays, self.rel.count, self._people_arrays,
+                                                     self._params, self._alumni, self.n_alumni, self.pop.active,
+                                                     self.pop.eid, self._mark, week)
 
     def _fold_tie_totals(self) -> None:
         for name, total in zip(TIE_TOTALS, self.tie_totals):
             self.stats[name] = float(total)
+
+
+def _grown(values: np.ndarray, n: int, needed: int) -> np.ndarray:
+    """`values` with its first `n` entries kept, in an array at least doubled and holding `needed`."""
+    out = np.zeros(max(2 * values.size, needed), dtype=values.dtype)
+    out[:n] = values[:n]
+    return out

@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 from scipy.special import expit
 
-from ..engine import rng
+from ..engine.rng import entity_key, uniform_at
 from ..engine.chain_kernels import numpy_std, pairwise_sum
 from ..engine.kernels import HazardParams, weekly_hazard
 from ..engine.population import room_for
@@ -93,12 +93,13 @@ def _standardized_staying(log_h):
 
 def sign_up_chance(z: np.ndarray, share: float, selection: float) -> np.ndarray:
     """expit(alpha + selection z), alpha solved so that the chances average `share`."""
-    if share >= 1.0 or z.size == 0:
-        return np.full(z.size, min(share, 1.0))
-    if selection == 0.0 or not z.any():
-        return np.full(z.size, share)
-    shifts = selection * z
-    alpha, status = _solve_alpha(shifts, share, np.empty(z.size))
+    return _chances(z.size, *_chance_terms(z, share, selection))
+
+
+def _chances(n: int, flat: bool, constant: float, shifts, alpha: float, status: int) -> np.ndarray:
+    """The chances from `_chance_terms` (scipy's expit: numba's exp may round differently)."""
+    if flat:
+        return np.full(n, constant)
     if status == _SIGN_ERROR:
         raise ValueError("f(a) and f(b) must have different signs")
     if status == _NAN:
@@ -171,13 +172,50 @@ def _solve_alpha(shifts, share, chances):
     return xcur, _NO_CONVERGENCE
 
 
+@njit(cache=True)
+def _chance_terms(z, share, selection):
+    """What `sign_up_chance` is made of: (flat, constant, shifts, alpha, status). Flat: every chance is
+    `constant` (a share of 1 or more, or no selection on z); else the chances are expit(alpha + shifts),
+    shifts = selection z, alpha the root of `_solve_alpha` (status says whether brentq would raise)."""
+    if share >= 1.0 or z.size == 0:
+        return True, min(share, 1.0), z, 0.0, _CONVERGED
+    if selection == 0.0 or not z.any():
+        return True, share, z, 0.0, _CONVERGED
+    shifts = selection * z
+    alpha, status = _solve_alpha(shifts, share, np.empty(z.size))
+    return False, 0.0, shifts, alpha, status
+
+
+@njit(cache=True)
+def _volunteer_draws(slots, draw_key, key, draw, share, selection, level, hire_week, competency, confidence,
+                     engagement, belonging, passed_over, participation, no_shift, frailty, profile, demand,
+                     base_hazard, participation_effect, params, week):
+    """Each person's uniform u(enrollment_p, draw key, 0, draw) and the terms of the chances
+    (`_chance_terms`, over `staying_score`'s z, zeros without selection), in one call. Serial."""
+    u = np.empty(slots.shape[0])
+    for j in range(slots.shape[0]):
+        u[j] = uniform_at(entity_key(key, draw_key[slots[j]]), 0, draw)
+    if selection != 0.0:
+        z = _standardized_staying(log_exit_hazard(
+            slots, level, hire_week, competency, confidence, engagement, belonging, passed_over, participation,
+            no_shift, frailty, profile, demand, base_hazard, participation_effect, params, week))
+    else:
+        z = np.zeros(slots.shape[0])
+    flat, constant, shifts, alpha, status = _chance_terms(z, share, selection)
+    return u, flat, constant, shifts, alpha, status
+
+
 def volunteers(model, key, slots, share: float, selection: float, week: int, draw: int, no_shift) -> np.ndarray:
     """The slots among `slots` who sign up (a boolean mask), as the module docstring says."""
     if slots.size == 0:
         return np.zeros(0, dtype=bool)
-    u = rng.uniforms(key, model.pop.draw_key[slots], 0, draw)
-    z = staying_score(model, slots, week, no_shift) if selection else np.zeros(slots.size)
-    return u < sign_up_chance(z, share, selection)
+    pop, org, dyn = model.pop, model.org, model.dynamics
+    u, *terms = _volunteer_draws(slots, pop.draw_key, key, draw, share, selection, pop.level, pop.hire_week,
+                                 pop.competency, pop.confidence, pop.engagement, pop.belonging, pop.passed_over,
+                                 pop.participation, no_shift, pop.frailty, org.profile, org.demand,
+                                 org.base_hazard_week, dyn.participation_effect,
+                                 _without_market_pull(dyn.hazard_params), week)
+    return u < _chances(slots.size, *terms)
 
 
 UNASKED, SAID_YES, SAID_NO = 0, 1, 2
@@ -197,10 +235,36 @@ class Answers:
     def sign_up(self, model, key, slots, share: float, selection: float, week: int, draw: int,
                 no_shift) -> np.ndarray:
         """The slots among `slots` who said yes (a boolean mask), asking those not asked before."""
-        eids = model.pop.eid[slots]
-        self.by_eid = room_for(self.by_eid, eids)
-        new = self.by_eid[eids] == UNASKED
-        if new.any():
-            yes = volunteers(model, key, slots[new], share, selection, week, draw, no_shift)
-            self.by_eid[eids[new]] = np.where(yes, SAID_YES, SAID_NO)
-        return self.by_eid[eids] == SAID_YES
+        pop = model.pop
+        if pop.next_eid > self.by_eid.size:  # room for every id given so far (ids only grow)
+            self.by_eid = room_for(self.by_eid, np.array([pop.next_eid - 1]))
+        new = _unasked(slots, pop.eid, self.by_eid)
+        yes = volunteers(model, key, slots[new], share, selection, week, draw, no_shift) if new.size else _NOBODY
+        return _answered(slots, new, yes, pop.eid, self.by_eid)
+
+
+_NOBODY = np.zeros(0, dtype=np.bool_)
+
+
+@njit(cache=True)
+def _unasked(slots, eid, by_eid):
+    """Positions in `slots` of people not asked yet. Serial (one small call instead of a numpy call
+    per step: most rounds ask a few new people among many answered)."""
+    out = np.empty(slots.shape[0], dtype=np.int64)
+    n = 0
+    for j in range(slots.shape[0]):
+        if by_eid[eid[slots[j]]] == UNASKED:
+            out[n] = j
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _answered(slots, new, yes, eid, by_eid):
+    """Keep the answers `yes` of the people at positions `new`, then whether each of `slots` said yes."""
+    for j in range(new.shape[0]):
+        by_eid[eid[slots[new[j]]]] = SAID_YES if yes[j] else SAID_NO
+    out = np.empty(slots.shape[0], dtype=np.bool_)
+    for j in range(slots.shape[0]):
+        out[j] = by_eid[eid[slots[j]]] == SAID_YES
+    return out

@@ -29,20 +29,20 @@ class Recording(Program):
 
     def __init__(self, cfg, index):
         super().__init__(cfg, index)
-        self._ended: list[dict] = []
+        self._ended_rows: list[dict] = []
         self._meetings: list[dict] = []
 
     def _rows(self, rows) -> dict:
         rel = self.rel
         return {name: getattr(rel, name)[rows].copy() for name in ROW_FIELDS}
 
-    def _end(self, rows, reason, week):
-        if rows.size:
-            rec = self._rows(rows)
-            rec["reason"] = np.full(rows.size, reason)
-            rec["week"] = np.full(rows.size, week)
-            self._ended.append(rec)
-        super()._end(rows, reason, week)
+    def _ended(self, order, closed, week):
+        rows, reasons = closed[0], closed[2]  # closed and freed, their values not overwritten yet
+        rec = self._rows(rows)
+        rec["reason"] = reasons.astype(np.int64)
+        rec["week"] = np.full(rows.size, week)
+        self._ended_rows.append(rec)
+        super()._ended(order, closed, week)
 
     def _tie_week(self, week, effects_now):
         rel, pop = self.rel, self.pop
@@ -67,7 +67,7 @@ class Recording(Program):
 
     @property
     def ended(self) -> pd.DataFrame:
-        return self._frame(self._ended)
+        return self._frame(self._ended_rows)
 
     @property
     def meetings(self) -> pd.DataFrame:

@@ -8,6 +8,12 @@ from sim.mentoring import week_kernels
 from sim.mentoring.program import Program
 from tests.conftest import make_config
 
+def leaving_rows(prog, slots):
+    """The live rows of the people in `slots` (`leaving_ties`, as `Program.on_leave` finds them)."""
+    return week_kernels.leaving_ties(slots, prog.is_mentee, prog.mentor_load, prog.rel.mentee, prog.mentee_row,
+                                     prog.mentor_first, prog.next_row, prog._scratch)
+
+
 STATE = ("hazard_shift", "visibility", "competency", "confidence", "engagement", "belonging")
 
 
@@ -22,7 +28,7 @@ def _model(program: str, weeks: int) -> OrgModel:
 def _snapshot(prog):
     pop = prog.pop
     return ({name: getattr(pop, name).copy() for name in STATE}, prog.tie_totals.copy(), prog.cost_by_week.copy(),
-            prog._mark.copy(), prog._end_code.copy(), [a.copy() for a in prog._alumni_arrays()],
+            prog._mark.copy(), prog._end_code.copy(), [a.copy() for a in prog._alumni],
             {name: getattr(prog.rel, name).copy() for name in ("trust", "held", "missed", "next_meeting", "phase",
                                                             "end_reason")})
 
@@ -32,7 +38,7 @@ def _restore(prog, snap):
     for name, values in people.items():
         getattr(prog.pop, name)[:] = values
     prog.tie_totals[:], prog.cost_by_week[:], prog._mark[:], prog._end_code[:] = totals, costs, mark, code
-    for array, values in zip(prog._alumni_arrays(), alumni):
+    for array, values in zip(prog._alumni, alumni):
         array[:] = values
     for name, values in rel.items():
         getattr(prog.rel, name)[:] = values
@@ -58,7 +64,7 @@ def test_effects_in_the_weeks_call_are_those_declared_after_it(program, weeks):
     n_ending, kept = prog._tie_week(week, effects_now=False)
     if n_ending == 0:
         kept = week_kernels.declare_effects(prog._rel_arrays, prog.rel.count, prog._people_arrays, prog._params,
-                                            prog._alumni_arrays(), prog.alumni_slots.size, prog.pop.active,
+                                            prog._alumni, prog.n_alumni, prog.pop.active,
                                             prog.pop.eid, prog._mark, week)
     stepwise = _snapshot(prog)
     _restore(prog, before)
@@ -74,7 +80,7 @@ def test_a_week_in_which_a_tie_ends_leaves_the_effects_to_the_caller():
     prog, week = model.interventions[0], model.week
     ending = prog.rel.active_slots()[[0, 5]]
     prog.rel.end_week[ending] = week  # these two complete now
-    shift, n_alumni = prog.pop.hazard_shift.copy(), prog.alumni_slots.size
+    shift, n_alumni = prog.pop.hazard_shift.copy(), prog.n_alumni
     assert n_alumni > 0
     n_ending, kept = prog._tie_week(week, effects_now=True)
     assert n_ending == 2 and np.array_equal(np.flatnonzero(prog._end_code[: prog.rel.count]), np.sort(ending))
@@ -93,9 +99,9 @@ def test_leavers_ties_are_the_mentees_then_the_mentors_among_the_rest():
     marked[leaving] = True
     by_mentee_want = live[marked[rel.mentee[live]]]
     by_mentor_want = live[~marked[rel.mentee[live]] & marked[rel.mentor[live]]]
-    by_mentee, by_mentor = prog._leaving(leaving)
+    by_mentee, by_mentor = leaving_rows(prog, leaving)
     assert np.array_equal(by_mentee, by_mentee_want) and np.array_equal(by_mentor, by_mentor_want)
     assert r2 in by_mentee and r2 not in by_mentor and r0 in by_mentor
     assert not prog._scratch.any()  # scratch left clean
     nobody = np.flatnonzero(model.pop.active & ~prog.is_mentee & (prog.mentor_load == 0))[:3]
-    assert [x.size for x in prog._leaving(nobody)] == [0, 0]
+    assert [x.size for x in leaving_rows(prog, nobody)] == [0, 0]

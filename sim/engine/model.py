@@ -83,9 +83,10 @@ class OrgModel(mesa.Model):
         self.wall_seconds = 0.0
 
     # ------------------------------------------------------------ hooks
-    def on_join(self, slots) -> None:
-        """New people: note them in the roster, create their agent views."""
-        self.roster.add(self.pop, slots, self.week)
+    def on_join(self, slots, in_roster: bool = False) -> None:
+        """New people: note them in the roster (unless `in_roster`: a kernel did), create their agent views."""
+        if not in_roster:
+            self.roster.add(self.pop, slots, self.week)
         if self.agent_views:
             for slot in slots.tolist():
                 self._views[slot] = Employee(self, slot)

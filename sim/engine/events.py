@@ -32,15 +32,12 @@ class _Rows:
 
     def __init__(self, dtypes, capacity: int = 256):
         self.columns = tuple(np.empty(capacity, dtype=dtype) for dtype in dtypes)
+        self.size = capacity  # rows the columns hold
         self.n = 0
 
     def room(self, k: int) -> int:
         """Make room for `k` more rows; returns where they start."""
-        at = self.n
-        if at + k > self.columns[0].size:
-            size = max(2 * self.columns[0].size, at + k)
-            self.columns = tuple(np.concatenate([column[:at], np.empty(size - at, dtype=column.dtype)])
-                                 for column in self.columns)
+        at = self.spare(k)
         self.n = at + k
         return at
 
@@ -48,8 +45,10 @@ class _Rows:
         """Make room for up to `k` more rows without taking them (a kernel writes them, the caller then
         `took` as many as it wrote); returns where they start."""
         at = self.n
-        self.room(k)
-        self.n = at
+        if at + k > self.size:
+            self.size = max(2 * self.size, at + k)
+            self.columns = tuple(np.concatenate([column[:at], np.empty(self.size - at, dtype=column.dtype)])
+                                 for column in self.columns)
         return at
 
     def taken(self) -> list[np.ndarray]:
@@ -128,9 +127,10 @@ class EventLog:
     def spare(self, kind: str, most: int) -> tuple:
         """Room for up to `most` rows of `kind` that a kernel writes (`log_events`); the caller then
         `took` the rows written. What the kernel takes: (first row, kind code, the columns)."""
+        rows = self._rows
         if not self.enabled:
-            return -1, 0, self._rows.columns
-        return self._rows.spare(most), EVENT_KINDS.index(kind), self._rows.columns
+            return -1, 0, rows.columns
+        return rows.spare(most), EVENT_KINDS.index(kind), rows.columns
 
     def took(self, k: int) -> None:
         """`k` rows written by a kernel at `spare`'s first row."""

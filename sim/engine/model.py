@@ -103,9 +103,15 @@ class OrgModel(mesa.Model):
         self.events.record(kind, week, self.pop, slots, detail)
 
     def collect(self, snapshot_index: int) -> None:
-        """Record organization-level values of one metrics snapshot in the DataCollector."""
-        self._model_row = self.metrics.model_row(snapshot_index)
-        self.datacollector.collect(self)
+        """Record organization-level values of one metrics snapshot in the DataCollector: the first through
+        its reporters (which Mesa checks then), the rest appended to its columns directly, as its `collect`
+        would append them (plain ints and floats, whose deepcopy is themselves) without a call per value."""
+        self._model_row = row = self.metrics.model_row(snapshot_index)
+        if not getattr(self.datacollector, "_validated", False):
+            self.datacollector.collect(self)
+            return
+        for name, values in self.datacollector.model_vars.items():
+            values.append(row[name])
 
     def view(self, slot: int) -> Employee:
         """The agent view of a live employee's slot (views are kept only when agent_views is on)."""

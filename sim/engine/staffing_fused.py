@@ -9,7 +9,9 @@ same to the bit. Three steps stay outside, in `Staffing`: the promotion rule (a 
 `sim.engine.promotion_rules`), new people's draws (`people_kernels.new_people`, serial or parallel by
 size) and everything numpy computes that a kernel would round differently: the logs of the
 time-to-fill uniforms (numpy's vectorized log differs from the scalar one in the last bit) and
-readiness (einsum's order of summation). Event rows and the programs' hooks stay in Python too.
+readiness (einsum's order of summation). The programs' hooks stay in Python too; the event rows of
+exits, promotions and hires, and the hires' roster rows, are written by the kernels (`events.log_events`,
+`events.log_people`) into room the caller made (`EventLog.spare`, `Roster.spare`).
 
 Table bookkeeping: a kernel claims rows with `table.claim_slots` and frees them with
 `table._release`; it returns the free-list length and high-water mark, which the caller hands to

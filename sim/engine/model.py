@@ -10,7 +10,7 @@ from .agents import Employee
 from .clock import Clock
 from .dynamics import Dynamics
 from .events import EventLog, Roster
-from .kernels import EXIT_CYCLE
+from .kernels import EXIT_CYCLE, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .metrics import Metrics
 from .org import Org, Vacancies
 from .population import Population
@@ -20,6 +20,7 @@ from .staffing import Staffing
 from .switches import ALL_ON, Switches
 
 AGENT_VIEWS_AUTO_LIMIT = 50_000
+HAZARD_EXITS = (EXIT_VOLUNTARY, EXIT_RETIREMENT)  # the exit codes `Dynamics.hazard_exits` draws, in order
 MODEL_REPORTERS = ["week", "headcount", "open_vacancies", "leadership_open_vacancies", "bench_strength",
                    "capability_index", "mean_engagement"]
 
@@ -133,8 +134,10 @@ class OrgModel(mesa.Model):
             self.pop.visibility[: self.pop.count] = 0.0
         for intervention in self.interventions:
             intervention.step(self, week, due)
-        for code, slots in self.dynamics.hazard_exits(week).items():
-            staffing.separate(slots, code, week)
+        leaving, starts = self.dynamics.hazard_exits(week)
+        for code in HAZARD_EXITS:
+            if starts[code + 1] > starts[code]:
+                staffing.separate(leaving[starts[code] : starts[code + 1]], code, week)
         if review:
             for code, slots in self.dynamics.review(week).items():
                 staffing.separate(slots, code, week)

@@ -309,8 +309,8 @@ class Staffing:
             pop.participation, pop.hipo, metrics.flows, metrics.level_stats, metrics.period_of(week),
             metrics.promotion_columns, self.promotions_since_review, vac.active, vac._free, vac._n_free, vac.count,
             self.seat_columns, CHANNELS, self.streams["time_to_fill"], self._ttf_draws,
-            # each open seat starts a chain of at most one promotion per level below it
-            pop.eid, events.spare("promotion", vs.size * top))
+            # room for as many as vacancy_chain makes room for: a chain per open seat, a promotion per level
+            pop.eid, events.spare("promotion", max(vs.size * (org.n_levels - 1), 1)))
         events.took(promoted.size)  # logged at the new level
         self._opened(vac_n_free, vac_count, promoted.size)  # one new seat id per promotion
         self._internal_open = n_internal

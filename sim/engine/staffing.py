@@ -189,8 +189,7 @@ class Staffing:
         n = slots.size
         if n == 0:
             return
-        model, pop, vac = self.model, self.pop, self.vac
-        metrics, events = model.metrics, model.events
+        model, pop, vac, metrics, events = self.model, self.pop, self.vac, self.model.metrics, self.model.events
         model.on_leave(slots)  # programs close the leavers' ties first: the exit is their last event
         # The seat is the leaver's, whatever the kind of exit or its week: keyed by who left.
         pop_n_free, vac_n_free, vac_count, outside, u, n_internal = staffing_fused.separate(
@@ -201,18 +200,15 @@ class Staffing:
             pop.eid, pop.hire_week, events.spare(EXIT_KIND[exit_code], n))
         events.took(n)
         pop.sync(pop_n_free, pop.count)
-        vac.sync(vac_n_free, vac_count)
-        vac.next_id += n  # the seats opened took the next ids
-        if outside.size:
-            self._routed.append((outside, u, week))  # `_route_later`
+        self._opened(vac_n_free, vac_count, n)
+        self._route_later(outside, u, week)
         if self._internal_open is not None:
             self._internal_open += n_internal
 
     def _opened(self, vac_n_free: int, vac_count: int, n: int) -> None:
         """The vacancy table after a kernel opened `n` seats with the next ids (and maybe closed others)."""
-        vac = self.vac
-        vac.sync(vac_n_free, vac_count)
-        vac.take_ids(n)
+        self.vac.sync(vac_n_free, vac_count)
+        self.vac.next_id += n
 
     def _route_later(self, vslots, u, week: int) -> None:
         """Seats a fused kernel sent outside (channel set): their due weeks are worked out with the
@@ -362,8 +358,8 @@ class Staffing:
         """External hires whose time to fill has run out join this week (first the seats routed outside
         this week get their due weeks). One kernel call (`staffing_fused.hire`: rows, draw keys, the
         people drawn straight into their rows, their other columns set to defaults, frailty, counts, seats
-        closed, then the week's open seats counted), then readiness (einsum); many hires draw with
-        the parallel build of `new_people`. Returns whether the open seats were counted (vacancy-weeks:
+        closed, the week's open seats counted, the hires logged), then readiness (one einsum with the week's
+        promoted); many hires draw with the parallel build of `new_people`. Returns whether the open seats were counted (vacancy-weeks:
         `Metrics.end_of_week` counts them otherwise)."""
         model, pop, vac, org = self.model, self.pop, self.vac, self.org
         metrics, events, roster = model.metrics, model.events, model.roster
@@ -383,7 +379,7 @@ class Staffing:
                 events.spare("hire", most), roster.spare(most)))
         n = vs.size
         if n == 0:
-            if self._promoted:
+            if self._promoted:  # the week's promoted still wait for their readiness
                 self._settle_readiness(slots)
             return settled
         pop.sync(pop_n_free, pop_count)

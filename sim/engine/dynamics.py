@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import exit_kernels, kernels, review_kernels, rng
-from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
+from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY
 from ..config.schema import PARTICIPATION_LABELS
 
 

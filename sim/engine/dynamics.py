@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import exit_kernels, kernels, review_kernels, rng
-from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY, EXIT_RETIREMENT, EXIT_VOLUNTARY
+from .kernels import EXIT_CYCLE, EXIT_INVOLUNTARY
 from ..config.schema import PARTICIPATION_LABELS
 
 
@@ -75,8 +75,9 @@ class Dynamics:
                         self.market_competency, o.profile, o.target, o.next_level, self._dev_args,
                         s["development"], s["state_noise"], week)
 
-    def hazard_exits(self, week: int) -> dict[int, np.ndarray]:
-        """Slots leaving this week by reason (voluntary hazard and retirement)."""
+    def hazard_exits(self, week: int) -> tuple[np.ndarray, list[int]]:
+        """Slots leaving this week by hazard, by reason: those of exit code c (voluntary, retirement) are
+        slots[starts[c]:starts[c + 1]]."""
         p, o = self.pop, self.org
         voluntary_on = self.cfg.attrition.mode == "hazard"
         slots, starts = exit_kernels.draw_exits(p.active, p.count, p.draw_key, p.level, p.hire_week, p.retire_week,
@@ -84,8 +85,7 @@ class Dynamics:
                                            p.passed_over, p.participation, p.hazard_shift, p.frailty, o.profile,
                                            o.demand, o.base_hazard_week, self.participation_effect, self._hazard_args,
                                            self.model.streams["attrition"], week, voluntary_on, self.exit_code)
-        starts = starts.tolist()  # plain ints: cheaper slicing
-        return {c: slots[starts[c] : starts[c + 1]] for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
+        return slots, starts.tolist()  # plain ints: cheaper slicing
 
     def review(self, week: int) -> dict[int, np.ndarray]:
         """Score everyone, flag high potentials; return slots let go at this review by reason."""

@@ -32,16 +32,23 @@ class _Rows:
 
     def __init__(self, dtypes, capacity: int = 256):
         self.columns = tuple(np.empty(capacity, dtype=dtype) for dtype in dtypes)
+        self.size = capacity  # rows the columns hold
         self.n = 0
 
     def room(self, k: int) -> int:
         """Make room for `k` more rows; returns where they start."""
-        at = self.n
-        if at + k > self.columns[0].size:
-            size = max(2 * self.columns[0].size, at + k)
-            self.columns = tuple(np.concatenate([column[:at], np.empty(size - at, dtype=column.dtype)])
-                                 for column in self.columns)
+        at = self.spare(k)
         self.n = at + k
+        return at
+
+    def spare(self, k: int) -> int:
+        """Make room for up to `k` more rows without taking them (a kernel writes them, the caller then
+        `took` as many as it wrote); returns where they start."""
+        at = self.n
+        if at + k > self.size:
+            self.size = max(2 * self.size, at + k)
+            self.columns = tuple(np.concatenate([column[:at], np.empty(self.size - at, dtype=column.dtype)])
+                                 for column in self.columns)
         return at
 
     def taken(self) -> list[np.ndarray]:
@@ -71,6 +78,30 @@ def _put_people(at, week, slots, eid, level, hire_week, level_week, birth_week, 
         out_group[at + j], out_department[at + j], out_draw_key[at + j] = group[s], department[s], draw_key[s]
 
 
+@njit(inline="always", cache=True)
+def log_events(log, week, slots, eid, level, group, detail):
+    """A kernel's event rows: `log` from `EventLog.spare` (first row, kind, the columns; first row -1: the
+    log keeps nothing), the people of `slots` read from the population's columns given."""
+    at, kind, columns = log
+    if at >= 0:
+        out_week, out_kind, out_employee, out_level, out_group, out_detail = columns
+        _put_events(at, week, kind, slots, eid, level, group, detail, out_week, out_kind, out_employee, out_level,
+                    out_group, out_detail)
+
+
+@njit(inline="always", cache=True)
+def log_people(roster, week, slots, eid, level, hire_week, level_week, birth_week, group, department, draw_key):
+    """A kernel's roster rows: `roster` from `Roster.spare` (first row, the columns; first row -1: kept
+    nothing), the people of `slots` read from the population's columns given."""
+    at, columns = roster
+    if at >= 0:
+        (out_employee, out_week, out_level, out_hire_week, out_level_week, out_birth_week, out_group, out_department,
+         out_draw_key) = columns
+        _put_people(at, week, slots, eid, level, hire_week, level_week, birth_week, group, department, draw_key,
+                    out_employee, out_week, out_level, out_hire_week, out_level_week, out_birth_week, out_group,
+                    out_department, out_draw_key)
+
+
 class EventLog:
     """Append-only log; `enabled=False` keeps nothing (large sweeps)."""
 
@@ -92,6 +123,19 @@ class EventLog:
         at = self._rows.room(slots.size)
         _put_events(at, week, EVENT_KINDS.index(kind), slots, pop.eid, pop.level, pop.group, detail,
                     *self._rows.columns)
+
+    def spare(self, kind: str, most: int) -> tuple:
+        """Room for up to `most` rows of `kind` that a kernel writes (`log_events`); the caller then
+        `took` the rows written. What the kernel takes: (first row, kind code, the columns)."""
+        rows = self._rows
+        if not self.enabled:
+            return -1, 0, rows.columns
+        return rows.spare(most), EVENT_KINDS.index(kind), rows.columns
+
+    def took(self, k: int) -> None:
+        """`k` rows written by a kernel at `spare`'s first row."""
+        if self.enabled:
+            self._rows.n += k
 
     def frame(self, level_names, group_names) -> pd.DataFrame:
         data = dict(zip(self.COLUMNS, self._rows.taken()))
@@ -122,6 +166,15 @@ class Roster:
         at = self._rows.room(slots.size)
         _put_people(at, week, slots, pop.eid, pop.level, pop.hire_week, pop.level_week, pop.birth_week, pop.group,
                     pop.department, pop.draw_key, *self._rows.columns)
+
+    def spare(self, most: int) -> tuple:
+        """Room for up to `most` rows that a kernel writes (`log_people`); the caller then `took` the
+        rows written. What the kernel takes: (first row, the columns)."""
+        return (self._rows.spare(most) if self.enabled else -1), self._rows.columns
+
+    def took(self, k: int) -> None:
+        if self.enabled:
+            self._rows.n += k
 
     def frame(self, level_names, group_names, department_names) -> pd.DataFrame:
         data = dict(zip(self.COLUMNS, self._rows.taken()))

@@ -54,7 +54,8 @@ class Dual:
         return self.parallel if work >= PARALLEL_MIN_ROWS else self.serial
 
     def __call__(self, active, count, *args):
-        return self.for_size(count)(active, count, *args)
+        # `for_size` written out: a call a week per kernel, where a Python call is a fair part of the time
+        return (self.parallel if count >= PARALLEL_MIN_ROWS else self.serial)(active, count, *args)
 
 
 class DevelopmentParams(NamedTuple):

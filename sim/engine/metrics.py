@@ -61,6 +61,9 @@ class Metrics:
         lead = org.leadership_levels
         self._lead = lead[lead > 0]
         self._lead_seats = max(org.seats[self._lead].sum(), 1)
+        # Ready now: readiness at least this, by level (the next level's demand x ratio; none at the top).
+        self._ready_threshold = cfg.promotion.ready_now_ratio * org.demand[org.next_level]
+        self._capability_seats = float((org.capability_weight * org.seats).sum())
 
     def period_of(self, week: int) -> int:
         return min(week // self.period_weeks, self.n_periods - 1)
@@ -79,10 +82,9 @@ class Metrics:
 
     def ready_now(self) -> np.ndarray:
         """Ready-now flag per slot: readiness >= ratio x next level's demand (not at the top)."""
-        pop, org = self.model.pop, self.org
+        pop = self.model.pop
         level = pop.level[: pop.count]
-        threshold = self.model.cfg.promotion.ready_now_ratio * org.demand[org.next_level[level]]
-        return (pop.readiness[: pop.count] >= threshold) & (level < org.n_levels - 1)
+        return (pop.readiness[: pop.count] >= self._ready_threshold[level]) & (level < self.org.n_levels - 1)
 
     def snapshot(self, index: int, week: int) -> None:
         pop, org = self.model.pop, self.org
@@ -93,7 +95,7 @@ class Metrics:
             *self.shape)
         total = kernels.capability_sum(pop.active, pop.count, pop.level, pop.competency, org.profile,
                                        org.demand, org.capability_weight)
-        self.capability[index] = total / float((org.capability_weight * org.seats).sum())
+        self.capability[index] = total / self._capability_seats
         self.model.collect(index)
 
     # ------------------------------------------------------------ derived series

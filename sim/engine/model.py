@@ -10,7 +10,7 @@ from .agents import Employee
 from .clock import Clock
 from .dynamics import Dynamics
 from .events import EventLog, Roster
-from .kernels import EXIT_CYCLE
+from .kernels import EXIT_CYCLE, EXIT_RETIREMENT, EXIT_VOLUNTARY
 from .metrics import Metrics
 from .org import Org, Vacancies
 from .population import Population
@@ -20,6 +20,7 @@ from .staffing import Staffing
 from .switches import ALL_ON, Switches
 
 AGENT_VIEWS_AUTO_LIMIT = 50_000
+HAZARD_EXITS = (EXIT_VOLUNTARY, EXIT_RETIREMENT)  # the exit codes `Dynamics.hazard_exits` draws, in order
 MODEL_REPORTERS = ["week", "headcount", "open_vacancies", "leadership_open_vacancies", "bench_strength",
                    "capability_index", "mean_engagement"]
 
@@ -83,9 +84,10 @@ class OrgModel(mesa.Model):
         self.wall_seconds = 0.0
 
     # ------------------------------------------------------------ hooks
-    def on_join(self, slots) -> None:
-        """New people: note them in the roster, create their agent views."""
-        self.roster.add(self.pop, slots, self.week)
+    def on_join(self, slots, in_roster: bool = False) -> None:
+        """New people: note them in the roster (unless `in_roster`: a kernel did), create their agent views."""
+        if not in_roster:
+            self.roster.add(self.pop, slots, self.week)
         if self.agent_views:
             for slot in slots.tolist():
                 self._views[slot] = Employee(self, slot)
@@ -102,9 +104,15 @@ class OrgModel(mesa.Model):
         self.events.record(kind, week, self.pop, slots, detail)
 
     def collect(self, snapshot_index: int) -> None:
-        """Record organization-level values of one metrics snapshot in the DataCollector."""
-        self._model_row = self.metrics.model_row(snapshot_index)
-        self.datacollector.collect(self)
+        """Record organization-level values of one metrics snapshot in the DataCollector: the first through
+        its reporters (which Mesa checks then), the rest appended to its columns directly, as its `collect`
+        would append them (plain ints and floats, whose deepcopy is themselves) without a call per value."""
+        self._model_row = row = self.metrics.model_row(snapshot_index)
+        if not getattr(self.datacollector, "_validated", False):
+            self.datacollector.collect(self)
+            return
+        for name, values in self.datacollector.model_vars.items():
+            values.append(row[name])
 
     def view(self, slot: int) -> Employee:
         """The agent view of a live employee's slot (views are kept only when agent_views is on)."""
@@ -126,8 +134,10 @@ class OrgModel(mesa.Model):
             self.pop.visibility[: self.pop.count] = 0.0
         for intervention in self.interventions:
             intervention.step(self, week, due)
-        for code, slots in self.dynamics.hazard_exits(week).items():
-            staffing.separate(slots, code, week)
+        leaving, starts = self.dynamics.hazard_exits(week)
+        for code in HAZARD_EXITS:
+            if starts[code + 1] > starts[code]:
+                staffing.separate(leaving[starts[code] : starts[code + 1]], code, week)
         if review:
             for code, slots in self.dynamics.review(week).items():
                 staffing.separate(slots, code, week)

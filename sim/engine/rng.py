@@ -72,15 +72,13 @@ def stream_key(seed: int, stream: str | int) -> np.uint64:
     return np.uint64(_mix_py(_mix_py(int(seed) + 0x9E3779B97F4A7C15) ^ (number * 0x9E3779B97F4A7C15)))
 
 
-class Streams:
-    """Stream keys for one seed, by name: `streams["attrition"]`."""
+class Streams(dict):
+    """Stream keys for one seed, by name: `streams["attrition"]` (a dict, so that the dozen look-ups of a
+    week are dict look-ups, not Python calls)."""
 
     def __init__(self, seed: int):
+        super().__init__((name, stream_key(seed, name)) for name in STREAMS)
         self.seed = int(seed)
-        self._keys = {name: stream_key(seed, name) for name in STREAMS}
-
-    def __getitem__(self, name: str) -> np.uint64:
-        return self._keys[name]
 
 
 @njit(inline="always", cache=True)

@@ -23,6 +23,11 @@ from .switches import passed_over_tokens
 
 CHANNELS = (INTERNAL, EXTERNAL)
 
+try:  # what np.einsum calls when not optimizing (the same sums), without its Python wrapper's microseconds
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:  # pragma: no cover - another numpy layout
+    _einsum = np.einsum
+
 EXIT_KIND = {
     EXIT_VOLUNTARY: "voluntary_exit",
     EXIT_RETIREMENT: "retirement",
@@ -97,6 +102,9 @@ class Staffing:
                                 columns["hipo"].dtype(columns["hipo"].default))
         # Seats the fused kernels sent outside this week, due weeks still to work out: (slots, uniforms, week).
         self._routed: list[tuple] = []
+        # People promoted this week whose readiness (under their new level's profile) is still the old one:
+        # worked out with the week's hires in one einsum (`_settle_readiness`), before anything reads it.
+        self._promoted: list[np.ndarray] = []
         self._no_slots, self._no_log_u = np.zeros(0, dtype=np.int64), np.zeros((len(self._ttf_draws), 0))
         # Internal seats open (above the entry level), as the fused kernels count them; None: not known
         # (seats opened or routed another way), so the next promotion round looks.
@@ -178,28 +186,29 @@ class Staffing:
     def separate(self, slots, exit_code: int, week: int) -> None:
         """Remove employees, log and count the exits, and open their seats (`staffing_fused.separate`)."""
         slots = np.asarray(slots, dtype=np.int64)
-        if slots.size == 0:
+        n = slots.size
+        if n == 0:
             return
-        pop, vac, metrics = self.pop, self.vac, self.model.metrics
-        self.model.on_leave(slots)  # programs close the leavers' ties first: the exit is their last event
-        self.model.record(EXIT_KIND[exit_code], slots, week, detail=week - pop.hire_week[slots])
+        model, pop, vac, metrics, events = self.model, self.pop, self.vac, self.model.metrics, self.model.events
+        model.on_leave(slots)  # programs close the leavers' ties first: the exit is their last event
         # The seat is the leaver's, whatever the kind of exit or its week: keyed by who left.
         pop_n_free, vac_n_free, vac_count, outside, u, n_internal = staffing_fused.separate(
             slots, week, metrics.flows, metrics.period_of(week), metrics.exit_columns[exit_code], pop.level, pop.group,
             pop.participation, pop.hipo, pop.department, pop.draw_key, pop.active, pop._free, pop._n_free,
             vac.active, vac._free, vac._n_free, vac.count, vac.next_id, self.seat_columns, CHANNELS,
-            self.streams["vacancy_channel"], self.org.external_share, self.streams["time_to_fill"], self._ttf_draws)
+            self.streams["vacancy_channel"], self.org.external_share, self.streams["time_to_fill"], self._ttf_draws,
+            pop.eid, pop.hire_week, events.spare(EXIT_KIND[exit_code], n))
+        events.took(n)
         pop.sync(pop_n_free, pop.count)
-        self._opened(vac_n_free, vac_count, slots.size)
+        self._opened(vac_n_free, vac_count, n)
         self._route_later(outside, u, week)
         if self._internal_open is not None:
             self._internal_open += n_internal
 
     def _opened(self, vac_n_free: int, vac_count: int, n: int) -> None:
         """The vacancy table after a kernel opened `n` seats with the next ids (and maybe closed others)."""
-        vac = self.vac
-        vac.sync(vac_n_free, vac_count)
-        vac.take_ids(n)
+        self.vac.sync(vac_n_free, vac_count)
+        self.vac.next_id += n
 
     def _route_later(self, vslots, u, week: int) -> None:
         """Seats a fused kernel sent outside (channel set): their due weeks are worked out with the
@@ -269,7 +278,9 @@ class Staffing:
         """
         if self._internal_open == 0:  # known without a look: no internal seat is open
             return 0
-        pop, org, vac, metrics = self.pop, self.org, self.vac, self.model.metrics
+        if self._promoted:  # a second round this week (the top-down cycle order) reads their readiness
+            self._settle_readiness(self._no_slots)
+        pop, org, vac, metrics, events = self.pop, self.org, self.vac, self.model.metrics, self.model.events
         parallel_from = kernels.PARALLEL_MIN_ROWS
         vs, vstarts, n_cand, top, boosted, drawn = staffing_fused.gather_chain(
             vac.active, vac.count, vac.level, vac.channel, vac.opened_week, vac.vkey, INTERNAL, org.n_levels,
@@ -293,22 +304,30 @@ class Staffing:
             self._boosts, pop.level, pop.level_week, pop.passed_over, pop.confidence, pop.engagement, pop.group,
             pop.participation, pop.hipo, metrics.flows, metrics.level_stats, metrics.period_of(week),
             metrics.promotion_columns, self.promotions_since_review, vac.active, vac._free, vac._n_free, vac.count,
-            self.seat_columns, CHANNELS, self.streams["time_to_fill"], self._ttf_draws)
+            self.seat_columns, CHANNELS, self.streams["time_to_fill"], self._ttf_draws,
+            # room for as many as vacancy_chain makes room for: a chain per open seat, a promotion per level
+            pop.eid, events.spare("promotion", max(vs.size * (org.n_levels - 1), 1)))
+        events.took(promoted.size)  # logged at the new level
         self._opened(vac_n_free, vac_count, promoted.size)  # one new seat id per promotion
         self._internal_open = n_internal
-        if promoted.size:
-            self.model.record("promotion", promoted, week, detail=weeks_in_level)  # level: the new one
-            self._readiness_after_promotion(promoted)
+        if promoted.size:  # their readiness under the new level's profile: with the week's hires (`hire_due`)
+            self._promoted.append(promoted)
         self._route_later(outside, u, week)
         return int(promoted.size)
 
-    def _readiness_after_promotion(self, chosen) -> None:
-        """Readiness under the next level's profile, with numpy's einsum as it always was."""
+    def _settle_readiness(self, hired) -> None:
+        """Readiness of the people promoted since the last call (under their new level's profile) and of
+        the `hired` (after them), with numpy's einsum as it always was: one call for all, whose rows are
+        each what a call for that row alone gives (`tests/engine/test_readiness_rows.py`). Nothing reads
+        a promoted person's readiness before: `mark_passed_over` skips whoever was promoted this week, a
+        second promotion round settles first, and the hires come last in a week."""
         pop = self.pop
-        competency = pop.competency[chosen]
-        if not self.model.switches.gain_in_readiness:  # as in the develop kernel
-            competency = np.where(pop.mentored[chosen, None], pop.unmentored_competency[chosen], competency)
-        pop.readiness[chosen] = np.einsum("ij,ij->i", self._next_profile[pop.level[chosen]], competency)
+        slots = np.concatenate((*self._promoted, hired)) if self._promoted else hired
+        self._promoted.clear()
+        competency = pop.competency[slots]
+        if not self.model.switches.gain_in_readiness:  # as in the develop kernel (a hire is not mentored)
+            competency = np.where(pop.mentored[slots, None], pop.unmentored_competency[slots], competency)
+        pop.readiness[slots] = _einsum("ij,ij->i", self._next_profile[pop.level[slots]], competency)
 
     def mark_passed_over(self, week: int) -> None:
         """At a review: ready-now people below a level that promoted others count as passed over."""
@@ -339,11 +358,13 @@ class Staffing:
         """External hires whose time to fill has run out join this week (first the seats routed outside
         this week get their due weeks). One kernel call (`staffing_fused.hire`: rows, draw keys, the
         people drawn straight into their rows, their other columns set to defaults, frailty, counts, seats
-        closed, then the week's open seats counted), then readiness (einsum); many hires draw with
-        the parallel build of `new_people`. Returns whether the open seats were counted (vacancy-weeks:
+        closed, the week's open seats counted, the hires logged), then readiness (one einsum with the week's
+        promoted); many hires draw with the parallel build of `new_people`. Returns whether the open seats were counted (vacancy-weeks:
         `Metrics.end_of_week` counts them otherwise)."""
-        pop, vac, org, metrics = self.pop, self.vac, self.org, self.model.metrics
+        model, pop, vac, org = self.model, self.pop, self.vac, self.org
+        metrics, events, roster = model.metrics, model.events, model.roster
         period = metrics.period_of(week)
+        most = vac.count  # every hire fills an open seat
         # In id order: the hire order fixes the new employee ids (bookkeeping: draws follow the seat).
         vs, slots, draw_keys, levels, departments, pop_n_free, pop_count, weeks_open, vac_n_free, settled = (
             staffing_fused.hire(
@@ -354,11 +375,15 @@ class Staffing:
                 self._mean_tenure, self._no_values, org.target, self._hire_params, self._hire_columns,
                 self.streams["frailty"], self._frailty_sd, pop.frailty, metrics.flows, period, metrics.hire_column,
                 pop.participation, pop.hipo, self._count_defaults, metrics.level_stats,
-                metrics.external_fill_columns, metrics.vacancy_weeks_column, self._hire_defaults))
-        if vs.size == 0:
+                metrics.external_fill_columns, metrics.vacancy_weeks_column, self._hire_defaults,
+                events.spare("hire", most), roster.spare(most)))
+        n = vs.size
+        if n == 0:
+            if self._promoted:  # the week's promoted still wait for their readiness
+                self._settle_readiness(slots)
             return settled
         pop.sync(pop_n_free, pop_count)
-        pop.take_ids(vs.size)
+        pop.next_id += n  # the hires took the next ids
         if not settled:  # many hires: drawn by the parallel build (and the defaults here)
             for values, default in self._hire_defaults:
                 values[slots] = default
@@ -367,13 +392,19 @@ class Staffing:
                 draw_keys, levels, departments, self.streams["hire"], week, False, self._group_cdf[False],
                 self._age_mean[False], self._mean_tenure, self._no_values, org.target, self._people[False], slots,
                 *self._pop_columns[:-1])
-        pop.readiness[slots] = np.einsum("ij,ij->i", self._next_profile[levels], pop.competency[slots])
+        self._settle_readiness(slots)
         if not settled:
             weeks_open, vac_n_free = staffing_fused.settle_hires(
                 slots, vs, draw_keys, week, self.streams["frailty"], self._frailty_sd, pop.frailty, metrics.flows,
                 period, metrics.hire_column, pop.level, pop.group, pop.participation, pop.hipo, metrics.level_stats,
                 metrics.external_fill_columns, vac.level, vac.opened_week, vac.active, vac._free, vac._n_free)
         vac.sync(vac_n_free, vac.count)
-        self.model.record("hire", slots, week, detail=weeks_open)
-        self.model.on_join(slots)
+        if settled:  # logged and noted in the roster by the kernel
+            events.took(n)
+            roster.took(n)
+            if model.agent_views:
+                model.on_join(slots, in_roster=True)
+        else:
+            model.record("hire", slots, week, detail=weeks_open)
+            model.on_join(slots)
         return settled

@@ -9,7 +9,9 @@ same to the bit. Three steps stay outside, in `Staffing`: the promotion rule (a 
 `sim.engine.promotion_rules`), new people's draws (`people_kernels.new_people`, serial or parallel by
 size) and everything numpy computes that a kernel would round differently: the logs of the
 time-to-fill uniforms (numpy's vectorized log differs from the scalar one in the last bit) and
-readiness (einsum's order of summation). Event rows and the programs' hooks stay in Python too.
+readiness (einsum's order of summation). The programs' hooks stay in Python too; the event rows of
+exits, promotions and hires, and the hires' roster rows, are written by the kernels (`events.log_events`,
+`events.log_people`) into room the caller made (`EventLog.spare`, `Roster.spare`).
 
 Table bookkeeping: a kernel claims rows with `table.claim_slots` and frees them with
 `table._release`; it returns the free-list length and high-water mark, which the caller hands to
@@ -21,6 +23,7 @@ import numpy as np
 from numba import literal_unroll, njit
 
 from .chain_kernels import ChainParams, vacancy_chain
+from .events import log_events, log_people
 from .kernels import count_flows, count_levels, count_open_seats
 from .people_kernels import NewPeopleParams, new_people
 from .population import frailty_at
@@ -43,12 +46,13 @@ def _ttf_uniforms(key_ttf, vkey, vslots, ttf_draws):
 @njit(cache=True)
 def separate(leavers, week, flows, period, flow_columns, level, group, participation, hipo, department, draw_key,
              pop_active, pop_free, pop_n_free, vac_active, vac_free, vac_n_free, vac_count, first_vid, seat_columns,
-             channels, key_channel, external_share, key_ttf, ttf_draws):
+             channels, key_channel, external_share, key_ttf, ttf_draws, eid, hire_week, log):
     """People leave and their seats open: the exits counted in their flow cells (`flow_columns`:
     the exits column, the column of the kind of exit, the regretted column or -1), the rows freed,
     one seat opened per leaver at his or her level and department (ids from `first_vid`, keyed
     lineage_key(LINEAGE_EXIT_SEAT, draw key, 0)) and routed (`goes_outside`; `channels`: the
-    internal and external codes).
+    internal and external codes). The exits are logged first (`log`: `EventLog.spare`; detail: tenure
+    in weeks, from `hire_week`).
 
     Returns (pop_n_free, vac_n_free, vac_count, outside, u, n_internal): the seats going outside
     (their channel set, their due weeks not yet: `send_outside`, from their time-to-fill uniforms u)
@@ -56,6 +60,11 @@ def separate(leavers, week, flows, period, flow_columns, level, group, participa
     """
     to_internal, to_external = channels
     n = leavers.shape[0]
+    if log[0] >= 0:
+        tenure = np.empty(n, dtype=np.int64)
+        for j in range(n):
+            tenure[j] = week - hire_week[leavers[j]]
+        log_events(log, week, leavers, eid, level, group, tenure)
     column, also, hipo_column = flow_columns
     count_flows(flows, period, leavers, level, group, participation, column, also, hipo, hipo_column)
     pop_n_free = _release(pop_active, pop_free, pop_n_free, leavers)
@@ -115,13 +124,14 @@ def run_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_off
               visibility, department, draw_key, vac_vkey, external_share, chain, boosts, level, level_week, passed_over,
               confidence, engagement, group, participation, hipo, flows, level_stats, period, stat_columns,
               promotions_since_review, vac_active, vac_free, vac_n_free, vac_count, seat_columns, channels, key_ttf,
-              ttf_draws):
+              ttf_draws, eid, log):
     """The vacancy chain (`chain_kernels.vacancy_chain`, `chain`: its ChainParams as a tuple) and its
     result applied: the promotions
     counted (flow column stat_columns[0] at the level left; promotions in and weeks in level at
     stat_columns[1:3] of the level entered), the promoted moved up (`promote_rows`, `boosts`:
     confidence and engagement), the seats they took counted as internal fills (stat_columns[3:5])
-    and closed, the seats the chain left open written (and routed as the chain said).
+    and closed, the seats the chain left open written (and routed as the chain said). The promotions are
+    logged at the new level (`log`: as in `separate`; detail: weeks in the level left).
 
     Returns (promoted, weeks_in_level, vac_n_free, vac_count, outside, u, n_internal): the seats going
     outside (the chain's own first, then the new ones; channel set, due weeks not yet: `send_outside`,
@@ -145,6 +155,7 @@ def run_chain(vs, vstarts, vac_department, vac_opened_week, cand_slots, cand_off
     count_levels(level_stats, period, to_level, in_column, weeks_column, weeks_in_level)
     promote_rows(promoted, seat_dept, week, boosts[0], boosts[1], level, department, level_week, passed_over,
                  confidence, engagement)
+    log_events(log, week, promoted, eid, level, group, weeks_in_level)
     for j in range(n):
         promotions_since_review[to_level[j]] += 1
     count_levels(level_stats, period, seat_level, fills_column, ttf_column, week - seat_opened)
@@ -228,15 +239,17 @@ def hire(vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, va
          vac_opened_week, vac_free, vac_n_free, external, week, routed, log_u, ttf_weeks, ttf_scale, pop_active,
          pop_free, pop_n_free, pop_count, eid, first_eid, serial_below, people_key, group_cdf, age_mean, mean_tenure,
          no_values, target, people_params, people_columns, frailty_key, frailty_sd, frailty, flows, period,
-         flow_column, participation, hipo, defaults, level_stats, stat_columns, vacancy_weeks_column, other_defaults):
+         flow_column, participation, hipo, defaults, level_stats, stat_columns, vacancy_weeks_column, other_defaults,
+         log, roster):
     """The week's hires in one call: `claim_hires`, then (fewer than `serial_below` hires) the new
     people drawn into their rows (`people_kernels.new_people`, its serial build; `people_params` its
     NewPeopleParams as a plain tuple, `people_columns` its output columns, the population's), the two columns the counts read set to their defaults
     (`defaults`: participation, high potential), every other column a hire does not draw set to its
     default (`other_defaults`: (column, default) pairs, the population's), and `settle_hires` (the
     caller adds readiness); last, the week's open seats counted (`kernels.count_open_seats`, vacancy-weeks
-    in column `vacancy_weeks_column`: the hires are the week's last change to the seats). With more
-    hires only `claim_hires` runs here and the caller does the rest (the parallel build).
+    in column `vacancy_weeks_column`: the hires are the week's last change to the seats); the hires are
+    logged (`log`, detail: weeks the seat was open) and noted in the roster (`roster`: `Roster.spare`).
+    With more hires only `claim_hires` runs here and the caller does the rest (the parallel build).
 
     Returns (seats, slots, draw_keys, levels, departments, pop_n_free, pop_count, weeks_open,
     vac_n_free, settled): settled says whether the people were drawn and settled, and the open
@@ -267,4 +280,7 @@ def hire(vac_active, vac_count, vac_channel, vac_due_week, vac_vid, vac_vkey, va
         people_columns[3], participation, hipo, level_stats, stat_columns, vac_level, vac_opened_week, vac_active,
         vac_free, vac_n_free)
     count_open_seats(vac_active, vac_count, vac_level, level_stats[period], vacancy_weeks_column)
+    draw_key, level, department, group, birth_week, _, hire_week, level_week = people_columns[:8]
+    log_events(log, week, slots, eid, level, group, weeks_open)
+    log_people(roster, week, slots, eid, level, hire_week, level_week, birth_week, group, department, draw_key)
     return vs, slots, keys, levels, departments, pop_n_free, pop_count, weeks_open, vac_n_free, True

@@ -64,7 +64,8 @@ def test_exit_draws_return_the_leavers_grouped_by_reason_in_slot_order():
     dyn, pop = model.dynamics, model.pop
     pop.hazard_shift[: pop.count] = 3.0  # twenty times the hazard: dozens leave this week
     pop.retire_week[: pop.count : 9] = 0  # some retire now
-    out = dyn.hazard_exits(model.week)
+    slots, starts = dyn.hazard_exits(model.week)
+    out = {c: slots[starts[c] : starts[c + 1]] for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT)}
     code = dyn.exit_code[: pop.count]
     assert out[EXIT_VOLUNTARY].size > 5 and out[EXIT_RETIREMENT].size > 5
     for c in (EXIT_VOLUNTARY, EXIT_RETIREMENT):

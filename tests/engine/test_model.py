@@ -267,6 +267,27 @@ def test_agent_views_do_not_change_results(three_year):
     pd.testing.assert_frame_equal(three_year.events, off.events, check_exact=True)
 
 
+def test_data_collector_columns_are_those_its_reporters_give(monkeypatch):
+    """Snapshots after the first append to the DataCollector's columns directly (`OrgModel.collect`):
+    the same values, of the same types, and the same frame as through Mesa's `collect` every time."""
+    cfg = engine("sim.horizon_years=2", "metrics.period_weeks=4", "sim.agent_views=off")
+    fast = OrgModel(cfg).run()
+
+    def through_mesa(self, snapshot_index):
+        self._model_row = self.metrics.model_row(snapshot_index)
+        self.datacollector.collect(self)
+
+    monkeypatch.setattr(OrgModel, "collect", through_mesa)
+    slow = OrgModel(cfg).run()
+    fast_vars, slow_vars = fast.datacollector.model_vars, slow.datacollector.model_vars
+    assert list(fast_vars) == list(slow_vars) and len(fast_vars["week"]) == 27
+    for name in slow_vars:
+        assert [type(v) for v in fast_vars[name]] == [type(v) for v in slow_vars[name]], name
+        assert np.array_equal(fast_vars[name], slow_vars[name], equal_nan=True), name
+    pd.testing.assert_frame_equal(fast.datacollector.get_model_vars_dataframe(),
+                                  slow.datacollector.get_model_vars_dataframe(), check_exact=True)
+
+
 # ---------------------------------------------------------------- the clock
 
 

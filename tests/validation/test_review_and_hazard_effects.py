@@ -152,7 +152,8 @@ def _engagement_run(theta: float):
         s = pop.active_slots()
         engagement = pop.engagement[s].copy()
         out = original(week)
-        left = np.isin(s, out[1])  # 1 = voluntary (retirement is off)
+        slots, starts = out
+        left = np.isin(s, slots[starts[1] : starts[2]])  # 1 = voluntary (retirement is off)
         weeks.append((engagement, left))
         return out
 

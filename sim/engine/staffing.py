@@ -23,11 +23,6 @@ from .switches import passed_over_tokens
 
 CHANNELS = (INTERNAL, EXTERNAL)
 
-try:  # what np.einsum calls when not optimizing (the same sums), without its Python wrapper's microseconds
-    from numpy._core.multiarray import c_einsum as _einsum
-except ImportError:  # pragma: no cover - another numpy layout
-    _einsum = np.einsum
-
 EXIT_KIND = {
     EXIT_VOLUNTARY: "voluntary_exit",
     EXIT_RETIREMENT: "retirement",
@@ -327,7 +322,7 @@ class Staffing:
         competency = pop.competency[slots]
         if not self.model.switches.gain_in_readiness:  # as in the develop kernel (a hire is not mentored)
             competency = np.where(pop.mentored[slots, None], pop.unmentored_competency[slots], competency)
-        pop.readiness[slots] = _einsum("ij,ij->i", self._next_profile[pop.level[slots]], competency)
+        pop.readiness[slots] = np.einsum("ij,ij->i", self._next_profile[pop.level[slots]], competency)
 
     def mark_passed_over(self, week: int) -> None:
         """At a review: ready-now people below a level that promoted others count as passed over."""

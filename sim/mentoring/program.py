@@ -136,6 +136,7 @@ class Program(TieWeek):
         if not rematch_only:
             mentees = self.eligible_mentees(week)
             invited = self._sign_up(mentees, cfg.enroll_share, MENTEE_DRAW, week)
+            # both sorted and distinct (slots in order; the waiting list made unique), as the merge needs
             mentees = union_of_sorted(mentees[invited], self._rematchable())
         else:
             mentees = self._rematchable()
@@ -238,12 +239,12 @@ class Program(TieWeek):
     def _start(self, mentees, mentors, quality, week: int) -> None:
         pop, cfg, rel = self.pop, self.cfg, self.rel
         self._make_room()  # start_ties flags mentees (and trained mentors) by employee id
+        skill = 0.5 + pop.competency[mentors][:, self.skill_columns].mean(axis=1)
         n_free, count, new_mentors, trained, quality_sum = start_ties(
-            rel.active, rel._free, rel._n_free, rel.count, rel.next_id, mentees, mentors, quality, pop.competency,
-            self.skill_columns, week, cfg.length_weeks, cfg.cadence_weeks, 0.2 if cfg.goal_setting else 0.0,
-            cfg.format == "group", pop.eid, self._start_columns, self.is_mentee, self.mentor_load, pop.participation,
-            self.ever_enrolled, self.trained, cfg.mentor_training, self._first_row, self.mentee_row,
-            self.mentor_first, self.next_row)
+            rel.active, rel._free, rel._n_free, rel.count, rel.next_id, mentees, mentors, quality, skill, week,
+            cfg.length_weeks, cfg.cadence_weeks, 0.2 if cfg.goal_setting else 0.0, cfg.format == "group", pop.eid,
+            self._start_columns, self.is_mentee, self.mentor_load, pop.participation, self.ever_enrolled, self.trained,
+            cfg.mentor_training, self._first_row, self.mentee_row, self.mentor_first, self.next_row)
         rel.sync(n_free, count)
         rel.take_ids(mentees.size)
         self.n_mentors += new_mentors

@@ -20,9 +20,9 @@ START_COLUMNS = ("pid", "circle", "mentor", "mentee", "mentor_eid", "mentee_eid"
 
 
 @njit(cache=True)
-def start_ties(active, free, n_free, count, first_pid, mentees, mentors, quality, competency, skill_columns, week, length,
-               cadence, goal_bonus, circles, eid, columns, is_mentee, mentor_load, participation, ever_enrolled, trained, train, first_row, mentee_row,
-               mentor_first, next_row):
+def start_ties(active, free, n_free, count, first_pid, mentees, mentors, quality, skill, week, length, cadence,
+               goal_bonus, circles, eid, columns, is_mentee, mentor_load, participation, ever_enrolled, trained, train,
+               first_row, mentee_row, mentor_first, next_row):
     """Take new rows in the relationship table (`claim_slots`: its `active`, free list and high-water
     mark), fill them for the pairs (mentees[j], mentors[j]) and give the people their roles. Serial.
 
@@ -33,8 +33,8 @@ def start_ties(active, free, n_free, count, first_pid, mentees, mentors, quality
     pid = first_pid + j; start now, planned end after `length` weeks, first meeting after `cadence`;
     no meetings yet, initiation phase;
     alignment = clip(0.3 + 0.5 quality + goal_bonus, 0, 1), trust = 0.3 + 0.3 quality;
-    mentoring_skill = 0.5 + the mean of the mentor's `skill_columns` competencies (summed in column
-    order, then divided: numpy's mean over a row of the fancy-indexed columns, to the bit);
+    mentoring_skill = skill[j], worked out by numpy (`Program._start`: its mean sums a lone row pairwise
+    from eight columns on, several rows one by one; a loop here would match only some shapes);
     circle: the pid itself, or (`circles`) that of the round's first row with the same mentor.
     Roles: mentee flag, mentor load, first program role (participation, if none yet), ever enrolled
     (by employee id) and, with `train`, each mentor not trained yet is (counted once).
@@ -63,10 +63,7 @@ def start_ties(active, free, n_free, count, first_pid, mentees, mentors, quality
         quality_col[r] = q
         alignment[r] = min(max(0.3 + 0.5 * q + goal_bonus, 0.0), 1.0)
         trust[r] = 0.3 + 0.3 * q
-        total = 0.0
-        for c in skill_columns:
-            total += competency[m, c]
-        mentoring_skill[r] = 0.5 + total / skill_columns.shape[0]
+        mentoring_skill[r] = skill[j]
         phase[r], end_reason[r] = 0, 0
         if circles:
             if first_row[m] < 0:

@@ -94,3 +94,31 @@ def test_start_ties_equals_the_numpy_steps(fmt, training, goals):
         assert p0.stats[key] == p1.stats[key], key
     assert (p0._first_row == -1).all()
     assert p0.stats["mentors_trained"] > 0 if training else p0.stats["mentors_trained"] == 0
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_mentoring_skill_of_many_columns_is_numpys_mean_for_any_round_size(n):
+    """An organization without the two skill competencies averages all of its competencies, eight or more
+    in some: numpy's mean sums a lone row pairwise from eight columns on but several rows one by one, so
+    the skill must be numpy's own (a round of one tie, a rematch, is the common case)."""
+    cfg = load_config(["sim.horizon_years=1", "sim.agent_views=off"])
+    worlds = []
+    for _ in range(2):
+        model = OrgModel(cfg)
+        program = Program(cfg.programs()[0], 0)
+        program.init(model)
+        program.skill_columns = np.array([0, 1, 2, 3, 4, 0, 1, 2, 3])  # nine columns (repeats are allowed)
+        worlds.append(program)
+    rng = np.random.default_rng(5)
+    slots = worlds[0].pop.active_slots()
+    for week in range(40):
+        people = rng.permutation(slots)
+        mentees, mentors = people[:n].astype(np.int64), people[n:2 * n].astype(np.int64)
+        quality = rng.random(n)
+        worlds[0]._start(mentees, mentors, quality, week)
+        reference_start(worlds[1], mentees, mentors, quality, week)
+        assert np.array_equal(worlds[0].rel.mentoring_skill, worlds[1].rel.mentoring_skill), week
+        for program in worlds:  # end them: the next round takes the same rows afresh
+            program.rel.remove(program.rel.active_slots())
+            program.is_mentee[:] = False
+            program.mentor_load[:] = 0

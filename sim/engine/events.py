@@ -41,6 +41,12 @@ class _Rows:
         self.n = at + k
         return at
 
+    def took(self, k: int) -> None:
+        """`k` rows a kernel wrote after `spare`: it must not have written past the room made."""
+        if self.n + k > self.size:
+            raise RuntimeError(f"{k} rows written where {self.size - self.n} were set aside")
+        self.n += k
+
     def spare(self, k: int) -> int:
         """Make room for up to `k` more rows without taking them (a kernel writes them, the caller then
         `took` as many as it wrote); returns where they start."""
@@ -135,7 +141,7 @@ class EventLog:
     def took(self, k: int) -> None:
         """`k` rows written by a kernel at `spare`'s first row."""
         if self.enabled:
-            self._rows.n += k
+            self._rows.took(k)
 
     def frame(self, level_names, group_names) -> pd.DataFrame:
         data = dict(zip(self.COLUMNS, self._rows.taken()))
@@ -173,8 +179,9 @@ class Roster:
         return (self._rows.spare(most) if self.enabled else -1), self._rows.columns
 
     def took(self, k: int) -> None:
+        """`k` rows written by a kernel at `spare`'s first row."""
         if self.enabled:
-            self._rows.n += k
+            self._rows.took(k)
 
     def frame(self, level_names, group_names, department_names) -> pd.DataFrame:
         data = dict(zip(self.COLUMNS, self._rows.taken()))

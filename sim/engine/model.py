@@ -108,10 +108,11 @@ class OrgModel(mesa.Model):
         its reporters (which Mesa checks then), the rest appended to its columns directly, as its `collect`
         would append them (plain ints and floats, whose deepcopy is themselves) without a call per value."""
         self._model_row = row = self.metrics.model_row(snapshot_index)
-        if not getattr(self.datacollector, "_validated", False):
-            self.datacollector.collect(self)
+        columns = self.datacollector.model_vars
+        if not getattr(self.datacollector, "_validated", False) or columns.keys() != row.keys():
+            self.datacollector.collect(self)  # the first, or reporters not those of MODEL_REPORTERS
             return
-        for name, values in self.datacollector.model_vars.items():
+        for name, values in columns.items():
             values.append(row[name])
 
     def view(self, slot: int) -> Employee:
@@ -145,9 +146,9 @@ class OrgModel(mesa.Model):
                 for level in range(self.org.n_levels - 1, -1, -1):  # leavers of L go, then L fills from below
                     staffing.separate(self.dynamics.cycle_exits_at(level, week), EXIT_CYCLE, week)
                     if level > 0:
-                        staffing.promote_chains(week, lowest=level)
+                        staffing.promote_chains(week, lowest=level, settle_later=True)
         if review or self.cfg.promotion.timing == "vacancy":
-            staffing.promote_chains(week)
+            staffing.promote_chains(week, settle_later=True)
         if review:
             staffing.mark_passed_over(week)
         seats_counted = staffing.hire_due(week)  # the hires are the week's last change to the seats

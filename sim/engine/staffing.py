@@ -261,9 +261,11 @@ class Staffing:
         self._send_outside(vslots, u, week)
 
     # ------------------------------------------------------------------ promotion
-    def promote_chains(self, week: int, lowest: int = 1) -> int:
+    def promote_chains(self, week: int, lowest: int = 1, settle_later: bool = False) -> int:
         """Fill internal vacancies top-down, down to level `lowest`; each promotion opens a seat one level
-        below (below `lowest`, it stays open for a later call: the top-down cycle order).
+        below (below `lowest`, it stays open for a later call: the top-down cycle order). The promoted's
+        readiness under their new level is worked out now, or with `settle_later` (`OrgModel.step`) with
+        the week's hires (`hire_due`), in one einsum.
 
         Promotions into level L move people from L - 1 to L, so filling the levels above L
         never changes who is eligible at L - 1: one pass over the population gathers every
@@ -305,8 +307,10 @@ class Staffing:
         events.took(promoted.size)  # logged at the new level
         self._opened(vac_n_free, vac_count, promoted.size)  # one new seat id per promotion
         self._internal_open = n_internal
-        if promoted.size:  # their readiness under the new level's profile: with the week's hires (`hire_due`)
+        if promoted.size:  # their readiness under the new level's profile
             self._promoted.append(promoted)
+            if not settle_later:
+                self._settle_readiness(self._no_slots)
         self._route_later(outside, u, week)
         return int(promoted.size)
 

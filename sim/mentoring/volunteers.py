@@ -195,10 +195,10 @@ def _volunteer_draws(slots, draw_key, key, draw, share, selection, level, hire_w
     u = np.empty(slots.shape[0])
     for j in range(slots.shape[0]):
         u[j] = uniform_at(entity_key(key, draw_key[slots[j]]), 0, draw)
-    if selection != 0.0:
-        z = _standardized_staying(log_exit_hazard(
-            slots, level, hire_week, competency, confidence, engagement, belonging, passed_over, participation,
-            no_shift, frailty, profile, demand, base_hazard, participation_effect, params, week))
+    if selection != 0.0:  # staying_score's z
+        z = _staying_scores(slots, level, hire_week, competency, confidence, engagement, belonging, passed_over,
+                            participation, no_shift, frailty, profile, demand, base_hazard, participation_effect,
+                            params, week)
     else:
         z = np.zeros(slots.shape[0])
     flat, constant, shifts, alpha, status = _chance_terms(z, share, selection)

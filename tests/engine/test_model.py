@@ -288,6 +288,17 @@ def test_data_collector_columns_are_those_its_reporters_give(monkeypatch):
                                   slow.datacollector.get_model_vars_dataframe(), check_exact=True)
 
 
+
+def test_a_reporter_added_after_the_first_snapshot_goes_through_mesa():
+    """Reporters other than the model's own (a user's, added after the first snapshot) are collected by
+    Mesa's `collect`, as they always were, not looked up in the model's row."""
+    model = OrgModel(engine("sim.horizon_years=1", "metrics.period_weeks=13", "sim.agent_views=off"))
+    model.datacollector._new_model_reporter("twice_headcount", lambda m: 2 * m._model_row["headcount"])
+    model.run()
+    columns = model.datacollector.model_vars
+    assert columns["twice_headcount"] == [2 * h for h in columns["headcount"][1:]]
+
+
 # ---------------------------------------------------------------- the clock
 
 

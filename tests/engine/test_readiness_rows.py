@@ -49,3 +49,21 @@ def test_the_promoted_have_their_new_levels_readiness_at_the_end_of_the_week():
             alone = np.einsum("ij,ij->i", org.profile[org.next_level[pop.level[[slot]]]], pop.competency[[slot]])
             assert pop.readiness[slot] == alone[0]
     assert promoted_weeks > 5
+
+
+def test_a_promotion_round_called_alone_leaves_the_promoted_readiness_settled():
+    """Outside `OrgModel.step` (tools, tests, a start) nobody settles a round's readiness later: the round does."""
+    from sim.config.load import load_config
+    from sim.engine.kernels import EXIT_VOLUNTARY
+    from sim.engine.model import OrgModel
+
+    model = OrgModel(load_config(["org=small", "program=none", "sim.seed=11", "sim.agent_views=off",
+                                  "promotion.min_weeks_in_level=0"]))
+    pop, org, staffing = model.pop, model.org, model.staffing
+    s = pop.active_slots()
+    staffing.separate(s[pop.level[s] >= 2][:6], EXIT_VOLUNTARY, 0)
+    before = pop.level.copy()
+    assert staffing.promote_chains(0) > 0
+    moved = np.flatnonzero(pop.level != before)
+    expected = np.einsum("ij,ij->i", org.profile[org.next_level[pop.level[moved]]], pop.competency[moved])
+    assert moved.size and np.array_equal(pop.readiness[moved], expected)

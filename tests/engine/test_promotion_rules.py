@@ -31,12 +31,12 @@ def _rounds(rule: str):
     rounds = []
     chains = staffing.promote_chains
 
-    def promote_chains(self, week):
+    def promote_chains(self, week, **options):
         pop = self.pop
         s = pop.active_slots()
         rounds.append({"week": week, "slots": s, "eid": pop.eid[s].copy(), "level": pop.level[s].copy(),
                        "performance": pop.performance[s].copy(), "promoted": []})
-        return chains(week)
+        return chains(week, **options)
 
     staffing.promote_chains = types.MethodType(promote_chains, staffing)
     model.run()

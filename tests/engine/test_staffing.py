@@ -117,7 +117,7 @@ def reference_promote(self, chosen, vslots, week):
     reference_open_vacancies(self, from_levels, from_departments, keys, week)
 
 
-def reference_promote_chains(self, week):
+def reference_promote_chains(self, week, lowest=1, settle_later=False):  # readiness settled at once
     pop, org, vac, prom = self.pop, self.org, self.vac, self.cfg.promotion
     promoted = 0
     for lv in range(org.n_levels - 1, 0, -1):

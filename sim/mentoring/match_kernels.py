@@ -100,7 +100,7 @@ def _greedy_match(mentees, mentors, capacity, draw_key, level, group, department
     order (uniform of the draw key, draw 1) each take the feasible mentor with spare places
     scoring highest (first on ties), as `kernels.greedy_assign`; the quality of the pairs chosen
     only.
-    Scores of a block's rows are parallel-safe (`Dual`: pick the build with `for_size(cells)`);
+    Scores of a block's rows are parallel-safe (`Dual`; `matching.MATCH_PARALLEL_MIN_CELLS` picks the build);
     the assignment is serial. `fixed_focus`: every mentee's focus competencies, or an empty mask
     to find each mentee's `n_focus` weakest.
     """

@@ -99,11 +99,14 @@ def test_user_greedy_weights_give_the_python_block_loop_pairs(model, monkeypatch
 
 def test_parallel_build_gives_the_same_pairs(model, monkeypatch):
     """The parallel build (large rounds) scores a block's rows in parallel: the same pairs."""
+    from sim.mentoring import matching
+
     rng_np = np.random.default_rng(7)
     cfg = program(model, rng_np, "skill_gap", False)
     mentees, mentors, spare = random_round(model, rng_np)
     serial = match(model.pop, model.org, cfg, mentees, mentors, spare, KEY, 3)
     monkeypatch.setattr(kernels, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(matching, "MATCH_PARALLEL_MIN_CELLS", 0)
     parallel = match(model.pop, model.org, cfg, mentees, mentors, spare, KEY, 3)
     for s, p in zip(serial, parallel):
         assert np.array_equal(s, p)

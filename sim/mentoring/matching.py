@@ -34,8 +34,8 @@ SAMPLE_POOL_ENTITY = SAMPLE_ENTITY_BASE - 1
 # A greedy round runs the parallel build of `greedy_match` only when a block has this many cells.
 # Its scores cost about a nanosecond or two a pair (vector code), so a default block (200 mentees x
 # 400 sampled mentors) takes about 0.1 ms, no more than waking the threads: in a run of 10,000
-# employees a cohort launch took 1.8-2.3 ms parallel against about 0.2 ms serial (a loaded 2-core
-# machine). Either build gives the same pairs.
+# employees a cohort launch took 1.5-2.1 ms wall parallel against 1.0-1.1 ms serial (a loaded
+# 2-core machine). Either build gives the same pairs.
 MATCH_PARALLEL_MIN_CELLS = 1_000_000
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import prange
+from numba import njit, prange
 
 from ..engine.kernels import Dual
 from ..engine.rng import entity_key, pair_uniform_at, uniforms
@@ -34,6 +34,58 @@ class GreedyScore(NamedTuple):
                 + self.quality * pool.quality + self.random * pool.random)
 
 
+@njit(inline="always", cache=True)
+def _focus_of(focus, i, full_gap):
+    """Row i's focus competencies in order, how many, and the scale of its skill score."""
+    n_k = focus.shape[1]
+    focus_k = np.empty(n_k, dtype=np.int64)
+    n = 0
+    for k in range(n_k):
+        if focus[i, k]:
+            focus_k[n] = k
+            n += 1
+    return focus_k, n, 1.0 / (max(n, 1) * full_gap)
+
+
+@njit(inline="always", cache=True)
+def _skill(competency, e, col_competency_t, j, focus_k, n_focus, scale):
+    """skill = min(sum over focus k of max(c_mentor,k - c_mentee,k, 0) x scale, 1) (`kernels._pair_scores`)."""
+    total = 0.0
+    for t in range(n_focus):
+        k = focus_k[t]
+        lead = col_competency_t[k, j] - competency[e, k]
+        if lead > 0.0:
+            total += lead
+    return min(total * scale, 1.0)
+
+
+@njit(inline="always", cache=True)
+def _similarity(interest, e, col_interest, j):
+    """similarity = (1 + interest_mentee . interest_mentor) / 2."""
+    dot = 0.0
+    for d in range(interest.shape[1]):
+        dot += interest[e, d] * col_interest[j, d]
+    return 0.5 * (1.0 + dot)
+
+
+@njit(inline="always", cache=True)
+def _quality(w, sk, sim, same):
+    """quality = w_skill skill + w_similarity similarity + w_group [same group]."""
+    return w.skill * sk + w.similarity * sim + (w.same_group if same > 0.0 else 0.0)
+
+
+@njit(inline="always", cache=True)
+def _feasible(w, gap, e, m, e_department, m_department):
+    """The level gap (mentor - mentee; reverse: mentee - mentor) is at least min_level_gap, not the same
+    person, and (if asked) another department."""
+    if w.reverse > 0.0:
+        gap = -gap
+    ok = gap >= w.min_level_gap and e != m
+    if w.other_department > 0.0 and e_department == m_department:
+        ok = False
+    return ok
+
+
 def _greedy_match(mentees, mentors, capacity, draw_key, level, group, department, competency, interest, profile,
                   next_level, fixed_focus, n_focus, pair_weights, score_weights, key, week, block_size, candidates,
                   max_cells, sample_entity_base):
@@ -42,15 +94,20 @@ def _greedy_match(mentees, mentors, capacity, draw_key, level, group, department
     Mentors are grouped by level (stable), mentees sorted by level (stable) and cut into blocks;
     each block sees the mentors senior enough for its least senior mentee (reverse: junior enough
     for its most senior), or a random sample of them (`sample_columns`, keyed by block) when
-    there are more than `candidates`; its pair scores are `kernels._pair_scores`' formulas, cell
-    by cell; mentees in random order (uniform of the draw key, draw 1) each take the feasible
-    mentor with spare places scoring highest (first on ties), as `kernels.greedy_assign`.
-    Scores of a block's rows are parallel-safe (`Dual`: pick the build with `for_size(cells)`);
+    there are more than `candidates`; its pair scores are `kernels._pair_scores`' formulas, each
+    pair's operations in the same order, computed a row at a time term by term (loops over the
+    columns that compile to vector code), only the terms the policy weighs; mentees in random
+    order (uniform of the draw key, draw 1) each take the feasible mentor with spare places
+    scoring highest (first on ties), as `kernels.greedy_assign`; the quality of the pairs chosen
+    only.
+    Scores of a block's rows are parallel-safe (`Dual`; `matching.MATCH_PARALLEL_MIN_CELLS` picks the build);
     the assignment is serial. `fixed_focus`: every mentee's focus competencies, or an empty mask
     to find each mentee's `n_focus` weakest.
     """
     w = PairWeights(*pair_weights)
     s_skill, s_similarity, s_group, s_quality, s_random = score_weights
+    need_skill = s_skill != 0.0 or s_quality != 0.0
+    need_similarity = s_similarity != 0.0 or s_quality != 0.0
     n_k = competency.shape[1]
     # Mentors by level, so the ones senior (or junior) enough for a block are one range.
     mentor_level = level[mentors]
@@ -73,6 +130,11 @@ def _greedy_match(mentees, mentors, capacity, draw_key, level, group, department
         sample = max(candidates, np.int64(np.ceil(3 * block_size / mean_cap)))
     seen = min(n_mentors, sample) if sample != 0 else n_mentors
     block = max(1, min(block_size, max_cells // max(seen, 1)))
+    # A block's matrices, allocated once a round (a fresh one per block cost its page faults each
+    # time): a block has at most `block` mentees and sees at most `seen` mentors.
+    n_space = min(block, mentees.shape[0]) * seen
+    score_space = np.empty(n_space)
+    feasible_space = np.empty(n_space, dtype=np.bool_)
     mentees = mentees[np.argsort(level[mentees], kind="mergesort")]
     n_e = mentees.shape[0]
     out_e = np.empty(n_e, dtype=np.int64)
@@ -113,63 +175,79 @@ def _greedy_match(mentees, mentors, capacity, draw_key, level, group, department
         col_group = np.empty(n_cols, dtype=np.int64)
         col_department = np.empty(n_cols, dtype=np.int64)
         col_key = np.empty(n_cols, dtype=np.uint64)
-        col_competency = np.empty((n_cols, n_k))
+        col_competency_t = np.empty((n_k, n_cols))  # by competency: a row's loops read it in order
         col_interest = np.empty((n_cols, n_d))
         for j in range(n_cols):
             m = mentors[cols[j]]
             col_slot[j], col_level[j], col_group[j], col_department[j] = m, level[m], group[m], department[m]
             col_key[j] = draw_key[m]
             for k in range(n_k):  # element by element: a slice copy per mentor costs more than the copy
-                col_competency[j, k] = competency[m, k]
+                col_competency_t[k, j] = competency[m, k]
             for d in range(n_d):
                 col_interest[j, d] = interest[m, d]
-        score = np.empty((n_rows, n_cols))
-        quality = np.empty((n_rows, n_cols))
-        feasible = np.empty((n_rows, n_cols), dtype=np.bool_)
+        score = score_space[:n_rows * n_cols].reshape((n_rows, n_cols))
+        feasible = feasible_space[:n_rows * n_cols].reshape((n_rows, n_cols))
         for i in prange(n_rows):
+            # A row's scores term by term, each a plain loop over the columns (which the compiler
+            # vectorizes), every pair's operations as before and in the same order.
             e = rows[i]
-            focus_k = np.empty(n_k, dtype=np.int64)  # the row's focus competencies, in order
-            n_focus_i = 0
-            for k in range(n_k):
-                if focus[i, k]:
-                    focus_k[n_focus_i] = k
-                    n_focus_i += 1
-            scale = 1.0 / (max(n_focus_i, 1) * w.full_gap)
-            ki = entity_key(key, draw_key[e])
+            focus_k, n_focus_i, scale = _focus_of(focus, i, w.full_gap)
             e_level, e_group, e_department = np.int64(level[e]), group[e], department[e]
+            s_row = score[i]
+            f_row = feasible[i]
             for j in range(n_cols):
-                total = 0.0
+                f_row[j] = _feasible(w, col_level[j] - e_level, e, col_slot[j], e_department, col_department[j])
+            # skill: the leads on the focus competencies summed in their order (as `_skill`); adding
+            # 0.0 for no lead leaves the sum as it was (it starts at +0.0, never -0.0), and takes a
+            # select instead of a branch.
+            s_row[:] = 0.0
+            if need_skill:
                 for t in range(n_focus_i):
                     k = focus_k[t]
-                    lead = col_competency[j, k] - competency[e, k]
-                    if lead > 0.0:
-                        total += lead
-                sk = min(total * scale, 1.0)
-                dot = 0.0
-                for d in range(n_d):
-                    dot += interest[e, d] * col_interest[j, d]
-                sim = 0.5 * (1.0 + dot)
-                same = 1.0 if e_group == col_group[j] else 0.0
-                q = w.skill * sk + w.similarity * sim + (w.same_group if same > 0.0 else 0.0)
-                gap = col_level[j] - e_level
-                if w.reverse > 0.0:
-                    gap = -gap
-                ok = gap >= w.min_level_gap and e != col_slot[j]
-                if w.other_department > 0.0 and e_department == col_department[j]:
-                    ok = False
-                rand = pair_uniform_at(ki, col_key[j], week)
-                quality[i, j] = q
-                feasible[i, j] = ok
-                score[i, j] = s_skill * sk + s_similarity * sim + s_group * same + s_quality * q + s_random * rand
+                    c_e = competency[e, k]
+                    c_m = col_competency_t[k]
+                    for j in range(n_cols):
+                        lead = c_m[j] - c_e
+                        s_row[j] += lead if lead > 0.0 else 0.0
+                for j in range(n_cols):
+                    s_row[j] = min(s_row[j] * scale, 1.0)
+            # The policy's weighted sum, left to right. A term of weight 0 would add an exact zero
+            # (signed: it changes no comparison), so it is left out, and so is what only it needs.
+            if s_similarity != 0.0 or s_group != 0.0 or s_quality != 0.0:
+                for j in range(n_cols):
+                    sk = s_row[j]
+                    sim = _similarity(interest, e, col_interest, j) if need_similarity else 0.0
+                    same = 1.0 if e_group == col_group[j] else 0.0
+                    s_ij = s_skill * sk
+                    if s_similarity != 0.0:
+                        s_ij = s_ij + s_similarity * sim
+                    if s_group != 0.0:
+                        s_ij = s_ij + s_group * same
+                    if s_quality != 0.0:
+                        s_ij = s_ij + s_quality * _quality(w, sk, sim, same)
+                    s_row[j] = s_ij
+            else:
+                for j in range(n_cols):
+                    s_row[j] = s_skill * s_row[j]
+            if s_random != 0.0:
+                ki = entity_key(key, draw_key[e])
+                for j in range(n_cols):
+                    s_row[j] = s_row[j] + s_random * pair_uniform_at(ki, col_key[j], week)
         order = np.argsort(uniforms(key, draw_key[rows], week, 1), kind="mergesort")
         col_cap = cap[cols]  # the block's columns are distinct mentors: their places, taken and put back
         choice = greedy_assign(score, feasible, col_cap, order)
         cap[cols] = col_cap
         for r in range(n_rows):  # in the block's order, as the Python path lists them
-            if choice[r] >= 0:
-                out_e[n_out] = rows[r]
-                out_m[n_out] = mentors[cols[choice[r]]]
-                out_q[n_out] = quality[r, choice[r]]
+            j = choice[r]
+            if j >= 0:
+                e = rows[r]
+                focus_k, n_focus_i, scale = _focus_of(focus, r, w.full_gap)
+                sk = _skill(competency, e, col_competency_t, j, focus_k, n_focus_i, scale)
+                sim = _similarity(interest, e, col_interest, j)
+                same = 1.0 if group[e] == col_group[j] else 0.0
+                out_e[n_out] = e
+                out_m[n_out] = col_slot[j]
+                out_q[n_out] = _quality(w, sk, sim, same)  # the chosen pair's quality, by the same operations
                 n_out += 1
     return out_e[:n_out], out_m[:n_out], out_q[:n_out]
 

@@ -68,13 +68,45 @@ def test_greedy_match_equals_the_python_block_loop(model, name, reverse):
     assert matched > 100  # the rounds were not all empty
 
 
+# Weights a user's own greedy policy may declare: every term (quality too, which no built-in policy
+# weighs), quality alone, and one term each; the kernel leaves out the terms of weight 0.
+USER_WEIGHTS = [dict(skill=0.3, similarity=0.2, same_group=0.1, quality=0.4, random=1e-3), dict(quality=1.0),
+                dict(skill=2.0), dict(similarity=1.0), dict(same_group=1.0, random=1e-6)]
+
+
+@pytest.mark.parametrize("weights", USER_WEIGHTS, ids=lambda w: "+".join(w))
+def test_user_greedy_weights_give_the_python_block_loop_pairs(model, monkeypatch, weights):
+    """A policy declared by `greedy_policy` with any weights: the kernel's pairs and qualities, to the bit,
+    are those of the Python block loop scoring full matrices (`GreedyScore.of`)."""
+    from sim.mentoring import matching
+
+    monkeypatch.setitem(POLICIES, "user", None)  # taken back after the test
+    fn = matching.greedy_policy("user", "a user's weights", **weights)
+    rng_np = np.random.default_rng(11 + USER_WEIGHTS.index(weights))
+    matched = 0
+    for trial in range(15):
+        reverse = bool(rng_np.random() < 0.3)
+        cfg = program(model, rng_np, "user", reverse)
+        mentees, mentors, spare = random_round(model, rng_np)
+        week = int(rng_np.integers(0, 500))
+        got = match(model.pop, model.org, cfg, mentees, mentors, spare, KEY, week)
+        want = match_blocks(model.pop, model.org, cfg, fn, mentees, mentors, spare, KEY, week, None)
+        for g, w in zip(got, want):
+            assert g.dtype == w.dtype and np.array_equal(g, w), (weights, trial)
+        matched += got[0].size
+    assert matched > 50
+
+
 def test_parallel_build_gives_the_same_pairs(model, monkeypatch):
     """The parallel build (large rounds) scores a block's rows in parallel: the same pairs."""
+    from sim.mentoring import matching
+
     rng_np = np.random.default_rng(7)
     cfg = program(model, rng_np, "skill_gap", False)
     mentees, mentors, spare = random_round(model, rng_np)
     serial = match(model.pop, model.org, cfg, mentees, mentors, spare, KEY, 3)
     monkeypatch.setattr(kernels, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(matching, "MATCH_PARALLEL_MIN_CELLS", 0)
     parallel = match(model.pop, model.org, cfg, mentees, mentors, spare, KEY, 3)
     for s, p in zip(serial, parallel):
         assert np.array_equal(s, p)

@@ -182,6 +182,7 @@ class OrgModel(mesa.Model):
         if np.unique(eids).size != eids.size:
             raise AssertionError(f"week {self.week}: duplicate employee ids")
         if eids.size and eids.max() >= self.pop.next_eid:  # programs size their flags by employee id from it
-            raise AssertionError(f"week {self.week}: employee id {eids.max()} not below the next id {self.pop.next_eid}")
+            raise AssertionError(f"week {self.week}: employee id {eids.max()} not below the next, "
+                                 f"{self.pop.next_eid}")
         if self.agent_views and len(self.agents) != eids.size:
             raise AssertionError(f"week {self.week}: {len(self.agents)} agent views for {eids.size} employees")

@@ -26,9 +26,10 @@ def register_kind(kind: str, detail: str) -> None:
     DETAIL[kind] = detail
 
 
-class _Rows:
+class Rows:
     """Columns of rows appended in order, in arrays that double when full (a run appends a few rows at
-    a time, a thousand times or more: one kernel call each, no arrays made per call)."""
+    a time, a thousand times or more: one kernel call each, no arrays made per call). The first `n`
+    rows of `columns` hold them (the event log and roster; a program's waiting mentees and alumni)."""
 
     def __init__(self, dtypes, capacity: int = 256):
         self.columns = tuple(np.empty(capacity, dtype=dtype) for dtype in dtypes)
@@ -116,7 +117,7 @@ class EventLog:
 
     def __init__(self, enabled: bool = True, capacity: int = 256):
         self.enabled = enabled
-        self._rows = _Rows(self.DTYPES, capacity)
+        self._rows = Rows(self.DTYPES, capacity)
 
     def record(self, kind: str, week: int, pop, slots, detail) -> None:
         """One row per person of `slots` (employee id, level and group read from `pop` now), with `detail`."""
@@ -163,7 +164,7 @@ class Roster:
 
     def __init__(self, enabled: bool = True, capacity: int = 256):
         self.enabled = enabled
-        self._rows = _Rows(self.DTYPES, capacity)
+        self._rows = Rows(self.DTYPES, capacity)
 
     def add(self, pop, slots, week: int) -> None:
         if not self.enabled or len(slots) == 0:

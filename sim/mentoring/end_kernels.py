@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..engine.kernels import slots_by_code
 from ..engine.table import _release
 from .kernels import close_ties
 from .week_kernels import leaving_ties
@@ -50,25 +51,19 @@ def _close_groups(rows, starts, order, held, missed, trust, mentee, mentee_eid, 
 
 
 @njit(cache=True)
-def close_due(code, count, order, held, missed, trust, mentee, mentee_eid, mentor, is_mentee, mentor_load,
+def close_due(code, count, n_codes, order, held, missed, trust, mentee, mentee_eid, mentor, is_mentee, mentor_load,
               mentee_row, mentor_first, next_row, active, free, n_free):
-    """The rows i < count with code[i] in `order` (the reasons `tie_week` wrote), grouped in that order,
-    in row order within a reason, closed and freed (`_close_groups`, whose tuple it returns). Serial."""
+    """The rows i < count with code[i] in `order` (the reasons `tie_week` wrote, codes below `n_codes`),
+    grouped in that order, in row order within a reason (`slots_by_code`), closed and freed
+    (`_close_groups`, whose tuple it returns). Serial."""
+    by_code, code_starts = slots_by_code(code, count, n_codes)
     n_groups = order.shape[0]
     starts = np.zeros(n_groups + 1, dtype=np.int64)
     for g in range(n_groups):
-        n = 0
-        for i in range(count):
-            if code[i] == order[g]:
-                n += 1
-        starts[g + 1] = starts[g] + n
+        starts[g + 1] = starts[g] + code_starts[order[g] + 1] - code_starts[order[g]]
     rows = np.empty(starts[n_groups], dtype=np.int64)
     for g in range(n_groups):
-        at = starts[g]
-        for i in range(count):
-            if code[i] == order[g]:
-                rows[at] = i
-                at += 1
+        rows[starts[g]:starts[g + 1]] = by_code[code_starts[order[g]]:code_starts[order[g] + 1]]
     return _close_groups(rows, starts, order, held, missed, trust, mentee, mentee_eid, mentor, is_mentee,
                          mentor_load, mentee_row, mentor_first, next_row, active, free, n_free)
 

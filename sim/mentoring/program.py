@@ -140,7 +140,7 @@ class Program(TieWeek):
             mentees = union_of_sorted(mentees[invited], self._rematchable())
         else:
             mentees = self._rematchable()
-        self.n_rematch = 0
+        self._rematch.n = 0
         if not rematch_only:
             self.stats["launches"] += 1
         if mentees.size == 0:
@@ -184,7 +184,7 @@ class Program(TieWeek):
     def _rematchable(self) -> np.ndarray:
         """Slots of mentees waiting for a new mentor who are still here and still at an eligible level."""
         pop = self.pop
-        return waiting_mentees(*self._rematch, self.n_rematch, pop.active, pop.eid, pop.level, self.mentee_level_ok)
+        return waiting_mentees(*self._rematch.columns, self._rematch.n, pop.active, pop.eid, pop.level, self.mentee_level_ok)
 
     def _places_left(self) -> int:
         cfg, rel = self.cfg, self.rel

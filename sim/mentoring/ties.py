@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.events import Rows
 from . import week_kernels
 from .end_kernels import any_tie, close_due, close_leaving
 from .kernels import END_COMPLETED, END_DISSOLVED, END_MENTEE_LEFT, END_MENTOR_LEFT, END_PROMOTED, END_REMATCHED
@@ -17,6 +18,7 @@ from .week_kernels import PEOPLE_COLUMNS, REL_COLUMNS, TIE_TOTALS, TieParams
 # checks them, then those of people leaving, the mentee's ties first.
 DUE_ORDER = np.array([END_DISSOLVED, END_PROMOTED, END_REMATCHED, END_COMPLETED], dtype=np.int8)
 LEAVING_ORDER = np.array([END_MENTEE_LEFT, END_MENTOR_LEFT], dtype=np.int8)
+N_END_CODES = max(END_REASONS) + 1  # codes tie_week writes are below it
 STAT_OF_REASON = {reason: f"pairs_{name}" for reason, name in END_REASONS.items()}
 
 
@@ -55,12 +57,10 @@ class TieWeek:
         self._program_arrays = (self.fixed_focus, self.growth_mask, self.hourly_cost, self.mentee_level_ok)
         self.tie_totals = np.zeros(len(TIE_TOTALS))
         self._end_code = np.zeros(rel.capacity, dtype=np.int8)
-        # Mentees waiting for a new mentor, and alumni whose effect lasts, as arrays with a length (appended
-        # to in place, grown by doubling): the kernels' argument tuples are rebuilt only when they grow.
-        self.n_rematch = 0
-        self._rematch = (np.zeros(64, dtype=np.int64), np.zeros(64, dtype=np.int64))  # slots, employee ids
-        self.n_alumni = 0
-        self._alumni = tuple(np.zeros(64, dtype=np.int64) for _ in range(3))  # slots, employee ids, until week
+        # Mentees waiting for a new mentor, and alumni whose effect lasts, as rows appended in place (the
+        # kernels read the first `n`): no arrays made per ending tie.
+        self._rematch = Rows((np.int64, np.int64), 64)  # slots, employee ids
+        self._alumni = Rows((np.int64, np.int64, np.int64), 64)  # slots, employee ids, until week
         self._close_arrays = (rel.held, rel.missed, rel.trust, rel.mentee, rel.mentee_eid, rel.mentor,
                               self.is_mentee, self.mentor_load, self.mentee_row, self.mentor_first, self.next_row,
                               rel.active, rel._free)
@@ -68,11 +68,11 @@ class TieWeek:
 
     def step(self, model, week: int, due: set[str]) -> None:
         enroll = self.cfg.enrollment == "rolling" or self.cohort_event in due
-        rematch = not enroll and self.n_rematch > 0  # ties ending now can add to it: see below
+        rematch = not enroll and self._rematch.n > 0  # ties ending now can add to it: see below
         n_ending, kept = self._tie_week(week, effects_now=not (enroll or rematch))
         if n_ending:
             self._end_due(week)
-            rematch = not enroll and self.n_rematch > 0
+            rematch = not enroll and self._rematch.n > 0
         if enroll:
             self._enroll(week)
         elif rematch:
@@ -80,7 +80,7 @@ class TieWeek:
         if n_ending or enroll or rematch:
             self._declare_effects(week)
         else:
-            self.n_alumni = kept
+            self._alumni.n = kept
         self.weeks_running += 1
 
     def _tie_week(self, week: int, effects_now: bool) -> tuple[int, int]:
@@ -89,7 +89,7 @@ class TieWeek:
         pop = self.pop
         return week_kernels.tie_week(
             self._rel_arrays, self.rel.count, self._people_arrays, self._params, self._program_arrays,
-            self._key_meetings, week, self.track_gains, self._end_code, effects_now, self._alumni, self.n_alumni,
+            self._key_meetings, week, self.track_gains, self._end_code, effects_now, self._alumni.columns, self._alumni.n,
             pop.active, pop.eid, self._mark, self.tie_totals, self.cost_by_week, self.n_mentors)
 
     def on_leave(self, model, slots) -> None:
@@ -100,8 +100,9 @@ class TieWeek:
 
     def _end_due(self, week: int) -> None:
         """End the rows `tie_week` found ending, by reason in DUE_ORDER (the event log keeps it)."""
-        self._ended(DUE_ORDER, close_due(self._end_code, self.rel.count, DUE_ORDER, *self._close_arrays,
-                                         self.rel._n_free), week)
+        closed = close_due(self._end_code, self.rel.count, N_END_CODES, DUE_ORDER, *self._close_arrays,
+                           self.rel._n_free)
+        self._ended(DUE_ORDER, closed, week)
 
     def _ended(self, order, closed, week: int) -> None:
         """The rest of ending a batch of ties the kernels closed and freed (`end_kernels`): run totals by
@@ -122,46 +123,30 @@ class TieWeek:
             s["pairs_ended"] += hi - lo
             if reason == END_COMPLETED:
                 until = week + self.cfg.effects.alumni_weeks
-                self._append_alumni(mentees[lo:hi], eids[lo:hi], until)
+                _append(self._alumni, mentees[lo:hi], eids[lo:hi], until)
             elif reason == END_DISSOLVED:
                 pen, pop = self.cfg.effects.dissolution_engagement_penalty, self.pop
                 pop.engagement[mentees[lo:hi]] = np.maximum(0.0, pop.engagement[mentees[lo:hi]] - pen)
             elif reason in (END_REMATCHED, END_MENTOR_LEFT):
-                self._append_rematch(mentees[lo:hi], eids[lo:hi])
+                _append(self._rematch, mentees[lo:hi], eids[lo:hi])
         self.model.record("mentoring_end", mentees, week, detail=reasons)
-
-    def _append_alumni(self, slots, eids, until: int) -> None:
-        n, k = self.n_alumni, slots.size
-        if n + k > self._alumni[0].size:
-            self._alumni = tuple(_grown(a, n, n + k) for a in self._alumni)
-        self._alumni[0][n : n + k] = slots
-        self._alumni[1][n : n + k] = eids
-        self._alumni[2][n : n + k] = until
-        self.n_alumni = n + k
-
-    def _append_rematch(self, slots, eids) -> None:
-        n, k = self.n_rematch, slots.size
-        if n + k > self._rematch[0].size:
-            self._rematch = tuple(_grown(a, n, n + k) for a in self._rematch)
-        self._rematch[0][n : n + k] = slots
-        self._rematch[1][n : n + k] = eids
-        self.n_rematch = n + k
 
     def _declare_effects(self, week: int) -> None:
         """Effects on hazards and promotion chances for this week, once per person and week, even for a
         mentor with several ties; alumni completed and cannot enroll again, so they are never current
         mentees here. Alumni whose effect ended are dropped (the kernel keeps the rest at the front)."""
-        self.n_alumni = week_kernels.declare_effects(self._rel_arrays, self.rel.count, self._people_arrays,
-                                                     self._params, self._alumni, self.n_alumni, self.pop.active,
-                                                     self.pop.eid, self._mark, week)
+        self._alumni.n = week_kernels.declare_effects(self._rel_arrays, self.rel.count, self._people_arrays,
+                                                      self._params, self._alumni.columns, self._alumni.n,
+                                                      self.pop.active, self.pop.eid, self._mark, week)
 
     def _fold_tie_totals(self) -> None:
         for name, total in zip(TIE_TOTALS, self.tie_totals):
             self.stats[name] = float(total)
 
 
-def _grown(values: np.ndarray, n: int, needed: int) -> np.ndarray:
-    """`values` with its first `n` entries kept, in an array at least doubled and holding `needed`."""
-    out = np.zeros(max(2 * values.size, needed), dtype=values.dtype)
-    out[:n] = values[:n]
-    return out
+def _append(rows: Rows, *values) -> None:
+    """Append one row per entry of values[0] (a scalar among `values` fills its column)."""
+    k = len(values[0])
+    at = rows.room(k)
+    for column, value in zip(rows.columns, values):
+        column[at : at + k] = value

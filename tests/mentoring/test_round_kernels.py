@@ -81,7 +81,7 @@ def test_group_rule_of_eligibility():
 
 def test_due_endings_close_grouped_by_reason_in_row_order():
     from sim.mentoring.end_kernels import close_due
-    from sim.mentoring.ties import DUE_ORDER
+    from sim.mentoring.ties import DUE_ORDER, N_END_CODES
 
     cfg = make_config("program.enroll_share=1.0", "sim.horizon_years=2")
     model = OrgModel(cfg, interventions=[Program(p, i) for i, p in enumerate(cfg.programs())])
@@ -98,7 +98,7 @@ def test_due_endings_close_grouped_by_reason_in_row_order():
     want_held = [int(rel.held[live[code[live] == reason]].sum()) for reason in DUE_ORDER]
     mentees, n_free = rel.mentee[want].copy(), rel._n_free
     rows, starts, reasons, got_mentees, eids, sums, freed, n_free_after = close_due(
-        code, rel.count, DUE_ORDER, *prog._close_arrays, rel._n_free)
+        code, rel.count, N_END_CODES, DUE_ORDER, *prog._close_arrays, rel._n_free)
     assert np.array_equal(rows, want) and np.array_equal(got_mentees, mentees)
     assert np.array_equal(np.diff(starts), [(code[live] == reason).sum() for reason in DUE_ORDER])
     assert np.array_equal(reasons, code[want]) and np.array_equal(eids, rel.mentee_eid[want])

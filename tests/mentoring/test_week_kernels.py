@@ -28,7 +28,7 @@ def _model(program: str, weeks: int) -> OrgModel:
 def _snapshot(prog):
     pop = prog.pop
     return ({name: getattr(pop, name).copy() for name in STATE}, prog.tie_totals.copy(), prog.cost_by_week.copy(),
-            prog._mark.copy(), prog._end_code.copy(), [a.copy() for a in prog._alumni],
+            prog._mark.copy(), prog._end_code.copy(), [a.copy() for a in prog._alumni.columns],
             {name: getattr(prog.rel, name).copy() for name in ("trust", "held", "missed", "next_meeting", "phase",
                                                             "end_reason")})
 
@@ -38,7 +38,7 @@ def _restore(prog, snap):
     for name, values in people.items():
         getattr(prog.pop, name)[:] = values
     prog.tie_totals[:], prog.cost_by_week[:], prog._mark[:], prog._end_code[:] = totals, costs, mark, code
-    for array, values in zip(prog._alumni, alumni):
+    for array, values in zip(prog._alumni.columns, alumni):
         array[:] = values
     for name, values in rel.items():
         getattr(prog.rel, name)[:] = values
@@ -64,7 +64,7 @@ def test_effects_in_the_weeks_call_are_those_declared_after_it(program, weeks):
     n_ending, kept = prog._tie_week(week, effects_now=False)
     if n_ending == 0:
         kept = week_kernels.declare_effects(prog._rel_arrays, prog.rel.count, prog._people_arrays, prog._params,
-                                            prog._alumni, prog.n_alumni, prog.pop.active,
+                                            prog._alumni.columns, prog._alumni.n, prog.pop.active,
                                             prog.pop.eid, prog._mark, week)
     stepwise = _snapshot(prog)
     _restore(prog, before)
@@ -80,7 +80,7 @@ def test_a_week_in_which_a_tie_ends_leaves_the_effects_to_the_caller():
     prog, week = model.interventions[0], model.week
     ending = prog.rel.active_slots()[[0, 5]]
     prog.rel.end_week[ending] = week  # these two complete now
-    shift, n_alumni = prog.pop.hazard_shift.copy(), prog.n_alumni
+    shift, n_alumni = prog.pop.hazard_shift.copy(), prog._alumni.n
     assert n_alumni > 0
     n_ending, kept = prog._tie_week(week, effects_now=True)
     assert n_ending == 2 and np.array_equal(np.flatnonzero(prog._end_code[: prog.rel.count]), np.sort(ending))

@@ -98,7 +98,7 @@ def comparison_chart(pinned: list[tuple[str, PairedRuns]]) -> bytes:
 
 
 def _comparison_png(pinned: list[tuple[str, PairedRuns]]) -> bytes:
-    fig, axes = figure(width=8, height=1.2 + 0.6 * len(pinned))
+    fig, axes = figure(width=8, height=1.5 + 0.6 * len(pinned))
     ax = axes[0, 0]
     for i, (label, runs) in enumerate(pinned):
         s = runs.summary().set_index("key").loc["effect.turnover_annual"]
@@ -108,7 +108,8 @@ def _comparison_png(pinned: list[tuple[str, PairedRuns]]) -> bytes:
     ax.set_yticks(range(len(pinned)), [f"design {i + 1}" for i in range(len(pinned))])
     ax.invert_yaxis()
     ax.set_xlabel("turnover, program minus twin, points a year (left: fewer exits)")
-    ax.set_title("Turnover effect of each pinned design, 95% interval (blue: fewer exits, vermillion: more, "
+    # two lines: on one the legend in the title ran past the figure's right edge
+    ax.set_title("Turnover effect of each pinned design, 95% interval\n(blue: fewer exits, vermillion: more, "
                  "grey: unclear)", loc="left", fontsize=10)
     with tempfile.TemporaryDirectory() as tmp:
         return save(fig, Path(tmp) / "compare.png").read_bytes()

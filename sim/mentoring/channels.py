@@ -32,23 +32,26 @@ EFFECT_PARAMETERS = {
 
 def passed_over_replay(twin) -> dict[int, np.ndarray]:
     """week -> `passed_over_tokens` (draw key and level) of the people the twin passed over at that
-    week's review."""
+    week's review, sorted (what `np.isin` reads). Worked out once per twin: the channel worlds that
+    switch passed_over off all replay the same events."""
     ev = twin.events
     ev = ev[ev["kind"] == "passed_over"]
     keys = twin.people.set_index("employee")["draw_key"]
     level_index = {lv.name: i for i, lv in enumerate(twin.config.org.levels)}
-    out: dict[int, np.ndarray] = {}
-    for week, group in ev.groupby("week"):
-        levels = group["level"].astype(str).map(level_index).to_numpy()
-        people = keys.reindex(group["employee"]).to_numpy(dtype=np.uint64)
-        out[int(week)] = np.sort(passed_over_tokens(people, levels))
-    return out
+    levels = ev["level"].astype(str).map(level_index).to_numpy()
+    people = keys.reindex(ev["employee"]).to_numpy(dtype=np.uint64)
+    weeks = ev["week"].to_numpy(dtype=np.int64)
+    tokens = passed_over_tokens(people, levels)
+    order = np.lexsort((tokens, weeks))  # by week, then token: each week's tokens sorted
+    weeks, tokens = weeks[order], tokens[order]
+    cuts = np.flatnonzero(np.diff(weeks)) + 1
+    return {int(w[0]): t for w, t in zip(np.split(weeks, cuts), np.split(tokens, cuts)) if w.size}
 
 
-def switched_off(cfg: Config, off, twin=None) -> tuple[Config, Switches]:
+def switched_off(cfg: Config, off, replay: dict[int, np.ndarray] | None = None) -> tuple[Config, Switches]:
     """The config and engine switches of the program world with the channels in `off` switched off.
 
-    `twin`: the no-program run on the same seed (its events and people), needed for passed_over.
+    `replay`: the no-program twin's `passed_over_replay` on the same seed, needed for passed_over.
     """
     off = set(off)
     unknown = off - set(CHANNELS)
@@ -60,13 +63,10 @@ def switched_off(cfg: Config, off, twin=None) -> tuple[Config, Switches]:
         return dataclasses.replace(program, effects=dataclasses.replace(program.effects, **zero))
 
     cfg = dataclasses.replace(cfg, program=quiet(cfg.program), extra_programs=[quiet(p) for p in cfg.extra_programs])
-    replay = None
-    if "passed_over" in off:
-        if twin is None or twin.events is None or twin.people is None:
-            raise ValueError("switching passed_over off needs the twin's events and people")
-        replay = passed_over_replay(twin)
+    if "passed_over" in off and replay is None:
+        raise ValueError("switching passed_over off needs the twin's passed-over replay (passed_over_replay)")
     switches = Switches(gain_in_readiness="skill_promotion" not in off, gain_in_market_pull="skill_market" not in off,
-                        passed_over_replay=replay)
+                        passed_over_replay=replay if "passed_over" in off else None)
     return cfg, switches
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..config.schema import Config
 from ..engine.model import OrgModel
-from ..mentoring.channels import CHANNELS, SIMULATED, inert, switched_off
+from ..mentoring.channels import CHANNELS, SIMULATED, inert, passed_over_replay, switched_off
 from ..mentoring.money import internal_fill_savings, replacement_savings
 from ..mentoring import program as program_module
 from ..mentoring.program import Program
@@ -46,8 +46,24 @@ class World:
     value_total: float
 
 
-def _world(cfg: Config, off, twin) -> World:
-    cfg_off, switches = switched_off(cfg, off, twin)
+@dataclasses.dataclass
+class TwinView:
+    """What a channel world reads of the twin: its money tables and its passed-over replay, worked out
+    once for all the worlds (and all that is sent to a worker with each)."""
+
+    config: Config
+    timeseries: object
+    level_timeseries: object
+    passed_over: dict
+
+
+def twin_view(twin) -> TwinView:
+    """The `TwinView` of a twin run that kept its event log and roster."""
+    return TwinView(twin.config, twin.timeseries, twin.level_timeseries, passed_over_replay(twin))
+
+
+def _world(cfg: Config, off, twin: TwinView) -> World:
+    cfg_off, switches = switched_off(cfg, off, twin.passed_over)
     cfg_off = dataclasses.replace(cfg_off, output=dataclasses.replace(cfg_off.output, events=False, charts=False),
                                   sim=dataclasses.replace(cfg_off.sim, agent_views="off"))
     programs = [Program(p, i) for i, p in enumerate(cfg_off.programs())]
@@ -121,14 +137,12 @@ class Decomposition:
         self.started = time.perf_counter()
         self.result = result
         cfg, twin = result.config, result.twin
-        if twin.events is None or twin.people is None or not cfg.output.events:
-            twin = _twin_with_events(twin.config)  # the passed-over channel replays the twin's events
-        self.twin = twin
-        # what a world reads of the twin (its replayed events and its money), sent to a worker as it is
-        light = SimpleNamespace(config=twin.config, events=twin.events, people=twin.people,
-                                timeseries=twin.timeseries, level_timeseries=twin.level_timeseries)
         k = len(SIMULATED)
         self.live = _live(cfg, result.metrics, k)
+        if self.live and (twin.events is None or twin.people is None or not cfg.output.events):
+            twin = _twin_with_events(twin.config)  # the passed-over channel replays the twin's events
+        self.twin = twin
+        view = twin_view(twin) if self.live else None  # sent to a worker with each world
         submit = workers.submit if workers is not None else (lambda fn, *args: Task(fn, args, None))
         # Every world the two orders pass through, by its live channels that are on. An inert channel
         # on or off is the same world, so each runs once; all on is the program world itself.
@@ -138,7 +152,7 @@ class Decomposition:
                 key = on & self.live
                 if key != self.live and key not in self.tasks:
                     off = [SIMULATED[i] for i in range(k) if i not in on]
-                    self.tasks[key] = submit(_quiet_world, cfg, off, light)
+                    self.tasks[key] = submit(_quiet_world, cfg, off, view)
 
     def metrics(self) -> dict:
         """decomposition.<part>.<metric> and decomposition.runs (waits for the worlds, helping run them)."""

@@ -13,7 +13,7 @@ import pytest
 from sim import run
 from sim.mentoring.channels import CHANNELS, EFFECT_PARAMETERS, SIMULATED, inert
 from sim.mentoring.evaluation import EFFECT_METRICS
-from sim.runs.decomposition import METRICS, PARTS, _world, attribute, decompose
+from sim.runs.decomposition import METRICS, PARTS, _world, attribute, decompose, twin_view
 from sim.runs.tasks import Workers
 from tests.conftest import make_config
 
@@ -56,9 +56,26 @@ def test_the_worlds_give_the_same_parts_run_by_worker_processes(default_run):
     assert pooled == serial
 
 
+def test_the_passed_over_replay_holds_each_review_weeks_people_sorted(default_run):
+    """The replay, worked out for all weeks at once, is each week's passed-over people of the twin
+    (draw key and level), sorted, week by week from the twin's own event log."""
+    from sim.engine.switches import passed_over_tokens
+
+    twin = default_run.twin
+    replay = twin_view(twin).passed_over
+    ev = twin.events[twin.events["kind"] == "passed_over"]
+    assert len(ev) > 0 and set(replay) == set(ev["week"].astype(int))
+    key_of = dict(zip(twin.people["employee"], twin.people["draw_key"]))
+    level_of = {lv.name: i for i, lv in enumerate(twin.config.org.levels)}
+    for week, rows in ev.groupby("week"):
+        expected = sorted(int(t) for t in passed_over_tokens(
+            [key_of[e] for e in rows["employee"]], [level_of[str(lv)] for lv in rows["level"]]))
+        assert replay[int(week)].dtype == np.uint64 and replay[int(week)].tolist() == expected
+
+
 def test_every_channel_off_gives_the_twin_back(default_run):
     """With all channels off the program world is the twin: `other` is exactly zero."""
-    world = _world(default_run.config, SIMULATED, default_run.twin)
+    world = _world(default_run.config, SIMULATED, twin_view(default_run.twin))
     # Competence itself still holds the mentoring gains (they only stop mattering): the capability
     # index is the one measure that differs.
     outcomes = [k for k in EFFECT_METRICS if not k.startswith(("capability_index", "mean_"))]
@@ -109,7 +126,7 @@ def test_switched_off_skill_leaves_competence_but_hides_it_from_promotion():
     """skill_promotion off: skills still grow (capability rises), readiness and bench do not see it."""
     cfg = make_config(*BASE, *only("none"), "program.effects.skill_transfer=0.3")
     result = run(cfg, twin=True)
-    off = _world(cfg, ["skill_promotion", "skill_market", "passed_over"], result.twin)
+    off = _world(cfg, ["skill_promotion", "skill_market", "passed_over"], twin_view(result.twin))
     twin = result.twin.metrics
     assert result.metrics["capability_index_end"] > twin["capability_index_end"]
     assert off.metrics["capability_index_end"] > twin["capability_index_end"]  # the skills are there

@@ -4,6 +4,8 @@ zero, and the number of seeds said. The run's charts are its first seed's, and t
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from .brief import Brief, KeyFigure, _drivers, brief, money, ok, pct, program_names
 from .mechanism import what_drove
 
@@ -106,8 +108,43 @@ def seeds_brief(cfg, m: dict) -> Brief:
                f"random events without the program), with 95% intervals over the seeds ('unclear': the interval "
                f"spans zero); they measure the model's randomness, not its assumptions. More seeds narrow them "
                f"(mentorsim evaluation.seeds=20); designs side by side: mentorsim report SWEEP --compare KEY=A,B.",
-        chart="cost_value",
-        chart_note=f"The chart shows seed {first} only (one draw); the figures above are over all {n} seeds.")
+        chart=SEEDS_CHART,
+        chart_note=f"Each dot is one seed: the program world against its own twin. The black line is the mean over "
+                   f"the {n} seeds and the grey band its 95% interval, as in the table above.")
+
+
+SEEDS_CHART = "seeds"  # charts/seeds.png: page 1's chart of a run over several seeds (`seeds_chart`)
+# (seeds.csv column, panel title, scale, label format, lower is better): the effects the answer names
+SEEDS_PANELS = (
+    ("effect.turnover_annual", "Turnover, change in points (lower is better)", 100.0, "{:+.2f}", True),
+    ("value.net", "Net value, thousands (higher is better)", 0.001, "{:+,.0f}k", False),
+)
+
+
+def seeds_chart(folder: Path, m: dict, chart_dir: Path) -> Path | None:
+    """Page 1's chart of a program run over several seeds, from its seeds.csv and the `seeds.*` figures
+    (chart_dir/seeds.png, drawn once: a report written again reuses it); None for any other run."""
+    if (m.get("seeds.n") or 0) <= 1 or "seeds.effect.turnover_annual.mean" not in m:
+        return None
+    path = Path(chart_dir) / f"{SEEDS_CHART}.png"
+    if path.is_file():
+        return path
+    from ..studies.paired import SEEDS_FILE
+
+    table = Path(folder) / SEEDS_FILE
+    if not table.is_file():
+        return None
+    import pandas as pd
+
+    from ..charts.seeds import EffectPanel, effects_by_seed
+
+    seeds = pd.read_csv(table)
+    nan = float("nan")
+    panels = [EffectPanel(title, tuple(scale * pd.to_numeric(seeds[key], errors="coerce")),
+                          *(scale * (m.get(f"seeds.{key}.{end}") if ok(m.get(f"seeds.{key}.{end}")) else nan)
+                            for end in ("mean", "low", "high")), lower, fmt)
+              for key, title, scale, fmt, lower in SEEDS_PANELS if key in seeds]
+    return effects_by_seed(panels, path)
 
 
 def seeds_organization_brief(cfg, m: dict) -> Brief:

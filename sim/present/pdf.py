@@ -172,9 +172,7 @@ class Pages:
     def image(self, path: Path, height: float, caption: str = ""):
         from PIL import Image
 
-        with Image.open(path) as png:  # its size from the header; the pixels only for a page that is drawn
-            width_px, height_px = png.size
-        aspect = width_px / height_px
+        aspect = image_aspect(path)
         w = min(WIDTH, height * aspect)
         h = w / aspect
         self.room(h + (0.35 if caption else 0.1))
@@ -209,6 +207,15 @@ class Pages:
         self.y = BOTTOM
 
 
+def image_aspect(path: Path) -> float:
+    """Width over height of a PNG, from its header (the pixels are read only for a page that is drawn)."""
+    from PIL import Image
+
+    with Image.open(path) as png:
+        width_px, height_px = png.size
+    return width_px / height_px
+
+
 BRIEF_CHART = 2.1  # inches: page 1's chart, when the page has room for it
 # Below this a chart's labels print at about 4 points: unreadable, so it opens page 2 instead.
 BRIEF_CHART_MIN = 1.8
@@ -229,10 +236,11 @@ def brief_page(p: Pages, title: str, b: Brief, chart: Path | None):
         p.paragraph("What drove the result", size=10, weight="bold")
         for d in b.drivers:
             p.paragraph(d, size=8, bullet=True)
-    if chart is not None:  # last, in the room page 1 has left (BRIEF_CHART_MIN at least, or it starts page 2)
+    if chart is not None:  # last, in the room page 1 has left (or it starts page 2)
         room = p.y - BOTTOM - (0.4 if b.chart_note else 0.1)
-        p.image(chart, height=min(BRIEF_CHART, room) if room >= BRIEF_CHART_MIN else BRIEF_CHART,
-                caption=b.chart_note)
+        # its height at the page's width (a squat chart needs less than BRIEF_CHART to be read)
+        need = min(BRIEF_CHART, WIDTH / image_aspect(chart))
+        p.image(chart, height=min(need, room) if room >= min(need, BRIEF_CHART_MIN) else need, caption=b.chart_note)
 
 
 def prepare_drawing() -> None:

@@ -178,8 +178,14 @@ def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Documen
 
 
 def _report_run(folder: Path, charts: list[Path], workers=None, result: RunResult | None = None) -> tuple[Path, Path]:
+    from .brief_seeds import seeds_chart
+
     if result is None:  # the text reads the config and metrics only; the charts are drawn
         result = load_run(folder, tables=False)
+    # a run over several seeds: page 1's chart of every seed's effect, beside the first seed's charts
+    first = seeds_chart(folder, result.metrics, Path(charts[0]).parent) if charts else None
+    if first is not None:
+        charts = [first, *(c for c in charts if Path(c) != first)]
     return _write_both(folder, run_document(folder, result, charts), workers)
 
 

@@ -9,6 +9,8 @@ from .brief import money, ok, pct, points
 
 # the caption under each run chart, in the report
 CAPTIONS = {
+    "seeds": "The program's effect in each paired seed (a dot: its world against its own twin) and the mean over "
+             "the seeds with its 95% interval; blue where the program did better, vermillion where worse.",
     "retention": "Mentees' retention from enrolling, with the program (blue) and the same people in the twin "
                  "without it (grey); right, the naive comparison with non-participants, selection included.",
     "turnover_by_level": "Exits per 100 person-years by level, with the program and in the twin (bars from zero, "

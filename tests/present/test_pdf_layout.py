@@ -59,3 +59,38 @@ def test_page_ones_chart_is_never_drawn_too_small_to_read(tmp_path, monkeypatch)
         write_pdf(tmp_path / "r.pdf", doc, {"cost_value": chart}, {})
     assert len(drawn) == 29 and min(drawn) >= pdf.BRIEF_CHART_MIN
     assert any(h < pdf.BRIEF_CHART for h in drawn)  # some page 1s had less than the full height, and kept it
+
+
+def test_a_squat_chart_takes_page_ones_room_at_the_pages_width(tmp_path, monkeypatch):
+    """A chart much wider than tall (page 1's chart of a run over seeds) is read at the page's width,
+    whatever its height: it goes on page 1 wherever that width fits, where a chart of the usual shape
+    would need BRIEF_CHART_MIN and start page 2, and it is never drawn narrower."""
+    from sim.charts.style import figure, save
+    from sim.present import pdf
+
+    fig, axes = figure(width=8.0, height=1.45)
+    axes[0, 0].plot([0, 1], [0, 1])
+    squat, tall = save(fig, tmp_path / "seeds.png"), _chart(tmp_path / "cost_value.png")
+    drawn = []  # (chart, its height, page number)
+    image = pdf.Pages.image
+
+    def record(self, path, height, caption=""):
+        drawn.append((path.stem, height, self.number if self.y - height >= pdf.BOTTOM else self.number + 1))
+        return image(self, path, height, caption)
+
+    monkeypatch.setattr(pdf.Pages, "image", record)
+    for drivers in range(1, 30):
+        for chart in (squat, tall):
+            brief = Brief(title="A brief", question="What?", answer="This.",
+                          figures=[KeyFigure("Figure", "1", "context", ("k",))],
+                          drivers=[f"Driver number {i} of the result, long enough to wrap onto a second line of "
+                                   f"the page so that each one takes a different share of it." for i in range(drivers)],
+                          caveat="One draw.", chart=chart.stem, chart_note="The chart note.")
+            write_pdf(tmp_path / "r.pdf", Document(title="Report", brief=brief, sections=[]), {chart.stem: chart}, {})
+    full_width = pdf.WIDTH / pdf.image_aspect(squat)
+    assert full_width < pdf.BRIEF_CHART_MIN
+    squat_pages = [page for stem, height, page in drawn if stem == "seeds"]
+    assert all(height == pytest.approx(full_width) for stem, height, _ in drawn if stem == "seeds")
+    tall_pages = [page for stem, _, page in drawn if stem == "cost_value"]
+    assert any(s == 1 and t == 2 for s, t in zip(squat_pages, tall_pages))  # room for it alone on page 1
+    assert all(s <= t for s, t in zip(squat_pages, tall_pages))

@@ -75,7 +75,7 @@ def test_every_number_on_page_one_is_a_mean_or_an_interval_over_the_seeds(seeds_
     assert (("unclear" in page.split(interval)[1][:60]) == (low <= 0 <= high))
     assert f"Over {SEEDS} paired seeds (0 to {SEEDS - 1})" in page
     # the chart and its note follow the brief, on page 1 when it has room, else at the top of page 2
-    assert "The chart shows seed 0 only" in flat(" ".join(pages(seeds_run)[:2]))
+    assert "Each dot is one seed" in flat(" ".join(pages(seeds_run)[:2]))
     assert "Why, by mechanism" not in page or "seed 0 only, one draw" in page
 
 
@@ -108,3 +108,30 @@ def test_an_organization_run_over_seeds_is_briefed_with_its_intervals():
     low, high = m["seeds.turnover_annual.low"], m["seeds.turnover_annual.high"]
     assert turnover.value == "15.0%" and f"95% interval {100 * low:,.1f} to {100 * high:,.1f}%" in turnover.detail
     assert "unclear" not in " ".join(f.detail for f in b.figures)  # levels, not differences: no sign to settle
+
+
+def test_page_ones_chart_shows_every_seeds_effect_and_the_figures_of_the_page(seeds_run, tmp_path, monkeypatch):
+    """charts/seeds.png is drawn with the report; its panels hold seeds.csv's effects and metrics.json's
+    means and intervals, in the units page 1 quotes them in."""
+    import pandas as pd
+
+    import sim.charts.seeds as chart_module
+    from sim.present.brief_seeds import SEEDS_CHART, SEEDS_PANELS, seeds_chart
+
+    assert (seeds_run / "charts" / f"{SEEDS_CHART}.png").is_file()
+    m = json.loads((seeds_run / "metrics.json").read_text())
+    seen = []
+    monkeypatch.setattr(chart_module, "save", lambda fig, path: seen.append(fig) or path)
+    drawn = {}
+    draw = chart_module.effects_by_seed
+    monkeypatch.setattr(chart_module, "effects_by_seed", lambda panels, path: drawn.setdefault("p", panels) and
+                        draw(panels, path))
+    assert seeds_chart(seeds_run, m, tmp_path) == tmp_path / f"{SEEDS_CHART}.png"
+    table = pd.read_csv(seeds_run / "seeds.csv")
+    assert len(drawn["p"]) == len(SEEDS_PANELS) and len(seen) == 1
+    for panel, (key, _, scale, _, lower) in zip(drawn["p"], SEEDS_PANELS):
+        assert list(panel.values) == pytest.approx(list(scale * table[key]))
+        assert (panel.mean, panel.low, panel.high) == pytest.approx(
+            tuple(scale * m[f"seeds.{key}.{end}"] for end in ("mean", "low", "high")))
+        assert panel.lower_is_better == lower
+    assert seeds_chart(seeds_run, {**m, "seeds.n": 1}, tmp_path / "one") is None  # one seed: its own charts

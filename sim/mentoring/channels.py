@@ -32,14 +32,17 @@ EFFECT_PARAMETERS = {
 
 def passed_over_replay(twin) -> dict[int, np.ndarray]:
     """week -> `passed_over_tokens` (draw key and level) of the people the twin passed over at that
-    week's review, sorted (what `np.isin` reads). Worked out once per twin: the channel worlds that
-    switch passed_over off all replay the same events."""
+    week's review, sorted. Worked out once per twin: the channel worlds that switch passed_over off all
+    replay the same events."""
     ev = twin.events
     ev = ev[ev["kind"] == "passed_over"]
     keys = twin.people.set_index("employee")["draw_key"]
     level_index = {lv.name: i for i, lv in enumerate(twin.config.org.levels)}
     levels = ev["level"].astype(str).map(level_index).to_numpy()
-    people = keys.reindex(ev["employee"]).to_numpy(dtype=np.uint64)
+    people = keys.reindex(ev["employee"])
+    if people.isna().any():  # as floats the draw keys would lose their low bits and match nobody
+        raise ValueError("the twin's roster lacks people its event log passed over")
+    people = people.to_numpy(dtype=np.uint64)
     weeks = ev["week"].to_numpy(dtype=np.int64)
     tokens = passed_over_tokens(people, levels)
     order = np.lexsort((tokens, weeks))  # by week, then token: each week's tokens sorted

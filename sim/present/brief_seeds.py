@@ -1,6 +1,7 @@
 """Page 1 of a run that ran over several paired seeds: each figure its mean over the seeds with a 95%
 interval (`seeds.<key>.mean/.low/.high` in metrics.json), "unclear" where a difference's interval spans
-zero, and the number of seeds said. The run's charts are its first seed's, and the brief says so.
+zero, and the number of seeds said. Its chart is every seed's paired effect (`seeds_chart`); the run's
+other charts are its first seed's, and the report says so.
 """
 from __future__ import annotations
 
@@ -114,21 +115,21 @@ def seeds_brief(cfg, m: dict) -> Brief:
 
 
 SEEDS_CHART = "seeds"  # charts/seeds.png: page 1's chart of a run over several seeds (`seeds_chart`)
-# (seeds.csv column, panel title, scale, label format, lower is better): the effects the answer names
+# (seeds.csv column, panel title, scale, the mean's format, lower is better, tick format): the effects the
+# answer names, in page 1's units
 SEEDS_PANELS = (
-    ("effect.turnover_annual", "Turnover, change in points (lower is better)", 100.0, "{:+.2f}", True),
-    ("value.net", "Net value, thousands (higher is better)", 0.001, "{:+,.0f}k", False),
+    ("effect.turnover_annual", "Turnover, change in points (lower is better)", 100.0, "{:+.2f}", True, "{x:.2f}"),
+    ("value.net", "Net value, thousands (higher is better)", 0.001, "{:+,.0f}k", False, "{x:,.0f}"),
 )
 
 
 def seeds_chart(folder: Path, m: dict, chart_dir: Path) -> Path | None:
-    """Page 1's chart of a program run over several seeds, from its seeds.csv and the `seeds.*` figures
-    (chart_dir/seeds.png, drawn once: a report written again reuses it); None for any other run."""
+    """Page 1's chart of a program run over several seeds, from its seeds.csv and the `seeds.*` figures,
+    drawn into chart_dir/seeds.png each time the report is written (the run's own, never one an earlier
+    run into the folder left); None for any other run."""
     if (m.get("seeds.n") or 0) <= 1 or "seeds.effect.turnover_annual.mean" not in m:
         return None
     path = Path(chart_dir) / f"{SEEDS_CHART}.png"
-    if path.is_file():
-        return path
     from ..studies.paired import SEEDS_FILE
 
     table = Path(folder) / SEEDS_FILE
@@ -140,10 +141,16 @@ def seeds_chart(folder: Path, m: dict, chart_dir: Path) -> Path | None:
 
     seeds = pd.read_csv(table)
     nan = float("nan")
-    panels = [EffectPanel(title, tuple(scale * pd.to_numeric(seeds[key], errors="coerce")),
-                          *(scale * (m.get(f"seeds.{key}.{end}") if ok(m.get(f"seeds.{key}.{end}")) else nan)
-                            for end in ("mean", "low", "high")), lower, fmt)
-              for key, title, scale, fmt, lower in SEEDS_PANELS if key in seeds]
+    panels = []
+    for key, title, scale, fmt, lower, ticks in SEEDS_PANELS:
+        if key not in seeds:
+            continue
+        mean, low, high = (scale * m[f"seeds.{key}.{end}"] if ok(m.get(f"seeds.{key}.{end}")) else nan
+                           for end in ("mean", "low", "high"))
+        if ok(mean) and abs(mean) < 10:  # a small amount keeps a decimal ("+0.4k", not "+0k")
+            fmt = fmt.replace(".0f", ".1f")
+        panels.append(EffectPanel(title, tuple(scale * pd.to_numeric(seeds[key], errors="coerce")), mean, low, high,
+                                  lower, fmt, ticks))
     return effects_by_seed(panels, path)
 
 

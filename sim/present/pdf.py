@@ -342,8 +342,8 @@ def draw_pages(path: Path, doc: Document, charts: dict[str, Path], captions: dic
             p.new_page()
             p.heading(doc.title, size=17)
         for s in doc.sections:
-            if s.charts and not s.paragraphs and not s.table:
-                p.room(0.6 + 3.6 + 0.5)  # a heading and its first chart stay on one page
+            if s.charts and not s.table:  # a heading, its words and its first chart stay on one page
+                p.room(0.6 + 0.45 * len(s.paragraphs) + 3.6 + 0.5)
             p.heading(s.heading)
             for para in s.paragraphs:
                 p.paragraph(para)

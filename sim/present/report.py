@@ -141,7 +141,7 @@ def report_run(folder: Path, keep_charts: bool = True, workers=None) -> tuple[Pa
 
     from ..charts import run_charts
 
-    drawn = sorted((folder / "charts").glob("*.png")) if (folder / "charts").is_dir() else []
+    drawn = _charts_of_run(folder)
     if drawn:
         return _report_run(folder, drawn, workers)
     result = load_run(folder)  # the charts need the tables
@@ -149,6 +149,15 @@ def report_run(folder: Path, keep_charts: bool = True, workers=None) -> tuple[Pa
         return _report_run(folder, run_charts(result, folder / "charts"), workers, result)
     with tempfile.TemporaryDirectory() as tmp:
         return _report_run(folder, run_charts(result, Path(tmp)), workers, result)
+
+
+def _charts_of_run(folder: Path) -> list[Path]:
+    """The charts the run wrote, as its status.json lists them (not whatever an earlier run into the same
+    folder left in charts/); every PNG there for a folder whose status does not list them."""
+    listed = json.loads((folder / STATUS_FILE).read_text()).get("charts")
+    if listed is None:
+        return sorted((folder / "charts").glob("*.png")) if (folder / "charts").is_dir() else []
+    return [folder / name for name in listed if (folder / name).is_file()]
 
 
 def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Document:
@@ -167,7 +176,9 @@ def run_document(folder: Path, result: RunResult, charts: list[Path]) -> Documen
     if assumptions:
         sections.append(Section("Assumptions behind the money figures", table=assumptions))
     sections.append(Section("Configuration summary", table=config_table(cfg)))
-    sections.append(Section("Charts", charts=charts))
+    seeds = int(m.get("seeds.n") or 1)
+    sections.append(Section("Charts", charts=charts, paragraphs=[] if seeds <= 1 else [
+        f"The first chart is every seed's; the others are seed {cfg.sim.seed}'s, one draw of the {seeds}."]))
     glossary = [(f"{f.label} (page 1)", f.keys and ", ".join(f.keys)) for f in b.figures]
     glossary += effect_words + assumption_words
     title = f"mentorsim report: {cfg.org.name} organization" + (
@@ -182,10 +193,10 @@ def _report_run(folder: Path, charts: list[Path], workers=None, result: RunResul
 
     if result is None:  # the text reads the config and metrics only; the charts are drawn
         result = load_run(folder, tables=False)
-    # a run over several seeds: page 1's chart of every seed's effect, beside the first seed's charts
+    # a run over several seeds: page 1's chart of every seed's effect, drawn now beside the first seed's charts
     first = seeds_chart(folder, result.metrics, Path(charts[0]).parent) if charts else None
     if first is not None:
-        charts = [first, *(c for c in charts if Path(c) != first)]
+        charts = [first, *charts]
     return _write_both(folder, run_document(folder, result, charts), workers)
 
 

@@ -76,3 +76,16 @@ def test_an_undefined_interval_draws_the_seeds_alone(drawn):
     (ax,) = [ax for ax in fig.axes if ax.get_title(loc="left")]
     assert not ax.texts and not [p for p in ax.patches if to_hex(p.get_facecolor()) == BAND]
     assert np.isfinite(ax.get_xlim()).all()
+
+
+def test_dots_that_would_touch_take_lanes_and_no_change_is_neither_colour(drawn):
+    from sim.charts.seeds import SAME, lanes
+
+    heights = lanes(np.array([0.0, 0.001, 0.002, 5.0, 0.0015]), gap=0.01)
+    assert heights[0] == 0 and heights[3] == 0  # far apart: on the row
+    assert len({heights[0], heights[1], heights[4], heights[2]}) == 4  # four within the gap: four lanes
+    fig, _ = drawn([EffectPanel("No change in one seed", (0.0, -0.2, 0.3), 0.03, -0.4, 0.5, lower_is_better=True)])
+    (ax,) = [ax for ax in fig.axes if ax.get_title(loc="left")]
+    assert [to_hex(c) for c in ax.collections[0].get_facecolors()] == [SAME, BETTER, WORSE]
+    legend = [t.get_text() for a in fig.axes if a.get_legend() for t in a.get_legend().get_texts()]
+    assert "no change" in legend

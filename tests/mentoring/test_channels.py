@@ -105,3 +105,26 @@ def test_gains_are_tracked_only_where_a_skill_channel_is_off():
     for switches, tracked in ((Switches(), False), (Switches(gain_in_readiness=False), True)):
         model = OrgModel(cfg, [Program(p, i) for i, p in enumerate(cfg.programs())], switches=switches).run()
         assert model.pop.mentored.any() == tracked
+
+
+def test_a_replay_refuses_passed_over_people_missing_from_the_roster():
+    """As floats (the roster's draw keys reindexed with a gap) no token would match anyone: refused."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.mentoring.channels import passed_over_replay
+
+    cfg = make_config("program=default")
+    events = pd.DataFrame({"kind": ["passed_over", "passed_over", "exit"], "week": [52, 52, 60],
+                           "level": [cfg.org.levels[0].name] * 3, "employee": [1, 2, 3]})
+    people = pd.DataFrame({"employee": [1, 2, 3], "draw_key": np.array([2**63 + 5, 7, 9], dtype=np.uint64)})
+    twin = SimpleNamespace(config=cfg, events=events, people=people)
+    replay = passed_over_replay(twin)
+    assert list(replay) == [52] and replay[52].dtype == np.uint64
+    from sim.engine.switches import passed_over_tokens
+
+    assert replay[52].tolist() == sorted(passed_over_tokens([2**63 + 5, 7], [0, 0]).tolist())  # every bit kept
+    twin.people = people[people["employee"] != 2]
+    with pytest.raises(ValueError, match="roster"):
+        passed_over_replay(twin)

@@ -129,9 +129,35 @@ def test_page_ones_chart_shows_every_seeds_effect_and_the_figures_of_the_page(se
     assert seeds_chart(seeds_run, m, tmp_path) == tmp_path / f"{SEEDS_CHART}.png"
     table = pd.read_csv(seeds_run / "seeds.csv")
     assert len(drawn["p"]) == len(SEEDS_PANELS) and len(seen) == 1
-    for panel, (key, _, scale, _, lower) in zip(drawn["p"], SEEDS_PANELS):
+    for panel, (key, _, scale, _, lower, _) in zip(drawn["p"], SEEDS_PANELS):
         assert list(panel.values) == pytest.approx(list(scale * table[key]))
         assert (panel.mean, panel.low, panel.high) == pytest.approx(
             tuple(scale * m[f"seeds.{key}.{end}"] for end in ("mean", "low", "high")))
         assert panel.lower_is_better == lower
     assert seeds_chart(seeds_run, {**m, "seeds.n": 1}, tmp_path / "one") is None  # one seed: its own charts
+
+
+def test_a_report_written_again_draws_its_charts_of_this_run_only(seeds_run, tmp_path, monkeypatch):
+    """Page 1's chart is drawn from the run as it is each time the report is written (an earlier run into
+    the same folder may have left one), and a chart the run did not write is left out of its report."""
+    import shutil
+
+    import sim.charts.seeds as chart_module
+    from sim.present.brief_seeds import seeds_chart
+    from sim.present.report import _charts_of_run
+
+    folder = tmp_path / "run"
+    shutil.copytree(seeds_run, folder)
+    (folder / "charts" / "left_by_an_earlier_run.png").write_bytes((folder / "charts" / "seeds.png").read_bytes())
+    charts = _charts_of_run(folder)
+    assert charts and all(c.is_file() for c in charts)
+    assert "left_by_an_earlier_run" not in {c.stem for c in charts}
+    m = json.loads((folder / "metrics.json").read_text())
+    drawn = []
+    draw = chart_module.effects_by_seed
+    monkeypatch.setattr(chart_module, "effects_by_seed", lambda panels, path: drawn.append(panels) or draw(panels, path))
+    halved = {**m, "seeds.effect.turnover_annual.mean": m["seeds.effect.turnover_annual.mean"] / 2}
+    for metrics in (m, halved):
+        seeds_chart(folder, metrics, folder / "charts")
+    assert [panels[0].mean for panels in drawn] == pytest.approx(
+        [100 * m["seeds.effect.turnover_annual.mean"], 50 * m["seeds.effect.turnover_annual.mean"]])

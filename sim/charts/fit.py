@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .style import PALETTE, STYLE, TWIN, figure, plt, save
+from .style import PALETTE, TWIN, drawn_in_style, figure, save
 
 OBSERVED, SIMULATED = PALETTE[0], TWIN
 
 
+@drawn_in_style
 def hazards(table: pd.DataFrame, path: Path) -> Path:
     """Voluntary exits per person-year by level (x) and tenure band (offset colours): observed with
     95% Poisson intervals, the fitted rate as a black bar."""
@@ -40,6 +41,7 @@ def hazards(table: pd.DataFrame, path: Path) -> Path:
     return save(fig, path)
 
 
+@drawn_in_style
 def tenure_survival(panels: list[dict], path: Path, horizon: float) -> Path:
     """Kaplan-Meier share of hires not yet left voluntarily, by years since hire: the data's hires and
     the simulated organization's with their 95% bands, one panel for all hires and one per level hired
@@ -47,9 +49,8 @@ def tenure_survival(panels: list[dict], path: Path, horizon: float) -> Path:
     a panel with no curve shows its note (e.g. "suppressed") instead."""
     ncols = min(4, len(panels))
     nrows = -(-len(panels) // ncols)
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols + 0.6, 2.7 * nrows + 0.4), squeeze=False,
-                                 sharex=True, sharey=True)
+    fig, axes = figure(ncols, width=3.2 * ncols + 0.6, height=2.7 * nrows + 0.4, nrows=nrows, sharex=True,
+                       sharey=True)
     for ax, panel in zip(axes.flat, panels):
         drawn = False
         for key, colour, label in (("observed", OBSERVED, "data"), ("simulated", SIMULATED, "simulated")):
@@ -82,6 +83,7 @@ def tenure_survival(panels: list[dict], path: Path, horizon: float) -> Path:
     return save(fig, path)
 
 
+@drawn_in_style
 def promotions(table: pd.DataFrame, path: Path) -> Path:
     """Per level: promotions per person-year (95% Poisson intervals) and mean years in level at
     promotion, observed and simulated."""

@@ -13,8 +13,8 @@ import pandas as pd
 
 from ..mentoring.person_effects import same_people
 from .decomposition import mechanism
-from .style import (BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, heap_frozen, level_colours, pct,
-                    pinned_title, save)
+from .style import (BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, chart_style, drawn_in_style, figure, heap_frozen,
+                    level_colours, pct, pinned_title, save)
 from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
 
@@ -26,6 +26,7 @@ def _groups(result) -> list[str]:
     return [g.name for g in result.config.org.groups]
 
 
+@drawn_in_style
 def retention(result, path: Path) -> Path | None:
     """Mentees' survival from enrollment: program vs the same people in the twin, and the naive view."""
     if result.twin is None or result.events.empty:
@@ -71,6 +72,7 @@ def retention(result, path: Path) -> Path | None:
     return save(fig, path)
 
 
+@drawn_in_style
 def turnover_by_level(result, path: Path) -> Path:
     """Annual turnover per level with Poisson 95% error bars; the twin beside when there is one."""
     levels = _levels(result)
@@ -100,6 +102,7 @@ def turnover_by_level(result, path: Path) -> Path:
     return save(fig, path)
 
 
+@drawn_in_style
 def pipeline(result, path: Path) -> Path:
     """Headcount by level (stacked) and mean readiness by level over time."""
     ts = result.timeseries
@@ -142,6 +145,7 @@ def _internal_fill_by_year(result) -> tuple[np.ndarray, np.ndarray]:
     return per.index.to_numpy(), (per["fills_internal"] / total.where(total > 0)).to_numpy()
 
 
+@drawn_in_style
 def succession(result, path: Path) -> Path:
     """Bench strength over time and the yearly internal fill rate of leadership seats."""
     wpy = result.config.sim.weeks_per_year
@@ -171,6 +175,7 @@ def succession(result, path: Path) -> Path:
     return save(fig, path)
 
 
+@drawn_in_style
 def representation(result, path: Path) -> Path:
     """Share of the last group (the presets' under-represented one) by level: start, end, twin's end."""
     m = result.metrics
@@ -214,6 +219,7 @@ def cost_value_rows(m: dict) -> list[tuple[str, float]]:
     return [(k, v) for k, v in parts if v != 0] + [("Net value", float(m.get("value.net") or 0.0))]
 
 
+@drawn_in_style
 def cost_value(result, path: Path) -> Path | None:
     """What the programs cost against the value they created (against the twin): each bar coloured by
     its sign (a gain BETTER, a loss WORSE), whatever its label says."""
@@ -261,7 +267,7 @@ def run_charts(result, folder: Path, names=None) -> list[Path]:
     """Draw every chart the run supports (or those of `names`, in RUN_CHARTS order) into `folder`;
     returns the files written."""
     out = []
-    with heap_frozen():
+    with heap_frozen(), chart_style():  # set once for all the charts
         for name, draw in RUN_CHARTS.items():
             if names is not None and name not in names:
                 continue

@@ -1,7 +1,9 @@
 """One style for every chart."""
 from __future__ import annotations
 
+import functools
 import gc
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,6 +28,15 @@ STYLE = {
     "font.size": 10,
     "legend.frameon": False,
 }
+# What a chart reads of matplotlib's settings: its defaults with STYLE over them, so a chart comes out the
+# same whatever the process's own settings are. Left out, as matplotlib's style.use leaves them: the
+# settings of the process rather than of a picture (backend, interactivity, dialogs, the web server).
+PROCESS_SETTINGS = frozenset({"backend", "backend_fallback", "date.epoch", "docstring.hardcopy",
+                              "figure.max_open_warning", "figure.raise_window", "interactive", "savefig.directory",
+                              "timezone", "tk.window_focus", "toolbar"})
+CHART_RC = {**{key: matplotlib.rcParamsDefault[key] for key in matplotlib.rcParamsDefault
+               if key not in PROCESS_SETTINGS and not key.startswith("webagg.")}, **STYLE}
+
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
 # deficiency (the grey is a warm one, so no anti-aliased black edge passes for it). One language
 # across the run charts: the program's world is blue, its twin (the same organization without
@@ -58,26 +69,74 @@ def heap_frozen():
         gc.unfreeze()
 
 
-def figure(ncols: int = 1, width: float = 8.0, height: float = 4.5):
+@contextmanager
+def rc_scope(rc: dict):
+    """matplotlib's settings `rc` while the block runs, put back after, each through rcParams' own item
+    access. Not matplotlib's rc_context: that puts them back by writing into the dict beneath rcParams,
+    and where rcParams reads another dict (Solara's server, the explorer's, gives each browser session
+    its own) the settings it set stay for the rest of the process. Only the settings that differ are
+    set, so a scope nested in one that set them costs a look-up each."""
+    params = matplotlib.rcParams
+    saved = {key: params[key] for key, value in rc.items() if params[key] != value}
+    try:
+        params.update({key: rc[key] for key in saved})
+        yield
+    finally:
+        params.update(saved)
+
+
+_inside = threading.local()
+
+
+@contextmanager
+def chart_style():
+    """Every setting a chart reads at CHART_RC, from its figure's creation to its file (titles, labels,
+    legends and ticks read them when they are made, text sizes again when drawn)."""
+    depth = getattr(_inside, "depth", 0)
+    with rc_scope(CHART_RC):
+        _inside.depth = depth + 1
+        try:
+            yield
+        finally:
+            _inside.depth = depth
+
+
+def drawn_in_style(draw):
+    """Decorator of a chart function: the whole chart drawn inside chart_style()."""
+    @functools.wraps(draw)
+    def styled(*args, **kwargs):
+        with chart_style():
+            return draw(*args, **kwargs)
+    return styled
+
+
+def _require_style(what: str) -> None:
+    if not getattr(_inside, "depth", 0):
+        raise RuntimeError(f"{what} outside chart_style(): decorate the chart function with @drawn_in_style, "
+                           f"or its artists would take the process's settings")
+
+
+def figure(ncols: int = 1, width: float = 8.0, height: float = 4.5, nrows: int = 1, **share):
     """A figure on its own Agg canvas, outside pyplot's registry (nothing to close; closing a pyplot
-    figure runs a garbage collection)."""
-    with plt.rc_context(STYLE):
-        fig = Figure(figsize=(width, height))
-        FigureCanvasAgg(fig)
-        return fig, fig.subplots(1, ncols, squeeze=False)
+    figure runs a garbage collection); `share`: subplots' sharex/sharey. Inside chart_style() only."""
+    _require_style("figure()")
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, ncols, squeeze=False, **share)
 
 
 def save(fig, path: Path) -> Path:
-    """Lay out, draw once and write as PNG, atomically (temporary name, then rename)."""
+    """Lay out, draw once and write as PNG, atomically (temporary name, then rename). Inside
+    chart_style() only, as the figure was made."""
+    _require_style("save()")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    with plt.rc_context(STYLE):
-        fig.tight_layout()
-        # tight_layout leaves a placeholder layout engine behind, and savefig runs a whole extra
-        # (unrendered) draw for any engine; the layout is done, so drop it and draw once
-        fig.set_layout_engine(None)
-        canvas.draw()
+    fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine behind, and savefig runs a whole extra
+    # (unrendered) draw for any engine; the layout is done, so drop it and draw once
+    fig.set_layout_engine(None)
+    canvas.draw()
     rgba = np.asarray(canvas.buffer_rgba())
     # An opaque figure (every chart here) is written without its alpha channel: the same pixels,
     # a quarter less to filter and compress.
@@ -86,7 +145,6 @@ def save(fig, path: Path) -> Path:
         image = image.convert("RGB")
     tmp = path.with_name(f".{path.name}.tmp.png")
     image.save(tmp, format="png", compress_level=PNG_COMPRESS_LEVEL, dpi=(fig.dpi, fig.dpi))
-    plt.close(fig)
     tmp.replace(path)
     return path
 

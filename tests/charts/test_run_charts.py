@@ -257,3 +257,24 @@ def test_the_charts_are_the_pixels_matplotlib_itself_would_save(with_twin, tmp_p
         assert rgba.shape[-1] == 4 and (rgba[..., 3] == 255).all(), theirs.name  # opaque: the alpha says nothing
         assert rgb.shape == rgba[..., :3].shape, mine.name
         assert np.array_equal(rgb, rgba[..., :3]), f"{mine.name}: {(rgb != rgba[..., :3]).any(axis=-1).sum()} pixels"
+
+
+def test_the_run_charts_come_out_the_same_whatever_the_global_settings(with_twin, tmp_path):
+    """Every run chart in STYLE from its figure to its file: the command's process (matplotlib's defaults)
+    and one whose settings differ (the explorer's server used to carry STYLE's bold titles) draw the
+    same pixels, and drawing leaves the settings as it found them."""
+    import matplotlib
+    from PIL import Image
+
+    odd = {"axes.titleweight": "normal", "axes.titlesize": 20, "font.size": 7, "xtick.labelsize": 5,
+           "legend.frameon": True, "axes.grid": False, "lines.linewidth": 4}
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        plain = run_charts(with_twin, tmp_path / "plain")
+        matplotlib.rcParams.update(odd)
+        before = dict(matplotlib.rcParams)
+        other = run_charts(with_twin, tmp_path / "odd")
+        assert dict(matplotlib.rcParams) == before
+    assert [p.name for p in plain] == [p.name for p in other] and len(plain) == len(RUN_CHARTS)
+    for a, b in zip(plain, other):
+        assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b))), a.name

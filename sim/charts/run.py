@@ -53,7 +53,8 @@ def retention(result, path: Path) -> Path | None:
         curves[label] = (t, s)
     year = {k: survival_at(t, s, wpy) for k, (t, s) in curves.items()}
     prog, twin = year["With the program"], year["Same people, no program (twin)"]
-    pinned_title(ax, f"Caused: 1-year retention {pct(prog)} vs {pct(twin)} ({len(same)} mentees)")
+    # two lines each: in the charts' bold titles, one line ran into the next panel's title
+    pinned_title(ax, f"Caused: 1-year retention {pct(prog)} vs {pct(twin)}\n({len(same)} mentees, in both worlds)")
     ax.set_xlabel("Years since enrolling")
     ax.set_ylabel("Still employed (share, 95% band)")
     ax.legend(loc="lower left", fontsize=8)
@@ -66,7 +67,7 @@ def retention(result, path: Path) -> Path | None:
         t, s, lo, hi = kaplan_meier(d, e)
         ax.step(t / wpy, s, where="post", color=color, lw=2, label=label)
         ax.fill_between(t / wpy, lo, hi, step="post", color=color, alpha=0.15)
-    pinned_title(ax, "Naive: participants vs non-participants (selection included)")
+    pinned_title(ax, "Naive: participants vs non-participants\n(selection included)")
     ax.set_xlabel("Years in the status")
     ax.legend(loc="lower left", fontsize=8)
     return save(fig, path)

@@ -78,8 +78,9 @@ def tenure_survival(panels: list[dict], path: Path, horizon: float) -> Path:
         ax.set_xlabel("years since hire")
     for ax in axes[:, 0]:
         ax.set_ylabel("not left voluntarily")
-    fig.suptitle("Tenure of hires: Kaplan-Meier (95% bands), data and calibrated simulation, by level hired into",
-                 fontsize=10.5, fontweight="bold")
+    # on one line it needs three panels' width
+    fig.suptitle("Tenure of hires: Kaplan-Meier (95% bands), data and calibrated simulation,"
+                 + (" " if ncols >= 3 else "\n") + "by level hired into", fontsize=10.5, fontweight="bold")
     return save(fig, path)
 
 

@@ -241,7 +241,8 @@ def cost_value(result, path: Path) -> Path | None:
     ax.set_xlim(min(amounts.min(), 0) - 0.25 * span, max(amounts.max(), 0) + 0.25 * span)
     ax.set_xlabel("Thousands (currency of the salaries), present value at the start of the run")
     ax.legend(handles=[Patch(color=BETTER, label="Adds to net value (better)"),
-                       Patch(color=WORSE, label="Takes from net value (worse)")], fontsize=8, loc="lower right")
+                       Patch(color=WORSE, label="Takes from net value (worse)")], fontsize=8,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the axes: inside, any corner may hold a bar
     roi = m.get("roi")
     pinned_title(ax, f"Net value {m.get('value.net', 0) / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k "
                  f"(ROI {'n/a' if roi is None or roi != roi else f'{roi:+.2f}'})")

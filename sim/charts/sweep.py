@@ -86,7 +86,7 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path, names: dict[str, str] | N
     ax.plot(lim, lim, ls="--", color="grey", lw=1, label="Break-even (value = cost)")
     ax.set_xlabel("Program cost (thousands)")
     ax.set_ylabel("Value against the twin (thousands)")
-    ax.set_title("Each design's cost and value against its twin (means over seeds, 95% intervals)")
+    ax.set_title("Each design's cost and value against its twin\n(means over seeds, 95% intervals)")
     ax.legend(fontsize=8)
     return save(fig, path)
 

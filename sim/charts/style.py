@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import functools
 import gc
+import struct
 import threading
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
 import numpy as np
-from PIL import Image
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -50,6 +51,8 @@ BETTER, WORSE = PALETTE[0], PALETTE[3]
 # PNG's fastest zlib level: about twice as fast to encode as the default (6), the file under a tenth
 # bigger; decoding costs the same.
 PNG_COMPRESS_LEVEL = 1
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_FILTER_UP = 2  # each byte stored as its difference from the byte above it (PNG spec, section 9.2)
 
 
 @contextmanager
@@ -140,13 +143,35 @@ def save(fig, path: Path) -> Path:
     rgba = np.asarray(canvas.buffer_rgba())
     # An opaque figure (every chart here) is written without its alpha channel: the same pixels,
     # a quarter less to filter and compress.
-    image = Image.fromarray(rgba)
-    if rgba[..., 3].min() == 255:
-        image = image.convert("RGB")
+    pixels = rgba[..., :3] if rgba[..., 3].min() == 255 else rgba
     tmp = path.with_name(f".{path.name}.tmp.png")
-    image.save(tmp, format="png", compress_level=PNG_COMPRESS_LEVEL, dpi=(fig.dpi, fig.dpi))
+    tmp.write_bytes(png_bytes(pixels, fig.dpi))
     tmp.replace(path)
     return path
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_bytes(pixels: np.ndarray, dpi: float) -> bytes:
+    """8-bit RGB or RGBA pixels (rows, columns, channels) as a PNG file, every row filtered "up", then
+    deflated at PNG_COMPRESS_LEVEL. Pillow, which has no setting for it, tries four filters on every row
+    and keeps the one that looks smallest: for a chart's flat colours that search costs more than the
+    compression and saves about 3% of the file (the run charts: 80 ms against 30 for the pack)."""
+    height, width, channels = pixels.shape
+    rows = np.ascontiguousarray(pixels).reshape(height, width * channels)  # row by row: a fast subtraction
+    filtered = np.empty((height, 1 + width * channels), np.uint8)
+    filtered[:, 0] = PNG_FILTER_UP
+    filtered[0, 1:] = rows[0]  # the row above the first is zeros
+    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # modulo 256, as the filter is defined
+    colour_type = {3: 2, 4: 6}[channels]  # truecolour, truecolour with alpha
+    per_metre = round(dpi / 0.0254)
+    return b"".join([PNG_SIGNATURE,
+                     _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)),
+                     _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+                     _chunk(b"IDAT", zlib.compress(filtered.tobytes(), PNG_COMPRESS_LEVEL)),
+                     _chunk(b"IEND", b"")])
 
 
 def pinned_title(ax, text: str, **kwargs):

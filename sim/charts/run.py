@@ -165,16 +165,19 @@ def succession(result, path: Path) -> Path:
     pinned_title(axes[0, 0], f"Bench strength: {m['bench_strength_end']:.2f} ready-now per leadership seat at the end")
     axes[0, 0].set_xlabel("Year")
     axes[0, 0].set_ylabel("Ready-now successors per leadership seat")
-    axes[0, 0].set_ylim(0, 1.15 * max(float(res.model_timeseries["bench_strength"].max()) for _, res, _ in worlds))
-    axes[0, 0].legend(fontsize=8, loc="lower left")
+    # legends in one row at the top, in room the axes keep above the data (a line may run along the
+    # bottom: an internal fill rate of 0 in a small organization's year, a bench that empties)
+    axes[0, 0].set_ylim(0, 1.25 * max(float(res.model_timeseries["bench_strength"].max()) for _, res, _ in worlds))
+    axes[0, 0].legend(fontsize=8, loc="upper left", ncol=2)
     axes[0, 0].annotate("One seed: no interval. A sweep over seeds gives one.", (0.99, 0.02),
                         xycoords="axes fraction", ha="right", fontsize=7, color="#555555")
     pinned_title(axes[0, 1],
                  f"Leadership seats filled from inside: {pct(m['internal_fill_rate_leadership'], 0)} overall")
     axes[0, 1].set_xlabel("Year")
     axes[0, 1].set_ylabel("Internal fills (% of leadership fills)")
-    axes[0, 1].set_ylim(0, 105)
-    axes[0, 1].legend(fontsize=8, loc="lower left")
+    axes[0, 1].set_ylim(0, 120)
+    axes[0, 1].set_yticks(range(0, 101, 20))  # no tick in the legend's room above 100%
+    axes[0, 1].legend(fontsize=8, loc="upper left", ncol=2)
     return save(fig, path)
 
 

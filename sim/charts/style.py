@@ -17,8 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-STYLE = {
-    "figure.figsize": (8, 4.5),
+STYLE = {  # each value as rcParams stores it, so a nested chart_style() finds nothing to set
+    "figure.figsize": [8.0, 4.5],
     "figure.dpi": 110,
     "axes.spines.top": False,
     "axes.spines.right": False,

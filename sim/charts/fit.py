@@ -51,6 +51,9 @@ def tenure_survival(panels: list[dict], path: Path, horizon: float) -> Path:
     nrows = -(-len(panels) // ncols)
     fig, axes = figure(ncols, width=3.2 * ncols + 0.6, height=2.7 * nrows + 0.4, nrows=nrows, sharex=True,
                        sharey=True)
+    # tight_layout leaves the x tick labels out of the room between panels: the last of one panel and
+    # the first of the next met ("3.00.0") with the default padding
+    fig.set_layout_engine("tight", w_pad=3.0)  # in font sizes: room for half of each of two labels
     for ax, panel in zip(axes.flat, panels):
         drawn = False
         for key, colour, label in (("observed", OBSERVED, "data"), ("simulated", SIMULATED, "simulated")):

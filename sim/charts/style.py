@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.layout_engine import TightLayoutEngine  # noqa: E402
 
 STYLE = {  # each value as rcParams stores it, so a nested chart_style() finds nothing to set
     "figure.figsize": [8.0, 4.5],
@@ -135,7 +136,11 @@ def save(fig, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    fig.tight_layout()
+    engine = fig.get_layout_engine()
+    if isinstance(engine, TightLayoutEngine):  # a chart that set its own padding
+        engine.execute(fig)
+    else:
+        fig.tight_layout()
     # tight_layout leaves a placeholder layout engine behind, and savefig runs a whole extra
     # (unrendered) draw for any engine; the layout is done, so drop it and draw once
     fig.set_layout_engine(None)

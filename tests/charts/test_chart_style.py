@@ -199,3 +199,16 @@ def test_drawing_in_solaras_server_leaves_its_settings_as_they_were(tmp_path):
     done = subprocess.run([sys.executable, "-c", SOLARA_PROCESS, str(tmp_path / "w.png")], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "unchanged" in done.stdout, done.stderr[-2000:]
+
+
+def test_the_tenure_panels_tick_labels_stay_apart(tmp_path, monkeypatch):
+    """Side by side with shared axes, the last x tick label of one panel and the first of the next met."""
+    figures = []
+    real_save = fit_module.save
+    monkeypatch.setattr(fit_module, "save", lambda fig, path: (figures.append(fig), real_save(fig, path))[1])
+    _tenure(tmp_path / "t.png")
+    left, right = figures[0].axes[:2]
+    renderer = figures[0].canvas.get_renderer()
+    last = [t for t in left.get_xticklabels() if t.get_text()][-1].get_window_extent(renderer)
+    first = [t for t in right.get_xticklabels() if t.get_text()][0].get_window_extent(renderer)
+    assert first.x0 - last.x1 > 5, (last, first)  # pixels: read as two numbers, not one

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import gc
 import struct
-import threading
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,20 +88,10 @@ def rc_scope(rc: dict):
         params.update(saved)
 
 
-_inside = threading.local()
-
-
-@contextmanager
 def chart_style():
     """Every setting a chart reads at CHART_RC, from its figure's creation to its file (titles, labels,
     legends and ticks read them when they are made, text sizes again when drawn)."""
-    depth = getattr(_inside, "depth", 0)
-    with rc_scope(CHART_RC):
-        _inside.depth = depth + 1
-        try:
-            yield
-        finally:
-            _inside.depth = depth
+    return rc_scope(CHART_RC)
 
 
 def drawn_in_style(draw):
@@ -114,37 +103,33 @@ def drawn_in_style(draw):
     return styled
 
 
-def _require_style(what: str) -> None:
-    if not getattr(_inside, "depth", 0):
-        raise RuntimeError(f"{what} outside chart_style(): decorate the chart function with @drawn_in_style, "
-                           f"or its artists would take the process's settings")
-
-
 def figure(ncols: int = 1, width: float = 8.0, height: float = 4.5, nrows: int = 1, **share):
     """A figure on its own Agg canvas, outside pyplot's registry (nothing to close; closing a pyplot
-    figure runs a garbage collection); `share`: subplots' sharex/sharey. Inside chart_style() only."""
-    _require_style("figure()")
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig, fig.subplots(nrows, ncols, squeeze=False, **share)
+    figure runs a garbage collection); `share`: subplots' sharex/sharey. Called by a chart function
+    decorated with @drawn_in_style (tests/charts/test_chart_style.py checks that each one is): called
+    outside chart_style(), only the figure's creation is in the style, as its saving is."""
+    with chart_style():
+        fig = Figure(figsize=(width, height))
+        FigureCanvasAgg(fig)
+        return fig, fig.subplots(nrows, ncols, squeeze=False, **share)
 
 
 def save(fig, path: Path) -> Path:
-    """Lay out, draw once and write as PNG, atomically (temporary name, then rename). Inside
-    chart_style() only, as the figure was made."""
-    _require_style("save()")
+    """Lay out, draw once and write as PNG, atomically (temporary name, then rename); in the charts'
+    style (inside a chart function's chart_style(), that costs a look-up)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    engine = fig.get_layout_engine()
-    if isinstance(engine, TightLayoutEngine):  # a chart that set its own padding
-        engine.execute(fig)
-    else:
-        fig.tight_layout()
-    # tight_layout leaves a placeholder layout engine behind, and savefig runs a whole extra
-    # (unrendered) draw for any engine; the layout is done, so drop it and draw once
-    fig.set_layout_engine(None)
-    canvas.draw()
+    with chart_style():
+        engine = fig.get_layout_engine()
+        if isinstance(engine, TightLayoutEngine):  # a chart that set its own padding
+            engine.execute(fig)
+        else:
+            fig.tight_layout()
+        # tight_layout leaves a placeholder layout engine behind, and savefig runs a whole extra
+        # (unrendered) draw for any engine; the layout is done, so drop it and draw once
+        fig.set_layout_engine(None)
+        canvas.draw()
     rgba = np.asarray(canvas.buffer_rgba())
     # An opaque figure (every chart here) is written without its alpha channel: the same pixels,
     # a quarter less to filter and compress.

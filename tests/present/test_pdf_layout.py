@@ -11,12 +11,11 @@ pypdf = pytest.importorskip("pypdf")
 
 
 def _chart(path):
-    from sim.charts.style import chart_style, figure, save
+    from sim.charts.style import figure, save
 
-    with chart_style():
-        fig, axes = figure()
-        axes[0, 0].plot([0, 1], [0, 1])
-        return save(fig, path)
+    fig, axes = figure()
+    axes[0, 0].plot([0, 1], [0, 1])
+    return save(fig, path)
 
 
 @pytest.mark.parametrize("drivers", [1, 40])

@@ -14,12 +14,11 @@ pypdf = pytest.importorskip("pypdf")
 
 
 def _document(tmp_path, sections: int) -> tuple[Document, dict]:
-    from sim.charts.style import chart_style, figure, save
+    from sim.charts.style import figure, save
 
-    with chart_style():
-        fig, axes = figure()
-        axes[0, 0].plot([0, 1], [0, 1])
-        chart = save(fig, tmp_path / "cost_value.png")
+    fig, axes = figure()
+    axes[0, 0].plot([0, 1], [0, 1])
+    chart = save(fig, tmp_path / "cost_value.png")
     brief = Brief(title="A brief", question="What?", answer="This.",
                   figures=[KeyFigure("Figure", "1", "context", ("k",))], drivers=["A driver."],
                   caveat="One draw.", chart="cost_value", chart_note="The chart note.")

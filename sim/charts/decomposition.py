@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .style import BETTER, WORSE, figure, pinned_title, save
+from .style import BETTER, WORSE, drawn_in_style, figure, pinned_title, save
 
 TOTAL = "Total effect"
 # The parts of the decomposition (docs/MODEL.md 8.13), in the order of metrics.json, in words.
@@ -65,6 +65,7 @@ def _label(value: float, unit: str) -> str:
     return (text.rstrip("0").rstrip(".") if digits else text) + unit
 
 
+@drawn_in_style
 def waterfall(table: pd.DataFrame, path: Path, title: str = "") -> Path | None:
     """One waterfall panel per `panel` of `table`, side by side, sharing the parts' order."""
     from matplotlib.patches import Patch

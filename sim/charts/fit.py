@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .style import PALETTE, STYLE, TWIN, figure, plt, save
+from .style import PALETTE, TWIN, drawn_in_style, figure, save
 
 OBSERVED, SIMULATED = PALETTE[0], TWIN
 
 
+@drawn_in_style
 def hazards(table: pd.DataFrame, path: Path) -> Path:
     """Voluntary exits per person-year by level (x) and tenure band (offset colours): observed with
     95% Poisson intervals, the fitted rate as a black bar."""
@@ -40,6 +41,7 @@ def hazards(table: pd.DataFrame, path: Path) -> Path:
     return save(fig, path)
 
 
+@drawn_in_style
 def tenure_survival(panels: list[dict], path: Path, horizon: float) -> Path:
     """Kaplan-Meier share of hires not yet left voluntarily, by years since hire: the data's hires and
     the simulated organization's with their 95% bands, one panel for all hires and one per level hired
@@ -47,9 +49,11 @@ def tenure_survival(panels: list[dict], path: Path, horizon: float) -> Path:
     a panel with no curve shows its note (e.g. "suppressed") instead."""
     ncols = min(4, len(panels))
     nrows = -(-len(panels) // ncols)
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols + 0.6, 2.7 * nrows + 0.4), squeeze=False,
-                                 sharex=True, sharey=True)
+    fig, axes = figure(ncols, width=3.2 * ncols + 0.6, height=2.7 * nrows + 0.4, nrows=nrows, sharex=True,
+                       sharey=True)
+    # tight_layout leaves the x tick labels out of the room between panels: the last of one panel and
+    # the first of the next met ("3.00.0") with the default padding
+    fig.set_layout_engine("tight", w_pad=3.0)  # in font sizes: room for half of each of two labels
     for ax, panel in zip(axes.flat, panels):
         drawn = False
         for key, colour, label in (("observed", OBSERVED, "data"), ("simulated", SIMULATED, "simulated")):
@@ -77,11 +81,13 @@ def tenure_survival(panels: list[dict], path: Path, horizon: float) -> Path:
         ax.set_xlabel("years since hire")
     for ax in axes[:, 0]:
         ax.set_ylabel("not left voluntarily")
-    fig.suptitle("Tenure of hires: Kaplan-Meier (95% bands), data and calibrated simulation, by level hired into",
-                 fontsize=10.5, fontweight="bold")
+    # on one line it needs three panels' width
+    fig.suptitle("Tenure of hires: Kaplan-Meier (95% bands), data and calibrated simulation,"
+                 + (" " if ncols >= 3 else "\n") + "by level hired into", fontsize=10.5, fontweight="bold")
     return save(fig, path)
 
 
+@drawn_in_style
 def promotions(table: pd.DataFrame, path: Path) -> Path:
     """Per level: promotions per person-year (95% Poisson intervals) and mean years in level at
     promotion, observed and simulated."""

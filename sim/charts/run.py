@@ -13,8 +13,8 @@ import pandas as pd
 
 from ..mentoring.person_effects import same_people
 from .decomposition import mechanism
-from .style import (BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, figure, heap_frozen, level_colours, pct,
-                    pinned_title, save)
+from .style import (BETTER, PALETTE, PROGRAM, TWIN, WORSE, by_sign, chart_style, drawn_in_style, figure, heap_frozen,
+                    level_colours, pct, pinned_title, save)
 from .survival import durations, exit_weeks, kaplan_meier, mentee_starts, status_spells, survival_at
 
 
@@ -26,6 +26,7 @@ def _groups(result) -> list[str]:
     return [g.name for g in result.config.org.groups]
 
 
+@drawn_in_style
 def retention(result, path: Path) -> Path | None:
     """Mentees' survival from enrollment: program vs the same people in the twin, and the naive view."""
     if result.twin is None or result.events.empty:
@@ -52,7 +53,8 @@ def retention(result, path: Path) -> Path | None:
         curves[label] = (t, s)
     year = {k: survival_at(t, s, wpy) for k, (t, s) in curves.items()}
     prog, twin = year["With the program"], year["Same people, no program (twin)"]
-    pinned_title(ax, f"Caused: 1-year retention {pct(prog)} vs {pct(twin)} ({len(same)} mentees)")
+    # two lines each: in the charts' bold titles, one line ran into the next panel's title
+    pinned_title(ax, f"Caused: 1-year retention {pct(prog)} vs {pct(twin)}\n({len(same)} mentees, in both worlds)")
     ax.set_xlabel("Years since enrolling")
     ax.set_ylabel("Still employed (share, 95% band)")
     ax.legend(loc="lower left", fontsize=8)
@@ -65,16 +67,17 @@ def retention(result, path: Path) -> Path | None:
         t, s, lo, hi = kaplan_meier(d, e)
         ax.step(t / wpy, s, where="post", color=color, lw=2, label=label)
         ax.fill_between(t / wpy, lo, hi, step="post", color=color, alpha=0.15)
-    pinned_title(ax, "Naive: participants vs non-participants (selection included)")
+    pinned_title(ax, "Naive: participants vs non-participants\n(selection included)")
     ax.set_xlabel("Years in the status")
     ax.legend(loc="lower left", fontsize=8)
     return save(fig, path)
 
 
+@drawn_in_style
 def turnover_by_level(result, path: Path) -> Path:
     """Annual turnover per level with Poisson 95% error bars; the twin beside when there is one."""
     levels = _levels(result)
-    fig, axes = figure()
+    fig, axes = figure(width=9.5)
     ax = axes[0, 0]
     worlds = [("With the program" if result.twin is not None else "This run", result, PROGRAM)]
     if result.twin is not None:
@@ -96,10 +99,13 @@ def turnover_by_level(result, path: Path) -> Path:
     ax.set_ylabel("Exits per 100 person-years (95% CI)")
     ax.set_ylim(bottom=0)
     pinned_title(ax, f"Turnover is highest at {top[0]} ({100 * top[1]:.0f} per 100 a year)")
-    ax.legend()
+    # beside the axes, where it covers no bar or error bar (loc="best" searched the data for room three
+    # times a chart, and found none when the bars are tall)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save(fig, path)
 
 
+@drawn_in_style
 def pipeline(result, path: Path) -> Path:
     """Headcount by level (stacked) and mean readiness by level over time."""
     ts = result.timeseries
@@ -142,6 +148,7 @@ def _internal_fill_by_year(result) -> tuple[np.ndarray, np.ndarray]:
     return per.index.to_numpy(), (per["fills_internal"] / total.where(total > 0)).to_numpy()
 
 
+@drawn_in_style
 def succession(result, path: Path) -> Path:
     """Bench strength over time and the yearly internal fill rate of leadership seats."""
     wpy = result.config.sim.weeks_per_year
@@ -158,19 +165,23 @@ def succession(result, path: Path) -> Path:
     pinned_title(axes[0, 0], f"Bench strength: {m['bench_strength_end']:.2f} ready-now per leadership seat at the end")
     axes[0, 0].set_xlabel("Year")
     axes[0, 0].set_ylabel("Ready-now successors per leadership seat")
-    axes[0, 0].set_ylim(0, 1.15 * max(float(res.model_timeseries["bench_strength"].max()) for _, res, _ in worlds))
-    axes[0, 0].legend(fontsize=8, loc="lower left")
+    # legends in one row at the top, in room the axes keep above the data (a line may run along the
+    # bottom: an internal fill rate of 0 in a small organization's year, a bench that empties)
+    axes[0, 0].set_ylim(0, 1.25 * max(float(res.model_timeseries["bench_strength"].max()) for _, res, _ in worlds))
+    axes[0, 0].legend(fontsize=8, loc="upper left", ncol=2)
     axes[0, 0].annotate("One seed: no interval. A sweep over seeds gives one.", (0.99, 0.02),
                         xycoords="axes fraction", ha="right", fontsize=7, color="#555555")
     pinned_title(axes[0, 1],
                  f"Leadership seats filled from inside: {pct(m['internal_fill_rate_leadership'], 0)} overall")
     axes[0, 1].set_xlabel("Year")
     axes[0, 1].set_ylabel("Internal fills (% of leadership fills)")
-    axes[0, 1].set_ylim(0, 105)
-    axes[0, 1].legend(fontsize=8, loc="lower left")
+    axes[0, 1].set_ylim(0, 120)
+    axes[0, 1].set_yticks(range(0, 101, 20))  # no tick in the legend's room above 100%
+    axes[0, 1].legend(fontsize=8, loc="upper left", ncol=2)
     return save(fig, path)
 
 
+@drawn_in_style
 def representation(result, path: Path) -> Path:
     """Share of the last group (the presets' under-represented one) by level: start, end, twin's end."""
     m = result.metrics
@@ -214,6 +225,7 @@ def cost_value_rows(m: dict) -> list[tuple[str, float]]:
     return [(k, v) for k, v in parts if v != 0] + [("Net value", float(m.get("value.net") or 0.0))]
 
 
+@drawn_in_style
 def cost_value(result, path: Path) -> Path | None:
     """What the programs cost against the value they created (against the twin): each bar coloured by
     its sign (a gain BETTER, a loss WORSE), whatever its label says."""
@@ -224,7 +236,7 @@ def cost_value(result, path: Path) -> Path | None:
         return None
     rows = cost_value_rows(m)
     labels, amounts = [r[0] for r in rows][::-1], np.array([r[1] for r in rows][::-1]) / 1000
-    fig, axes = figure(width=9)
+    fig, axes = figure(width=10.5)  # the legend beside the axes takes about 1.5 inches
     ax = axes[0, 0]
     bars = ax.barh(labels, amounts, color=by_sign(amounts))
     bars[0].set_edgecolor("black")  # the net
@@ -234,7 +246,8 @@ def cost_value(result, path: Path) -> Path | None:
     ax.set_xlim(min(amounts.min(), 0) - 0.25 * span, max(amounts.max(), 0) + 0.25 * span)
     ax.set_xlabel("Thousands (currency of the salaries), present value at the start of the run")
     ax.legend(handles=[Patch(color=BETTER, label="Adds to net value (better)"),
-                       Patch(color=WORSE, label="Takes from net value (worse)")], fontsize=8, loc="lower right")
+                       Patch(color=WORSE, label="Takes from net value (worse)")], fontsize=8,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the axes: inside, any corner may hold a bar
     roi = m.get("roi")
     pinned_title(ax, f"Net value {m.get('value.net', 0) / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k "
                  f"(ROI {'n/a' if roi is None or roi != roi else f'{roi:+.2f}'})")
@@ -261,7 +274,7 @@ def run_charts(result, folder: Path, names=None) -> list[Path]:
     """Draw every chart the run supports (or those of `names`, in RUN_CHARTS order) into `folder`;
     returns the files written."""
     out = []
-    with heap_frozen():
+    with heap_frozen(), chart_style():  # set once for all the charts
         for name, draw in RUN_CHARTS.items():
             if names is not None and name not in names:
                 continue

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .style import BETTER, PALETTE, WORSE, figure, save
+from .style import BETTER, PALETTE, WORSE, drawn_in_style, figure, save
 
 
 def t_half_width(sd, n, confidence: float = 0.95):
@@ -18,6 +18,7 @@ def t_half_width(sd, n, confidence: float = 0.95):
         return sd * t / np.sqrt(n)
 
 
+@drawn_in_style
 def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, scale: float = 1.0,
             unit: str = "", labels: tuple[str, str, str] | None = None) -> Path | None:
     """Mean of `metric` over seeds for each (row, col) override pair, with the 95% half-width;
@@ -58,6 +59,7 @@ def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, sca
     return save(fig, path)
 
 
+@drawn_in_style
 def cost_value_scatter(runs: pd.DataFrame, path: Path, names: dict[str, str] | None = None) -> Path | None:
     """Mean cost against mean value per scenario, with 95% intervals over seeds; `names`: each scenario's
     label (the scenario itself otherwise). Blue above break-even, vermillion below, grey where the
@@ -84,7 +86,7 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path, names: dict[str, str] | N
     ax.plot(lim, lim, ls="--", color="grey", lw=1, label="Break-even (value = cost)")
     ax.set_xlabel("Program cost (thousands)")
     ax.set_ylabel("Value against the twin (thousands)")
-    ax.set_title("Each design's cost and value against its twin (means over seeds, 95% intervals)")
+    ax.set_title("Each design's cost and value against its twin\n(means over seeds, 95% intervals)")
     ax.legend(fontsize=8)
     return save(fig, path)
 
@@ -94,6 +96,7 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path, names: dict[str, str] | N
 NOISE_FLOOR_PARAMETER = "dummy"
 
 
+@drawn_in_style
 def tornado(table: pd.DataFrame, outcome: str, path: Path, outcome_label: str | None = None,
             names: dict[str, str] | None = None, scale: float = 1.0, unit: str = "") -> Path:
     """Parameters ranked by importance for one outcome, largest at the top.
@@ -143,6 +146,7 @@ def interval_colour(mean: float, low: float, high: float, lower_is_better: bool)
     return BETTER if (mean < 0) == lower_is_better else WORSE
 
 
+@drawn_in_style
 def design_intervals(panels: list[tuple[str, pd.DataFrame, bool]], path: Path, title: str) -> Path:
     """Side-by-side designs: one panel per figure (title, rows design/mean/low/high, lower is better),
     each design a dot with its 95% interval, against zero (no change from the twin); `title` names the

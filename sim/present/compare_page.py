@@ -170,7 +170,7 @@ def _pdf(pdf_path: Path | None, c: dict, picture: Path, png_path: Path | None) -
     PNG (the same page in matplotlib's own font)."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from ..charts.style import plt
+    from ..charts.style import plt, rc_scope
     from .pdf import BOTTOM, MUTED, NOTE_BG, Pages
     from .pdf_fonts import DEJAVU, face_for
 
@@ -210,7 +210,7 @@ def _pdf(pdf_path: Path | None, c: dict, picture: Path, png_path: Path | None) -
 
     if pdf_path is not None:
         metadata = {"Title": c["title"], "Creator": "mentorsim"}
-        with plt.rc_context(face.rc), PdfPages(pdf_path, metadata=metadata) as pdf:
+        with rc_scope(face.rc), PdfPages(pdf_path, metadata=metadata) as pdf:
             draw(pdf)
     else:
         draw(None)

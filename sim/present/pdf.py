@@ -321,7 +321,7 @@ def draw_pages(path: Path, doc: Document, charts: dict[str, Path], captions: dic
     how many it drew. A task of its own: a worker process may draw a share of the pages."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from ..charts.style import plt
+    from ..charts.style import plt, rc_scope
 
     drawn = []
 
@@ -332,7 +332,7 @@ def draw_pages(path: Path, doc: Document, charts: dict[str, Path], captions: dic
         return False
 
     face = face_for(document_text(doc, captions))  # the same in every process drawing a share of the pages
-    with plt.rc_context(face.rc), PdfPages(path, metadata={"Title": doc.title, "Creator": "mentorsim"}) as pdf:
+    with rc_scope(face.rc), PdfPages(path, metadata={"Title": doc.title, "Creator": "mentorsim"}) as pdf:
         p = Pages(pdf, plt, keep, face)
         if doc.brief is not None:
             brief_page(p, doc.title, doc.brief, charts.get(doc.brief.chart))

@@ -257,3 +257,42 @@ def test_the_charts_are_the_pixels_matplotlib_itself_would_save(with_twin, tmp_p
         assert rgba.shape[-1] == 4 and (rgba[..., 3] == 255).all(), theirs.name  # opaque: the alpha says nothing
         assert rgb.shape == rgba[..., :3].shape, mine.name
         assert np.array_equal(rgb, rgba[..., :3]), f"{mine.name}: {(rgb != rgba[..., :3]).any(axis=-1).sum()} pixels"
+
+
+def test_the_run_charts_come_out_the_same_whatever_the_global_settings(with_twin, tmp_path):
+    """Every run chart in STYLE from its figure to its file: the command's process (matplotlib's defaults)
+    and one whose settings differ (the explorer's server used to carry STYLE's bold titles) draw the
+    same pixels, and drawing leaves the settings as it found them."""
+    import matplotlib
+    from PIL import Image
+
+    odd = {"axes.titleweight": "normal", "axes.titlesize": 20, "font.size": 7, "xtick.labelsize": 5,
+           "legend.frameon": True, "axes.grid": False, "lines.linewidth": 4}
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        plain = run_charts(with_twin, tmp_path / "plain")
+        matplotlib.rcParams.update(odd)
+        before = dict(matplotlib.rcParams)
+        other = run_charts(with_twin, tmp_path / "odd")
+        assert dict(matplotlib.rcParams) == before
+    assert [p.name for p in plain] == [p.name for p in other] and len(plain) == len(RUN_CHARTS)
+    for a, b in zip(plain, other):
+        assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b))), a.name
+
+
+def test_titles_stay_inside_the_figure_clear_of_each_other_and_of_the_legends(with_twin, tmp_path, axes):
+    """Bold titles are wide: none may run past the figure's edge, into its neighbour's or into a legend."""
+    run_charts(with_twin, tmp_path)
+    assert set(axes) == ALL
+    for name, drawn in axes.items():
+        fig = drawn[0].figure
+        renderer = fig.canvas.get_renderer()
+        texts = [t for ax in drawn for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+        texts += [fig._suptitle] if fig.get_suptitle() else []
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        legends = [ax.get_legend().get_window_extent(renderer) for ax in drawn if ax.get_legend()]
+        for i, (text, box) in enumerate(zip(texts, boxes)):
+            where = (name, text.get_text())
+            assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1, where
+            assert not any(box.overlaps(other) for other in boxes[i + 1:]), where
+            assert not any(box.overlaps(legend) for legend in legends), where

@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 
 from ...charts import run_charts
-from ...charts.style import figure, save
+from ...charts.style import drawn_in_style, figure, save
 from ...config.load import load_config
 from ...runs.result import run
 from ...studies.paired import BASE_OVERRIDES, PairedRuns
 from ..report import write_report
 
 # matplotlib's settings (rcParams) are the process's: the charts and the PDF set theirs while they draw
-# (rc_context) and put back what they found, so two of the server's threads drawing at once could
+# (charts.style.rc_scope) and put back what they found, so two of the server's threads drawing at once could
 # leave one's settings behind for good (fonts, sizes). One drawing at a time.
 DRAWING = threading.Lock()
 
@@ -97,6 +97,7 @@ def comparison_chart(pinned: list[tuple[str, PairedRuns]]) -> bytes:
         return _comparison_png(pinned)
 
 
+@drawn_in_style
 def _comparison_png(pinned: list[tuple[str, PairedRuns]]) -> bytes:
     fig, axes = figure(width=8, height=1.5 + 0.6 * len(pinned))
     ax = axes[0, 0]

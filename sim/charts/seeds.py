@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import StrMethodFormatter
 
-from .style import BETTER, STYLE, WORSE, figure, plt, save
+from .style import BETTER, WORSE, drawn_in_style, figure, save
 
 INK, ZERO, BAND, SAME = "#222222", "#666666", "#d9d9d9", "#9d9790"
 HEIGHT = 1.4  # inches: squat, so that it fits under page 1's text at the page's width
@@ -54,14 +54,14 @@ def lanes(values: np.ndarray, gap: float) -> np.ndarray:
     return heights
 
 
+@drawn_in_style
 def effects_by_seed(panels: list[EffectPanel], path: Path) -> Path:
     """One panel a headline effect, side by side: a dot a seed, the mean over its 95% interval."""
     fig, _ = figure(width=8.0, height=HEIGHT)
     fig.clear()  # a row of panels over a row for the key, which the layout then makes room for
-    with plt.rc_context(STYLE):
-        grid = fig.add_gridspec(2, len(panels), height_ratios=(1.0, 0.2))
-        axes = [fig.add_subplot(grid[0, j]) for j in range(len(panels))]
-        key = fig.add_subplot(grid[1, :])
+    grid = fig.add_gridspec(2, len(panels), height_ratios=(1.0, 0.2))
+    axes = [fig.add_subplot(grid[0, j]) for j in range(len(panels))]
+    key = fig.add_subplot(grid[1, :])
     zero_seen = False
     for ax, p in zip(axes, panels):
         values = np.asarray(p.values, dtype=float)

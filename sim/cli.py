@@ -40,13 +40,15 @@ def task(cfg) -> float | None:
 
     from .config.load import build, to_container
     from .runs.jobs import headline, objective, run_job
+    from .studies.hydra_job import prepared_tree
 
     quiet_mesa()
     from .config.snapshot import resolve_in_config
 
     hydra_cfg = HydraConfig.get()
     try:
-        config = build(to_container(cfg))
+        tree = prepared_tree(cfg)  # a sweep job's config data, read for its record already
+        config = build(tree if tree is not None else to_container(cfg))
         resolve_in_config(config, [Path(s.path) for s in hydra_cfg.runtime.config_sources if s.schema == "file"])
     except ConfigError as err:
         fail(str(err))

@@ -25,21 +25,10 @@ from collections import OrderedDict
 
 from ..mentoring.evaluation import twin_config
 from .folder import STATUS_FILE, damage, has_tables, is_complete, write_json
+from ..config.load import plain_data
 from ..config.schema import Config
 
 log = logging.getLogger(__name__)
-
-
-def plain_data(value):
-    """`dataclasses.asdict`'s data for a config (equal dicts, lists and values), without its deep copy of
-    every leaf: the hashes below only read it (asdict cost ~2 ms a call, three calls a sweep job)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain_data(v) for v in value)
-    if isinstance(value, dict):
-        return type(value)((plain_data(k), plain_data(v)) for k, v in value.items())
-    return value
 
 
 def config_hash(cfg: Config) -> str:

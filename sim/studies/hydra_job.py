@@ -25,6 +25,7 @@ import enum
 import os
 import pickle
 from pathlib import Path
+from typing import Hashable, NamedTuple
 
 import yaml
 from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict, read_write
@@ -74,15 +75,6 @@ def prepared_tree(cfg) -> dict | None:
     return None
 
 
-def _task_record(task_cfg) -> str:
-    """The task config's YAML for `.hydra/config.yaml`; its plain data kept for `prepared_tree`."""
-    data = OmegaConf.to_container(task_cfg, resolve=False)
-    if not _resolves_nothing(data):  # an interpolation or an enum: OmegaConf's text, nothing kept
-        return to_yaml(task_cfg)
-    _PREPARED[:] = [task_cfg, data]
-    return _task_yaml(data)
-
-
 def snapshot(cfg: DictConfig) -> bytes | DictConfig:
     """A config kept as bytes: `thaw` gives a copy of it as it was now (flags, resolver cache and all).
     A config pickle cannot take is kept as a deep copy instead: a plugin's structured config (the
@@ -103,12 +95,28 @@ def copy_of(cfg: DictConfig) -> DictConfig:
     return pickle.loads(data) if isinstance(data, bytes) else data
 
 
-# The hydra node's keys a launcher sets for each job (its overrides, number, folder): the jobs of one
-# composition (`JobComposer`'s key) differ in nothing else there, since their plain overrides set keys
-# outside it, so the node's plain data is read once per composition and these set on a copy of it.
+class Composition(NamedTuple):
+    """What a launcher knows of how a job's config was made: `key`, the composition (config files
+    and non-plain overrides) it was set from, and `plain_keys`, the keys its plain overrides set on
+    it (`JobComposer.compose`). The jobs of one composition differ in those keys alone outside the
+    hydra node, and there in the launcher's own keys (`JOB_HYDRA_KEYS`)."""
+
+    key: Hashable
+    plain_keys: tuple[str, ...]
+
+
+# The hydra node's keys a launcher sets for each job (its overrides, number, folder).
 JOB_HYDRA_KEYS = (("overrides", "task"), ("job", "override_dirname"), ("job", "id"), ("job", "num"),
                   ("runtime", "output_dir"))
 _HYDRA_DATA: dict = {}  # composition key -> {"hydra": plain data of its hydra node}
+_TASK_DATA: dict = {}  # composition key -> (plain data of its task config, whether it resolves nothing)
+
+
+def _remember(store: dict, key, value):
+    if len(store) >= 64:
+        store.clear()
+    store[key] = value
+    return value
 
 
 def _raw(node):
@@ -119,16 +127,64 @@ def _raw(node):
     return value.name if isinstance(value, enum.Enum) else value
 
 
-def _hydra_record(hydra_cfg: DictConfig, composition=None) -> str:
+def _with_values(data: dict, cfg: DictConfig, keys) -> dict | None:
+    """A copy of `data` (a config's plain data) with the values of `keys` (dotted) read from `cfg`;
+    None where a key is not a plain value in nested mappings (a list index, a section)."""
+    out = dict(data)
+    for key in keys:
+        *path, last = key.split(".")
+        target, node = out, cfg
+        for part in path:
+            if not isinstance(target.get(part), dict) or not isinstance(node, DictConfig):
+                return None
+            target[part] = dict(target[part])
+            target, node = target[part], node._get_node(part)
+        child = node._get_node(last) if isinstance(node, DictConfig) else None
+        if last not in target or child is None or isinstance(child, (DictConfig, ListConfig)):
+            return None
+        target[last] = child._value()
+    return out
+
+
+def _lookup(data: dict, key: str):
+    for part in key.split("."):
+        data = data[part]
+    return data
+
+
+def _task_data(task_cfg: DictConfig, composition: Composition | None) -> tuple[dict, bool]:
+    """The task config's plain data (`to_container(resolve=False)`) and whether it resolves nothing:
+    read once per composition; for its later jobs, the values of their plain keys set on a copy."""
+    cached = _TASK_DATA.get(composition.key) if composition is not None else None
+    if cached is not None:
+        data = _with_values(cached[0], task_cfg, composition.plain_keys)
+        if data is not None:
+            values = [_lookup(data, key) for key in composition.plain_keys]
+            return data, cached[1] and _resolves_nothing(values)
+    data = OmegaConf.to_container(task_cfg, resolve=False)
+    plain = _resolves_nothing(data)
+    if composition is not None:
+        _remember(_TASK_DATA, composition.key, (data, plain))
+    return data, plain
+
+
+def _task_record(task_cfg: DictConfig, composition: Composition | None = None) -> str:
+    """The task config's YAML for `.hydra/config.yaml`; its plain data kept for `prepared_tree`."""
+    data, plain = _task_data(task_cfg, composition)
+    if not plain:  # an interpolation or an enum: OmegaConf's text, nothing kept
+        return to_yaml(task_cfg)
+    _PREPARED[:] = [task_cfg, data]
+    return _task_yaml(data)
+
+
+def _hydra_record(hydra_cfg: DictConfig, composition: Composition | None = None) -> str:
     """hydra.yaml's text: `to_yaml(hydra_cfg)`, from the plain data of the job's composition when
-    there is one (`composition`: the launcher's key for it) with this job's own keys set."""
-    if composition is None:
-        return to_yaml(hydra_cfg)
-    data = _HYDRA_DATA.get(composition)
+    there is one, with this job's own keys set on a copy."""
+    data = _HYDRA_DATA.get(composition.key) if composition is not None else None
     if data is None:
-        if len(_HYDRA_DATA) >= 64:
-            _HYDRA_DATA.clear()
-        data = _HYDRA_DATA[composition] = OmegaConf.to_container(hydra_cfg, resolve=False, enum_to_str=True)
+        data = OmegaConf.to_container(hydra_cfg, resolve=False, enum_to_str=True)
+        if composition is not None:
+            _remember(_HYDRA_DATA, composition.key, data)
         return _dump(data)
     node = hydra_cfg._get_node("hydra")
     record = dict(data["hydra"])
@@ -175,8 +231,8 @@ def run_job(hydra_context, config: DictConfig, task_function, job_dir_key: str, 
             composition=None):
     """Hydra's `run_job` for one job of a sweep (`config`: the job's composed config, which it
     may change); its JobReturn, with `cfg` and `hydra_cfg` the job's own configs, not copies.
-    `composition`: the launcher's key for the composition the config was made from, when it was set
-    from one by plain overrides alone (`JobComposer.compose`); None when not known."""
+    `composition`: how the launcher made the config (`Composition`), when it set plain overrides on a
+    composition it made before (`JobComposer.compose`); None when not known."""
     from hydra import version
     from hydra.core.hydra_config import HydraConfig
     from hydra.core.utils import JobReturn, JobRuntime, JobStatus, _flush_loggers, configure_log, env_override
@@ -210,7 +266,7 @@ def run_job(hydra_context, config: DictConfig, task_function, job_dir_key: str, 
         configure_log(config.hydra.job_logging, config.hydra.verbose)
         if config.hydra.output_subdir is not None:
             record = Path(config.hydra.runtime.output_dir) / Path(config.hydra.output_subdir)
-            _save(_task_record(task_cfg), "config.yaml", record)
+            _save(_task_record(task_cfg, composition), "config.yaml", record)
             _save(_hydra_record(hydra_cfg, composition), "hydra.yaml", record)
             _save(to_yaml(config.hydra.overrides.task), "overrides.yaml", record)
         with env_override(hydra_cfg.hydra.job.env_set):

@@ -13,7 +13,7 @@ import sys
 from typing import Any, Sequence
 
 from ..runs.jobs import NOT_READ_BY_TWIN
-from .hydra_job import snapshot, thaw
+from .hydra_job import Composition, snapshot, thaw
 
 GC_THRESHOLDS = (20_000, 20, 20)  # the garbage collector's, in a worker after its first job (`_freeze_heap`)
 _HEAP_FROZEN = False  # once a process (`_freeze_heap`), whatever number of sweeps it runs
@@ -34,7 +34,7 @@ class JobComposer:
         self.parser = OverridesParser.create()
         self.bases: dict[tuple, Any] = {}
         self.serial = next(_COMPOSERS)  # this composer's compositions are its own (a later sweep's master differs)
-        self.last_key: tuple | None = None  # the composition of the config `compose` returned last
+        self.last: Composition | None = None  # how the config `compose` returned last was made
 
     def _plain(self, override) -> bool:
         """A plain key set to a plain value: the override step of composition alone applies it."""
@@ -54,7 +54,7 @@ class JobComposer:
         plain_ids = {id(o) for o in plain}
         key = (tuple(o.input_line for o in parsed if id(o) not in plain_ids), tuple(o.key_or_group for o in plain))
         base = self.bases.get(key)
-        self.last_key = (self.serial, key)
+        self.last = Composition((self.serial, key), key[1])
         if base is None:  # the first job of its kind: Hydra's full composition, kept for the others
             cfg = self.loader.load_sweep_config(self.master, list(overrides))
             self.bases[key] = snapshot(cfg)
@@ -113,7 +113,7 @@ def _run_one(idx: int, overrides: Sequence[str]):
     try:
         ret = run_job(hydra_context=_WORKER["hydra_context"], config=cfg, task_function=_WORKER["task_function"],
                       job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir",
-                      composition=getattr(composer, "last_key", None))
+                      composition=getattr(composer, "last", None))
     except SystemExit as stop:  # the task's own one-line error (already printed): the sweep stops with it
         ret = JobReturn(overrides=list(overrides), status=JobStatus.FAILED)
         ret.return_value = stop

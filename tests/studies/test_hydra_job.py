@@ -122,7 +122,8 @@ SWEEP = [  # jobs of a sweep in a row: plain values set on one composition, anot
     ["org=small", "sim.seed=6", "program.enroll_share=0.3"],
     ["org=small", "sim.seed=6", "program.enroll_share=0.0"],
     ["org=small", "sim.seed=6", "program.enroll_share=-0.0"],   # equal to 0.0, its own text
-    ["org=small", "sim.seed=7", "output.dir='${hydra:job.num}'"],  # an interpolation: read by OmegaConf
+    ["org=small", "sim.seed=7", "output.dir=/somewhere"],
+    ["org=small", "sim.seed=8", "output.dir='${hydra:job.num}'"],  # an interpolation: OmegaConf's text
 ]
 
 
@@ -153,7 +154,7 @@ def test_a_sweeps_records_and_task_data_are_hydras_job_after_job(job_config, tmp
                 job.hydra.job.id, job.hydra.job.num = f"job_{num}", num
                 job.hydra.sweep.dir = str(tmp_path / name)
             runner = run_job if name == "ours" else hydra_run_job
-            extra = {"composition": composer.last_key} if name == "ours" else {}
+            extra = {"composition": composer.last} if name == "ours" else {}
             runner(hydra_context=_context(hydra_context), config=job, task_function=task,
                    job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir", **extra)
             record = tmp_path / name / str(num) / ".hydra"

@@ -7,13 +7,16 @@ there beside the task, about a tenth of a simulation, is cheaper here:
 
 - the HydraConfig is set once, not twice (the job's output folder is set in it directly), and holds
   the job's own hydra node, not a copy of it (Hydra's `masked_copy` deep-copies it, ~3 ms a job);
-- the task's config is copied by pickling (OmegaConf's deepcopy walks every node in Python), and
-  Hydra's config is not copied for the return at all (the launcher hands back the return value);
+- the task's config is copied by pickling (OmegaConf's deepcopy walks every node in Python), without
+  the hydra node Hydra copies and then deletes, and Hydra's config is not copied for the return at
+  all (the launcher hands back the return value);
+- the record's plain data is read from OmegaConf once per composition (`Composition`): a later job
+  of it sets its own plain values and Hydra's per-job keys on a copy;
 - the YAML is written by libyaml's emitter with OmegaConf's own representation of strings
   (`to_yaml`: the text `OmegaConf.to_yaml` gives; Python's emitter where PyYAML lacks libyaml), the
   task config's sections rendered once per distinct value (`SectionYaml`);
-- the task config's plain data, read once for its YAML, is handed to the task (`prepared_tree`),
-  which would otherwise read it from OmegaConf again, when reading it resolves nothing.
+- the task config's plain data, read for its record, is handed to the task (`prepared_tree`), which
+  would otherwise read it from OmegaConf again, when resolving it changes nothing.
 
 `snapshot` and `thaw` are the same copy for the launcher's composer: a composed config kept as
 bytes, and a fresh copy of it per job.
@@ -135,12 +138,14 @@ def _with_values(data: dict, cfg: DictConfig, keys) -> dict | None:
         *path, last = key.split(".")
         target, node = out, cfg
         for part in path:
-            if not isinstance(target.get(part), dict) or not isinstance(node, DictConfig):
+            if not isinstance(target.get(part), dict) or not isinstance(node, DictConfig) or part not in node:
                 return None
             target[part] = dict(target[part])
             target, node = target[part], node._get_node(part)
-        child = node._get_node(last) if isinstance(node, DictConfig) else None
-        if last not in target or child is None or isinstance(child, (DictConfig, ListConfig)):
+        if last not in target or not isinstance(node, DictConfig) or last not in node:
+            return None
+        child = node._get_node(last)
+        if child is None or isinstance(child, (DictConfig, ListConfig)):
             return None
         target[last] = child._value()
     return out

@@ -39,7 +39,6 @@ STEPS = [
     ("hydra.core.hydra_config", "HydraConfig.set_config", "  HydraConfig set"),
     ("sim.studies.hydra_job", "_set_hydra_config", "  HydraConfig set"),
     ("hydra.core.utils", "configure_log", "  the job's log set up"),
-    ("sim.studies.hydra_job", "configure_log", "  the job's log set up"),
     ("sim.cli", "task", "the task (config checked, run, written)"),
     ("sim.config.load", "build", "  config validated"),
     ("sim.runs.jobs", "run_job", "  the run and its folder"),

@@ -39,14 +39,16 @@ def task(cfg) -> float | None:
     from hydra.types import RunMode
 
     from .config.load import build, to_container
-    from .runs.jobs import headline, objective, run_job
+    from .runs.jobs import config_hash, headline, objective, run_job
+    from .studies.hydra_job import prepared_tree
 
     quiet_mesa()
     from .config.snapshot import resolve_in_config
 
     hydra_cfg = HydraConfig.get()
     try:
-        config = build(to_container(cfg))
+        tree = prepared_tree(cfg)  # a sweep job's config data, read for its record already
+        config = build(tree if tree is not None else to_container(cfg))
         resolve_in_config(config, [Path(s.path) for s in hydra_cfg.runtime.config_sources if s.schema == "file"])
     except ConfigError as err:
         fail(str(err))
@@ -74,11 +76,12 @@ def task(cfg) -> float | None:
 
         workers.when_idle(prepare_drawing)  # a worker will draw half the report's pages
     progress = None if sweeping else _progress_printer(config.sim.horizon_weeks)
+    digest = config_hash(config)  # for the folder's status and the objective, once
     try:
         try:
             # a sweep job writes what collect and compare read, unless more is asked for
             tables = not sweeping or config.output.sweep_tables or config.output.sweep_charts
-            status, metrics = run_job(config, folder, progress=progress, tables=tables,
+            status, metrics = run_job(config, folder, progress=progress, tables=tables, digest=digest,
                                       more_metrics=seeds.finish if seeds is not None else None, workers=workers)
         except BrokenPipeError:  # stdout, not the folder ("skipped, already complete")
             stdout_gone()
@@ -105,7 +108,7 @@ def task(cfg) -> float | None:
             print(f"{PROG}: wrote {folder}")
         except BrokenPipeError:  # raised inside Hydra's job, which would print it as an error
             stdout_gone()
-    return objective(config, metrics, folder) if sweeping else None  # only sweepers read it
+    return objective(config, metrics, folder, digest) if sweeping else None  # only sweepers read it
 
 
 def quiet_mesa() -> None:

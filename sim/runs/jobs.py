@@ -25,21 +25,10 @@ from collections import OrderedDict
 
 from ..mentoring.evaluation import twin_config
 from .folder import STATUS_FILE, damage, has_tables, is_complete, write_json
+from ..config.load import plain_data
 from ..config.schema import Config
 
 log = logging.getLogger(__name__)
-
-
-def plain_data(value):
-    """`dataclasses.asdict`'s data for a config (equal dicts, lists and values), without its deep copy of
-    every leaf: the hashes below only read it (asdict cost ~2 ms a call, three calls a sweep job)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain_data(v) for v in value)
-    if isinstance(value, dict):
-        return type(value)((plain_data(k), plain_data(v)) for k, v in value.items())
-    return value
 
 
 def config_hash(cfg: Config) -> str:
@@ -194,15 +183,16 @@ def score(cfg: Config, seeds: list[int], first_metrics: dict | None = None) -> d
             "penalty_per_overspend": cfg.evaluation.objective_penalty, "penalty": penalty, "value": mean + penalty}
 
 
-def objective(cfg: Config, metrics: dict, folder: Path | None = None) -> float:
+def objective(cfg: Config, metrics: dict, folder: Path | None = None, digest: str | None = None) -> float:
     """The value an optimizing sweeper minimizes or maximizes.
 
     The mean of `evaluation.objective` over the search seeds (`search_seeds`; the
     job's own run is the first, `metrics`), plus the budget penalty on the mean
     cost. With a `folder` the details go to its objective.json, and a later call
     on the same configuration reuses them instead of running the seeds again.
+    `digest`: `config_hash(cfg)` when the caller has it.
     """
-    digest = config_hash(cfg)
+    digest = digest or config_hash(cfg)
     path = Path(folder) / OBJECTIVE_FILE if folder is not None else None
     if path is not None:
         try:
@@ -219,7 +209,7 @@ def objective(cfg: Config, metrics: dict, folder: Path | None = None) -> float:
 
 
 def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metrics=None,
-            tables: bool = True, workers=None) -> tuple[str, dict]:
+            tables: bool = True, workers=None, digest: str | None = None) -> tuple[str, dict]:
     """Run (or skip) one configuration into `folder`; returns (status, metrics).
 
     `more_metrics(folder, metrics)`, when given, is called after the run, once its own tables and
@@ -228,12 +218,12 @@ def run_job(cfg: Config, folder: Path, progress=None, announce=print, more_metri
     worlds meanwhile. `tables` false writes the metrics only (config.yaml, metrics.json,
     status.json), and its worlds run without Mesa agent views (nothing of their models is kept; the
     same results). A complete folder of the same config is skipped unless it lacks tables that are
-    asked for now.
+    asked for now. `digest`: `config_hash(cfg)` when the caller has it.
     """
     from .result import run
 
     folder = Path(folder)
-    digest = config_hash(cfg)
+    digest = digest or config_hash(cfg)
     if (is_complete(folder) and read_status(folder).get("config_hash") == digest and damage(folder) is None
             and (has_tables(folder) or not tables)):
         announce(f"mentorsim: skipped, already complete: {folder}")

@@ -6,16 +6,18 @@ local pool and the Ray backend.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
 from typing import Any, Sequence
 
 from ..runs.jobs import NOT_READ_BY_TWIN
-from .hydra_job import snapshot, thaw
+from .hydra_job import Composition, snapshot, thaw
 
 GC_THRESHOLDS = (20_000, 20, 20)  # the garbage collector's, in a worker after its first job (`_freeze_heap`)
 _HEAP_FROZEN = False  # once a process (`_freeze_heap`), whatever number of sweeps it runs
+_COMPOSERS = itertools.count()  # JobComposer's serial numbers
 _WORKER: dict = {}  # this process's sweep state: Hydra's context, the master config, the task, the composer
 
 
@@ -31,6 +33,8 @@ class JobComposer:
         self.master = master_config
         self.parser = OverridesParser.create()
         self.bases: dict[tuple, Any] = {}
+        self.serial = next(_COMPOSERS)  # this composer's compositions are its own (a later sweep's master differs)
+        self.last: Composition | None = None  # how the config `compose` returned last was made
 
     def _plain(self, override) -> bool:
         """A plain key set to a plain value: the override step of composition alone applies it."""
@@ -50,6 +54,7 @@ class JobComposer:
         plain_ids = {id(o) for o in plain}
         key = (tuple(o.input_line for o in parsed if id(o) not in plain_ids), tuple(o.key_or_group for o in plain))
         base = self.bases.get(key)
+        self.last = Composition((self.serial, key), key[1])
         if base is None:  # the first job of its kind: Hydra's full composition, kept for the others
             cfg = self.loader.load_sweep_config(self.master, list(overrides))
             self.bases[key] = snapshot(cfg)
@@ -100,13 +105,15 @@ def _run_one(idx: int, overrides: Sequence[str]):
 
     from .hydra_job import run_job
 
-    cfg = _WORKER["composer"].compose(overrides)
+    composer = _WORKER["composer"]
+    cfg = composer.compose(overrides)
     with open_dict(cfg):
         cfg.hydra.job.id = f"{cfg.hydra.job.name}_{idx}"
         cfg.hydra.job.num = idx
     try:
         ret = run_job(hydra_context=_WORKER["hydra_context"], config=cfg, task_function=_WORKER["task_function"],
-                      job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
+                      job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir",
+                      composition=getattr(composer, "last", None))
     except SystemExit as stop:  # the task's own one-line error (already printed): the sweep stops with it
         ret = JobReturn(overrides=list(overrides), status=JobStatus.FAILED)
         ret.return_value = stop

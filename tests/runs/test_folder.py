@@ -180,3 +180,22 @@ def test_people_holds_the_starting_workforce_and_every_hire(result):
     assert sorted(joined["employee"]) == sorted(hires["employee"])
     assert people["employee"].is_unique
     assert (people["hire_week"] <= people["level_week"]).all() and (people["birth_week"] < people["hire_week"]).all()
+
+
+def test_config_yaml_by_sections_is_one_dump_of_the_whole_config_job_after_job():
+    """config.yaml's sections rendered once and reused give the text of one dump of the config, for
+    configs in a row that differ in a value or two (equal values of other types each have their own)."""
+    import dataclasses
+
+    from sim.config.load import as_dict
+
+    render = outputs.SectionYaml(lambda data: yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False))
+    base = make_config()
+    configs = [base, dataclasses.replace(base, sim=dataclasses.replace(base.sim, seed=9))]
+    for share in (0.0, -0.0, 0.0, 0.3):
+        configs.append(dataclasses.replace(base, program=dataclasses.replace(base.program, enroll_share=share)))
+    for cfg in configs:
+        data = as_dict(cfg)
+        assert render(data) == yaml.safe_dump(data, sort_keys=False) == yaml.safe_dump(dataclasses.asdict(cfg),
+                                                                                         sort_keys=False)
+    assert render({}) == yaml.safe_dump({})

@@ -112,3 +112,53 @@ def test_a_config_pickle_cannot_take_is_kept_as_a_deep_copy():
     copied = copy_of(cfg)
     copied.seed = 7
     assert cfg.seed == 1
+
+
+SWEEP = [  # jobs of a sweep in a row: plain values set on one composition, another group, another key
+    ["org=small", "sim.seed=3", "program.cadence_weeks=4"],
+    ["org=small", "sim.seed=4", "program.cadence_weeks=2"],
+    ["org=small", "sim.seed=5", "program.cadence_weeks=4"],
+    ["org=default", "sim.seed=5", "program.cadence_weeks=4"],
+    ["org=small", "sim.seed=6", "program.enroll_share=0.3"],
+    ["org=small", "sim.seed=6", "program.enroll_share=0.0"],
+    ["org=small", "sim.seed=6", "program.enroll_share=-0.0"],   # equal to 0.0, its own text
+    ["org=small", "sim.seed=7", "output.dir=/somewhere"],
+    ["org=small", "sim.seed=8", "output.dir='${hydra:job.num}'"],  # an interpolation: OmegaConf's text
+]
+
+
+def test_a_sweeps_records_and_task_data_are_hydras_job_after_job(job_config, tmp_path):
+    """Sections of YAML and the hydra node's data reused from job to job give Hydra's own files, and the
+    task's data handed over is what resolving the task's config gives."""
+    from sim.config.load import to_container
+    from sim.studies.hydra_job import prepared_tree
+    from sim.studies.workers import JobComposer
+
+    hydra_context, cfg = job_config
+    loader = hydra_context.config_loader
+    master = copy.deepcopy(cfg)
+    composer = JobComposer(loader, master)
+    handed = []
+
+    def task(task_cfg):
+        tree = prepared_tree(task_cfg)
+        handed.append(tree is not None)
+        assert tree is None or tree == to_container(task_cfg)
+        return 0
+
+    for num, overrides in enumerate(SWEEP):
+        texts = []
+        for name in ("hydra", "ours"):
+            job = composer.compose(overrides) if name == "ours" else loader.load_sweep_config(master, overrides)
+            with open_dict(job):
+                job.hydra.job.id, job.hydra.job.num = f"job_{num}", num
+                job.hydra.sweep.dir = str(tmp_path / name)
+            runner = run_job if name == "ours" else hydra_run_job
+            extra = {"composition": composer.last} if name == "ours" else {}
+            runner(hydra_context=_context(hydra_context), config=job, task_function=task,
+                   job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir", **extra)
+            record = tmp_path / name / str(num) / ".hydra"
+            texts.append([(record / f).read_text().replace(str(tmp_path / name), "SWEEP")
+                          for f in ("config.yaml", "hydra.yaml", "overrides.yaml")])
+        assert texts[0] == texts[1], overrides
+    assert handed[1::2] == [True] * (len(SWEEP) - 1) + [False]  # ours; Hydra's own run_job hands nothing

@@ -77,7 +77,7 @@ def retention(result, path: Path) -> Path | None:
 def turnover_by_level(result, path: Path) -> Path:
     """Annual turnover per level with Poisson 95% error bars; the twin beside when there is one."""
     levels = _levels(result)
-    fig, axes = figure(width=9.5)
+    fig, axes = figure()
     ax = axes[0, 0]
     worlds = [("With the program" if result.twin is not None else "This run", result, PROGRAM)]
     if result.twin is not None:
@@ -99,9 +99,10 @@ def turnover_by_level(result, path: Path) -> Path:
     ax.set_ylabel("Exits per 100 person-years (95% CI)")
     ax.set_ylim(bottom=0)
     pinned_title(ax, f"Turnover is highest at {top[0]} ({100 * top[1]:.0f} per 100 a year)")
-    # beside the axes, where it covers no bar or error bar (loc="best" searched the data for room three
-    # times a chart, and found none when the bars are tall)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    # under the axes, where it covers no bar or error bar (loc="best" searched the data for room three
+    # times a chart, and found none when the bars are tall); not beside them, which would widen the
+    # chart and so shrink its text on the report's page
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(worlds), fontsize=9)
     return save(fig, path)
 
 
@@ -236,7 +237,7 @@ def cost_value(result, path: Path) -> Path | None:
         return None
     rows = cost_value_rows(m)
     labels, amounts = [r[0] for r in rows][::-1], np.array([r[1] for r in rows][::-1]) / 1000
-    fig, axes = figure(width=10.5)  # the legend beside the axes takes about 1.5 inches
+    fig, axes = figure(width=9)
     ax = axes[0, 0]
     bars = ax.barh(labels, amounts, color=by_sign(amounts))
     bars[0].set_edgecolor("black")  # the net
@@ -247,7 +248,8 @@ def cost_value(result, path: Path) -> Path | None:
     ax.set_xlabel("Thousands (currency of the salaries), present value at the start of the run")
     ax.legend(handles=[Patch(color=BETTER, label="Adds to net value (better)"),
                        Patch(color=WORSE, label="Takes from net value (worse)")], fontsize=8,
-              loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the axes: inside, any corner may hold a bar
+              loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)  # under the axes: inside, any corner may
+    # hold a bar; beside them, the wider chart's text would shrink on the report's page
     roi = m.get("roi")
     pinned_title(ax, f"Net value {m.get('value.net', 0) / 1000:,.0f}k on a cost of {m['cost.total'] / 1000:,.0f}k "
                  f"(ROI {'n/a' if roi is None or roi != roi else f'{roi:+.2f}'})")

@@ -296,3 +296,6 @@ def test_titles_stay_inside_the_figure_clear_of_each_other_and_of_the_legends(wi
             assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1, where
             assert not any(box.overlaps(other) for other in boxes[i + 1:]), where
             assert not any(box.overlaps(legend) for legend in legends), where
+        for legend in legends:  # a legend set outside its axes is still inside the figure
+            assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1, name
+            assert fig.bbox.y0 <= legend.y0 and legend.y1 <= fig.bbox.y1, name

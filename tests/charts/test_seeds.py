@@ -89,3 +89,22 @@ def test_dots_that_would_touch_take_lanes_and_no_change_is_neither_colour(drawn)
     assert [to_hex(c) for c in ax.collections[0].get_facecolors()] == [SAME, BETTER, WORSE]
     legend = [t.get_text() for a in fig.axes if a.get_legend() for t in a.get_legend().get_texts()]
     assert "no change" in legend
+
+
+def test_the_panels_titles_and_key_stay_inside_the_figure_and_apart(drawn):
+    fig, _ = drawn([TURNOVER, VALUE])
+    renderer = fig.canvas.get_renderer()
+    titles = [ax._left_title.get_window_extent(renderer) for ax in fig.axes if ax.get_title(loc="left")]
+    (key,) = [ax.get_legend().get_window_extent(renderer) for ax in fig.axes if ax.get_legend()]
+    assert len(titles) == 2 and not titles[0].overlaps(titles[1])
+    for box in (*titles, key):
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1
+
+
+def test_png_bytes_refuses_what_is_not_8_bit_rgb_or_rgba():
+    from sim.charts.style import png_bytes
+
+    assert png_bytes(np.zeros((1, 1, 3), np.uint8), 110)[:4] == b"\x89PNG"
+    for bad in (np.zeros((2, 2, 3), np.float32), np.zeros((2, 2, 3), np.uint16), np.zeros((2, 2), np.uint8)):
+        with pytest.raises(ValueError, match="8-bit RGB or RGBA"):
+            png_bytes(bad, 110)

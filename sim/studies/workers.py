@@ -50,7 +50,7 @@ class JobComposer:
         from omegaconf import OmegaConf, open_dict
 
         parsed = self.parser.parse_overrides(list(overrides))
-        plain = [o for o in parsed if self._plain(o)]
+        plain = [o for i, o in enumerate(parsed) if self._plain(o) and not _touched_later(o, parsed[i + 1:], self._plain)]
         plain_ids = {id(o) for o in plain}
         key = (tuple(o.input_line for o in parsed if id(o) not in plain_ids), tuple(o.key_or_group for o in plain))
         base = self.bases.get(key)
@@ -70,6 +70,15 @@ class JobComposer:
                 exclude_keys=job.config.override_dirname.exclude_keys)
         OmegaConf.copy_cache(from_config=self.master, to_config=cfg)
         return cfg
+
+
+def _touched_later(override, later, plain) -> bool:
+    """Whether a later override that is not plain (a dict merged in, a key added or deleted) sets the
+    same key, one inside it or one it is inside. Hydra applies them in order, so that later one must
+    apply after this value: setting the value last on a copy would undo it (`compose`)."""
+    key = override.key_or_group
+    return any(not plain(o) and (o.key_or_group == key or o.key_or_group.startswith(key + ".")
+                                 or key.startswith(o.key_or_group + ".")) for o in later)
 
 
 def start_pool_worker(state: dict | bytes) -> None:

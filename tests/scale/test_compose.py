@@ -21,6 +21,13 @@ JOBS = [
     ["org=small", "matching=random", "sim.seed=5", "attrition.participation_effect={mentee: -0.1}"],
     ["org=small", "matching=random", "sim.seed=6", "+extra_key=1"],                    # an addition
     ["org=small", "matching=random", "sim.seed=9", "output.dir=null", "sim.horizon_years=0.5"],
+    # a plain value, then a dict merged over it or its parent deleted: Hydra applies them in that order
+    ["org=small", "attrition.participation_effect.mentee=0.1",
+     "attrition.participation_effect={none: 0.0, mentee: 0.5, mentor: 0.0}"],
+    ["org=small", "attrition.participation_effect.mentee=0.2",
+     "attrition.participation_effect={none: 0.0, mentee: 0.5, mentor: 0.0}"],
+    ["org=small", "attrition.retirement.min_age=55", "~attrition.retirement"],
+    ["org=small", "attrition.retirement.min_age=58", "~attrition.retirement"],
 ]
 
 

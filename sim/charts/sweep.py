@@ -59,35 +59,58 @@ def heatmap(runs: pd.DataFrame, row: str, col: str, metric: str, path: Path, sca
     return save(fig, path)
 
 
+VERDICT_WORDS = {BETTER: "net value clearly above zero", WORSE: "net value clearly below zero",
+                 PALETTE[7]: "net value unclear (its interval spans zero)"}
+
+
 @drawn_in_style
 def cost_value_scatter(runs: pd.DataFrame, path: Path, names: dict[str, str] | None = None) -> Path | None:
     """Mean cost against mean value per scenario, with 95% intervals over seeds; `names`: each scenario's
     label (the scenario itself otherwise). Blue above break-even, vermillion below, grey where the
-    interval of value minus cost spans zero."""
+    interval of value minus cost spans zero. Each design is numbered beside its point and named in a key
+    under the axes (names written at the points ran over each other's intervals)."""
+    from matplotlib.lines import Line2D
+
     done = runs[runs["status"] == "complete"]
     if "cost.total" not in done or "value.total" not in done or done.empty:
         return None
     g = done.groupby("scenario")[["cost.total", "value.total"]]
     mean, sd, n = g.mean() / 1000, g.std(ddof=1) / 1000, g.count()
     half = t_half_width(sd, n)
-    fig, axes = figure()
-    ax = axes[0, 0]
+    columns = 1 if len(mean) <= 4 else 2
+    key_rows = -(-len(mean) // columns)
+    key_height = 0.45 + 0.19 * key_rows  # inches: the colours' meaning, then a line per row of designs
+    fig, _ = figure(height=4.2 + key_height)
+    fig.clear()  # the chart over a row for its key, which the layout then makes room for
+    grid = fig.add_gridspec(2, 1, height_ratios=(4.2, key_height))
+    ax, key = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
+    key.axis("off")
     net = (done["value.total"] - done["cost.total"]).groupby(done["scenario"])
     net_half = t_half_width(net.std(ddof=1), net.count()) / 1000
     net_mean = net.mean() / 1000
-    for name, r in mean.iterrows():
+    colours = []
+    for number, (name, r) in enumerate(mean.iterrows(), start=1):
         colour = interval_colour(net_mean[name], net_mean[name] - net_half[name], net_mean[name] + net_half[name],
                                  lower_is_better=False)
+        colours.append(colour)
         ax.errorbar([r["cost.total"]], [r["value.total"]], xerr=[half.at[name, "cost.total"]],
                     yerr=[half.at[name, "value.total"]], fmt="o", color=colour, ecolor=colour, capsize=3)
-        ax.annotate((names or {}).get(name, name), (r["cost.total"], r["value.total"]), fontsize=7,
-                    xytext=(4, 4), textcoords="offset points")
-    lim = [0, max(mean["cost.total"].max(), mean["value.total"].max(), 1) * 1.1]
-    ax.plot(lim, lim, ls="--", color="grey", lw=1, label="Break-even (value = cost)")
+        # right of the point's cost interval, where no part of its own cross is
+        ax.annotate(str(number), (r["cost.total"] + np.nan_to_num(half.at[name, "cost.total"]), r["value.total"]),
+                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=8, fontweight="bold")
+    ax.axline((0, 0), slope=1, ls="--", color="grey", lw=1)  # across the whole axes, whatever their range
     ax.set_xlabel("Program cost (thousands)")
     ax.set_ylabel("Value against the twin (thousands)")
     ax.set_title("Each design's cost and value against its twin\n(means over seeds, 95% intervals)")
-    ax.legend(fontsize=8)
+    dot = dict(marker="o", linestyle="none", markersize=6)
+    meaning = key.legend([*(Line2D([], [], color=c, **dot) for c in VERDICT_WORDS if c in colours),
+                          Line2D([], [], color="grey", ls="--", lw=1)],
+                         [*(w for c, w in VERDICT_WORDS.items() if c in colours), "break-even (value = cost)"],
+                         loc="upper center", ncol=4, fontsize=8, borderaxespad=0, columnspacing=1.2)
+    key.add_artist(meaning)  # the designs' numbers under it
+    nothing = Line2D([], [], linestyle="none")
+    key.legend([nothing] * len(mean), [f"{k}  {(names or {}).get(name, name)}" for k, name in enumerate(mean.index, 1)],
+               loc="lower center", ncol=columns, fontsize=8, handlelength=0, handletextpad=0, borderaxespad=0)
     return save(fig, path)
 
 

@@ -149,7 +149,13 @@ def test_cost_value_scatter_renders_one_point_per_scenario(runs, tmp_path, drawn
     assert means.shape[0] == 4
     points = np.vstack([c.lines[0].get_xydata() for c in ax.containers])
     np.testing.assert_allclose(sorted(map(tuple, points)), sorted(map(tuple, means.to_numpy())))
-    assert sorted(t.get_text() for t in ax.texts) == sorted(means.index)
+    # each point numbered, the numbers named in the key under the chart (names at the points overlapped)
+    assert [t.get_text() for t in ax.texts] == [str(k) for k in range(1, len(means) + 1)]
+    (key,) = [a for a in drawn["cv"].axes if a is not ax]
+    named = [t.get_text() for t in key.get_legend().get_texts()]
+    assert named == [f"{k}  {name}" for k, name in enumerate(sorted(means.index), 1)]
+    meaning = [t.get_text() for a in key.artists for t in a.get_texts()]
+    assert "break-even (value = cost)" in meaning
     assert "return more" not in ax.get_title()  # no count of winners from means alone
     # each point coloured by the sign of its net value's interval: blue clear gain, vermillion clear loss
     from matplotlib.colors import to_hex

@@ -17,10 +17,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import StrMethodFormatter
 
-from .style import BETTER, WORSE, drawn_in_style, figure, save
+from .style import BETTER, WORSE, drawn_in_style, figure_with_key, save
 
 INK, ZERO, BAND, SAME = "#222222", "#666666", "#d9d9d9", "#9d9790"
 HEIGHT = 1.4  # inches: squat, so that it fits under page 1's text at the page's width
+KEY_HEIGHT = 0.23  # inches of it for the key
 LANES = (0.0, 0.3, -0.3, 0.6, -0.6)  # heights a seed's dot may take, nearest the row first
 GAP = 0.018  # dots closer than this share of the axis would touch: the later one takes another lane
 
@@ -57,11 +58,7 @@ def lanes(values: np.ndarray, gap: float) -> np.ndarray:
 @drawn_in_style
 def effects_by_seed(panels: list[EffectPanel], path: Path) -> Path:
     """One panel a headline effect, side by side: a dot a seed, the mean over its 95% interval."""
-    fig, _ = figure(width=8.0, height=HEIGHT)
-    fig.clear()  # a row of panels over a row for the key, which the layout then makes room for
-    grid = fig.add_gridspec(2, len(panels), height_ratios=(1.0, 0.2))
-    axes = [fig.add_subplot(grid[0, j]) for j in range(len(panels))]
-    key = fig.add_subplot(grid[1, :])
+    fig, axes, key = figure_with_key(len(panels), width=8.0, height=HEIGHT, key_height=KEY_HEIGHT)
     zero_seen = False
     for ax, p in zip(axes, panels):
         values = np.asarray(p.values, dtype=float)
@@ -94,7 +91,6 @@ def effects_by_seed(panels: list[EffectPanel], path: Path) -> Path:
                *([(Line2D([], [], color=SAME, **dot), "no change")] if zero_seen else []),
                (Line2D([], [], color=INK, linewidth=2), "mean over the seeds"),
                (Patch(color=BAND), "its 95% interval")]
-    key.axis("off")
     key.legend(*zip(*entries), loc="center", ncol=len(entries), fontsize=8, handletextpad=0.4, columnspacing=1.5,
                borderaxespad=0.0, frameon=False)
     return save(fig, path)

@@ -120,6 +120,20 @@ def figure(ncols: int = 1, width: float = 8.0, height: float = 4.5, nrows: int =
         return fig, fig.subplots(nrows, ncols, squeeze=False, **share)
 
 
+def figure_with_key(ncols: int = 1, width: float = 8.0, height: float = 4.5, key_height: float = 0.5):
+    """A row of `ncols` axes over a row for a key (legends) across them, whose axes are hidden: the layout
+    makes room for what the key holds, as it would not for a figure legend. Heights in inches, the key's
+    within `height`. (figure, list of axes, key axes)"""
+    with chart_style():
+        fig = Figure(figsize=(width, height))
+        FigureCanvasAgg(fig)
+        grid = fig.add_gridspec(2, ncols, height_ratios=(height - key_height, key_height))
+        axes = [fig.add_subplot(grid[0, j]) for j in range(ncols)]
+        key = fig.add_subplot(grid[1, :])
+        key.axis("off")
+        return fig, axes, key
+
+
 def save(fig, path: Path) -> Path:
     """Lay out, draw once and write as PNG, atomically (temporary name, then rename); in the charts'
     style (inside a chart function's chart_style(), that costs a look-up)."""

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .style import BETTER, PALETTE, WORSE, drawn_in_style, figure, save
+from .style import BETTER, PALETTE, WORSE, drawn_in_style, figure, figure_with_key, save
 
 
 def t_half_width(sd, n, confidence: float = 0.95):
@@ -80,11 +80,7 @@ def cost_value_scatter(runs: pd.DataFrame, path: Path, names: dict[str, str] | N
     columns = 1 if len(mean) <= 4 else 2
     key_rows = -(-len(mean) // columns)
     key_height = 0.45 + 0.19 * key_rows  # inches: the colours' meaning, then a line per row of designs
-    fig, _ = figure(height=4.2 + key_height)
-    fig.clear()  # the chart over a row for its key, which the layout then makes room for
-    grid = fig.add_gridspec(2, 1, height_ratios=(4.2, key_height))
-    ax, key = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
-    key.axis("off")
+    fig, (ax,), key = figure_with_key(height=4.2 + key_height, key_height=key_height)
     net = (done["value.total"] - done["cost.total"]).groupby(done["scenario"])
     net_half = t_half_width(net.std(ddof=1), net.count()) / 1000
     net_mean = net.mean() / 1000

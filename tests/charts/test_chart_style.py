@@ -165,7 +165,7 @@ def test_every_chart_function_is_drawn_in_style():
             if not isinstance(node, ast.FunctionDef):
                 continue
             calls = {c.func.id for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
-            if "figure" in calls:
+            if calls & {"figure", "figure_with_key"}:
                 decorators = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
                 drawing.append(f"{file.name}:{node.name}")
                 assert "drawn_in_style" in decorators, f"{file.name}: {node.name} is not @drawn_in_style"

@@ -77,7 +77,7 @@ def take_early(config, sweeping: bool):
 def _same_config(a, b) -> bool:
     import json
 
-    from .runs.jobs import plain_data
+    from .config.load import plain_data
 
     text = lambda cfg: json.dumps(plain_data(cfg), sort_keys=True, default=str)  # noqa: E731
     return text(a) == text(b)

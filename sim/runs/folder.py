@@ -161,6 +161,8 @@ def read_metrics(path: Path) -> dict:
     bad = [k for k, v in data.items() if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)))]
     if bad:
         raise ValueError(f"metrics.json: {bad[0]} is not a number")
+    if data[CORE_METRIC] is None or not math.isfinite(data[CORE_METRIC]):  # every run has people to count
+        raise ValueError(f"metrics.json: {CORE_METRIC} is undefined")
     return {k: v if v is None or math.isfinite(v) else None for k, v in data.items()}
 
 

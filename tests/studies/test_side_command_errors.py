@@ -58,6 +58,7 @@ def _truncate(path, keep=0.5):
     (lambda f: (f / "metrics.json").write_text('{"turnover_annual": 0.1, "hires'), "metrics.json is not valid JSON"),
     (lambda f: (f / "metrics.json").write_bytes(b"\x89PNG\x00\xff"), "metrics.json"),
     (lambda f: (f / "metrics.json").write_text('{"turnover_annual": "high"}'), "turnover_annual is not a number"),
+    (lambda f: (f / "metrics.json").write_text('{"turnover_annual": null}'), "turnover_annual is undefined"),
     (lambda f: (f / "metrics.json").unlink(), "metrics.json is missing"),
     (lambda f: _truncate(f / "events.parquet"), "events.parquet is unreadable"),
     (lambda f: (f / "timeseries.parquet").unlink(), "timeseries.parquet is missing"),
@@ -65,7 +66,7 @@ def _truncate(path, keep=0.5):
     (lambda f: _truncate(f / "twin" / "level_timeseries.parquet", 0.1), "twin/level_timeseries.parquet"),
     (lambda f: (f / "status.json").write_text('{"status": "done"}'), "status = 'done'"),
     (lambda f: (f / "status.json").write_text('["complete"]'), "status.json is unreadable"),
-], ids=["invalid-json", "binary", "string-value", "no-metrics", "truncated-parquet", "no-parquet", "bad-yaml",
+], ids=["invalid-json", "binary", "string-value", "null-headline", "no-metrics", "truncated-parquet", "no-parquet", "bad-yaml",
         "twin-parquet", "unknown-status", "status-not-an-object"])
 def test_a_damaged_run_is_listed_with_its_reason_and_the_rest_collected(sweep, capsys, damage, reason):
     job = find_job(sweep, matching="optimal", program__cadence_weeks="4", sim__seed="0")
